@@ -1,0 +1,2 @@
+//! Benchmarks for borderflow: criterion benches under `benches/` and the
+//! end-to-end load tool.

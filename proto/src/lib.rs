@@ -1,0 +1,51 @@
+//! borderflow's contract: the gRPC services and the Kafka record types.
+//!
+//! The generated code lives in [`generated`] and is re-exported by package
+//! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`). Beside
+//! it sit the conversions between wire types and the domain ([`convert`]) and
+//! the encoded descriptor set that gRPC reflection serves.
+
+mod convert;
+
+pub use convert::*;
+
+/// Code generated from `borderflow/**/*.proto`; use the re-exports below.
+#[allow(
+    unreachable_pub,
+    clippy::all,
+    clippy::pedantic,
+    rust_2018_idioms,
+    missing_docs
+)]
+pub mod generated {
+    pub mod inspection {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.inspection.v1");
+        }
+    }
+    pub mod ingest {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.ingest.v1");
+        }
+    }
+    pub mod analytics {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.analytics.v1");
+        }
+    }
+    pub mod reference {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.reference.v1");
+        }
+    }
+}
+
+pub use generated::{analytics, ingest, inspection, reference};
+
+/// The encoded `FileDescriptorSet` of every borderflow package, for gRPC
+/// server reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/borderflow_descriptor.bin"));
+
+pub use prost::Message;
+pub use prost_types::Timestamp;

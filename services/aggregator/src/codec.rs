@@ -1,0 +1,128 @@
+//! Decoding the inspections topic, and what a record must hold to be
+//! processed. A record that fails here goes to the dead-letter topic with
+//! the reason; it never stops the stream.
+
+use borderflow_proto::Message;
+use borderflow_proto::inspection::v1::{
+    CheckpointHeartbeat, CheckpointStatus, Inspection, InspectionRecord, inspection_record,
+};
+use borderflow_proto::timestamp_to_ms;
+
+use crate::window::{EventFacts, parse_uuid};
+
+/// Age below which a traveller is a minor.
+pub const MINOR_AGE: u32 = 18;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("not an InspectionRecord: {0}")]
+    Undecodable(String),
+    #[error("record has no body")]
+    Empty,
+    #[error("{field}: {reason}")]
+    Invalid {
+        field: &'static str,
+        reason: &'static str,
+    },
+}
+
+impl DecodeError {
+    /// Label for metrics and the dead-letter header.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Undecodable(_) => "undecodable",
+            Self::Empty => "empty",
+            Self::Invalid { .. } => "invalid",
+        }
+    }
+}
+
+pub enum Decoded {
+    Inspection(Box<Inspection>),
+    Heartbeat(Heartbeat),
+}
+
+/// A heartbeat's usable content.
+#[derive(Clone, Debug)]
+pub struct Heartbeat {
+    pub crossing_id: String,
+    pub checkpoint_id: String,
+    pub at_ms: i64,
+    pub status: CheckpointStatus,
+}
+
+pub fn decode(payload: &[u8]) -> Result<Decoded, DecodeError> {
+    let record =
+        InspectionRecord::decode(payload).map_err(|e| DecodeError::Undecodable(e.to_string()))?;
+    match record.body.ok_or(DecodeError::Empty)? {
+        inspection_record::Body::Inspection(inspection) => {
+            Ok(Decoded::Inspection(Box::new(inspection)))
+        }
+        inspection_record::Body::Heartbeat(beat) => heartbeat(beat).map(Decoded::Heartbeat),
+    }
+}
+
+fn heartbeat(beat: CheckpointHeartbeat) -> Result<Heartbeat, DecodeError> {
+    if beat.crossing_id.is_empty() {
+        return Err(invalid("heartbeat.crossing_id", "is empty"));
+    }
+    if beat.checkpoint_id.is_empty() {
+        return Err(invalid("heartbeat.checkpoint_id", "is empty"));
+    }
+    let at_ms = beat
+        .at
+        .as_ref()
+        .and_then(timestamp_to_ms)
+        .ok_or_else(|| invalid("heartbeat.at", "is missing or invalid"))?;
+    Ok(Heartbeat {
+        crossing_id: beat.crossing_id,
+        checkpoint_id: beat.checkpoint_id,
+        at_ms,
+        status: CheckpointStatus::try_from(beat.status).unwrap_or(CheckpointStatus::Open),
+    })
+}
+
+fn invalid(field: &'static str, reason: &'static str) -> DecodeError {
+    DecodeError::Invalid { field, reason }
+}
+
+/// The times of an inspection: (queued, started, completed), milliseconds.
+pub fn times(inspection: &Inspection) -> Result<(i64, i64, i64), DecodeError> {
+    let read = |ts: &Option<borderflow_proto::Timestamp>, field| {
+        ts.as_ref()
+            .and_then(timestamp_to_ms)
+            .ok_or_else(|| invalid(field, "is missing or invalid"))
+    };
+    let completed = read(&inspection.completed_at, "inspection.completed_at")?;
+    let started = read(&inspection.started_at, "inspection.started_at").unwrap_or(completed);
+    let queued = read(&inspection.queued_at, "inspection.queued_at").unwrap_or(started);
+    Ok((queued, started, completed))
+}
+
+/// What windows need from an inspection; `alerted` comes from the rules.
+pub fn facts(inspection: &Inspection, alerted: bool) -> Result<EventFacts<'_>, DecodeError> {
+    if inspection.crossing_id.is_empty() {
+        return Err(invalid("inspection.crossing_id", "is empty"));
+    }
+    let event_id = parse_uuid(&inspection.event_id)
+        .ok_or_else(|| invalid("inspection.event_id", "is not a UUID"))?;
+    let (queued, started, completed) = times(inspection)?;
+    let document = inspection.document.as_ref();
+    let age = inspection.traveller.as_ref().and_then(|t| t.age_years);
+    Ok(EventFacts {
+        event_id,
+        event_ms: completed,
+        direction: inspection.direction,
+        mode: inspection.mode,
+        outcome: inspection.outcome,
+        refusal_reason: inspection.refusal_reason,
+        duration_ms: (completed - started).max(0) as u64,
+        wait_ms: (started - queued).max(0) as u64,
+        nationality: document.map_or("", |d| d.nationality.as_str()),
+        minor: age.is_some_and(|a| a < MINOR_AGE),
+        document_failure: document.is_some_and(|d| !d.mrz_valid),
+        alerted,
+        officer_id: &inspection.officer_id,
+        checkpoint_id: &inspection.checkpoint_id,
+    })
+}

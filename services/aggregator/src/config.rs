@@ -1,0 +1,113 @@
+//! The aggregator's configuration: flags, each with an environment variable.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use borderflow_common::config::parse_duration;
+use borderflow_common::grpc::ServerTlsArgs;
+use borderflow_common::kafka::{KafkaArgs, Topics};
+use borderflow_common::telemetry::LogFormat;
+
+use crate::partition::WindowConfig;
+
+#[derive(clap::Parser, Clone, Debug)]
+#[command(
+    name = "borderflow-aggregator",
+    version,
+    about = "borderflow's stream processor: per-crossing event-time windows, anomaly detection, queries and the dashboard"
+)]
+pub struct Config {
+    /// gRPC listen address (AnalyticsService, ReferenceService).
+    #[arg(
+        long,
+        env = "BORDERFLOW_AGGREGATOR_GRPC_ADDR",
+        default_value = "127.0.0.1:50052"
+    )]
+    pub grpc_addr: SocketAddr,
+
+    /// Admin HTTP listen address (dashboard, /metrics, /healthz, /readyz).
+    #[arg(
+        long,
+        env = "BORDERFLOW_AGGREGATOR_ADMIN_ADDR",
+        default_value = "127.0.0.1:9182"
+    )]
+    pub admin_addr: SocketAddr,
+
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+
+    #[command(flatten)]
+    pub topics: Topics,
+
+    #[command(flatten)]
+    pub tls: ServerTlsArgs,
+
+    /// Consumer group shared by every aggregator instance.
+    #[arg(
+        long,
+        env = "BORDERFLOW_GROUP_ID",
+        default_value = "borderflow-aggregator"
+    )]
+    pub group_id: String,
+
+    /// Static group membership id (e.g. the pod name), so a restart does
+    /// not reshuffle partitions.
+    #[arg(long, env = "BORDERFLOW_INSTANCE_ID")]
+    pub instance_id: Option<String>,
+
+    /// Length of the event-time windows.
+    #[arg(long, env = "BORDERFLOW_WINDOW", default_value = "1m", value_parser = parse_duration)]
+    pub window: Duration,
+
+    /// How far behind the newest event time a window stays open.
+    #[arg(long, env = "BORDERFLOW_ALLOWED_LATENESS", default_value = "2m", value_parser = parse_duration)]
+    pub allowed_lateness: Duration,
+
+    /// How long after closing a window late events still amend it (e.g. a
+    /// checkpoint's store-and-forward backfill after a link outage).
+    #[arg(long, env = "BORDERFLOW_LATE_RETENTION", default_value = "6h", value_parser = parse_duration)]
+    pub late_retention: Duration,
+
+    /// Event time of windows kept for queries, per crossing.
+    #[arg(long, env = "BORDERFLOW_QUERY_RETENTION", default_value = "2d", value_parser = parse_duration)]
+    pub query_retention: Duration,
+
+    /// Anomalies kept for queries.
+    #[arg(long, env = "BORDERFLOW_ANOMALY_CAPACITY", default_value_t = 100_000)]
+    pub anomaly_capacity: usize,
+
+    /// Records processed between publishing results.
+    #[arg(long, env = "BORDERFLOW_MAX_BATCH", default_value_t = 5_000)]
+    pub max_batch: usize,
+
+    /// How often open windows are published as provisional figures.
+    #[arg(long, env = "BORDERFLOW_OPEN_PUBLISH_INTERVAL", default_value = "1s", value_parser = parse_duration)]
+    pub open_publish_interval: Duration,
+
+    /// Longest graceful shutdown: confirm outputs, commit, leave the group.
+    #[arg(long, env = "BORDERFLOW_SHUTDOWN_DEADLINE", default_value = "20s", value_parser = parse_duration)]
+    pub shutdown_deadline: Duration,
+
+    /// Longest wait for the materialised topics before processing resumes.
+    #[arg(long, env = "BORDERFLOW_CATCH_UP_DEADLINE", default_value = "60s", value_parser = parse_duration)]
+    pub catch_up_deadline: Duration,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "BORDERFLOW_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn windows(&self) -> WindowConfig {
+        WindowConfig {
+            size_ms: self.window.as_millis() as i64,
+            allowed_lateness_ms: self.allowed_lateness.as_millis() as i64,
+            late_retention_ms: self.late_retention.as_millis() as i64,
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `AnalyticsService` over the materialised stores.
+
+use std::sync::Arc;
+
+use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsService;
+use borderflow_proto::analytics::v1::{
+    AnomalyFilter, Crossing, CrossingSummary, GetAnomalyRequest, GetAnomalyResponse,
+    GetCrossingStatsRequest, GetCrossingStatsResponse, ListAnomaliesRequest, ListAnomaliesResponse,
+    ListCrossingsRequest, ListCrossingsResponse, ListWindowsRequest, ListWindowsResponse,
+    WatchAnomaliesRequest, WatchAnomaliesResponse, WatchCrossingStatsRequest,
+    WatchCrossingStatsResponse, WindowState,
+};
+use borderflow_proto::timestamp_to_ms;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use super::follow;
+use crate::materialise::Stores;
+use crate::store::AnomalyQuery;
+
+const DEFAULT_RECENT: usize = 60;
+const DEFAULT_PAGE: usize = 100;
+const MAX_PAGE: usize = 1_000;
+
+#[derive(Clone)]
+pub struct AnalyticsApi {
+    stores: Stores,
+    shutdown: CancellationToken,
+}
+
+impl AnalyticsApi {
+    pub fn new(stores: Stores, shutdown: CancellationToken) -> Self {
+        Self { stores, shutdown }
+    }
+
+    /// The registry entry of a crossing, or a bare one for a crossing only
+    /// known from its traffic.
+    fn crossing(&self, id: &str) -> Option<Crossing> {
+        if let Some(known) = self.stores.reference.crossing(id) {
+            return Some((*known).clone());
+        }
+        let (open, closed) = self.stores.windows.current(id);
+        (open.is_some() || closed.is_some()).then(|| Crossing {
+            id: id.to_owned(),
+            ..Crossing::default()
+        })
+    }
+
+    pub fn summary(&self, id: &str) -> Option<CrossingSummary> {
+        let crossing = self.crossing(id)?;
+        let (current, last_closed) = self.stores.windows.current(id);
+        Some(CrossingSummary {
+            crossing: Some(crossing),
+            current,
+            last_closed,
+            open_anomalies: self.stores.anomalies.open_count(id),
+        })
+    }
+
+    /// Every crossing known from the registry or from traffic.
+    pub fn crossing_ids(&self) -> Vec<String> {
+        let mut ids = self.stores.windows.crossing_ids();
+        ids.extend(
+            self.stores
+                .reference
+                .crossings()
+                .iter()
+                .map(|c| c.id.clone()),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Page tokens are "<event time ms>:<anomaly id>" of the last item returned.
+fn parse_token(token: &str) -> Result<Option<(i64, String)>, Status> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let (ms, id) = token
+        .split_once(':')
+        .ok_or_else(|| Status::invalid_argument("page_token: malformed"))?;
+    let ms = ms
+        .parse()
+        .map_err(|_| Status::invalid_argument("page_token: malformed"))?;
+    Ok(Some((ms, id.to_owned())))
+}
+
+fn query(filter: Option<&AnomalyFilter>) -> AnomalyQuery {
+    filter.map(AnomalyQuery::from).unwrap_or_default()
+}
+
+#[tonic::async_trait]
+impl AnalyticsService for AnalyticsApi {
+    async fn list_crossings(
+        &self,
+        request: Request<ListCrossingsRequest>,
+    ) -> Result<Response<ListCrossingsResponse>, Status> {
+        let filter = request.into_inner().filter.to_lowercase();
+        let crossings = self
+            .crossing_ids()
+            .into_iter()
+            .filter_map(|id| self.summary(&id))
+            .filter(|s| {
+                filter.is_empty()
+                    || s.crossing.as_ref().is_some_and(|c| {
+                        c.id.to_lowercase().contains(&filter)
+                            || c.name.to_lowercase().contains(&filter)
+                    })
+            })
+            .collect();
+        Ok(Response::new(ListCrossingsResponse { crossings }))
+    }
+
+    async fn get_crossing_stats(
+        &self,
+        request: Request<GetCrossingStatsRequest>,
+    ) -> Result<Response<GetCrossingStatsResponse>, Status> {
+        let request = request.into_inner();
+        if request.crossing_id.is_empty() {
+            return Err(Status::invalid_argument("crossing_id: is required"));
+        }
+        let summary = self.summary(&request.crossing_id).ok_or_else(|| {
+            Status::not_found(format!("crossing {} is not known", request.crossing_id))
+        })?;
+        let limit = match request.recent_windows {
+            0 => DEFAULT_RECENT,
+            n => n as usize,
+        };
+        let recent = self.stores.windows.recent(&request.crossing_id, limit);
+        Ok(Response::new(GetCrossingStatsResponse {
+            summary: Some(summary),
+            recent,
+        }))
+    }
+
+    async fn list_windows(
+        &self,
+        request: Request<ListWindowsRequest>,
+    ) -> Result<Response<ListWindowsResponse>, Status> {
+        let request = request.into_inner();
+        if request.crossing_id.is_empty() {
+            return Err(Status::invalid_argument("crossing_id: is required"));
+        }
+        let from = request
+            .from
+            .as_ref()
+            .and_then(timestamp_to_ms)
+            .unwrap_or(i64::MIN);
+        let to = request
+            .to
+            .as_ref()
+            .and_then(timestamp_to_ms)
+            .unwrap_or(i64::MAX);
+        if from >= to {
+            return Err(Status::invalid_argument("from: must be before to"));
+        }
+        let limit = match request.limit {
+            0 => usize::MAX,
+            n => n as usize,
+        };
+        let windows = self
+            .stores
+            .windows
+            .range(&request.crossing_id, from, to, limit);
+        Ok(Response::new(ListWindowsResponse { windows }))
+    }
+
+    type WatchCrossingStatsStream = ReceiverStream<Result<WatchCrossingStatsResponse, Status>>;
+
+    async fn watch_crossing_stats(
+        &self,
+        request: Request<WatchCrossingStatsRequest>,
+    ) -> Result<Response<Self::WatchCrossingStatsStream>, Status> {
+        let request = request.into_inner();
+        let updates = self.stores.windows.subscribe();
+        let stream = follow(updates, Vec::new(), self.shutdown.clone(), move |window| {
+            let wanted = (request.crossing_ids.is_empty()
+                || request.crossing_ids.contains(&window.crossing_id))
+                && !(request.closed_only && window.state == WindowState::Open as i32);
+            wanted.then(|| WatchCrossingStatsResponse {
+                window: Some(window.clone()),
+            })
+        });
+        Ok(Response::new(stream))
+    }
+
+    async fn list_anomalies(
+        &self,
+        request: Request<ListAnomaliesRequest>,
+    ) -> Result<Response<ListAnomaliesResponse>, Status> {
+        let request = request.into_inner();
+        let limit = match request.page_size {
+            0 => DEFAULT_PAGE,
+            n => (n as usize).min(MAX_PAGE),
+        };
+        let after = parse_token(&request.page_token)?;
+        let (anomalies, next) =
+            self.stores
+                .anomalies
+                .list(&query(request.filter.as_ref()), limit, after);
+        Ok(Response::new(ListAnomaliesResponse {
+            anomalies: anomalies.iter().map(|a| (**a).clone()).collect(),
+            next_page_token: next
+                .map(|(ms, id)| format!("{ms}:{id}"))
+                .unwrap_or_default(),
+        }))
+    }
+
+    async fn get_anomaly(
+        &self,
+        request: Request<GetAnomalyRequest>,
+    ) -> Result<Response<GetAnomalyResponse>, Status> {
+        let id = request.into_inner().id;
+        let anomaly = self
+            .stores
+            .anomalies
+            .get(&id)
+            .ok_or_else(|| Status::not_found(format!("anomaly {id} is not known")))?;
+        Ok(Response::new(GetAnomalyResponse {
+            anomaly: Some((*anomaly).clone()),
+        }))
+    }
+
+    type WatchAnomaliesStream = ReceiverStream<Result<WatchAnomaliesResponse, Status>>;
+
+    async fn watch_anomalies(
+        &self,
+        request: Request<WatchAnomaliesRequest>,
+    ) -> Result<Response<Self::WatchAnomaliesStream>, Status> {
+        let request = request.into_inner();
+        let query = Arc::new(query(request.filter.as_ref()));
+        // Subscribe first so nothing falls between the replay and the feed.
+        let updates = self.stores.anomalies.subscribe();
+        let replay = if request.replay > 0 {
+            let (mut recent, _) = self
+                .stores
+                .anomalies
+                .list(&query, request.replay as usize, None);
+            recent.reverse();
+            recent
+                .into_iter()
+                .map(|a| WatchAnomaliesResponse {
+                    anomaly: Some((*a).clone()),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let stream = follow(updates, replay, self.shutdown.clone(), move |anomaly| {
+            query.matches(anomaly).then(|| WatchAnomaliesResponse {
+                anomaly: Some(anomaly.clone()),
+            })
+        });
+        Ok(Response::new(stream))
+    }
+}

@@ -1,0 +1,254 @@
+//! `ReferenceService`: writes reference lists and the crossing registry to
+//! the reference topic, which every instance follows. Answers once the write
+//! is durable and visible in this instance's store.
+
+use std::time::Duration;
+
+use borderflow_domain::geo::Coordinates;
+use borderflow_proto::Message;
+use borderflow_proto::analytics::v1::Crossing;
+use borderflow_proto::reference::v1::reference_service_server::ReferenceService;
+use borderflow_proto::reference::v1::{
+    DeleteEntriesRequest, DeleteEntriesResponse, ListEntriesRequest, ListEntriesResponse,
+    ListEntry, ReferenceList, ReferenceRecord, UpsertCrossingsRequest, UpsertCrossingsResponse,
+    UpsertEntriesRequest, UpsertEntriesResponse, reference_record,
+};
+use futures::future::try_join_all;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use tonic::{Request, Response, Status};
+
+use crate::materialise::{Materialiser, Stores};
+use crate::store::reference::{crossing_key, entry_key};
+
+/// Most entries or crossings in one call.
+const MAX_PER_CALL: usize = 10_000;
+
+#[derive(Clone)]
+pub struct ReferenceApi {
+    producer: FutureProducer,
+    topic: String,
+    stores: Stores,
+    materialiser: Materialiser,
+}
+
+impl ReferenceApi {
+    pub fn new(
+        producer: FutureProducer,
+        topic: String,
+        stores: Stores,
+        materialiser: Materialiser,
+    ) -> Self {
+        Self {
+            producer,
+            topic,
+            stores,
+            materialiser,
+        }
+    }
+
+    async fn write(&self, records: Vec<(String, ReferenceRecord)>) -> Result<u32, Status> {
+        let count = records.len() as u32;
+        let sends = records.iter().map(|(key, record)| {
+            let payload = record.encode_to_vec();
+            let producer = self.producer.clone();
+            let topic = self.topic.clone();
+            let key = key.clone();
+            async move {
+                producer
+                    .send(
+                        FutureRecord::to(&topic).key(&key).payload(&payload),
+                        Timeout::After(Duration::from_secs(5)),
+                    )
+                    .await
+                    .map_err(|(err, _)| {
+                        Status::unavailable(format!("writing reference data: {err}"))
+                    })
+            }
+        });
+        try_join_all(sends).await?;
+        let materialiser = self.materialiser.clone();
+        tokio::task::spawn_blocking(move || materialiser.wait_caught_up(Duration::from_secs(10)))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        Ok(count)
+    }
+}
+
+fn check_entries(entries: &[ListEntry]) -> Result<(), Status> {
+    if entries.len() > MAX_PER_CALL {
+        return Err(Status::invalid_argument(format!(
+            "entries: at most {MAX_PER_CALL} per call"
+        )));
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        if ReferenceList::try_from(entry.list).unwrap_or_default() == ReferenceList::Unspecified {
+            return Err(Status::invalid_argument(format!(
+                "entries[{i}].list: is required"
+            )));
+        }
+        if entry.key.len() != 32 {
+            return Err(Status::invalid_argument(format!(
+                "entries[{i}].key: must be a 32-byte pseudonymous key, got {} bytes",
+                entry.key.len()
+            )));
+        }
+        if entry.source.len() > 128 || entry.reference.len() > 128 {
+            return Err(Status::invalid_argument(format!(
+                "entries[{i}]: source and reference are limited to 128 bytes"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
+    let field = |name: &str| format!("crossings[{i}].{name}");
+    if crossing.id.is_empty()
+        || crossing.id.len() > 64
+        || !crossing
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b))
+    {
+        return Err(Status::invalid_argument(format!(
+            "{}: must be 1 to 64 letters, digits, '.', '_', '-' or ':'",
+            field("id")
+        )));
+    }
+    if !Coordinates::new(crossing.latitude, crossing.longitude).is_valid() {
+        return Err(Status::invalid_argument(format!(
+            "{}: latitude/longitude out of range",
+            field("latitude")
+        )));
+    }
+    if crossing.name.len() > 200 {
+        return Err(Status::invalid_argument(format!(
+            "{}: at most 200 bytes",
+            field("name")
+        )));
+    }
+    Ok(())
+}
+
+#[tonic::async_trait]
+impl ReferenceService for ReferenceApi {
+    async fn upsert_entries(
+        &self,
+        request: Request<UpsertEntriesRequest>,
+    ) -> Result<Response<UpsertEntriesResponse>, Status> {
+        let entries = request.into_inner().entries;
+        check_entries(&entries)?;
+        let records = entries
+            .into_iter()
+            .map(|entry| {
+                let key = entry_key(
+                    ReferenceList::try_from(entry.list).unwrap_or_default(),
+                    &entry.key,
+                );
+                (
+                    key,
+                    ReferenceRecord {
+                        body: Some(reference_record::Body::Entry(entry)),
+                    },
+                )
+            })
+            .collect();
+        let upserted = self.write(records).await?;
+        Ok(Response::new(UpsertEntriesResponse { upserted }))
+    }
+
+    async fn delete_entries(
+        &self,
+        request: Request<DeleteEntriesRequest>,
+    ) -> Result<Response<DeleteEntriesResponse>, Status> {
+        let entries = request.into_inner().entries;
+        check_entries(&entries)?;
+        let records = entries
+            .into_iter()
+            .map(|entry| {
+                let key = entry_key(
+                    ReferenceList::try_from(entry.list).unwrap_or_default(),
+                    &entry.key,
+                );
+                (
+                    key,
+                    ReferenceRecord {
+                        body: Some(reference_record::Body::DeletedEntry(entry)),
+                    },
+                )
+            })
+            .collect();
+        let deleted = self.write(records).await?;
+        Ok(Response::new(DeleteEntriesResponse { deleted }))
+    }
+
+    async fn list_entries(
+        &self,
+        request: Request<ListEntriesRequest>,
+    ) -> Result<Response<ListEntriesResponse>, Status> {
+        let request = request.into_inner();
+        let list = ReferenceList::try_from(request.list).unwrap_or_default();
+        if list == ReferenceList::Unspecified {
+            return Err(Status::invalid_argument("list: is required"));
+        }
+        let start: usize = if request.page_token.is_empty() {
+            0
+        } else {
+            request
+                .page_token
+                .parse()
+                .map_err(|_| Status::invalid_argument("page_token: malformed"))?
+        };
+        let page = match request.page_size {
+            0 => 100,
+            n => (n as usize).min(1_000),
+        };
+        let all = self.stores.reference.entries(list);
+        let entries: Vec<ListEntry> = all
+            .iter()
+            .skip(start)
+            .take(page)
+            .map(|e| (**e).clone())
+            .collect();
+        let next = start + entries.len();
+        Ok(Response::new(ListEntriesResponse {
+            entries,
+            next_page_token: if next < all.len() {
+                next.to_string()
+            } else {
+                String::new()
+            },
+            total: all.len() as u64,
+        }))
+    }
+
+    async fn upsert_crossings(
+        &self,
+        request: Request<UpsertCrossingsRequest>,
+    ) -> Result<Response<UpsertCrossingsResponse>, Status> {
+        let crossings = request.into_inner().crossings;
+        if crossings.len() > MAX_PER_CALL {
+            return Err(Status::invalid_argument(format!(
+                "crossings: at most {MAX_PER_CALL} per call"
+            )));
+        }
+        for (i, crossing) in crossings.iter().enumerate() {
+            check_crossing(i, crossing)?;
+        }
+        let records = crossings
+            .into_iter()
+            .map(|crossing| {
+                (
+                    crossing_key(&crossing.id),
+                    ReferenceRecord {
+                        body: Some(reference_record::Body::Crossing(crossing)),
+                    },
+                )
+            })
+            .collect();
+        let upserted = self.write(records).await?;
+        Ok(Response::new(UpsertCrossingsResponse { upserted }))
+    }
+}

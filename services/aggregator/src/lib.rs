@@ -1,0 +1,243 @@
+//! borderflow-aggregator: turns the inspections stream into per-crossing
+//! event-time windows and anomaly flags, and answers for them.
+//!
+//! Reading order: [`window`] and [`partition`] are the pure core (windows,
+//! watermarks, exactness across restarts); [`consumer`] drives them from
+//! Kafka; [`materialise`] keeps every instance's [`store`]s current from the
+//! output topics; [`grpc`] answers queries over those stores. Start at
+//! [`start`].
+
+pub mod codec;
+pub mod config;
+pub mod consumer;
+pub mod grpc;
+pub mod histogram;
+pub mod materialise;
+pub mod metrics;
+pub mod output;
+pub mod partition;
+pub mod publish;
+pub mod store;
+pub mod window;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use borderflow_common::admin::{self, Readiness};
+use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, reflection_service};
+use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsServiceServer;
+use borderflow_proto::reference::v1::reference_service_server::ReferenceServiceServer;
+use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::util::Timeout;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+use tracing::{error, info, warn};
+
+pub use config::Config;
+
+use crate::consumer::LoopConfig;
+use crate::grpc::analytics::AnalyticsApi;
+use crate::grpc::reference::ReferenceApi;
+use crate::materialise::{Materialiser, Stores};
+use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
+
+/// A started aggregator.
+pub struct Running {
+    pub grpc_addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+    pub stores: Stores,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("aggregator task panicked")?
+    }
+}
+
+/// Binds the ports, catches up with the materialised topics and starts
+/// processing; returns once serving.
+pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
+    metrics::describe();
+    let stores = Stores {
+        windows: Arc::new(WindowStore::new(config.query_retention.as_millis() as i64)),
+        anomalies: Arc::new(AnomalyStore::new(config.anomaly_capacity)),
+        reference: Arc::new(ReferenceStore::default()),
+    };
+    let grpc_listener = TcpListener::bind(config.grpc_addr)
+        .await
+        .with_context(|| format!("binding gRPC to {}", config.grpc_addr))?;
+    let admin_listener = TcpListener::bind(config.admin_addr)
+        .await
+        .with_context(|| format!("binding admin HTTP to {}", config.admin_addr))?;
+    let grpc_addr = grpc_listener.local_addr()?;
+    let admin_addr = admin_listener.local_addr()?;
+    let readiness = Readiness::default();
+    let caught_up = readiness.flag("materialised");
+
+    let background = CancellationToken::new();
+    let materialiser = {
+        let kafka = config.kafka.clone();
+        let topics = config.topics.clone();
+        let stores = stores.clone();
+        let stop = background.clone();
+        tokio::task::spawn_blocking(move || Materialiser::start(&kafka, &topics, stores, stop))
+            .await??
+    };
+    {
+        let materialiser = materialiser.clone();
+        let limit = config.catch_up_deadline;
+        tokio::task::spawn_blocking(move || materialiser.wait_caught_up(limit)).await??;
+    }
+    caught_up.set(true);
+    info!(
+        windows = stores.windows.crossing_ids().len(),
+        anomalies = stores.anomalies.len(),
+        crossings = stores.reference.crossings().len(),
+        "materialised view caught up"
+    );
+
+    let producer: FutureProducer = config
+        .kafka
+        .producer_config("borderflow-aggregator")
+        .create()
+        .context("creating the output producer")?;
+
+    let processing = readiness.flag("processing");
+    let loop_config = LoopConfig {
+        group_id: config.group_id.clone(),
+        instance_id: config.instance_id.clone(),
+        windows: config.windows(),
+        max_batch: config.max_batch,
+        open_publish_interval: config.open_publish_interval,
+        drain_deadline: config.shutdown_deadline,
+        catch_up_deadline: config.catch_up_deadline,
+    };
+    let inspections = spawn_loop("inspections", shutdown.clone(), {
+        let kafka = config.kafka.clone();
+        let topics = config.topics.clone();
+        let producer = producer.clone();
+        let windows = stores.windows.clone();
+        let materialiser = materialiser.clone();
+        move |stop: &CancellationToken| {
+            processing.set(true);
+            consumer::run(
+                &kafka,
+                &topics,
+                producer.clone(),
+                windows.clone(),
+                materialiser.clone(),
+                loop_config.clone(),
+                stop,
+            )
+        }
+    })?;
+
+    let (_health_reporter, health) = health_service(&[
+        "borderflow.analytics.v1.AnalyticsService",
+        "borderflow.reference.v1.ReferenceService",
+    ])
+    .await;
+    let analytics = AnalyticsApi::new(stores.clone(), shutdown.clone());
+    let reference = ReferenceApi::new(
+        producer.clone(),
+        config.topics.reference.clone(),
+        stores.clone(),
+        materialiser.clone(),
+    );
+    let tls = config.tls.server_config()?;
+    let mut builder = Server::builder().http2_adaptive_window(Some(true));
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls).context("configuring TLS")?;
+    }
+    let router = builder
+        .add_service(health)
+        .add_service(reflection_service()?)
+        .add_service(
+            AnalyticsServiceServer::new(analytics)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        )
+        .add_service(
+            ReferenceServiceServer::new(reference)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        );
+    let admin_task = tokio::spawn(admin::serve(
+        admin_listener,
+        admin::router(readiness),
+        background.clone(),
+    ));
+    let deadline = config.shutdown_deadline;
+    let task = tokio::spawn(async move {
+        let served = router
+            .serve_with_incoming_shutdown(
+                TcpListenerStream::new(grpc_listener),
+                shutdown.clone().cancelled_owned(),
+            )
+            .await
+            .context("gRPC server failed");
+        shutdown.cancel();
+        let joined = tokio::task::spawn_blocking(move || inspections.join());
+        if tokio::time::timeout(deadline + Duration::from_secs(5), joined)
+            .await
+            .is_err()
+        {
+            warn!("processing did not stop within the shutdown deadline");
+        }
+        let flushed =
+            tokio::task::spawn_blocking(move || producer.flush(Timeout::After(deadline))).await;
+        if !matches!(flushed, Ok(Ok(()))) {
+            warn!("output producer not fully flushed");
+        }
+        background.cancel();
+        let _ = admin_task.await;
+        served
+    });
+    info!(%grpc_addr, %admin_addr, "aggregator serving");
+    Ok(Running {
+        grpc_addr,
+        admin_addr,
+        stores,
+        task,
+    })
+}
+
+/// Runs `body` on a thread of its own, restarting it with a backoff when
+/// it fails, until `shutdown`.
+fn spawn_loop<F>(
+    name: &'static str,
+    shutdown: CancellationToken,
+    mut body: F,
+) -> anyhow::Result<std::thread::JoinHandle<()>>
+where
+    F: FnMut(&CancellationToken) -> anyhow::Result<()> + Send + 'static,
+{
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let mut backoff = Duration::from_millis(200);
+            while !shutdown.is_cancelled() {
+                match body(&shutdown) {
+                    Ok(()) => break,
+                    Err(err) => {
+                        metrics::restart(name);
+                        error!(pipeline = name, %err, "processing stopped; restarting from committed offsets");
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_secs(10));
+                    }
+                }
+            }
+        })
+        .context("spawning a processing thread")
+}
+
+/// Runs until `shutdown` is cancelled and processing has drained.
+pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    start(config, shutdown).await?.wait().await
+}

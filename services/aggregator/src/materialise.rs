@@ -1,0 +1,191 @@
+//! Every instance reads the crossing-stats, anomalies and reference topics
+//! whole, into the stores, on one thread. Processing waits until this view
+//! has caught up with the topics before it resumes a partition, so state
+//! published by a previous owner is never missed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use borderflow_common::kafka::{KafkaArgs, Topics};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use crate::metrics;
+use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
+
+/// The stores every instance keeps.
+#[derive(Clone, Debug)]
+pub struct Stores {
+    pub windows: Arc<WindowStore>,
+    pub anomalies: Arc<AnomalyStore>,
+    pub reference: Arc<ReferenceStore>,
+}
+
+/// Handle on the materialising thread.
+#[derive(Clone)]
+pub struct Materialiser {
+    consumer: Arc<BaseConsumer>,
+    /// Next offset to read, per (topic, partition).
+    positions: Arc<Mutex<HashMap<(String, i32), i64>>>,
+    assignment: Vec<(String, i32)>,
+}
+
+impl Materialiser {
+    /// Assigns every partition of the three topics from the beginning and
+    /// starts reading on a thread of its own.
+    pub fn start(
+        kafka: &KafkaArgs,
+        topics: &Topics,
+        stores: Stores,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Self> {
+        let consumer: BaseConsumer = kafka
+            .reader_config("borderflow-aggregator-materialiser")
+            .create()
+            .context("creating the materialiser consumer")?;
+        let consumer = Arc::new(consumer);
+        let names = [&topics.crossing_stats, &topics.anomalies, &topics.reference];
+        let mut list = TopicPartitionList::new();
+        let mut assignment = Vec::new();
+        for name in names {
+            for partition in 0..partition_count(&consumer, name)? {
+                list.add_partition_offset(name, partition, Offset::Beginning)?;
+                assignment.push((name.to_string(), partition));
+            }
+        }
+        consumer
+            .assign(&list)
+            .context("assigning the materialised topics")?;
+        let materialiser = Self {
+            consumer: consumer.clone(),
+            positions: Arc::new(Mutex::new(HashMap::new())),
+            assignment,
+        };
+        let positions = materialiser.positions.clone();
+        let topics = topics.clone();
+        std::thread::Builder::new()
+            .name("materialiser".into())
+            .spawn(move || read(&consumer, &topics, &stores, &positions, &shutdown))
+            .context("spawning the materialiser thread")?;
+        Ok(materialiser)
+    }
+
+    /// Waits until everything written to the topics before this call has
+    /// been applied to the stores.
+    pub fn wait_caught_up(&self, limit: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let mut targets = Vec::new();
+        for (topic, partition) in &self.assignment {
+            let (_, high) = self
+                .consumer
+                .fetch_watermarks(topic, *partition, Timeout::After(limit))
+                .with_context(|| format!("reading the end of {topic}/{partition}"))?;
+            targets.push(((topic.clone(), *partition), high));
+        }
+        loop {
+            let lagging = {
+                let positions = self.positions.lock().expect("positions lock");
+                targets
+                    .iter()
+                    .filter(|(key, high)| {
+                        *high > 0 && positions.get(key).copied().unwrap_or(0) < *high
+                    })
+                    .count()
+            };
+            if lagging == 0 {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                bail!("materialised view still {lagging} partitions behind after {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// Partitions of `topic`, waiting briefly for the broker to know it.
+pub fn partition_count(consumer: &BaseConsumer, topic: &str) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    loop {
+        let metadata = consumer.fetch_metadata(Some(topic), Timeout::After(Duration::from_secs(5)));
+        if let Ok(metadata) = metadata
+            && let Some(t) = metadata.topics().first()
+            && t.error().is_none()
+            && !t.partitions().is_empty()
+        {
+            return Ok(t.partitions().len() as i32);
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("topic {topic} does not exist or has no partitions; create the topics first");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn read(
+    consumer: &BaseConsumer,
+    topics: &Topics,
+    stores: &Stores,
+    positions: &Mutex<HashMap<(String, i32), i64>>,
+    shutdown: &CancellationToken,
+) {
+    while !shutdown.is_cancelled() {
+        let Some(result) = consumer.poll(Duration::from_millis(100)) else {
+            continue;
+        };
+        let message = match result {
+            Ok(message) => message,
+            Err(KafkaError::PartitionEOF(_)) => continue,
+            Err(err) => {
+                warn!(%err, "materialiser read failed");
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+        };
+        let topic = message.topic();
+        let outcome = if topic == topics.crossing_stats {
+            message
+                .payload()
+                .map(CrossingWindowRecord::decode)
+                .transpose()
+                .map(|record| {
+                    if let Some(record) = record {
+                        stores.windows.apply(record);
+                    }
+                })
+                .map_err(|e| e.to_string())
+        } else if topic == topics.anomalies {
+            message
+                .payload()
+                .map(Anomaly::decode)
+                .transpose()
+                .map(|anomaly| {
+                    if let Some(anomaly) = anomaly {
+                        stores.anomalies.apply(anomaly);
+                    }
+                })
+                .map_err(|e| e.to_string())
+        } else {
+            stores
+                .reference
+                .apply(message.key().unwrap_or_default(), message.payload())
+        };
+        if let Err(err) = outcome {
+            metrics::materialise_error(topic);
+            debug!(topic, partition = message.partition(), offset = message.offset(), %err, "skipping an unreadable record");
+        }
+        positions.lock().expect("positions lock").insert(
+            (topic.to_owned(), message.partition()),
+            message.offset() + 1,
+        );
+    }
+}

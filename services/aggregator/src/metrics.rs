@@ -1,0 +1,199 @@
+//! The aggregator's telemetry contract: every metric it exports, with help
+//! text. Labels are bounded: crossing, direction, outcome, kind, severity,
+//! partition; never a document, person or event id.
+
+use borderflow_proto::analytics::v1::{CrossingWindowRecord, WindowState};
+use borderflow_proto::inspection::v1::{Direction, Inspection, Outcome};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+
+use crate::histogram::bucket_lower;
+
+pub const CROSSING_INSPECTIONS: &str = "borderflow_crossing_inspections_total";
+pub const CROSSING_DURATION: &str = "borderflow_crossing_inspection_duration_seconds";
+pub const CROSSING_WAIT: &str = "borderflow_crossing_queue_wait_seconds";
+pub const CROSSING_LAST_WINDOW: &str = "borderflow_crossing_last_window_inspections";
+pub const CROSSING_LAST_WAIT_P95: &str = "borderflow_crossing_last_window_wait_p95_seconds";
+pub const CROSSING_LAST_WINDOW_END: &str = "borderflow_crossing_last_window_end_timestamp_seconds";
+pub const ANOMALIES: &str = "borderflow_anomalies_total";
+pub const RECORDS: &str = "borderflow_aggregator_records_total";
+pub const DEADLETTERS: &str = "borderflow_aggregator_deadletter_total";
+pub const WINDOWS_PUBLISHED: &str = "borderflow_aggregator_windows_published_total";
+pub const CONSUMER_LAG: &str = "borderflow_aggregator_consumer_lag_records";
+pub const PROCESSING_DELAY: &str = "borderflow_aggregator_processing_delay_seconds";
+pub const WATERMARK: &str = "borderflow_aggregator_watermark_timestamp_seconds";
+pub const MATERIALISE_ERRORS: &str = "borderflow_aggregator_materialise_errors_total";
+pub const RESTARTS: &str = "borderflow_aggregator_pipeline_restarts_total";
+
+pub fn describe() {
+    describe_counter!(
+        CROSSING_INSPECTIONS,
+        "Inspections counted in closed windows, by crossing, direction and outcome."
+    );
+    describe_histogram!(
+        CROSSING_DURATION,
+        metrics::Unit::Seconds,
+        "Inspection durations (started to completed) per crossing."
+    );
+    describe_histogram!(
+        CROSSING_WAIT,
+        metrics::Unit::Seconds,
+        "Queue waiting times (queued to started) per crossing."
+    );
+    describe_gauge!(
+        CROSSING_LAST_WINDOW,
+        "Inspections in the most recently closed window of each crossing."
+    );
+    describe_gauge!(
+        CROSSING_LAST_WAIT_P95,
+        metrics::Unit::Seconds,
+        "95th percentile queue wait in the most recently closed window."
+    );
+    describe_gauge!(
+        CROSSING_LAST_WINDOW_END,
+        metrics::Unit::Seconds,
+        "Event-time end of the most recently closed window of each crossing."
+    );
+    describe_counter!(
+        ANOMALIES,
+        "Anomalies flagged, by crossing, kind and severity."
+    );
+    describe_counter!(
+        RECORDS,
+        "Inspection records processed, by what happened to them."
+    );
+    describe_counter!(
+        DEADLETTERS,
+        "Records sent to the dead-letter topic, by reason."
+    );
+    describe_counter!(WINDOWS_PUBLISHED, "Window results published, by state.");
+    describe_gauge!(
+        CONSUMER_LAG,
+        "Records behind the end of each inspections partition."
+    );
+    describe_gauge!(
+        PROCESSING_DELAY,
+        metrics::Unit::Seconds,
+        "Wall-clock time from a record's creation to its processing, per partition."
+    );
+    describe_gauge!(
+        WATERMARK,
+        metrics::Unit::Seconds,
+        "Event-time watermark of each partition."
+    );
+    describe_counter!(
+        MATERIALISE_ERRORS,
+        "Unreadable records on the materialised topics."
+    );
+    describe_counter!(
+        RESTARTS,
+        "Processing loops restarted after an output could not be delivered."
+    );
+}
+
+pub fn record(result: &'static str) {
+    counter!(RECORDS, "result" => result).increment(1);
+}
+
+pub fn deadletter(reason: &'static str) {
+    counter!(DEADLETTERS, "reason" => reason).increment(1);
+}
+
+pub fn materialise_error(topic: &str) {
+    counter!(MATERIALISE_ERRORS, "topic" => topic.to_owned()).increment(1);
+}
+
+pub fn restart(pipeline: &'static str) {
+    counter!(RESTARTS, "pipeline" => pipeline).increment(1);
+}
+
+pub fn consumer_lag(partition: i32, lag: i64) {
+    gauge!(CONSUMER_LAG, "partition" => partition.to_string()).set(lag as f64);
+}
+
+pub fn processing_delay(partition: i32, created_ms: i64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    gauge!(PROCESSING_DELAY, "partition" => partition.to_string())
+        .set((now - created_ms).max(0) as f64 / 1_000.0);
+}
+
+pub fn watermark(partition: i32, watermark_ms: i64) {
+    gauge!(WATERMARK, "partition" => partition.to_string()).set(watermark_ms as f64 / 1_000.0);
+}
+
+fn direction_label(direction: i32) -> &'static str {
+    match Direction::try_from(direction) {
+        Ok(Direction::Entry) => "entry",
+        Ok(Direction::Exit) => "exit",
+        _ => "unknown",
+    }
+}
+
+fn outcome_label(outcome: i32) -> &'static str {
+    match Outcome::try_from(outcome) {
+        Ok(Outcome::Admitted) => "admitted",
+        Ok(Outcome::Refused) => "refused",
+        Ok(Outcome::ReferredToSecondary) => "referred",
+        _ => "unknown",
+    }
+}
+
+/// A late inspection amended a closed window: count it now.
+pub fn late_inspection(inspection: &Inspection) {
+    counter!(
+        CROSSING_INSPECTIONS,
+        "crossing" => inspection.crossing_id.clone(),
+        "direction" => direction_label(inspection.direction),
+        "outcome" => outcome_label(inspection.outcome),
+    )
+    .increment(1);
+}
+
+/// A window was published; on its first close its figures enter the
+/// per-crossing counters and histograms (later amendments are counted one
+/// by one as they arrive).
+pub fn window_closed(record: &CrossingWindowRecord) {
+    let Some(window) = &record.window else { return };
+    let state = match WindowState::try_from(window.state) {
+        Ok(WindowState::Closed) => "closed",
+        Ok(WindowState::Amended) => "amended",
+        _ => "open",
+    };
+    counter!(WINDOWS_PUBLISHED, "state" => state).increment(1);
+    if window.state != WindowState::Closed as i32 || window.revision != 1 {
+        return;
+    }
+    let crossing = window.crossing_id.clone();
+    for flow in &window.flows {
+        counter!(
+            CROSSING_INSPECTIONS,
+            "crossing" => crossing.clone(),
+            "direction" => direction_label(flow.direction),
+            "outcome" => outcome_label(flow.outcome),
+        )
+        .increment(flow.count);
+    }
+    for (name, distribution) in [
+        (CROSSING_DURATION, &window.inspection_duration),
+        (CROSSING_WAIT, &window.queue_wait),
+    ] {
+        let Some(d) = distribution else { continue };
+        let h = histogram!(name, "crossing" => crossing.clone());
+        for (&bucket, &count) in d.bucket_indices.iter().zip(&d.bucket_counts) {
+            let lower = bucket_lower(bucket as u16) as f64;
+            h.record_many(lower / 1_000.0, count as usize);
+        }
+    }
+    gauge!(CROSSING_LAST_WINDOW, "crossing" => crossing.clone()).set(window.inspections as f64);
+    if let Some(wait) = &window.queue_wait {
+        gauge!(CROSSING_LAST_WAIT_P95, "crossing" => crossing.clone()).set(wait.p95_seconds);
+    }
+    if let Some(end) = window
+        .end
+        .as_ref()
+        .and_then(borderflow_proto::timestamp_to_ms)
+    {
+        gauge!(CROSSING_LAST_WINDOW_END, "crossing" => crossing).set(end as f64 / 1_000.0);
+    }
+}

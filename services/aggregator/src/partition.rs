@@ -1,0 +1,351 @@
+//! The windows of one inspections partition, driven record by record.
+//!
+//! A partition carries many crossings (records are keyed by crossing), and
+//! one watermark: the largest event time seen minus the allowed lateness. A
+//! window closes once the watermark passes its end. An event for a closed
+//! window that is still retained amends it (and it is published again); an
+//! event older than the retention is counted as too late and left out.
+//!
+//! Exactness across restarts rests on two facts kept in every published
+//! window: the offset it covers up to (`through_offset`: replayed records at
+//! or below it are already in), and its event ids (a re-sent event counts
+//! once). Offsets are committed only up to the oldest record an open window
+//! still needs, so a crash replays instead of losing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use borderflow_domain::time::window_start;
+use borderflow_proto::inspection::v1::CheckpointStatus;
+
+use borderflow_proto::analytics::v1::CrossingWindowRecord;
+
+use crate::publish::to_record;
+use crate::window::{Added, EventFacts, Window, WindowState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowConfig {
+    pub size_ms: i64,
+    /// How far behind the largest event time a window stays open.
+    pub allowed_lateness_ms: i64,
+    /// How long after closing a window still accepts (amending) late events.
+    pub late_retention_ms: i64,
+}
+
+impl Default for WindowConfig {
+    fn default() -> Self {
+        Self {
+            size_ms: 60_000,
+            allowed_lateness_ms: 120_000,
+            late_retention_ms: 6 * 3_600_000,
+        }
+    }
+}
+
+/// What happened to one inspection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    Counted,
+    /// Counted into a window that had already closed.
+    Amended,
+    /// Its event id was already counted.
+    Duplicate,
+    /// A replay of a record the published window already includes.
+    Replayed,
+    /// Older than the late retention: not counted in any window.
+    TooLate,
+}
+
+/// Everything that happens to one crossing on this partition.
+#[derive(Debug)]
+pub struct CrossingState {
+    pub id: Arc<str>,
+    pub open: BTreeMap<i64, Window>,
+    pub closed: BTreeMap<i64, Window>,
+}
+
+impl CrossingState {
+    fn new(id: Arc<str>) -> Self {
+        Self {
+            id,
+            open: BTreeMap::new(),
+            closed: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PartitionState {
+    pub partition: i32,
+    config: WindowConfig,
+    max_event_ms: Option<i64>,
+    last_offset: i64,
+    crossings: HashMap<Arc<str>, CrossingState>,
+    /// Open windows by end time, for closing them in order.
+    open_by_end: BTreeMap<i64, Vec<Arc<str>>>,
+    /// Crossings with windows closed since the last publication.
+    changed: Vec<Arc<str>>,
+    last_eviction_ms: i64,
+}
+
+impl PartitionState {
+    pub fn new(partition: i32, config: WindowConfig) -> Self {
+        Self {
+            partition,
+            config,
+            max_event_ms: None,
+            last_offset: -1,
+            crossings: HashMap::new(),
+            open_by_end: BTreeMap::new(),
+            changed: Vec::new(),
+            last_eviction_ms: i64::MIN,
+        }
+    }
+
+    pub fn config(&self) -> &WindowConfig {
+        &self.config
+    }
+
+    /// Largest event time minus the allowed lateness.
+    pub fn watermark(&self) -> Option<i64> {
+        self.max_event_ms
+            .map(|t| t - self.config.allowed_lateness_ms)
+    }
+
+    pub fn last_offset(&self) -> i64 {
+        self.last_offset
+    }
+
+    pub fn crossings(&self) -> impl Iterator<Item = &CrossingState> {
+        self.crossings.values()
+    }
+
+    pub fn crossing(&self, id: &str) -> Option<&CrossingState> {
+        self.crossings.get(id)
+    }
+
+    /// Puts back a closed window published before a restart or rebalance.
+    pub fn restore(&mut self, crossing_id: &str, window: Window) {
+        let state = self.crossing_mut(crossing_id);
+        state.open.remove(&window.start_ms);
+        state.closed.insert(window.start_ms, window);
+    }
+
+    fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
+        if !self.crossings.contains_key(id) {
+            let id: Arc<str> = Arc::from(id);
+            self.crossings.insert(id.clone(), CrossingState::new(id));
+        }
+        self.crossings.get_mut(id).expect("inserted above")
+    }
+
+    /// Counts one inspection at `offset`.
+    pub fn inspection(
+        &mut self,
+        offset: i64,
+        crossing_id: &str,
+        facts: &EventFacts<'_>,
+    ) -> Disposition {
+        self.last_offset = offset;
+        let size = self.config.size_ms;
+        let start = window_start(facts.event_ms, size);
+        let closes_at = start + size + self.config.allowed_lateness_ms;
+        let horizon = self.max_event_ms.map(|t| t - self.config.late_retention_ms);
+        let is_closed_slot = self.max_event_ms.is_some_and(|t| closes_at <= t);
+        self.max_event_ms = Some(
+            self.max_event_ms
+                .map_or(facts.event_ms, |t| t.max(facts.event_ms)),
+        );
+
+        // Purely event-time decisions, so a replay decides the same way.
+        let too_late = horizon.is_some_and(|h| start + size <= h);
+        let disposition = {
+            let state = self.crossing_mut(crossing_id);
+            if too_late {
+                Disposition::TooLate
+            } else if let Some(window) = state.closed.get_mut(&start) {
+                if offset <= window.through_offset {
+                    Disposition::Replayed
+                } else {
+                    match window.add(facts, offset) {
+                        Added::Counted => {
+                            window.state = WindowState::Amended;
+                            Disposition::Amended
+                        }
+                        Added::Duplicate => Disposition::Duplicate,
+                    }
+                }
+            } else if is_closed_slot {
+                let mut window = Window::new(start, size);
+                window.close();
+                window.state = WindowState::Amended;
+                window.add(facts, offset);
+                state.closed.insert(start, window);
+                Disposition::Amended
+            } else {
+                let mut created = false;
+                let window = state.open.entry(start).or_insert_with(|| {
+                    created = true;
+                    Window::new(start, size)
+                });
+                let added = window.add(facts, offset);
+                if created {
+                    let id = state.id.clone();
+                    self.open_by_end.entry(start + size).or_default().push(id);
+                }
+                match added {
+                    Added::Counted => Disposition::Counted,
+                    Added::Duplicate => Disposition::Duplicate,
+                }
+            }
+        };
+        if disposition == Disposition::Amended {
+            self.mark_changed(crossing_id);
+        }
+        self.close_due();
+        disposition
+    }
+
+    /// A checkpoint's heartbeat: advances event time and records the sign of
+    /// life in the window it falls in.
+    pub fn heartbeat(
+        &mut self,
+        offset: i64,
+        crossing_id: &str,
+        checkpoint_id: &str,
+        at_ms: i64,
+        status: CheckpointStatus,
+    ) {
+        self.last_offset = offset;
+        let size = self.config.size_ms;
+        let start = window_start(at_ms, size);
+        let is_closed_slot = self
+            .max_event_ms
+            .is_some_and(|t| start + size + self.config.allowed_lateness_ms <= t);
+        self.max_event_ms = Some(self.max_event_ms.map_or(at_ms, |t| t.max(at_ms)));
+        // A heartbeat for a closed window only advances event time: the
+        // sign of life it carries is already stale.
+        let in_closed = self
+            .crossings
+            .get(crossing_id)
+            .is_some_and(|s| s.closed.contains_key(&start));
+        if !is_closed_slot && !in_closed {
+            let state = self.crossing_mut(crossing_id);
+            let mut created = false;
+            let window = state.open.entry(start).or_insert_with(|| {
+                created = true;
+                Window::new(start, size)
+            });
+            window.seen(checkpoint_id, at_ms, Some(status), 0);
+            window.hold_offset(offset);
+            if created {
+                let id = state.id.clone();
+                self.open_by_end.entry(start + size).or_default().push(id);
+            }
+        }
+        self.close_due();
+    }
+
+    /// Closes every open window the watermark has passed, oldest first.
+    fn close_due(&mut self) {
+        let Some(watermark) = self.watermark() else {
+            return;
+        };
+        while let Some(entry) = self.open_by_end.first_entry() {
+            let end = *entry.key();
+            if end > watermark {
+                break;
+            }
+            let crossings = entry.remove();
+            let start = end - self.config.size_ms;
+            for id in crossings {
+                if let Some(state) = self.crossings.get_mut(&id)
+                    && let Some(mut window) = state.open.remove(&start)
+                {
+                    window.close();
+                    state.closed.insert(start, window);
+                    self.changed.push(id);
+                }
+            }
+        }
+        self.evict(watermark);
+    }
+
+    fn mark_changed(&mut self, crossing_id: &str) {
+        if let Some(state) = self.crossings.get(crossing_id) {
+            self.changed.push(state.id.clone());
+        }
+    }
+
+    /// Drops closed windows beyond the late retention, at most once per
+    /// window length of event time.
+    fn evict(&mut self, watermark: i64) {
+        if watermark.saturating_sub(self.last_eviction_ms) < self.config.size_ms {
+            return;
+        }
+        self.last_eviction_ms = watermark;
+        let horizon = watermark - self.config.late_retention_ms;
+        self.crossings.retain(|_, state| {
+            while let Some(entry) = state.closed.first_entry() {
+                if entry.get().end_ms > horizon || entry.get().dirty {
+                    break;
+                }
+                entry.remove();
+            }
+            !(state.open.is_empty() && state.closed.is_empty())
+        });
+    }
+
+    /// Closed or amended windows changed since the last call, each once,
+    /// stamped with the offset they now cover, as records to publish.
+    pub fn take_closed(&mut self) -> Vec<CrossingWindowRecord> {
+        let mut ids = std::mem::take(&mut self.changed);
+        ids.sort_unstable();
+        ids.dedup();
+        let through = self.last_offset;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(state) = self.crossings.get_mut(&id) {
+                for window in state.closed.values_mut().filter(|w| w.dirty) {
+                    window.through_offset = through;
+                    window.revision += 1;
+                    window.dirty = false;
+                    out.push(to_record(&state.id, self.partition, window));
+                }
+            }
+        }
+        out
+    }
+
+    /// Open windows that changed since last published, as provisional
+    /// records.
+    pub fn take_open(&mut self) -> Vec<CrossingWindowRecord> {
+        let mut out = Vec::new();
+        for state in self.crossings.values_mut() {
+            for window in state.open.values_mut().filter(|w| w.dirty) {
+                window.dirty = false;
+                window.revision += 1;
+                out.push(to_record(&state.id, self.partition, window));
+            }
+        }
+        out
+    }
+
+    /// The offset to resume from after a restart: the oldest record an open
+    /// window still needs, else the record after the last one processed.
+    pub fn commit_offset(&self) -> Option<i64> {
+        if self.last_offset < 0 {
+            return None;
+        }
+        let held = self
+            .crossings
+            .values()
+            .flat_map(|s| s.open.values())
+            .map(|w| w.first_offset)
+            .min();
+        Some(held.map_or(self.last_offset + 1, |o| o.min(self.last_offset + 1)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

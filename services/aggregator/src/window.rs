@@ -1,0 +1,388 @@
+//! One event-time window of one crossing: the counts, distributions and
+//! bookkeeping that make it exact across restarts (event ids for
+//! de-duplication, the offsets it covers).
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome, TravelMode};
+
+use crate::histogram::LogHistogram;
+
+/// Publication state of a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowState {
+    Open,
+    Closed,
+    Amended,
+}
+
+/// What one inspection contributes to its window.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFacts<'a> {
+    pub event_id: u128,
+    pub event_ms: i64,
+    pub direction: i32,
+    pub mode: i32,
+    pub outcome: i32,
+    pub refusal_reason: i32,
+    pub duration_ms: u64,
+    pub wait_ms: u64,
+    pub nationality: &'a str,
+    pub minor: bool,
+    pub document_failure: bool,
+    /// The traveller raised a per-event or reference-list alert.
+    pub alerted: bool,
+    pub officer_id: &'a str,
+    pub checkpoint_id: &'a str,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub inspections: u64,
+    pub entries: u64,
+    pub exits: u64,
+    /// Indexed by `TravelMode` − 1.
+    pub modes: [u64; 5],
+    pub admitted: u64,
+    pub refused: u64,
+    pub referred: u64,
+    /// Indexed by `RefusalReason` − 1 (A … I).
+    pub reasons: [u64; 9],
+    pub document_failures: u64,
+    pub alerts: u64,
+    pub minors: u64,
+    pub late_events: u64,
+    /// By direction (entry, exit) and outcome (admitted, refused, referred).
+    pub flows: [[u64; 3]; 2],
+}
+
+/// Per-officer figures of a window, for officers who saw alerted travellers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OfficerTally {
+    pub officer_id: String,
+    pub alerted: u32,
+    pub alerted_admitted: u32,
+    /// Events of alerted travellers admitted (evidence), at most a few.
+    pub admitted_event_ids: Vec<String>,
+}
+
+/// A checkpoint's activity in a window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointSeen {
+    pub checkpoint_id: String,
+    pub events: u32,
+    pub last_seen_ms: i64,
+    pub status: CheckpointStatus,
+}
+
+/// Evidence ids kept per officer tally.
+const MAX_EVIDENCE_IDS: usize = 8;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub state: WindowState,
+    /// Publications so far.
+    pub revision: u32,
+    pub counts: Counts,
+    pub duration: LogHistogram,
+    pub wait: LogHistogram,
+    /// (ISO 3166 alpha-3 or ICAO code, count), in order of first appearance.
+    pub nationalities: Vec<(String, u64)>,
+    pub officers: Vec<OfficerTally>,
+    pub checkpoints: Vec<CheckpointSeen>,
+    ids: EventIds,
+    /// Lowest offset counted while open: commits may not pass it.
+    pub first_offset: i64,
+    /// Every record of this window with an offset up to here is included.
+    pub through_offset: i64,
+    /// Changed since last published.
+    pub dirty: bool,
+}
+
+/// Result of adding an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    Counted,
+    Duplicate,
+}
+
+impl Window {
+    pub fn new(start_ms: i64, size_ms: i64) -> Self {
+        Self {
+            start_ms,
+            end_ms: start_ms + size_ms,
+            state: WindowState::Open,
+            revision: 0,
+            counts: Counts::default(),
+            duration: LogHistogram::default(),
+            wait: LogHistogram::default(),
+            nationalities: Vec::new(),
+            officers: Vec::new(),
+            checkpoints: Vec::new(),
+            ids: EventIds::Open(HashSet::default()),
+            first_offset: i64::MAX,
+            through_offset: -1,
+            dirty: false,
+        }
+    }
+
+    pub fn contains_id(&self, id: u128) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Counts an inspection unless its event id was counted before.
+    pub fn add(&mut self, facts: &EventFacts<'_>, offset: i64) -> Added {
+        if !self.ids.insert(facts.event_id) {
+            return Added::Duplicate;
+        }
+        let c = &mut self.counts;
+        c.inspections += 1;
+        match Direction::try_from(facts.direction) {
+            Ok(Direction::Entry) => c.entries += 1,
+            Ok(Direction::Exit) => c.exits += 1,
+            _ => {}
+        }
+        if let Ok(mode) = TravelMode::try_from(facts.mode)
+            && mode != TravelMode::Unspecified
+        {
+            c.modes[mode as usize - 1] += 1;
+        }
+        match Outcome::try_from(facts.outcome) {
+            Ok(Outcome::Admitted) => c.admitted += 1,
+            Ok(Outcome::Refused) => {
+                c.refused += 1;
+                if (1..=9).contains(&facts.refusal_reason) {
+                    c.reasons[facts.refusal_reason as usize - 1] += 1;
+                }
+            }
+            Ok(Outcome::ReferredToSecondary) => c.referred += 1,
+            _ => {}
+        }
+        let direction = match Direction::try_from(facts.direction) {
+            Ok(Direction::Entry) => Some(0),
+            Ok(Direction::Exit) => Some(1),
+            _ => None,
+        };
+        let outcome = match Outcome::try_from(facts.outcome) {
+            Ok(Outcome::Admitted) => Some(0),
+            Ok(Outcome::Refused) => Some(1),
+            Ok(Outcome::ReferredToSecondary) => Some(2),
+            _ => None,
+        };
+        if let (Some(d), Some(o)) = (direction, outcome) {
+            c.flows[d][o] += 1;
+        }
+        c.document_failures += u64::from(facts.document_failure);
+        c.alerts += u64::from(facts.alerted);
+        c.minors += u64::from(facts.minor);
+        if self.state != WindowState::Open {
+            c.late_events += 1;
+        }
+        self.duration.record(facts.duration_ms);
+        self.wait.record(facts.wait_ms);
+        if !facts.nationality.is_empty() {
+            match self
+                .nationalities
+                .iter_mut()
+                .find(|(n, _)| n == facts.nationality)
+            {
+                Some((_, count)) => *count += 1,
+                None => self.nationalities.push((facts.nationality.to_owned(), 1)),
+            }
+        }
+        if facts.alerted {
+            let tally = match self
+                .officers
+                .iter()
+                .position(|o| o.officer_id == facts.officer_id)
+            {
+                Some(i) => &mut self.officers[i],
+                None => {
+                    self.officers.push(OfficerTally {
+                        officer_id: facts.officer_id.to_owned(),
+                        ..OfficerTally::default()
+                    });
+                    self.officers.last_mut().expect("just pushed")
+                }
+            };
+            tally.alerted += 1;
+            if facts.outcome == Outcome::Admitted as i32 {
+                tally.alerted_admitted += 1;
+                if tally.admitted_event_ids.len() < MAX_EVIDENCE_IDS {
+                    tally.admitted_event_ids.push(uuid_string(facts.event_id));
+                }
+            }
+        }
+        self.seen(facts.checkpoint_id, facts.event_ms, None, 1);
+        self.first_offset = self.first_offset.min(offset);
+        self.dirty = true;
+        Added::Counted
+    }
+
+    /// Notes a checkpoint's sign of life (an event or a heartbeat).
+    pub fn seen(
+        &mut self,
+        checkpoint_id: &str,
+        at_ms: i64,
+        status: Option<CheckpointStatus>,
+        events: u32,
+    ) {
+        match self
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.checkpoint_id == checkpoint_id)
+        {
+            Some(seen) => {
+                seen.events += events;
+                if at_ms >= seen.last_seen_ms {
+                    seen.last_seen_ms = at_ms;
+                    if let Some(status) = status {
+                        seen.status = status;
+                    }
+                }
+            }
+            None => self.checkpoints.push(CheckpointSeen {
+                checkpoint_id: checkpoint_id.to_owned(),
+                events,
+                last_seen_ms: at_ms,
+                status: status.unwrap_or(CheckpointStatus::Open),
+            }),
+        }
+        self.dirty = true;
+    }
+
+    /// Notes the offset of a heartbeat counted in this open window.
+    pub fn hold_offset(&mut self, offset: i64) {
+        self.first_offset = self.first_offset.min(offset);
+    }
+
+    /// Marks the window closed; its id set becomes compact and sorted.
+    pub fn close(&mut self) {
+        self.state = WindowState::Closed;
+        self.ids.freeze();
+        self.dirty = true;
+    }
+
+    /// The event ids, ascending (for publication).
+    pub fn sorted_ids(&self) -> Vec<u128> {
+        self.ids.sorted()
+    }
+
+    /// Rebuilds a closed window from its published form.
+    pub fn restored(mut self, ids: Vec<u128>, through_offset: i64) -> Self {
+        let mut ids = ids;
+        ids.sort_unstable();
+        ids.dedup();
+        self.ids = EventIds::Closed(ids);
+        self.through_offset = through_offset;
+        self.dirty = false;
+        self
+    }
+}
+
+/// Event ids of a window: a hash set while open, a sorted vector once closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum EventIds {
+    Open(HashSet<u128, BuildHasherDefault<IdHasher>>),
+    Closed(Vec<u128>),
+}
+
+impl EventIds {
+    fn contains(&self, id: u128) -> bool {
+        match self {
+            Self::Open(set) => set.contains(&id),
+            Self::Closed(ids) => ids.binary_search(&id).is_ok(),
+        }
+    }
+
+    fn insert(&mut self, id: u128) -> bool {
+        match self {
+            Self::Open(set) => set.insert(id),
+            Self::Closed(ids) => match ids.binary_search(&id) {
+                Ok(_) => false,
+                Err(i) => {
+                    ids.insert(i, id);
+                    true
+                }
+            },
+        }
+    }
+
+    fn freeze(&mut self) {
+        if let Self::Open(set) = self {
+            let mut ids: Vec<u128> = set.drain().collect();
+            ids.sort_unstable();
+            *self = Self::Closed(ids);
+        }
+    }
+
+    fn sorted(&self) -> Vec<u128> {
+        match self {
+            Self::Open(set) => {
+                let mut ids: Vec<u128> = set.iter().copied().collect();
+                ids.sort_unstable();
+                ids
+            }
+            Self::Closed(ids) => ids.clone(),
+        }
+    }
+}
+
+/// Event ids are random UUIDs: their bits are already well mixed.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(buf);
+        }
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        self.0 = (value as u64) ^ ((value >> 64) as u64).rotate_left(32);
+    }
+}
+
+/// The canonical hyphenated form of a 128-bit event id.
+pub fn uuid_string(id: u128) -> String {
+    let hex = format!("{id:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Parses a UUID (hyphenated or plain hex) into its 128 bits.
+pub fn parse_uuid(text: &str) -> Option<u128> {
+    let mut value: u128 = 0;
+    let mut digits = 0;
+    for b in text.bytes() {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            b'-' => continue,
+            _ => return None,
+        };
+        value = (value << 4) | u128::from(d);
+        digits += 1;
+    }
+    (digits == 32).then_some(value)
+}
+
+#[cfg(test)]
+mod tests;

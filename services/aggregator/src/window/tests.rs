@@ -1,0 +1,81 @@
+use super::*;
+
+fn facts(id: u128) -> EventFacts<'static> {
+    EventFacts {
+        event_id: id,
+        event_ms: 1_000,
+        direction: Direction::Entry as i32,
+        mode: TravelMode::Road as i32,
+        outcome: Outcome::Admitted as i32,
+        refusal_reason: 0,
+        duration_ms: 60_000,
+        wait_ms: 600_000,
+        nationality: "KGZ",
+        minor: false,
+        document_failure: false,
+        alerted: false,
+        officer_id: "OFF-1",
+        checkpoint_id: "CP-1",
+    }
+}
+
+#[test]
+fn counts_by_direction_mode_and_outcome() {
+    let mut w = Window::new(0, 60_000);
+    w.add(&facts(1), 10);
+    let mut refused = facts(2);
+    refused.direction = Direction::Exit as i32;
+    refused.mode = TravelMode::Pedestrian as i32;
+    refused.outcome = Outcome::Refused as i32;
+    refused.refusal_reason = 2;
+    refused.nationality = "UZB";
+    w.add(&refused, 11);
+    let c = &w.counts;
+    assert_eq!((c.inspections, c.entries, c.exits), (2, 1, 1));
+    assert_eq!(c.modes, [0, 1, 0, 0, 1]);
+    assert_eq!((c.admitted, c.refused, c.referred), (1, 1, 0));
+    assert_eq!(c.reasons[1], 1);
+    assert_eq!(w.nationalities, vec![("KGZ".into(), 1), ("UZB".into(), 1)]);
+    assert_eq!(w.first_offset, 10);
+    assert_eq!(w.checkpoints[0].events, 2);
+}
+
+#[test]
+fn a_repeated_event_id_counts_once_open_or_closed() {
+    let mut w = Window::new(0, 60_000);
+    assert_eq!(w.add(&facts(7), 1), Added::Counted);
+    assert_eq!(w.add(&facts(7), 2), Added::Duplicate);
+    w.close();
+    assert_eq!(w.add(&facts(7), 3), Added::Duplicate);
+    assert_eq!(w.add(&facts(8), 4), Added::Counted);
+    assert_eq!(w.counts.inspections, 2);
+    assert_eq!(w.counts.late_events, 1);
+    assert_eq!(w.sorted_ids(), vec![7, 8]);
+}
+
+#[test]
+fn alerted_admissions_are_tallied_per_officer() {
+    let mut w = Window::new(0, 60_000);
+    let mut alerted = facts(1);
+    alerted.alerted = true;
+    w.add(&alerted, 1);
+    let mut refused = facts(2);
+    refused.alerted = true;
+    refused.outcome = Outcome::Refused as i32;
+    refused.refusal_reason = 8;
+    w.add(&refused, 2);
+    assert_eq!(w.officers.len(), 1);
+    assert_eq!(
+        (w.officers[0].alerted, w.officers[0].alerted_admitted),
+        (2, 1)
+    );
+    assert_eq!(w.officers[0].admitted_event_ids, vec![uuid_string(1)]);
+}
+
+#[test]
+fn uuids_round_trip() {
+    let id = parse_uuid("6f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a").unwrap();
+    assert_eq!(uuid_string(id), "6f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a");
+    assert_eq!(parse_uuid("nope"), None);
+    assert_eq!(parse_uuid("6f1c1c1e"), None);
+}

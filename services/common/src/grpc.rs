@@ -1,0 +1,125 @@
+//! gRPC plumbing shared by the servers and their clients: TLS settings from
+//! files, the standard health service and server reflection.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
+use tonic_health::server::HealthReporter;
+
+/// Largest gRPC message either side accepts (tonic's default is 4 MiB).
+pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Server-side TLS; mutual TLS when a client CA is given.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ServerTlsArgs {
+    /// PEM certificate chain of the gRPC server. Without it the server speaks
+    /// plaintext (only for development).
+    #[arg(long = "tls-cert", env = "BORDERFLOW_TLS_CERT", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// PEM private key of the gRPC server.
+    #[arg(long = "tls-key", env = "BORDERFLOW_TLS_KEY", id = "key")]
+    pub key: Option<PathBuf>,
+    /// PEM CA bundle; when set, clients must present a certificate it signed.
+    #[arg(
+        long = "tls-client-ca",
+        env = "BORDERFLOW_TLS_CLIENT_CA",
+        requires = "key"
+    )]
+    pub client_ca: Option<PathBuf>,
+}
+
+impl ServerTlsArgs {
+    pub fn server_config(&self) -> anyhow::Result<Option<ServerTlsConfig>> {
+        let (Some(cert), Some(key)) = (&self.cert, &self.key) else {
+            return Ok(None);
+        };
+        let identity = Identity::from_pem(read(cert)?, read(key)?);
+        let mut config = ServerTlsConfig::new().identity(identity);
+        if let Some(ca) = &self.client_ca {
+            config = config
+                .client_ca_root(Certificate::from_pem(read(ca)?))
+                .client_auth_optional(false);
+        }
+        Ok(Some(config))
+    }
+}
+
+/// Client-side TLS towards a borderflow server.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ClientTlsArgs {
+    /// PEM CA bundle that signed the server certificate; enables TLS.
+    #[arg(long = "tls-ca", env = "BORDERFLOW_TLS_CA")]
+    pub ca: Option<PathBuf>,
+    /// Name to verify in the server certificate (defaults to the URL host).
+    #[arg(long = "tls-domain", env = "BORDERFLOW_TLS_DOMAIN")]
+    pub domain: Option<String>,
+    /// PEM client certificate for mutual TLS.
+    #[arg(
+        long = "tls-client-cert",
+        env = "BORDERFLOW_TLS_CLIENT_CERT",
+        requires = "client_key"
+    )]
+    pub client_cert: Option<PathBuf>,
+    /// PEM client key for mutual TLS.
+    #[arg(
+        long = "tls-client-key",
+        env = "BORDERFLOW_TLS_CLIENT_KEY",
+        id = "client_key"
+    )]
+    pub client_key: Option<PathBuf>,
+}
+
+impl ClientTlsArgs {
+    pub fn client_config(&self) -> anyhow::Result<Option<ClientTlsConfig>> {
+        let Some(ca) = &self.ca else {
+            return Ok(None);
+        };
+        let mut config = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read(ca)?));
+        if let Some(domain) = &self.domain {
+            config = config.domain_name(domain.clone());
+        }
+        if let (Some(cert), Some(key)) = (&self.client_cert, &self.client_key) {
+            config = config.identity(Identity::from_pem(read(cert)?, read(key)?));
+        }
+        Ok(Some(config))
+    }
+}
+
+fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The health service with the whole server (`""`) and each named service
+/// marked serving; tonic-health leaves `""` unset unless told (#598).
+pub async fn health_service(
+    services: &[&str],
+) -> (
+    HealthReporter,
+    tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
+) {
+    let (reporter, service) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+    for name in services {
+        reporter
+            .set_service_status(*name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    (reporter, service)
+}
+
+/// Server reflection over borderflow's packages and the health service, so
+/// generic clients (grpcurl, grpc_health_probe) see everything (#619).
+pub fn reflection_service() -> anyhow::Result<
+    tonic_reflection::server::v1::ServerReflectionServer<
+        impl tonic_reflection::server::v1::ServerReflection,
+    >,
+> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(borderflow_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("building the reflection service")
+}

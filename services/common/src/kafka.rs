@@ -1,0 +1,257 @@
+//! Kafka client settings and topic names, shared by every service.
+//!
+//! Topic names and brokers are configuration (DESIGN §4); the producer is
+//! idempotent with `acks=all`; consumers store offsets only once a record's
+//! effects are durable and commit them periodically and on revoke.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rdkafka::ClientConfig;
+use rdkafka::client::ClientContext;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use tracing::warn;
+
+use crate::config::{parse_duration, parse_key_value};
+
+/// Where the brokers are and how to talk to them.
+#[derive(clap::Args, Clone, Debug)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap servers, comma separated.
+    #[arg(
+        long = "kafka-brokers",
+        env = "BORDERFLOW_KAFKA_BROKERS",
+        default_value = "127.0.0.1:9092"
+    )]
+    pub brokers: String,
+
+    /// Extra librdkafka settings as key=value, comma separated or repeated
+    /// (e.g. security.protocol=SASL_SSL,sasl.mechanism=SCRAM-SHA-512).
+    #[arg(
+        long = "kafka-option",
+        env = "BORDERFLOW_KAFKA_OPTIONS",
+        value_delimiter = ',',
+        value_parser = parse_key_value
+    )]
+    pub options: Vec<(String, String)>,
+
+    /// How long the producer retries a record before reporting it failed.
+    #[arg(
+        long = "kafka-delivery-timeout",
+        env = "BORDERFLOW_KAFKA_DELIVERY_TIMEOUT",
+        default_value = "10s",
+        value_parser = parse_duration
+    )]
+    pub delivery_timeout: Duration,
+
+    /// How long the producer waits to fill a batch.
+    #[arg(
+        long = "kafka-linger",
+        env = "BORDERFLOW_KAFKA_LINGER",
+        default_value = "5ms",
+        value_parser = parse_duration
+    )]
+    pub linger: Duration,
+
+    /// Producer compression: none, lz4, zstd, snappy or gzip.
+    #[arg(
+        long = "kafka-compression",
+        env = "BORDERFLOW_KAFKA_COMPRESSION",
+        default_value = "lz4"
+    )]
+    pub compression: String,
+}
+
+impl KafkaArgs {
+    /// Settings for a local broker on `brokers` with defaults elsewhere.
+    pub fn local(brokers: impl Into<String>) -> Self {
+        Self {
+            brokers: brokers.into(),
+            options: Vec::new(),
+            delivery_timeout: Duration::from_secs(10),
+            linger: Duration::from_millis(5),
+            compression: "lz4".into(),
+        }
+    }
+
+    fn base(&self, client_id: &str) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &self.brokers)
+            .set("client.id", client_id)
+            // tansu and small clusters answer on loopback fast; a short
+            // backoff lets a restarted broker be found again quickly.
+            .set("reconnect.backoff.ms", "100")
+            .set("reconnect.backoff.max.ms", "2000");
+        config
+    }
+
+    fn apply_options(&self, config: &mut ClientConfig) {
+        for (key, value) in &self.options {
+            config.set(key, value);
+        }
+    }
+
+    /// An idempotent producer with `acks=all`.
+    pub fn producer_config(&self, client_id: &str) -> ClientConfig {
+        let mut config = self.base(client_id);
+        config
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("max.in.flight.requests.per.connection", "5")
+            .set("linger.ms", self.linger.as_millis().to_string())
+            .set("compression.type", &self.compression)
+            .set("queue.buffering.max.messages", "1000000")
+            .set("queue.buffering.max.kbytes", "1048576")
+            .set("batch.num.messages", "10000")
+            .set(
+                "message.timeout.ms",
+                self.delivery_timeout.as_millis().to_string(),
+            );
+        self.apply_options(&mut config);
+        config
+    }
+
+    /// A group consumer that stores offsets only when told to and commits the
+    /// stored offsets every second.
+    pub fn consumer_config(&self, client_id: &str, group_id: &str) -> ClientConfig {
+        let mut config = self.base(client_id);
+        config
+            .set("group.id", group_id)
+            .set("enable.auto.commit", "true")
+            .set("auto.commit.interval.ms", "1000")
+            .set("enable.auto.offset.store", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("partition.assignment.strategy", "cooperative-sticky")
+            .set("session.timeout.ms", "10000")
+            .set("heartbeat.interval.ms", "1000")
+            .set("fetch.wait.max.ms", "100")
+            .set("enable.partition.eof", "false");
+        self.apply_options(&mut config);
+        config
+    }
+
+    /// A consumer that reads whole topics by assignment, outside any group
+    /// (materialised views every instance keeps).
+    pub fn reader_config(&self, client_id: &str) -> ClientConfig {
+        let mut config = self.base(client_id);
+        config
+            // librdkafka wants a group id even for assign(); it is never
+            // joined and nothing is committed.
+            .set("group.id", format!("{client_id}-reader"))
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("fetch.wait.max.ms", "100")
+            .set("enable.partition.eof", "true");
+        self.apply_options(&mut config);
+        config
+    }
+}
+
+/// The topic names (DESIGN §4), each overridable.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Topics {
+    /// Validated inspections, keyed by crossing id.
+    #[arg(long = "topic-inspections", env = "BORDERFLOW_TOPIC_INSPECTIONS", default_value = Topics::INSPECTIONS)]
+    pub inspections: String,
+    /// Inspections repartitioned by document key.
+    #[arg(long = "topic-by-document", env = "BORDERFLOW_TOPIC_BY_DOCUMENT", default_value = Topics::BY_DOCUMENT)]
+    pub by_document: String,
+    /// Crossing window results, keyed by crossing and window start.
+    #[arg(long = "topic-crossing-stats", env = "BORDERFLOW_TOPIC_CROSSING_STATS", default_value = Topics::CROSSING_STATS)]
+    pub crossing_stats: String,
+    /// Anomalies, keyed by crossing id.
+    #[arg(long = "topic-anomalies", env = "BORDERFLOW_TOPIC_ANOMALIES", default_value = Topics::ANOMALIES)]
+    pub anomalies: String,
+    /// Watchlists, lost/stolen documents and the crossing registry.
+    #[arg(long = "topic-reference", env = "BORDERFLOW_TOPIC_REFERENCE", default_value = Topics::REFERENCE)]
+    pub reference: String,
+    /// Records that could not be decoded or processed.
+    #[arg(long = "topic-deadletter", env = "BORDERFLOW_TOPIC_DEADLETTER", default_value = Topics::DEADLETTER)]
+    pub deadletter: String,
+}
+
+impl Topics {
+    pub const INSPECTIONS: &'static str = "borderflow.inspections.v1";
+    pub const BY_DOCUMENT: &'static str = "borderflow.inspections-by-document.v1";
+    pub const CROSSING_STATS: &'static str = "borderflow.crossing-stats.v1";
+    pub const ANOMALIES: &'static str = "borderflow.anomalies.v1";
+    pub const REFERENCE: &'static str = "borderflow.reference.v1";
+    pub const DEADLETTER: &'static str = "borderflow.deadletter.v1";
+
+    /// Every topic with a prefix, for tests that need a fresh set.
+    pub fn with_prefix(prefix: &str) -> Self {
+        Self {
+            inspections: format!("{prefix}{}", Self::INSPECTIONS),
+            by_document: format!("{prefix}{}", Self::BY_DOCUMENT),
+            crossing_stats: format!("{prefix}{}", Self::CROSSING_STATS),
+            anomalies: format!("{prefix}{}", Self::ANOMALIES),
+            reference: format!("{prefix}{}", Self::REFERENCE),
+            deadletter: format!("{prefix}{}", Self::DEADLETTER),
+        }
+    }
+
+    pub fn all(&self) -> [&str; 6] {
+        [
+            &self.inspections,
+            &self.by_document,
+            &self.crossing_stats,
+            &self.anomalies,
+            &self.reference,
+            &self.deadletter,
+        ]
+    }
+}
+
+impl Default for Topics {
+    fn default() -> Self {
+        Self::with_prefix("")
+    }
+}
+
+/// A client context that remembers whether librdkafka last reported every
+/// broker down, so a service can refuse work at once instead of queueing
+/// records that will only time out.
+#[derive(Clone, Debug, Default)]
+pub struct BrokerHealth {
+    all_down: Arc<AtomicBool>,
+}
+
+impl BrokerHealth {
+    pub fn is_down(&self) -> bool {
+        self.all_down.load(Ordering::Relaxed)
+    }
+
+    /// Records that the brokers answered (a delivery or a metadata request
+    /// succeeded).
+    pub fn mark_up(&self) {
+        self.all_down.store(false, Ordering::Relaxed);
+    }
+
+    pub fn mark_down(&self) {
+        self.all_down.store(true, Ordering::Relaxed);
+    }
+}
+
+impl ClientContext for BrokerHealth {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+            self.mark_down();
+        }
+        warn!(%error, reason, "kafka client error");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn producer_is_idempotent_with_acks_all() {
+        let config = KafkaArgs::local("127.0.0.1:1").producer_config("test");
+        assert_eq!(config.get("enable.idempotence"), Some("true"));
+        assert_eq!(config.get("acks"), Some("all"));
+    }
+}

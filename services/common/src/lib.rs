@@ -1,0 +1,12 @@
+//! What every borderflow service shares: [`telemetry`] (tracing and the
+//! Prometheus recorder), [`shutdown`] (signals and cancellation), [`kafka`]
+//! (client settings and topic names), [`admin`] (the HTTP port with
+//! `/metrics` and health), and [`grpc`] (TLS, health and reflection).
+
+pub mod admin;
+pub mod config;
+pub mod grpc;
+pub mod kafka;
+pub mod local_broker;
+pub mod shutdown;
+pub mod telemetry;

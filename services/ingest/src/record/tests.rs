@@ -1,0 +1,160 @@
+use borderflow_proto::Message;
+use borderflow_proto::inspection::v1::{
+    CalendarDate, DocumentFields, DocumentRead, InspectionRecord, MachineReadableZone, MrzProblem,
+    inspection_record,
+};
+
+use super::*;
+use crate::validate::{Limits, tests_support::valid_event, validate_event};
+
+fn builder(forward_raw: bool) -> RecordBuilder {
+    RecordBuilder::new(
+        Pseudonymiser::new(b"a test secret of enough length").unwrap(),
+        forward_raw,
+    )
+}
+
+fn build(event: InspectionEvent, forward_raw: bool) -> Inspection {
+    let times = validate_event(&event, &Limits::default()).unwrap();
+    builder(forward_raw).build(event, times, 1_780_000_000_000)
+}
+
+#[test]
+fn reads_the_specimen_passport_into_facts() {
+    let record = build(valid_event(), false);
+    let facts = record.document.unwrap();
+    assert_eq!(facts.format, DocumentFormat::Td3 as i32);
+    assert_eq!(facts.kind, DocumentKind::Passport as i32);
+    assert_eq!(
+        (facts.issuing_state.as_str(), facts.nationality.as_str()),
+        ("UTO", "UTO")
+    );
+    assert_eq!(
+        facts.birth_date,
+        Some(CalendarDate {
+            year: 1974,
+            month: 8,
+            day: 12
+        })
+    );
+    assert_eq!(facts.sex, Sex::Female as i32);
+    assert!(facts.mrz_valid, "{:?}", facts.findings);
+    assert!(facts.expired, "the specimen expired in 2012");
+    assert_eq!(facts.check_digits.len(), 5);
+    assert!(facts.check_digits.iter().all(|c| c.valid));
+    assert_eq!(facts.document_key.len(), 32);
+    assert_eq!(facts.person_key.len(), 32);
+    assert_eq!(record.traveller.unwrap().age_years, Some(51));
+}
+
+#[test]
+fn a_damaged_zone_is_published_with_its_findings() {
+    let mut event = valid_event();
+    if let Some(document_read::Source::Mrz(zone)) =
+        event.document.as_mut().and_then(|d| d.source.as_mut())
+    {
+        // Document number L898902C3 -> L898912C3: its check digit no longer holds.
+        zone.lines[1].replace_range(5..6, "1");
+    }
+    let facts = build(event, false).document.unwrap();
+    assert!(!facts.mrz_valid);
+    let failed: Vec<_> = facts
+        .check_digits
+        .iter()
+        .filter(|c| !c.valid)
+        .map(|c| c.field)
+        .collect();
+    assert!(
+        failed.contains(&(MrzField::DocumentNumberCheck as i32)),
+        "{failed:?}"
+    );
+    assert!(
+        facts
+            .findings
+            .iter()
+            .any(|f| f.problem == MrzProblem::CheckDigitMismatch as i32
+                && f.field == MrzField::DocumentNumberCheck as i32
+                && f.line == 2)
+    );
+}
+
+#[test]
+fn the_same_document_gets_the_same_key_from_mrz_and_keyed_in_fields() {
+    let from_mrz = build(valid_event(), false).document.unwrap();
+    let mut event = valid_event();
+    event.document = Some(DocumentRead {
+        source: Some(document_read::Source::Fields(DocumentFields {
+            document_code: "P".into(),
+            issuing_state: "UTO".into(),
+            document_number: "L898902C3".into(),
+            primary_identifier: "Eriksson".into(),
+            secondary_identifier: "Anna Maria".into(),
+            nationality: "UTO".into(),
+            birth_date: Some(CalendarDate {
+                year: 1974,
+                month: 8,
+                day: 12,
+            }),
+            sex: Sex::Female as i32,
+            expiry_date: Some(CalendarDate {
+                year: 2032,
+                month: 4,
+                day: 15,
+            }),
+        })),
+    });
+    let from_fields = build(event, false).document.unwrap();
+    assert_eq!(from_mrz.document_key, from_fields.document_key);
+    assert_eq!(from_mrz.person_key, from_fields.person_key);
+    assert_eq!(from_fields.format, DocumentFormat::Fields as i32);
+    assert!(!from_fields.expired);
+}
+
+#[test]
+fn no_personal_data_leaves_ingest_unless_raw_forwarding_is_on() {
+    let secrets = [
+        "ERIKSSON",
+        "ANNA",
+        "MARIA",
+        "L898902C3",
+        "P<UTOERIKSSON",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        "ZE184226B",
+    ];
+    let record = InspectionRecord {
+        body: Some(inspection_record::Body::Inspection(build(
+            valid_event(),
+            false,
+        ))),
+    };
+    let bytes = record.encode_to_vec();
+    for secret in secrets {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} leaked into the record"
+        );
+    }
+    let raw = build(valid_event(), true).raw.unwrap();
+    assert_eq!(raw.document_number, "L898902C3");
+    assert_eq!(raw.primary_identifier, "ERIKSSON");
+    assert_eq!(raw.secondary_identifier, "ANNA MARIA");
+    assert_eq!(raw.mrz_lines.len(), 2);
+}
+
+#[test]
+fn a_zone_of_the_wrong_shape_is_still_published() {
+    let mut event = valid_event();
+    event.document = Some(DocumentRead {
+        source: Some(document_read::Source::Mrz(MachineReadableZone {
+            lines: vec!["P<UTOERIKSSON".into(), "L898902C3".into()],
+        })),
+    });
+    let facts = build(event, false).document.unwrap();
+    assert!(!facts.mrz_valid);
+    assert!(
+        facts
+            .findings
+            .iter()
+            .any(|f| f.field == MrzField::Layout as i32)
+    );
+}
