@@ -1,2 +1,5 @@
-//! Benchmarks for borderflow: criterion benches under `benches/` and the
-//! end-to-end load tool.
+//! End-to-end tooling for borderflow: the [`testbed`] that starts a whole
+//! system on this machine (broker, ingest, aggregators) for the system tests
+//! and the load tool, and the criterion benches under `benches/`.
+
+pub mod testbed;

@@ -288,9 +288,6 @@ fn process(
         Disposition::Replayed => "replayed",
         Disposition::TooLate => "too_late",
     });
-    if disposition == Disposition::Amended {
-        metrics::late_inspection(&inspection);
-    }
     // Every inspection, late or not, reaches the per-document rules.
     if let Some(document) = &inspection.document
         && document.document_key.len() == 32
@@ -341,8 +338,9 @@ fn finish_batch(
     mut batch: Batch,
 ) -> Result<(), KafkaError> {
     for partition in state.partitions.values_mut() {
-        for record in partition.take_closed() {
-            metrics::window_closed(&record);
+        for closed in partition.take_closed() {
+            metrics::window_published(&closed);
+            let record = closed.record;
             let key = window_key(&record);
             send(
                 producer,

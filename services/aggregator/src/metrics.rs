@@ -2,11 +2,11 @@
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
 //! partition; never a document, person or event id.
 
-use borderflow_proto::analytics::v1::{CrossingWindowRecord, WindowState};
-use borderflow_proto::inspection::v1::{Direction, Inspection, Outcome};
+use borderflow_proto::analytics::v1::WindowState;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 
 use crate::histogram::bucket_lower;
+use crate::partition::Closed;
 
 pub const CROSSING_INSPECTIONS: &str = "borderflow_crossing_inspections_total";
 pub const CROSSING_DURATION: &str = "borderflow_crossing_inspection_duration_seconds";
@@ -122,57 +122,35 @@ pub fn watermark(partition: i32, watermark_ms: i64) {
     gauge!(WATERMARK, "partition" => partition.to_string()).set(watermark_ms as f64 / 1_000.0);
 }
 
-fn direction_label(direction: i32) -> &'static str {
-    match Direction::try_from(direction) {
-        Ok(Direction::Entry) => "entry",
-        Ok(Direction::Exit) => "exit",
-        _ => "unknown",
-    }
-}
-
-fn outcome_label(outcome: i32) -> &'static str {
-    match Outcome::try_from(outcome) {
-        Ok(Outcome::Admitted) => "admitted",
-        Ok(Outcome::Refused) => "refused",
-        Ok(Outcome::ReferredToSecondary) => "referred",
-        _ => "unknown",
-    }
-}
-
-/// A late inspection amended a closed window: count it now.
-pub fn late_inspection(inspection: &Inspection) {
-    counter!(
-        CROSSING_INSPECTIONS,
-        "crossing" => inspection.crossing_id.clone(),
-        "direction" => direction_label(inspection.direction),
-        "outcome" => outcome_label(inspection.outcome),
-    )
-    .increment(1);
-}
-
-/// A window was published; on its first close its figures enter the
-/// per-crossing counters and histograms (later amendments are counted one
-/// by one as they arrive).
-pub fn window_closed(record: &CrossingWindowRecord) {
-    let Some(window) = &record.window else { return };
+/// A window was published closed: its inspections not yet counted enter
+/// the per-crossing counters (late ones when they amend it); on its first
+/// close its distributions enter the histograms and its figures the gauges.
+pub fn window_published(closed: &Closed) {
+    let Some(window) = &closed.record.window else {
+        return;
+    };
     let state = match WindowState::try_from(window.state) {
         Ok(WindowState::Closed) => "closed",
         Ok(WindowState::Amended) => "amended",
         _ => "open",
     };
     counter!(WINDOWS_PUBLISHED, "state" => state).increment(1);
-    if window.state != WindowState::Closed as i32 || window.revision != 1 {
-        return;
-    }
     let crossing = window.crossing_id.clone();
-    for flow in &window.flows {
-        counter!(
-            CROSSING_INSPECTIONS,
-            "crossing" => crossing.clone(),
-            "direction" => direction_label(flow.direction),
-            "outcome" => outcome_label(flow.outcome),
-        )
-        .increment(flow.count);
+    for (d, row) in closed.new_flows.iter().enumerate() {
+        for (o, &n) in row.iter().enumerate() {
+            if n > 0 {
+                counter!(
+                    CROSSING_INSPECTIONS,
+                    "crossing" => crossing.clone(),
+                    "direction" => ["entry", "exit"][d],
+                    "outcome" => ["admitted", "refused", "referred"][o],
+                )
+                .increment(n);
+            }
+        }
+    }
+    if !closed.first {
+        return;
     }
     for (name, distribution) in [
         (CROSSING_DURATION, &window.inspection_duration),

@@ -56,6 +56,16 @@ pub enum Disposition {
     TooLate,
 }
 
+/// A closed window to publish.
+#[derive(Debug)]
+pub struct Closed {
+    pub record: CrossingWindowRecord,
+    /// Inspections by direction and outcome not yet counted in the metrics.
+    pub new_flows: [[u64; 3]; 2],
+    /// The window's first publication as closed.
+    pub first: bool,
+}
+
 /// Everything that happens to one crossing on this partition.
 #[derive(Debug)]
 pub struct CrossingState {
@@ -297,8 +307,9 @@ impl PartitionState {
     }
 
     /// Closed or amended windows changed since the last call, each once,
-    /// stamped with the offset they now cover, as records to publish.
-    pub fn take_closed(&mut self) -> Vec<CrossingWindowRecord> {
+    /// stamped with the offset they now cover, as records to publish, with
+    /// the flows not yet reported to the metrics.
+    pub fn take_closed(&mut self) -> Vec<Closed> {
         let mut ids = std::mem::take(&mut self.changed);
         ids.sort_unstable();
         ids.dedup();
@@ -310,7 +321,11 @@ impl PartitionState {
                     window.through_offset = through;
                     window.revision += 1;
                     window.dirty = false;
-                    out.push(to_record(&state.id, self.partition, window));
+                    out.push(Closed {
+                        new_flows: window.take_unreported_flows(),
+                        first: window.revision == 1,
+                        record: to_record(&state.id, self.partition, window),
+                    });
                 }
             }
         }

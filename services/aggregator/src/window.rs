@@ -100,6 +100,8 @@ pub struct Window {
     pub through_offset: i64,
     /// Changed since last published.
     pub dirty: bool,
+    /// Flows already reported to the metrics.
+    reported_flows: [[u64; 3]; 2],
 }
 
 /// Result of adding an event.
@@ -126,7 +128,21 @@ impl Window {
             first_offset: i64::MAX,
             through_offset: -1,
             dirty: false,
+            reported_flows: [[0; 3]; 2],
         }
+    }
+
+    /// Flows counted since the last call (for counters that must see every
+    /// inspection once, however late).
+    pub fn take_unreported_flows(&mut self) -> [[u64; 3]; 2] {
+        let mut delta = [[0; 3]; 2];
+        for (d, row) in self.counts.flows.iter().enumerate() {
+            for (o, &n) in row.iter().enumerate() {
+                delta[d][o] = n - self.reported_flows[d][o];
+            }
+        }
+        self.reported_flows = self.counts.flows;
+        delta
     }
 
     pub fn contains_id(&self, id: u128) -> bool {
@@ -278,6 +294,7 @@ impl Window {
         ids.dedup();
         self.ids = EventIds::Closed(ids);
         self.through_offset = through_offset;
+        self.reported_flows = self.counts.flows;
         self.dirty = false;
         self
     }

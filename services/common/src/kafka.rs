@@ -144,7 +144,7 @@ impl KafkaArgs {
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             .set("fetch.wait.max.ms", "100")
-            .set("enable.partition.eof", "true");
+            .set("enable.partition.eof", "false");
         self.apply_options(&mut config);
         config
     }

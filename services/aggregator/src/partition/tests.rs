@@ -90,7 +90,7 @@ fn the_watermark_closes_windows_once_and_in_order() {
     assert!(p.take_closed().is_empty());
     // 13:00 - 2 min lateness = 11:00 passes the end of the 10:00 window.
     p.inspection(3, "A", &facts(4, 13 * MIN));
-    let closed = p.take_closed();
+    let closed: Vec<_> = p.take_closed().into_iter().map(|c| c.record).collect();
     assert_eq!(closed.len(), 2);
     for record in &closed {
         assert_eq!(record.through_offset, 3);
@@ -113,7 +113,7 @@ fn late_events_amend_retained_windows_and_too_late_ones_are_left_out() {
         p.inspection(2, "A", &facts(3, 10 * MIN + 9)),
         Disposition::Amended
     );
-    let amended = p.take_closed();
+    let amended: Vec<_> = p.take_closed().into_iter().map(|c| c.record).collect();
     assert_eq!(amended.len(), 1);
     let window = amended[0].window.as_ref().unwrap();
     assert_eq!(window.state, WindowStateProto::Amended as i32);
@@ -172,7 +172,7 @@ fn heartbeats_close_windows_without_traffic() {
     let mut p = PartitionState::new(0, config());
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.heartbeat(1, "A", "C", 14 * MIN, CheckpointStatus::Open);
-    let closed = p.take_closed();
+    let closed: Vec<_> = p.take_closed().into_iter().map(|c| c.record).collect();
     assert_eq!(closed.len(), 1);
     assert_eq!(closed[0].window.as_ref().unwrap().inspections, 1);
 }
@@ -224,10 +224,10 @@ fn run(
             &facts(id + u128::from(crossing) * 1_000, t),
         );
         if offset % 7 == 0 {
-            published.extend(p.take_closed());
+            published.extend(p.take_closed().into_iter().map(|c| c.record));
         }
     }
-    published.extend(p.take_closed());
+    published.extend(p.take_closed().into_iter().map(|c| c.record));
 }
 
 proptest! {

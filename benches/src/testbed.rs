@@ -1,0 +1,220 @@
+//! A complete borderflow on 127.0.0.1 for tests and measurements: a tansu
+//! broker on a free port with fresh topics, development secrets and
+//! certificates, ingest and any number of aggregators, in this process.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use borderflow_common::kafka::{KafkaArgs, Topics};
+use borderflow_common::local_broker::{LocalBroker, Storage};
+use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
+use borderflow_simulator::model::network::Network;
+use borderflow_simulator::setup::credentials::TokenIssuer;
+use borderflow_simulator::setup::{DevSetup, write_dev_setup};
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
+
+/// A running service and the token that stops it.
+pub struct Service<R> {
+    pub running: Option<R>,
+    pub shutdown: CancellationToken,
+    pub grpc_addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+}
+
+pub struct Testbed {
+    pub broker: LocalBroker,
+    pub topics: Topics,
+    pub setup: DevSetup,
+    pub network: Network,
+    pub partitions: i32,
+    dir: tempfile::TempDir,
+}
+
+impl Testbed {
+    /// Starts a broker (in memory) with every topic and writes the
+    /// development setup for `network`.
+    pub async fn start(network: Network, partitions: i32) -> anyhow::Result<Self> {
+        Self::start_with(network, partitions, Storage::Memory).await
+    }
+
+    pub async fn start_with(
+        network: Network,
+        partitions: i32,
+        storage: Storage,
+    ) -> anyhow::Result<Self> {
+        borderflow_common::telemetry::metrics_handle();
+        let dir = tempfile::tempdir()?;
+        let storage = match storage {
+            Storage::Sqlite(path) if path.as_os_str().is_empty() => {
+                Storage::Sqlite(dir.path().join("broker.db"))
+            }
+            other => other,
+        };
+        let broker = tokio::task::spawn_blocking(move || LocalBroker::start(storage)).await??;
+        let topics = Topics::default();
+        {
+            let bootstrap = broker.bootstrap();
+            let names: Vec<String> = topics.all().iter().map(|s| (*s).to_owned()).collect();
+            tokio::task::spawn_blocking(move || {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                borderflow_common::local_broker::create_topics(&bootstrap, &names, partitions)
+            })
+            .await??;
+        }
+        let setup = write_dev_setup(
+            &dir.path().join("setup"),
+            &network,
+            &["localhost", "127.0.0.1"],
+        )?;
+        Ok(Self {
+            broker,
+            topics,
+            setup,
+            network,
+            partitions,
+            dir,
+        })
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    pub fn kafka(&self) -> KafkaArgs {
+        KafkaArgs::local(self.broker.bootstrap())
+    }
+
+    /// Ingest's flags for this testbed, plus `extra`.
+    pub fn ingest_config(&self, extra: &[&str]) -> borderflow_ingest::Config {
+        let s = &self.setup;
+        let mut args: Vec<String> = vec![
+            "borderflow-ingest".into(),
+            "--grpc-addr=127.0.0.1:0".into(),
+            "--admin-addr=127.0.0.1:0".into(),
+            format!("--kafka-brokers={}", self.broker.bootstrap()),
+            format!("--credentials={}", s.credentials_file.display()),
+            format!("--secret-file={}", s.secret_file.display()),
+            format!("--tls-cert={}", s.server_cert_file.display()),
+            format!("--tls-key={}", s.server_key_file.display()),
+            "--kafka-delivery-timeout=5s".into(),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        borderflow_ingest::Config::parse_from(args)
+    }
+
+    /// The aggregator's flags for this testbed, plus `extra`.
+    pub fn aggregator_config(&self, extra: &[&str]) -> borderflow_aggregator::Config {
+        let mut args: Vec<String> = vec![
+            "borderflow-aggregator".into(),
+            "--grpc-addr=127.0.0.1:0".into(),
+            "--admin-addr=127.0.0.1:0".into(),
+            format!("--kafka-brokers={}", self.broker.bootstrap()),
+            "--open-publish-interval=200ms".into(),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        borderflow_aggregator::Config::parse_from(args)
+    }
+
+    pub async fn start_ingest(
+        &self,
+        config: borderflow_ingest::Config,
+    ) -> anyhow::Result<Service<borderflow_ingest::Running>> {
+        let shutdown = CancellationToken::new();
+        let running = borderflow_ingest::start(config, shutdown.clone()).await?;
+        Ok(Service {
+            grpc_addr: running.grpc_addr,
+            admin_addr: running.admin_addr,
+            running: Some(running),
+            shutdown,
+        })
+    }
+
+    pub async fn start_aggregator(
+        &self,
+        config: borderflow_aggregator::Config,
+    ) -> anyhow::Result<Service<borderflow_aggregator::Running>> {
+        let shutdown = CancellationToken::new();
+        let running = borderflow_aggregator::start(config, shutdown.clone()).await?;
+        Ok(Service {
+            grpc_addr: running.grpc_addr,
+            admin_addr: running.admin_addr,
+            running: Some(running),
+            shutdown,
+        })
+    }
+
+    /// Client TLS trusting the testbed's CA.
+    pub fn client_tls(&self) -> anyhow::Result<ClientTlsConfig> {
+        let ca = std::fs::read(&self.setup.ca_file)?;
+        Ok(ClientTlsConfig::new()
+            .ca_certificate(Certificate::from_pem(ca))
+            .domain_name("localhost"))
+    }
+
+    /// A channel to ingest over TLS.
+    pub async fn ingest_channel(&self, addr: SocketAddr) -> anyhow::Result<Channel> {
+        borderflow_simulator::run::connect(&format!("https://{addr}"), Some(self.client_tls()?))
+            .await
+    }
+
+    pub fn tokens(&self) -> anyhow::Result<TokenIssuer> {
+        let secret = std::fs::read_to_string(&self.setup.token_secret_file)?;
+        Ok(TokenIssuer::new(secret.trim().as_bytes()))
+    }
+
+    pub async fn analytics(addr: SocketAddr) -> anyhow::Result<AnalyticsServiceClient<Channel>> {
+        let channel = Channel::from_shared(format!("http://{addr}"))?
+            .connect_timeout(Duration::from_secs(5))
+            .connect()
+            .await
+            .context("connecting to the aggregator")?;
+        Ok(AnalyticsServiceClient::new(channel))
+    }
+}
+
+impl<R> Service<R> {
+    /// Stops the service gracefully.
+    pub fn stop(&mut self) -> Option<R> {
+        self.shutdown.cancel();
+        self.running.take()
+    }
+}
+
+impl Service<borderflow_ingest::Running> {
+    pub async fn stop_and_wait(&mut self) -> anyhow::Result<()> {
+        match self.stop() {
+            Some(running) => running.wait().await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Service<borderflow_aggregator::Running> {
+    pub async fn stop_and_wait(&mut self) -> anyhow::Result<()> {
+        match self.stop() {
+            Some(running) => running.wait().await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some` or `limit` passes.
+pub async fn eventually<T, F, Fut>(limit: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return Some(value);
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,277 @@
+//! The crossings a simulation runs on: where they are, what they handle,
+//! how many booths and officers they have and how busy they get.
+
+use std::path::Path;
+
+use borderflow_domain::geo::Coordinates;
+use borderflow_proto::analytics::v1::Crossing;
+use borderflow_proto::inspection::v1::TravelMode;
+use serde::{Deserialize, Serialize};
+
+/// How people cross at a crossing point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Air,
+    Road,
+    Rail,
+    Sea,
+    Pedestrian,
+}
+
+impl Mode {
+    pub fn proto(self) -> TravelMode {
+        match self {
+            Self::Air => TravelMode::Air,
+            Self::Road => TravelMode::Road,
+            Self::Rail => TravelMode::Rail,
+            Self::Sea => TravelMode::Sea,
+            Self::Pedestrian => TravelMode::Pedestrian,
+        }
+    }
+}
+
+/// The shape of a crossing's traffic over the day and the week.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Relative traffic per hour of the day (24 values, local time); the
+    /// mean is normalised to 1.
+    #[serde(default = "flat_day")]
+    pub hourly: Vec<f64>,
+    /// Relative traffic per day of the week, Monday first (7 values).
+    #[serde(default = "flat_week")]
+    pub weekly: Vec<f64>,
+    /// Opening hours as [open, close) in local hours; closed crossings see
+    /// no traffic. `[0, 24]` is always open.
+    #[serde(default = "always_open")]
+    pub open_hours: [u32; 2],
+    /// UTC offset of local time, hours.
+    #[serde(default)]
+    pub utc_offset_hours: i32,
+}
+
+fn flat_day() -> Vec<f64> {
+    vec![1.0; 24]
+}
+
+fn flat_week() -> Vec<f64> {
+    vec![1.0; 7]
+}
+
+fn always_open() -> [u32; 2] {
+    [0, 24]
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Self {
+            hourly: flat_day(),
+            weekly: flat_week(),
+            open_hours: always_open(),
+            utc_offset_hours: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossingSpec {
+    pub id: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-3 of the country operating the crossing.
+    pub country: String,
+    /// The country on the other side; empty for airports and seaports.
+    #[serde(default)]
+    pub neighbour: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub mode: Mode,
+    /// Inspection booths; each is a checkpoint with its own credential.
+    pub lanes: u32,
+    /// Officers on duty across shifts.
+    #[serde(default = "default_officers")]
+    pub officers: u32,
+    /// Travellers per hour the booths can inspect at full staffing.
+    pub capacity_per_hour: u32,
+    /// Mean travellers per hour over a week, before the profile's shape.
+    pub rate_per_hour: f64,
+    #[serde(default)]
+    pub profile: Profile,
+    /// Share of travellers holding the operating country's documents.
+    #[serde(default = "default_nationals")]
+    pub nationals_share: f64,
+    /// Other nationalities and their relative weights.
+    #[serde(default)]
+    pub nationalities: Vec<(String, f64)>,
+}
+
+fn default_officers() -> u32 {
+    8
+}
+
+fn default_nationals() -> f64 {
+    0.5
+}
+
+impl CrossingSpec {
+    pub fn coordinates(&self) -> Coordinates {
+        Coordinates::new(self.latitude, self.longitude)
+    }
+
+    /// The checkpoint id of booth `lane` (0-based).
+    pub fn checkpoint_id(&self, lane: u32) -> String {
+        format!("{}-L{:02}", self.id, lane + 1)
+    }
+
+    pub fn lane_id(lane: u32) -> String {
+        format!("L{:02}", lane + 1)
+    }
+
+    /// The registry entry the aggregator learns.
+    pub fn registry_entry(&self) -> Crossing {
+        Crossing {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            country: self.country.clone(),
+            neighbour_country: self.neighbour.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            mode: self.mode.proto() as i32,
+            lanes: self.lanes,
+            capacity_per_hour: self.capacity_per_hour,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    pub name: String,
+    #[serde(rename = "crossing")]
+    pub crossings: Vec<CrossingSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetworkError {
+    #[error("reading {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("parsing {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("network {network}: crossing[{index}].{field}: {reason}")]
+    Invalid {
+        network: String,
+        index: usize,
+        field: &'static str,
+        reason: String,
+    },
+}
+
+impl Network {
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, NetworkError> {
+        let network: Network = toml::from_str(text).map_err(|e| NetworkError::Parse {
+            path: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        network.validate()?;
+        Ok(network)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, NetworkError> {
+        let text = std::fs::read_to_string(path).map_err(|source| NetworkError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    pub fn validate(&self) -> Result<(), NetworkError> {
+        let mut seen = std::collections::HashSet::new();
+        for (index, c) in self.crossings.iter().enumerate() {
+            let fail = |field: &'static str, reason: String| NetworkError::Invalid {
+                network: self.name.clone(),
+                index,
+                field,
+                reason,
+            };
+            if c.id.is_empty()
+                || c.id.len() > 48
+                || !c
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(fail(
+                    "id",
+                    format!("{:?} must be 1 to 48 letters, digits, '-' or '_'", c.id),
+                ));
+            }
+            if !seen.insert(c.id.as_str()) {
+                return Err(fail("id", format!("{:?} appears twice", c.id)));
+            }
+            if !c.coordinates().is_valid() {
+                return Err(fail("latitude", "coordinates out of range".into()));
+            }
+            if c.lanes == 0 || c.lanes > 99 {
+                return Err(fail("lanes", "must be between 1 and 99".into()));
+            }
+            if c.officers == 0 {
+                return Err(fail("officers", "must be at least 1".into()));
+            }
+            if !(c.rate_per_hour.is_finite() && c.rate_per_hour >= 0.0) {
+                return Err(fail(
+                    "rate_per_hour",
+                    "must be a non-negative number".into(),
+                ));
+            }
+            if c.profile.hourly.len() != 24
+                || c.profile
+                    .hourly
+                    .iter()
+                    .any(|v| !(v.is_finite() && *v >= 0.0))
+            {
+                return Err(fail(
+                    "profile.hourly",
+                    "needs 24 non-negative values".into(),
+                ));
+            }
+            if c.profile.weekly.len() != 7
+                || c.profile
+                    .weekly
+                    .iter()
+                    .any(|v| !(v.is_finite() && *v >= 0.0))
+            {
+                return Err(fail("profile.weekly", "needs 7 non-negative values".into()));
+            }
+            let [open, close] = c.profile.open_hours;
+            if open >= close || close > 24 {
+                return Err(fail(
+                    "profile.open_hours",
+                    "needs open < close <= 24".into(),
+                ));
+            }
+            if !(0.0..=1.0).contains(&c.nationals_share) {
+                return Err(fail("nationals_share", "must be between 0 and 1".into()));
+            }
+            if c.country.len() != 3 || !c.country.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(fail("country", "must be an ISO 3166-1 alpha-3 code".into()));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn crossing(&self, id: &str) -> Option<&CrossingSpec> {
+        self.crossings.iter().find(|c| c.id == id)
+    }
+
+    /// Every (crossing index, lane) booth of the network.
+    pub fn checkpoints(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.crossings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| (0..c.lanes).map(move |lane| (i, lane)))
+    }
+}

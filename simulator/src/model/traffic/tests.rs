@@ -1,0 +1,145 @@
+use borderflow_domain::time::MS_PER_HOUR;
+use borderflow_proto::Message;
+use borderflow_proto::timestamp_to_ms;
+
+use super::*;
+use crate::model::network::Profile;
+
+fn crossing(id: &str, rate: f64, capacity: u32) -> CrossingSpec {
+    CrossingSpec {
+        id: id.into(),
+        name: id.into(),
+        country: "KGZ".into(),
+        neighbour: "KAZ".into(),
+        latitude: 42.9,
+        longitude: 74.6,
+        mode: Mode::Road,
+        lanes: 4,
+        officers: 12,
+        capacity_per_hour: capacity,
+        rate_per_hour: rate,
+        profile: Profile::default(),
+        nationals_share: 0.6,
+        nationalities: Vec::new(),
+    }
+}
+
+fn config(hours: i64, seed: u64) -> TrafficConfig {
+    let start = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
+    TrafficConfig {
+        start_ms: start,
+        end_ms: start + hours * MS_PER_HOUR,
+        seed,
+        scale: 1.0,
+        heartbeat_idle_ms: 5 * 60_000,
+    }
+}
+
+fn network() -> Network {
+    Network {
+        name: "test".into(),
+        crossings: vec![crossing("A", 120.0, 400), crossing("B", 30.0, 200)],
+    }
+}
+
+fn events(traffic: Traffic) -> Vec<Emitted> {
+    traffic.collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let encode = |items: Vec<Emitted>| -> Vec<u8> {
+        let mut out = Vec::new();
+        for item in items {
+            match item.emission {
+                Emission::Event(e) => out.extend(e.encode_to_vec()),
+                Emission::Heartbeat(h) => out.extend(h.encode_to_vec()),
+            }
+        }
+        out
+    };
+    let a = encode(events(Traffic::new(&network(), &config(6, 42))));
+    let b = encode(events(Traffic::new(&network(), &config(6, 42))));
+    let c = encode(events(Traffic::new(&network(), &config(6, 43))));
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn emissions_come_in_time_order_and_times_are_consistent() {
+    let items = events(Traffic::new(&network(), &config(12, 1)));
+    assert!(items.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    for item in &items {
+        if let Emission::Event(e) = &item.emission {
+            let q = timestamp_to_ms(e.queued_at.as_ref().unwrap()).unwrap();
+            let s = timestamp_to_ms(e.started_at.as_ref().unwrap()).unwrap();
+            let c = timestamp_to_ms(e.completed_at.as_ref().unwrap()).unwrap();
+            assert!(q <= s && s < c && c == item.at_ms);
+            assert_eq!(e.checkpoint_id, format!("{}-{}", e.crossing_id, e.lane_id));
+        }
+    }
+}
+
+#[test]
+fn arrival_counts_follow_the_rate() {
+    let items = events(Traffic::new(&network(), &config(48, 9)));
+    let count = |id: &str| {
+        items
+            .iter()
+            .filter(|i| matches!(&i.emission, Emission::Event(e) if e.crossing_id == id))
+            .count() as f64
+    };
+    // Arrivals are groups (families ~8 %, 1-2 adults and 1-3 children), so
+    // travellers run about 1.2 times the arrival rate.
+    let expected_a = 120.0 * 48.0 * (1.0 + FAMILY_SHARE * 2.5);
+    assert!(
+        (count("A") - expected_a).abs() < expected_a * 0.1,
+        "{} vs {expected_a}",
+        count("A")
+    );
+    assert!(count("B") < count("A") / 2.0);
+}
+
+#[test]
+fn overload_makes_queues_grow() {
+    let wait = |capacity: u32| {
+        let network = Network {
+            name: "load".into(),
+            crossings: vec![crossing("A", 150.0, capacity)],
+        };
+        let items = events(Traffic::new(&network, &config(4, 5)));
+        let waits: Vec<i64> = items
+            .iter()
+            .filter_map(|i| match &i.emission {
+                Emission::Event(e) => Some(
+                    timestamp_to_ms(e.started_at.as_ref().unwrap()).unwrap()
+                        - timestamp_to_ms(e.queued_at.as_ref().unwrap()).unwrap(),
+                ),
+                Emission::Heartbeat(_) => None,
+            })
+            .collect();
+        waits.iter().sum::<i64>() / waits.len() as i64
+    };
+    assert!(
+        wait(120) > 10 * wait(600).max(1_000),
+        "{} vs {}",
+        wait(120),
+        wait(600)
+    );
+}
+
+#[test]
+fn idle_booths_send_heartbeats() {
+    let network = Network {
+        name: "quiet".into(),
+        crossings: vec![crossing("Q", 0.5, 100)],
+    };
+    let items = events(Traffic::new(&network, &config(3, 3)));
+    let beats = items
+        .iter()
+        .filter(|i| matches!(i.emission, Emission::Heartbeat(_)))
+        .count();
+    // Four booths, a heartbeat every five idle minutes for three hours.
+    assert!(beats > 4 * 30, "{beats}");
+}

@@ -1,0 +1,219 @@
+//! Plays the network's traffic against ingest: the model runs on a thread of
+//! its own, a dispatcher paces its output on the scenario clock and hands
+//! each emission to its checkpoint's link.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::Context;
+use borderflow_proto::inspection::v1::{CheckpointHeartbeat, CheckpointStatus};
+use borderflow_proto::ms_to_timestamp;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+
+use crate::clock::Clock;
+use crate::link::{self, Control, LinkConfig};
+use crate::model::network::Network;
+use crate::model::traffic::{Emission, Emitted, Traffic, TrafficConfig};
+use crate::outbox::{DiskOutbox, MemoryOutbox, Outbox};
+use crate::setup::credentials::TokenIssuer;
+use crate::stats::Stats;
+
+/// How a run plays out.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub traffic: TrafficConfig,
+    pub clock_speed: Option<f64>,
+    pub link: LinkConfig,
+    /// Store-and-forward journals live here; in memory when `None`.
+    pub outbox_dir: Option<PathBuf>,
+    /// After the last event, every checkpoint reports itself closed this
+    /// much later in simulated time, so the last windows close.
+    pub closing_after_ms: i64,
+}
+
+/// A scheduled change of a checkpoint's link (outages).
+#[derive(Clone, Debug)]
+pub struct LinkEvent {
+    pub at_ms: i64,
+    pub checkpoint_id: String,
+    pub up: bool,
+}
+
+/// Streams `network`'s traffic to ingest over `channel`.
+pub async fn run(
+    network: &Network,
+    config: &RunConfig,
+    channel: Channel,
+    tokens: &TokenIssuer,
+    link_events: Vec<LinkEvent>,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let traffic = Traffic::new(network, &config.traffic);
+    run_emissions(
+        network,
+        config,
+        channel,
+        tokens,
+        traffic,
+        link_events,
+        stats,
+        shutdown,
+    )
+    .await
+}
+
+/// Streams any time-ordered emissions (the plain traffic or a scenario's).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_emissions<I>(
+    network: &Network,
+    config: &RunConfig,
+    channel: Channel,
+    tokens: &TokenIssuer,
+    emissions: I,
+    mut link_events: Vec<LinkEvent>,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()>
+where
+    I: Iterator<Item = Emitted> + Send + 'static,
+{
+    let mut links = JoinSet::new();
+    let mut senders: HashMap<(usize, u32), mpsc::Sender<Control>> = HashMap::new();
+    let mut by_id: HashMap<String, (usize, u32)> = HashMap::new();
+    for (crossing, lane) in network.checkpoints() {
+        let id = network.crossings[crossing].checkpoint_id(lane);
+        let (tx, rx) = mpsc::channel(4 * config.link.batch_max.max(16));
+        let outbox: Box<dyn Outbox> = match &config.outbox_dir {
+            Some(dir) => Box::new(
+                DiskOutbox::open(&dir.join(format!("{id}.journal")), false)
+                    .with_context(|| format!("opening the outbox of {id}"))?,
+            ),
+            None => Box::new(MemoryOutbox::default()),
+        };
+        let client = link::client(channel.clone(), &tokens.token(&id))?;
+        links.spawn(link::run(
+            client,
+            rx,
+            outbox,
+            config.link.clone(),
+            stats.clone(),
+        ));
+        senders.insert((crossing, lane), tx);
+        by_id.insert(id, (crossing, lane));
+    }
+
+    // The model runs ahead on its own thread, bounded by the channel.
+    let (items_tx, mut items) = mpsc::channel::<Emitted>(8_192);
+    let generator = std::thread::Builder::new()
+        .name("traffic".into())
+        .spawn(move || {
+            for item in emissions {
+                if items_tx.blocking_send(item).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("spawning the traffic thread")?;
+
+    link_events.sort_by_key(|e| e.at_ms);
+    let mut link_events = link_events.into_iter().peekable();
+    let clock = Clock::start(config.traffic.start_ms, config.clock_speed);
+    let mut last_ms = config.traffic.start_ms;
+    loop {
+        let item = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            item = items.recv() => item,
+        };
+        let Some(item) = item else { break };
+        while let Some(event) = link_events.next_if(|e| e.at_ms <= item.at_ms) {
+            if let Some(key) = by_id.get(&event.checkpoint_id) {
+                let control = if event.up {
+                    Control::LinkUp
+                } else {
+                    Control::LinkDown
+                };
+                let _ = senders[key].send(control).await;
+            }
+        }
+        clock.wait_until(item.at_ms).await;
+        last_ms = item.at_ms;
+        stats.sim_time_ms.store(item.at_ms, Ordering::Relaxed);
+        match &item.emission {
+            Emission::Event(_) => stats.generated.fetch_add(1, Ordering::Relaxed),
+            Emission::Heartbeat(_) => stats.heartbeats.fetch_add(1, Ordering::Relaxed),
+        };
+        if let Some(sender) = senders.get(&(item.crossing, item.lane)) {
+            let _ = sender.send(Control::Emit(item.emission)).await;
+        }
+    }
+    drop(items);
+    let _ = generator.join();
+    for event in link_events.filter(|e| e.up) {
+        if let Some(key) = by_id.get(&event.checkpoint_id) {
+            let _ = senders[key].send(Control::LinkUp).await;
+        }
+    }
+    if !shutdown.is_cancelled() {
+        let closing = last_ms.max(config.traffic.end_ms) + config.closing_after_ms;
+        for ((crossing, lane), sender) in &senders {
+            let spec = &network.crossings[*crossing];
+            let beat = CheckpointHeartbeat {
+                checkpoint_id: spec.checkpoint_id(*lane),
+                crossing_id: spec.id.clone(),
+                at: Some(ms_to_timestamp(closing)),
+                status: CheckpointStatus::Closed as i32,
+                buffered_events: 0,
+            };
+            let _ = sender.send(Control::Emit(Emission::Heartbeat(beat))).await;
+        }
+    }
+    drop(senders);
+    let mut failed = None;
+    loop {
+        let joined = tokio::select! {
+            _ = shutdown.cancelled() => {
+                links.abort_all();
+                break;
+            }
+            joined = links.join_next() => joined,
+        };
+        match joined {
+            None => break,
+            Some(Ok(Ok(()))) => {}
+            Some(Ok(Err(err))) => {
+                failed = Some(anyhow::Error::from(err).context("a checkpoint outbox failed"))
+            }
+            Some(Err(err)) if err.is_cancelled() => {}
+            Some(Err(err)) => {
+                failed = Some(anyhow::Error::from(err).context("a checkpoint task panicked"))
+            }
+        }
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+/// A channel to ingest, with TLS when configured.
+pub async fn connect(
+    endpoint: &str,
+    tls: Option<tonic::transport::ClientTlsConfig>,
+) -> anyhow::Result<Channel> {
+    let mut endpoint = Channel::from_shared(endpoint.to_owned())
+        .context("parsing the ingest address")?
+        .http2_adaptive_window(true)
+        .tcp_nodelay(true)
+        .connect_timeout(Duration::from_secs(5))
+        .keep_alive_while_idle(true)
+        .http2_keep_alive_interval(Duration::from_secs(20));
+    if let Some(tls) = tls {
+        endpoint = endpoint.tls_config(tls).context("configuring TLS")?;
+    }
+    // Lazy: checkpoints connect (and reconnect) on their own schedule.
+    Ok(endpoint.connect_lazy())
+}
