@@ -46,6 +46,11 @@ impl Testbed {
         storage: Storage,
     ) -> anyhow::Result<Self> {
         borderflow_common::telemetry::metrics_handle();
+        if std::env::var_os("RUST_LOG").is_some() {
+            borderflow_common::telemetry::init_tracing(
+                borderflow_common::telemetry::LogFormat::Text,
+            );
+        }
         let dir = tempfile::tempdir()?;
         let storage = match storage {
             Storage::Sqlite(path) if path.as_os_str().is_empty() => {
@@ -89,6 +94,13 @@ impl Testbed {
 
     /// Ingest's flags for this testbed, plus `extra`.
     pub fn ingest_config(&self, extra: &[&str]) -> borderflow_ingest::Config {
+        borderflow_ingest::Config::try_parse_from(self.ingest_args(extra))
+            .expect("valid ingest flags")
+    }
+
+    /// Ingest's command line for this testbed (listening on free ports
+    /// unless `extra` says otherwise), plus `extra`.
+    pub fn ingest_args(&self, extra: &[&str]) -> Vec<String> {
         let s = &self.setup;
         let mut args: Vec<String> = vec![
             "borderflow-ingest".into(),
@@ -102,20 +114,27 @@ impl Testbed {
             "--kafka-delivery-timeout=5s".into(),
         ];
         args.extend(extra.iter().map(|a| (*a).to_owned()));
-        borderflow_ingest::Config::parse_from(args)
+        args
     }
 
     /// The aggregator's flags for this testbed, plus `extra`.
     pub fn aggregator_config(&self, extra: &[&str]) -> borderflow_aggregator::Config {
+        borderflow_aggregator::Config::try_parse_from(self.aggregator_args(extra))
+            .expect("valid aggregator flags")
+    }
+
+    /// The aggregator's command line for this testbed, plus `extra`.
+    pub fn aggregator_args(&self, extra: &[&str]) -> Vec<String> {
         let mut args: Vec<String> = vec![
             "borderflow-aggregator".into(),
             "--grpc-addr=127.0.0.1:0".into(),
             "--admin-addr=127.0.0.1:0".into(),
             format!("--kafka-brokers={}", self.broker.bootstrap()),
             "--open-publish-interval=200ms".into(),
+            "--catch-up-deadline=5s".into(),
         ];
         args.extend(extra.iter().map(|a| (*a).to_owned()));
-        borderflow_aggregator::Config::parse_from(args)
+        args
     }
 
     pub async fn start_ingest(
@@ -199,6 +218,62 @@ impl Service<borderflow_aggregator::Running> {
             None => Ok(()),
         }
     }
+}
+
+/// GETs `path` from an admin HTTP port; returns the status and body.
+pub async fn http_get(addr: SocketAddr, path: &str) -> anyhow::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("malformed HTTP response")?;
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Ok((status, body))
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// Sum of the samples of `metric` in a Prometheus text exposition whose
+/// labels contain every one of `labels` (e.g. `result="amended"`).
+pub fn metric_sum(exposition: &str, metric: &str, labels: &[&str]) -> f64 {
+    exposition
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.starts_with(metric) && l[metric.len()..].starts_with(['{', ' ']))
+        .filter(|l| labels.iter().all(|label| l.contains(label)))
+        .filter_map(|l| l.rsplit_once(' ').and_then(|(_, v)| v.parse::<f64>().ok()))
+        .sum()
 }
 
 /// Polls `check` every 100 ms until it returns `Some` or `limit` passes.

@@ -97,6 +97,51 @@ async fn wait_for(
     }
 }
 
+/// What the inspections topic holds, each event id once.
+fn on_topic(bed: &Testbed) -> Totals {
+    use borderflow_proto::Message as _;
+    use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Message;
+    let consumer: BaseConsumer = bed
+        .kafka()
+        .reader_config("end-to-end-check")
+        .create()
+        .unwrap();
+    let mut list = rdkafka::TopicPartitionList::new();
+    let mut ends = Vec::new();
+    for p in 0..bed.partitions {
+        list.add_partition_offset(&bed.topics.inspections, p, rdkafka::Offset::Beginning)
+            .unwrap();
+        ends.push(
+            consumer
+                .fetch_watermarks(&bed.topics.inspections, p, Duration::from_secs(5))
+                .unwrap()
+                .1,
+        );
+    }
+    consumer.assign(&list).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut totals = Totals::new();
+    let mut read = vec![0i64; ends.len()];
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while read.iter().zip(&ends).any(|(r, e)| r < e) && std::time::Instant::now() < deadline {
+        let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        read[message.partition() as usize] = message.offset() + 1;
+        let record = InspectionRecord::decode(message.payload().unwrap_or_default()).unwrap();
+        if let Some(inspection_record::Body::Inspection(i)) = record.body
+            && seen.insert(i.event_id.clone())
+        {
+            *totals
+                .entry((i.crossing_id, i.direction, i.outcome))
+                .or_default() += 1;
+        }
+    }
+    totals
+}
+
 fn describe(expected: &Totals, observed: &Totals) -> String {
     let e: u64 = expected.values().sum();
     let o: u64 = observed.values().sum();
@@ -203,6 +248,7 @@ async fn an_aggregator_restarted_mid_stream_still_counts_exactly() {
         "the aggregator stopped mid-stream"
     );
 
+    assert_eq!(on_topic(&bed), want, "the topic holds every event sent");
     let mut client = Testbed::analytics(second.grpc_addr).await.unwrap();
     let last = wait_for(&mut client, &crossings, &want).await;
     assert_eq!(last, want, "{}", describe(&want, &last));

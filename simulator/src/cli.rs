@@ -1,25 +1,22 @@
-//! The `borderflow-sim` command line.
+//! The `borderflow-sim` command line: `run` (a scenario, or a network's
+//! plain traffic for load), `check` (validate a scenario) and `dev-setup`.
+
+mod check;
+mod run;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::config::parse_duration;
 use borderflow_common::grpc::ClientTlsArgs;
-use borderflow_domain::time::{format_rfc3339, parse_rfc3339};
 use borderflow_proto::reference::v1::UpsertCrossingsRequest;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use tokio_util::sync::CancellationToken;
 
-use crate::link::LinkConfig;
 use crate::model::network::Network;
 use crate::model::networks;
-use crate::model::traffic::TrafficConfig;
-use crate::run::{self, RunConfig};
-use crate::setup::{self, credentials::TokenIssuer};
-use crate::stats::Stats;
+use crate::setup;
 
 #[derive(clap::Parser, Debug)]
 #[command(
@@ -34,8 +31,11 @@ pub struct Cli {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Streams a network's traffic to ingest.
+    /// Runs a scenario (planted incidents, then a scorecard), or without a
+    /// scenario streams a network's plain traffic to ingest.
     Run(Box<RunArgs>),
+    /// Validates a scenario file (or a shipped scenario by name).
+    Check(CheckArgs),
     /// Writes secrets, checkpoint credentials and development certificates.
     DevSetup(DevSetupArgs),
 }
@@ -58,6 +58,9 @@ impl NetworkArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
+    /// A scenario file or a shipped scenario's name; without one, the
+    /// network's plain traffic is streamed (`--network`, `--start` …).
+    pub scenario: Option<String>,
     #[command(flatten)]
     pub network: NetworkArgs,
     /// Ingest gRPC address.
@@ -67,7 +70,8 @@ pub struct RunArgs {
         default_value = "https://127.0.0.1:50051"
     )]
     pub ingest: String,
-    /// Aggregator gRPC address, to register the network's crossings.
+    /// Aggregator gRPC address: crossings and reference lists are registered
+    /// there, and a scenario's anomalies read back from it.
     #[arg(long, env = "BORDERFLOW_AGGREGATOR_URL")]
     pub aggregator: Option<String>,
     #[command(flatten)]
@@ -75,17 +79,25 @@ pub struct RunArgs {
     /// File with the secret checkpoint tokens are derived from.
     #[arg(long, env = "BORDERFLOW_TOKEN_SECRET_FILE")]
     pub token_secret_file: PathBuf,
-    /// Simulated start (RFC 3339).
+    /// The deployment's pseudonymisation secret, to key reference list
+    /// entries as ingest keys documents (needed by scenarios).
+    #[arg(long, env = "BORDERFLOW_SECRET_FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// Write the scenario's scorecard as JSON here.
+    #[arg(long, env = "BORDERFLOW_SIM_SCORECARD")]
+    pub scorecard: Option<PathBuf>,
+    /// Simulated start (RFC 3339), without a scenario.
     #[arg(long, default_value = "2026-05-04T00:00:00Z")]
     pub start: String,
-    /// Simulated duration.
+    /// Simulated duration, without a scenario.
     #[arg(long, default_value = "1d", value_parser = parse_duration)]
     pub duration: Duration,
-    /// Simulated seconds per wall second (1 = real time); 0 runs as fast as
-    /// ingest takes it.
-    #[arg(long, default_value_t = 1440.0)]
-    pub speed: f64,
-    /// Multiplies every crossing's traffic.
+    /// Clock speed: simulated seconds per wall second (`1440`, `x720`),
+    /// `real-time`, `unpaced`, or `1 day in 2 minutes`; overrides a
+    /// scenario's. Without a scenario the default is 1440.
+    #[arg(long, env = "BORDERFLOW_SIM_SPEED")]
+    pub speed: Option<String>,
+    /// Multiplies every crossing's traffic, without a scenario.
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
     /// Events per batch.
@@ -94,9 +106,16 @@ pub struct RunArgs {
     /// Unacknowledged batches per checkpoint stream.
     #[arg(long, default_value_t = 8)]
     pub window: usize,
-    /// Directory of the checkpoints' store-and-forward journals (memory if unset).
-    #[arg(long)]
+    /// Directory of the checkpoints' store-and-forward journals (memory if
+    /// unset; a scenario uses a temporary directory).
+    #[arg(long, env = "BORDERFLOW_SIM_OUTBOX_DIR")]
     pub outbox_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// A scenario file or a shipped scenario's name.
+    pub scenario: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -111,7 +130,7 @@ pub struct DevSetupArgs {
     pub hosts: Vec<String>,
 }
 
-/// Runs `cli`; `report` receives a progress line every second.
+/// Runs `cli`; `report` receives progress lines and the scorecard.
 pub async fn execute(
     cli: Cli,
     shutdown: CancellationToken,
@@ -129,97 +148,12 @@ pub async fn execute(
             ));
             Ok(())
         }
-        Command::Run(args) => run_command(*args, shutdown, report).await,
-    }
-}
-
-async fn run_command(
-    args: RunArgs,
-    shutdown: CancellationToken,
-    report: impl Fn(&str),
-) -> anyhow::Result<()> {
-    let network = args.network.load()?;
-    let start_ms = parse_rfc3339(&args.start)
-        .with_context(|| format!("--start: {:?} is not an RFC 3339 time", args.start))?;
-    let secret = std::fs::read_to_string(&args.token_secret_file)
-        .with_context(|| format!("reading {}", args.token_secret_file.display()))?;
-    let tokens = TokenIssuer::new(secret.trim().as_bytes());
-    let tls = args.tls.client_config()?;
-    if let Some(aggregator) = &args.aggregator {
-        register_crossings(aggregator, tls.clone(), &network).await?;
-        report(&format!(
-            "registered {} crossings with the aggregator",
-            network.crossings.len()
-        ));
-    }
-    let channel = run::connect(&args.ingest, tls).await?;
-    let config = RunConfig {
-        traffic: TrafficConfig {
-            start_ms,
-            end_ms: start_ms + args.duration.as_millis() as i64,
-            seed: args.network.seed,
-            scale: args.scale,
-            heartbeat_idle_ms: 5 * 60_000,
+        Command::Check(args) => check::check(&args, report),
+        Command::Run(args) => match args.scenario.clone() {
+            Some(scenario) => run::scenario(&scenario, *args, shutdown, report).await,
+            None => run::plain(*args, shutdown, report).await,
         },
-        clock_speed: (args.speed > 0.0).then_some(args.speed),
-        link: LinkConfig {
-            batch_max: args.batch,
-            window: args.window,
-            ..LinkConfig::default()
-        },
-        outbox_dir: args.outbox_dir,
-        closing_after_ms: 10 * 60_000,
-    };
-    let stats = Arc::new(Stats::default());
-    let started = Instant::now();
-    let run = run::run(
-        &network,
-        &config,
-        channel,
-        &tokens,
-        Vec::new(),
-        stats.clone(),
-        shutdown.clone(),
-    );
-    tokio::pin!(run);
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    let mut last_acked = 0;
-    let result = loop {
-        tokio::select! {
-            result = &mut run => break result,
-            _ = ticker.tick() => {
-                let acked = stats.acked.load(Ordering::Relaxed);
-                report(&progress_line(&stats, acked - last_acked));
-                last_acked = acked;
-            }
-        }
-    };
-    let elapsed = started.elapsed().as_secs_f64();
-    let acked = stats.acked.load(Ordering::Relaxed);
-    report(&format!(
-        "done: {} events generated, {acked} acknowledged, {} rejected in {elapsed:.1} s ({:.0} events/s)",
-        stats.generated.load(Ordering::Relaxed),
-        stats.rejected.load(Ordering::Relaxed),
-        acked as f64 / elapsed.max(1e-9)
-    ));
-    result
-}
-
-fn progress_line(stats: &Stats, acked_per_second: u64) -> String {
-    let failures = stats.failures();
-    format!(
-        "sim {} | generated {} | acked {} ({acked_per_second}/s) | buffered {} | rejected {}{}",
-        format_rfc3339(stats.sim_time_ms.load(Ordering::Relaxed)),
-        stats.generated.load(Ordering::Relaxed),
-        stats.acked.load(Ordering::Relaxed),
-        stats.buffered.load(Ordering::Relaxed),
-        stats.rejected.load(Ordering::Relaxed),
-        if failures.is_empty() {
-            String::new()
-        } else {
-            format!(" | failures {failures:?}")
-        }
-    )
+    }
 }
 
 /// Tells the aggregator the network's crossings (names, coordinates).
@@ -228,7 +162,7 @@ pub async fn register_crossings(
     tls: Option<tonic::transport::ClientTlsConfig>,
     network: &Network,
 ) -> anyhow::Result<()> {
-    let channel = run::connect(aggregator, tls).await?;
+    let channel = crate::run::connect(aggregator, tls).await?;
     let mut client = ReferenceServiceClient::new(channel);
     for chunk in network.crossings.chunks(5_000) {
         client

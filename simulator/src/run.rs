@@ -161,17 +161,22 @@ where
         }
     }
     if !shutdown.is_cancelled() {
-        let closing = last_ms.max(config.traffic.end_ms) + config.closing_after_ms;
-        for ((crossing, lane), sender) in &senders {
-            let spec = &network.crossings[*crossing];
-            let beat = CheckpointHeartbeat {
-                checkpoint_id: spec.checkpoint_id(*lane),
-                crossing_id: spec.id.clone(),
-                at: Some(ms_to_timestamp(closing)),
-                status: CheckpointStatus::Closed as i32,
-                buffered_events: 0,
-            };
-            let _ = sender.send(Control::Emit(Emission::Heartbeat(beat))).await;
+        // Every booth reports itself closed at the end of the exercise, then
+        // once more later so the stream's event time passes the last
+        // windows; closed booths are not silent ones.
+        let end = last_ms.max(config.traffic.end_ms);
+        for at in [end, end + config.closing_after_ms] {
+            for ((crossing, lane), sender) in &senders {
+                let spec = &network.crossings[*crossing];
+                let beat = CheckpointHeartbeat {
+                    checkpoint_id: spec.checkpoint_id(*lane),
+                    crossing_id: spec.id.clone(),
+                    at: Some(ms_to_timestamp(at)),
+                    status: CheckpointStatus::Closed as i32,
+                    buffered_events: 0,
+                };
+                let _ = sender.send(Control::Emit(Emission::Heartbeat(beat))).await;
+            }
         }
     }
     drop(senders);

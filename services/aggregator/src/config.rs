@@ -8,6 +8,7 @@ use borderflow_common::grpc::ServerTlsArgs;
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::telemetry::LogFormat;
 
+use crate::detect::DetectConfig;
 use crate::partition::WindowConfig;
 
 #[derive(clap::Parser, Clone, Debug)]
@@ -41,6 +42,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub tls: ServerTlsArgs,
+
+    #[command(flatten)]
+    pub detect: DetectConfig,
 
     /// Consumer group shared by every aggregator instance.
     #[arg(
@@ -108,6 +112,7 @@ impl Config {
             size_ms: self.window.as_millis() as i64,
             allowed_lateness_ms: self.allowed_lateness.as_millis() as i64,
             late_retention_ms: self.late_retention.as_millis() as i64,
+            sla_wait_ms: self.detect.queue_sla_wait.as_millis() as u64,
         }
     }
 }

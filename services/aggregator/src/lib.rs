@@ -9,14 +9,20 @@
 
 pub mod codec;
 pub mod config;
-pub mod consumer;
+pub mod dashboard;
+pub mod detect;
+pub mod documents;
 pub mod grpc;
 pub mod histogram;
+pub mod inspections;
 pub mod materialise;
 pub mod metrics;
 pub mod output;
 pub mod partition;
+pub mod pipeline;
 pub mod publish;
+pub mod reflist;
+pub mod resume;
 pub mod store;
 pub mod window;
 
@@ -40,10 +46,12 @@ use tracing::{error, info, warn};
 
 pub use config::Config;
 
-use crate::consumer::LoopConfig;
+use crate::documents::DocumentsStage;
 use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::reference::ReferenceApi;
+use crate::inspections::InspectionsStage;
 use crate::materialise::{Materialiser, Stores};
+use crate::pipeline::PipelineConfig;
 use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
 
 /// A started aggregator.
@@ -108,33 +116,58 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         .create()
         .context("creating the output producer")?;
 
-    let processing = readiness.flag("processing");
-    let loop_config = LoopConfig {
+    let detect = Arc::new(config.detect.clone());
+    let pipeline = PipelineConfig {
         group_id: config.group_id.clone(),
         instance_id: config.instance_id.clone(),
-        windows: config.windows(),
         max_batch: config.max_batch,
-        open_publish_interval: config.open_publish_interval,
+        tick: config.open_publish_interval,
         drain_deadline: config.shutdown_deadline,
-        catch_up_deadline: config.catch_up_deadline,
     };
+    let processing = readiness.flag("processing");
     let inspections = spawn_loop("inspections", shutdown.clone(), {
         let kafka = config.kafka.clone();
         let topics = config.topics.clone();
         let producer = producer.clone();
-        let windows = stores.windows.clone();
+        let pipeline = pipeline.clone();
+        let windows = config.windows();
+        let detect = detect.clone();
+        let stores = stores.clone();
         let materialiser = materialiser.clone();
+        let catch_up_deadline = config.catch_up_deadline;
         move |stop: &CancellationToken| {
             processing.set(true);
-            consumer::run(
-                &kafka,
-                &topics,
-                producer.clone(),
-                windows.clone(),
-                materialiser.clone(),
-                loop_config.clone(),
-                stop,
-            )
+            let stage = InspectionsStage {
+                windows,
+                detect: detect.clone(),
+                stores: stores.clone(),
+                materialiser: materialiser.clone(),
+                catch_up_deadline,
+            };
+            pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
+        }
+    })?;
+    let documents = spawn_loop("documents", shutdown.clone(), {
+        let kafka = config.kafka.clone();
+        let topics = config.topics.clone();
+        let producer = producer.clone();
+        let pipeline = PipelineConfig {
+            group_id: format!("{}-documents", config.group_id),
+            ..pipeline
+        };
+        let reference = stores.reference.clone();
+        let allowed_lateness_ms = config.allowed_lateness.as_millis() as i64;
+        let replay_deadline = config.catch_up_deadline;
+        move |stop: &CancellationToken| {
+            let stage = DocumentsStage {
+                detect: detect.clone(),
+                allowed_lateness_ms,
+                reference: reference.clone(),
+                kafka: kafka.clone(),
+                topic: topics.by_document.clone(),
+                replay_deadline,
+            };
+            pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
 
@@ -170,7 +203,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         );
     let admin_task = tokio::spawn(admin::serve(
         admin_listener,
-        admin::router(readiness),
+        admin::router(readiness).merge(dashboard::router(stores.clone(), shutdown.clone())),
         background.clone(),
     ));
     let deadline = config.shutdown_deadline;
@@ -183,7 +216,10 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             .await
             .context("gRPC server failed");
         shutdown.cancel();
-        let joined = tokio::task::spawn_blocking(move || inspections.join());
+        let joined = tokio::task::spawn_blocking(move || {
+            let _ = inspections.join();
+            let _ = documents.join();
+        });
         if tokio::time::timeout(deadline + Duration::from_secs(5), joined)
             .await
             .is_err()

@@ -33,7 +33,9 @@ pub struct Stores {
 /// Handle on the materialising thread.
 #[derive(Clone)]
 pub struct Materialiser {
-    consumer: Arc<BaseConsumer>,
+    /// Asks where the topics end. A client of its own: requests behind the
+    /// reader's long-polling fetches would wait for them.
+    watermarks: Arc<BaseConsumer>,
     /// Next offset to read, per (topic, partition).
     positions: Arc<Mutex<HashMap<(String, i32), i64>>>,
     assignment: Vec<(String, i32)>,
@@ -65,8 +67,12 @@ impl Materialiser {
         consumer
             .assign(&list)
             .context("assigning the materialised topics")?;
+        let watermarks: BaseConsumer = kafka
+            .reader_config("borderflow-aggregator-watermarks")
+            .create()
+            .context("creating the watermark client")?;
         let materialiser = Self {
-            consumer: consumer.clone(),
+            watermarks: Arc::new(watermarks),
             positions: Arc::new(Mutex::new(HashMap::new())),
             assignment,
         };
@@ -86,7 +92,7 @@ impl Materialiser {
         let mut targets = Vec::new();
         for (topic, partition) in &self.assignment {
             let (_, high) = self
-                .consumer
+                .watermarks
                 .fetch_watermarks(topic, *partition, Timeout::After(limit))
                 .with_context(|| format!("reading the end of {topic}/{partition}"))?;
             targets.push(((topic.clone(), *partition), high));

@@ -2,9 +2,10 @@
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
 //! partition; never a document, person or event id.
 
-use borderflow_proto::analytics::v1::WindowState;
+use borderflow_proto::analytics::v1::{Anomaly, WindowState};
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 
+use crate::detect::anomaly::{kind_label, severity_label};
 use crate::histogram::bucket_lower;
 use crate::partition::Closed;
 
@@ -23,8 +24,13 @@ pub const PROCESSING_DELAY: &str = "borderflow_aggregator_processing_delay_secon
 pub const WATERMARK: &str = "borderflow_aggregator_watermark_timestamp_seconds";
 pub const MATERIALISE_ERRORS: &str = "borderflow_aggregator_materialise_errors_total";
 pub const RESTARTS: &str = "borderflow_aggregator_pipeline_restarts_total";
+pub const RESUME_REWINDS: &str = "borderflow_aggregator_resume_rewinds_total";
 
 pub fn describe() {
+    describe_counter!(
+        RESUME_REWINDS,
+        "Seeks back after a resumed fetch started past the committed offset."
+    );
     describe_counter!(
         CROSSING_INSPECTIONS,
         "Inspections counted in closed windows, by crossing, direction and outcome."
@@ -68,7 +74,7 @@ pub fn describe() {
     describe_counter!(WINDOWS_PUBLISHED, "Window results published, by state.");
     describe_gauge!(
         CONSUMER_LAG,
-        "Records behind the end of each inspections partition."
+        "Records behind the end of each consumed partition, by topic."
     );
     describe_gauge!(
         PROCESSING_DELAY,
@@ -106,16 +112,33 @@ pub fn restart(pipeline: &'static str) {
     counter!(RESTARTS, "pipeline" => pipeline).increment(1);
 }
 
-pub fn consumer_lag(partition: i32, lag: i64) {
-    gauge!(CONSUMER_LAG, "partition" => partition.to_string()).set(lag as f64);
+pub fn resume_rewind(topic: &str, partition: i32) {
+    counter!(RESUME_REWINDS, "topic" => topic.to_owned(), "partition" => partition.to_string())
+        .increment(1);
 }
 
-pub fn processing_delay(partition: i32, created_ms: i64) {
+pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
+    gauge!(CONSUMER_LAG, "topic" => topic.to_owned(), "partition" => partition.to_string())
+        .set(lag as f64);
+}
+
+pub fn processing_delay(topic: &str, partition: i32, created_ms: i64) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    gauge!(PROCESSING_DELAY, "partition" => partition.to_string())
+    gauge!(PROCESSING_DELAY, "topic" => topic.to_owned(), "partition" => partition.to_string())
         .set((now - created_ms).max(0) as f64 / 1_000.0);
+}
+
+/// An anomaly was flagged.
+pub fn anomaly(anomaly: &Anomaly) {
+    counter!(
+        ANOMALIES,
+        "crossing" => anomaly.crossing_id.clone(),
+        "kind" => kind_label(anomaly.kind),
+        "severity" => severity_label(anomaly.severity),
+    )
+    .increment(1);
 }
 
 pub fn watermark(partition: i32, watermark_ms: i64) {

@@ -18,8 +18,10 @@ use std::sync::Arc;
 use borderflow_domain::time::window_start;
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
-use borderflow_proto::analytics::v1::CrossingWindowRecord;
+use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWindowRecord};
 
+use crate::detect::DetectConfig;
+use crate::detect::crossing::CrossingDetectors;
 use crate::publish::to_record;
 use crate::window::{Added, EventFacts, Window, WindowState};
 
@@ -30,6 +32,8 @@ pub struct WindowConfig {
     pub allowed_lateness_ms: i64,
     /// How long after closing a window still accepts (amending) late events.
     pub late_retention_ms: i64,
+    /// The service-level wait counted per window.
+    pub sla_wait_ms: u64,
 }
 
 impl Default for WindowConfig {
@@ -38,6 +42,7 @@ impl Default for WindowConfig {
             size_ms: 60_000,
             allowed_lateness_ms: 120_000,
             late_retention_ms: 6 * 3_600_000,
+            sla_wait_ms: 45 * 60_000,
         }
     }
 }
@@ -72,11 +77,13 @@ pub struct CrossingState {
     pub id: Arc<str>,
     pub open: BTreeMap<i64, Window>,
     pub closed: BTreeMap<i64, Window>,
+    pub detectors: CrossingDetectors,
 }
 
 impl CrossingState {
-    fn new(id: Arc<str>) -> Self {
+    fn new(id: Arc<str>, detect: Arc<DetectConfig>) -> Self {
         Self {
+            detectors: CrossingDetectors::new(id.clone(), detect),
             id,
             open: BTreeMap::new(),
             closed: BTreeMap::new(),
@@ -88,6 +95,7 @@ impl CrossingState {
 pub struct PartitionState {
     pub partition: i32,
     config: WindowConfig,
+    detect: Arc<DetectConfig>,
     max_event_ms: Option<i64>,
     last_offset: i64,
     crossings: HashMap<Arc<str>, CrossingState>,
@@ -96,19 +104,28 @@ pub struct PartitionState {
     /// Crossings with windows closed since the last publication.
     changed: Vec<Arc<str>>,
     last_eviction_ms: i64,
+    /// The watermark the detectors last advanced to.
+    detectors_at_ms: i64,
+    anomalies: Vec<Anomaly>,
+    /// Crossings whose detectors evaluated a period since the last call.
+    snapshot_due: Vec<Arc<str>>,
 }
 
 impl PartitionState {
-    pub fn new(partition: i32, config: WindowConfig) -> Self {
+    pub fn new(partition: i32, config: WindowConfig, detect: Arc<DetectConfig>) -> Self {
         Self {
             partition,
             config,
+            detect,
             max_event_ms: None,
             last_offset: -1,
             crossings: HashMap::new(),
             open_by_end: BTreeMap::new(),
             changed: Vec::new(),
             last_eviction_ms: i64::MIN,
+            detectors_at_ms: i64::MIN,
+            anomalies: Vec::new(),
+            snapshot_due: Vec::new(),
         }
     }
 
@@ -134,17 +151,34 @@ impl PartitionState {
         self.crossings.get(id)
     }
 
-    /// Puts back a closed window published before a restart or rebalance.
+    /// Puts back a crossing's detector state published before a restart or
+    /// rebalance; call before [`restore`](Self::restore)ing its windows.
+    pub fn restore_detectors(&mut self, snapshot: &CrossingDetectorState) {
+        let detectors = CrossingDetectors::restored(snapshot, self.detect.clone());
+        self.crossing_mut(&snapshot.crossing_id).detectors = detectors;
+    }
+
+    /// Puts back a closed window published before a restart or rebalance;
+    /// the detectors see it again when their snapshot predates it.
     pub fn restore(&mut self, crossing_id: &str, window: Window) {
         let state = self.crossing_mut(crossing_id);
         state.open.remove(&window.start_ms);
+        if let Some(sample) = &window.sample
+            && state
+                .detectors
+                .evaluated_through_ms()
+                .is_none_or(|t| window.start_ms >= t)
+        {
+            state.detectors.observe(window.start_ms, sample);
+        }
         state.closed.insert(window.start_ms, window);
     }
 
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
         if !self.crossings.contains_key(id) {
             let id: Arc<str> = Arc::from(id);
-            self.crossings.insert(id.clone(), CrossingState::new(id));
+            self.crossings
+                .insert(id.clone(), CrossingState::new(id, self.detect.clone()));
         }
         self.crossings.get_mut(id).expect("inserted above")
     }
@@ -158,6 +192,7 @@ impl PartitionState {
     ) -> Disposition {
         self.last_offset = offset;
         let size = self.config.size_ms;
+        let sla = self.config.sla_wait_ms;
         let start = window_start(facts.event_ms, size);
         let closes_at = start + size + self.config.allowed_lateness_ms;
         let horizon = self.max_event_ms.map(|t| t - self.config.late_retention_ms);
@@ -186,8 +221,8 @@ impl PartitionState {
                     }
                 }
             } else if is_closed_slot {
-                let mut window = Window::new(start, size);
-                window.close();
+                let mut window = Window::new(start, size, sla);
+                window.close(false);
                 window.state = WindowState::Amended;
                 window.add(facts, offset);
                 state.closed.insert(start, window);
@@ -196,7 +231,7 @@ impl PartitionState {
                 let mut created = false;
                 let window = state.open.entry(start).or_insert_with(|| {
                     created = true;
-                    Window::new(start, size)
+                    Window::new(start, size, sla)
                 });
                 let added = window.add(facts, offset);
                 if created {
@@ -211,6 +246,9 @@ impl PartitionState {
         };
         if disposition == Disposition::Amended {
             self.mark_changed(crossing_id);
+            self.crossing_mut(crossing_id)
+                .detectors
+                .late_activity(facts.checkpoint_id, facts.event_ms);
         }
         self.close_due();
         disposition
@@ -228,23 +266,28 @@ impl PartitionState {
     ) {
         self.last_offset = offset;
         let size = self.config.size_ms;
+        let sla = self.config.sla_wait_ms;
         let start = window_start(at_ms, size);
         let is_closed_slot = self
             .max_event_ms
             .is_some_and(|t| start + size + self.config.allowed_lateness_ms <= t);
         self.max_event_ms = Some(self.max_event_ms.map_or(at_ms, |t| t.max(at_ms)));
-        // A heartbeat for a closed window only advances event time: the
-        // sign of life it carries is already stale.
+        // A heartbeat for a closed window is too late for the window's
+        // figures, but still tells the detectors the booth is alive.
         let in_closed = self
             .crossings
             .get(crossing_id)
             .is_some_and(|s| s.closed.contains_key(&start));
-        if !is_closed_slot && !in_closed {
+        if is_closed_slot || in_closed {
+            self.crossing_mut(crossing_id)
+                .detectors
+                .late_activity(checkpoint_id, at_ms);
+        } else {
             let state = self.crossing_mut(crossing_id);
             let mut created = false;
             let window = state.open.entry(start).or_insert_with(|| {
                 created = true;
-                Window::new(start, size)
+                Window::new(start, size, sla)
             });
             window.seen(checkpoint_id, at_ms, Some(status), 0);
             window.hold_offset(offset);
@@ -272,13 +315,59 @@ impl PartitionState {
                 if let Some(state) = self.crossings.get_mut(&id)
                     && let Some(mut window) = state.open.remove(&start)
                 {
-                    window.close();
+                    window.close(true);
+                    if let Some(sample) = &window.sample {
+                        state.detectors.observe(start, sample);
+                    }
                     state.closed.insert(start, window);
                     self.changed.push(id);
                 }
             }
         }
+        self.advance_detectors(watermark);
         self.evict(watermark);
+    }
+
+    /// Lets every crossing's detectors see the watermark, once per window
+    /// length of event time (windows close on those boundaries).
+    fn advance_detectors(&mut self, watermark: i64) {
+        let boundary = window_start(watermark, self.config.size_ms);
+        if boundary <= self.detectors_at_ms {
+            return;
+        }
+        self.detectors_at_ms = boundary;
+        let mut ids: Vec<&Arc<str>> = self.crossings.keys().collect();
+        // A stable order keeps the outputs' order reproducible.
+        ids.sort_unstable();
+        let ids: Vec<Arc<str>> = ids.into_iter().cloned().collect();
+        for id in ids {
+            if let Some(state) = self.crossings.get_mut(&id)
+                && state.detectors.advance(watermark, &mut self.anomalies)
+            {
+                self.snapshot_due.push(id);
+            }
+        }
+    }
+
+    /// Anomalies the per-crossing detectors raised since the last call.
+    pub fn take_anomalies(&mut self) -> Vec<Anomaly> {
+        std::mem::take(&mut self.anomalies)
+    }
+
+    /// Detector state snapshots due since the last call, as records.
+    pub fn take_snapshots(&mut self) -> Vec<CrossingWindowRecord> {
+        let mut ids = std::mem::take(&mut self.snapshot_due);
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| self.crossings.get(&id))
+            .map(|state| CrossingWindowRecord {
+                source_partition: self.partition,
+                through_offset: self.last_offset,
+                detector_state: Some(state.detectors.snapshot()),
+                ..CrossingWindowRecord::default()
+            })
+            .collect()
     }
 
     fn mark_changed(&mut self, crossing_id: &str) {
@@ -295,15 +384,15 @@ impl PartitionState {
         }
         self.last_eviction_ms = watermark;
         let horizon = watermark - self.config.late_retention_ms;
-        self.crossings.retain(|_, state| {
+        // Crossings themselves stay: their detectors hold what was learned.
+        for state in self.crossings.values_mut() {
             while let Some(entry) = state.closed.first_entry() {
                 if entry.get().end_ms > horizon || entry.get().dirty {
                     break;
                 }
                 entry.remove();
             }
-            !(state.open.is_empty() && state.closed.is_empty())
-        });
+        }
     }
 
     /// Closed or amended windows changed since the last call, each once,

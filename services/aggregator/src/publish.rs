@@ -1,15 +1,14 @@
 //! Windows to and from their published form (`CrossingWindowRecord`).
 
 use borderflow_proto::analytics::v1::{
-    CheckpointActivity, CrossingWindow, CrossingWindowRecord, Distribution, FlowCount, ModeCounts,
-    NationalityCount, OfficerTally as OfficerTallyProto, RefusalCount,
-    WindowState as WindowStateProto,
+    CrossingWindow, CrossingWindowRecord, Distribution, FlowCount, ModeCounts, NationalityCount,
+    RefusalCount, WindowState as WindowStateProto,
 };
-use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome};
+use borderflow_proto::inspection::v1::{Direction, Outcome};
 use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 
 use crate::histogram::LogHistogram;
-use crate::window::{CheckpointSeen, Counts, OfficerTally, Window, WindowState};
+use crate::window::{Counts, Window, WindowState};
 
 /// The record of `window` of `crossing_id`, read from `partition`.
 pub fn to_record(crossing_id: &str, partition: i32, window: &Window) -> CrossingWindowRecord {
@@ -28,29 +27,8 @@ pub fn to_record(crossing_id: &str, partition: i32, window: &Window) -> Crossing
         source_partition: partition,
         through_offset: window.through_offset,
         event_ids: ids,
-        baseline: None,
-        episodes: Vec::new(),
-        officers: window
-            .officers
-            .iter()
-            .map(|o| OfficerTallyProto {
-                officer_id: o.officer_id.clone(),
-                inspections: 0,
-                alerted: o.alerted,
-                alerted_admitted: o.alerted_admitted,
-                alerted_admitted_event_ids: o.admitted_event_ids.clone(),
-            })
-            .collect(),
-        checkpoints: window
-            .checkpoints
-            .iter()
-            .map(|c| CheckpointActivity {
-                checkpoint_id: c.checkpoint_id.clone(),
-                events: c.events,
-                last_seen_ms: c.last_seen_ms,
-                status: c.status as i32,
-            })
-            .collect(),
+        sample: window.sample.clone(),
+        detector_state: None,
     }
 }
 
@@ -168,7 +146,8 @@ pub fn from_record(record: &CrossingWindowRecord) -> Option<(String, Window)> {
     let api = record.window.as_ref()?;
     let start = timestamp_to_ms(api.start.as_ref()?)?;
     let end = timestamp_to_ms(api.end.as_ref()?)?;
-    let mut window = Window::new(start, end - start);
+    // The service level only matters while a window is open.
+    let mut window = Window::new(start, end - start, 0);
     window.state = match WindowStateProto::try_from(api.state).ok()? {
         WindowStateProto::Open => WindowState::Open,
         WindowStateProto::Closed => WindowState::Closed,
@@ -202,6 +181,7 @@ pub fn from_record(record: &CrossingWindowRecord) -> Option<(String, Window)> {
         alerts: api.alerts,
         minors: api.minors,
         late_events: api.late_events,
+        waits_over_sla: record.sample.as_ref().map_or(0, |s| s.waits_over_sla),
         flows: {
             let mut counts = [[0u64; 3]; 2];
             for flow in &api.flows {
@@ -223,26 +203,7 @@ pub fn from_record(record: &CrossingWindowRecord) -> Option<(String, Window)> {
         .iter()
         .map(|n| (n.nationality.clone(), n.count))
         .collect();
-    window.officers = record
-        .officers
-        .iter()
-        .map(|o| OfficerTally {
-            officer_id: o.officer_id.clone(),
-            alerted: o.alerted,
-            alerted_admitted: o.alerted_admitted,
-            admitted_event_ids: o.alerted_admitted_event_ids.clone(),
-        })
-        .collect();
-    window.checkpoints = record
-        .checkpoints
-        .iter()
-        .map(|c| CheckpointSeen {
-            checkpoint_id: c.checkpoint_id.clone(),
-            events: c.events,
-            last_seen_ms: c.last_seen_ms,
-            status: CheckpointStatus::try_from(c.status).unwrap_or(CheckpointStatus::Open),
-        })
-        .collect();
+    window.sample = record.sample.clone();
     let ids = record
         .event_ids
         .chunks_exact(16)
@@ -261,7 +222,7 @@ mod tests {
 
     #[test]
     fn a_closed_window_survives_publication() {
-        let mut window = Window::new(60_000, 60_000);
+        let mut window = Window::new(60_000, 60_000, 45 * 60_000);
         for i in 0..50u128 {
             window.add(
                 &EventFacts {
@@ -287,7 +248,7 @@ mod tests {
                 100 + i as i64,
             );
         }
-        window.close();
+        window.close(true);
         window.through_offset = 200;
         window.revision = 1;
         window.dirty = false;
@@ -299,8 +260,8 @@ mod tests {
         assert_eq!(back.through_offset, 200);
         assert_eq!(back.duration.buckets(), window.duration.buckets());
         assert_eq!(back.nationalities, window.nationalities);
-        assert_eq!(back.officers, window.officers);
-        assert_eq!(back.checkpoints, window.checkpoints);
+        assert_eq!(back.sample, window.sample);
+        assert_eq!(back.sample.as_ref().unwrap().officers.len(), 1);
         assert_eq!(record.source_partition, 3);
     }
 }

@@ -5,6 +5,9 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use borderflow_proto::analytics::v1::{
+    CheckpointActivity, DetectorSample, NationalityCount, OfficerTally as OfficerTallyProto,
+};
 use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome, TravelMode};
 
 use crate::histogram::LogHistogram;
@@ -55,6 +58,8 @@ pub struct Counts {
     pub late_events: u64,
     /// By direction (entry, exit) and outcome (admitted, refused, referred).
     pub flows: [[u64; 3]; 2],
+    /// Travellers who waited longer than the service level.
+    pub waits_over_sla: u64,
 }
 
 /// Per-officer figures of a window, for officers who saw alerted travellers.
@@ -79,7 +84,7 @@ pub struct CheckpointSeen {
 /// Evidence ids kept per officer tally.
 const MAX_EVIDENCE_IDS: usize = 8;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Window {
     pub start_ms: i64,
     pub end_ms: i64,
@@ -102,6 +107,10 @@ pub struct Window {
     pub dirty: bool,
     /// Flows already reported to the metrics.
     reported_flows: [[u64; 3]; 2],
+    /// The service-level wait, milliseconds.
+    sla_ms: u64,
+    /// What the detectors saw at the first close (on-time events only).
+    pub sample: Option<DetectorSample>,
 }
 
 /// Result of adding an event.
@@ -112,7 +121,7 @@ pub enum Added {
 }
 
 impl Window {
-    pub fn new(start_ms: i64, size_ms: i64) -> Self {
+    pub fn new(start_ms: i64, size_ms: i64, sla_ms: u64) -> Self {
         Self {
             start_ms,
             end_ms: start_ms + size_ms,
@@ -129,6 +138,8 @@ impl Window {
             through_offset: -1,
             dirty: false,
             reported_flows: [[0; 3]; 2],
+            sla_ms,
+            sample: None,
         }
     }
 
@@ -199,6 +210,7 @@ impl Window {
         }
         self.duration.record(facts.duration_ms);
         self.wait.record(facts.wait_ms);
+        c.waits_over_sla += u64::from(facts.wait_ms > self.sla_ms);
         if !facts.nationality.is_empty() {
             match self
                 .nationalities
@@ -275,11 +287,55 @@ impl Window {
         self.first_offset = self.first_offset.min(offset);
     }
 
-    /// Marks the window closed; its id set becomes compact and sorted.
-    pub fn close(&mut self) {
+    /// Marks the window closed; its id set becomes compact and sorted. A
+    /// window closed by the watermark (`on_time`) keeps what the detectors
+    /// see of it; one made of late events only has nothing for them.
+    pub fn close(&mut self, on_time: bool) {
+        if on_time && self.state == WindowState::Open {
+            self.sample = Some(self.detector_sample());
+        }
         self.state = WindowState::Closed;
         self.ids.freeze();
         self.dirty = true;
+    }
+
+    fn detector_sample(&self) -> DetectorSample {
+        let c = &self.counts;
+        DetectorSample {
+            inspections: c.inspections,
+            refused: c.refused,
+            duration_sum_ms: self.duration.sum_ms(),
+            waits_over_sla: c.waits_over_sla,
+            nationalities: self
+                .nationalities
+                .iter()
+                .map(|(n, count)| NationalityCount {
+                    nationality: n.clone(),
+                    count: *count,
+                })
+                .collect(),
+            officers: self
+                .officers
+                .iter()
+                .map(|o| OfficerTallyProto {
+                    officer_id: o.officer_id.clone(),
+                    alerted: o.alerted,
+                    alerted_admitted: o.alerted_admitted,
+                    alerted_admitted_event_ids: o.admitted_event_ids.clone(),
+                })
+                .collect(),
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|c| CheckpointActivity {
+                    checkpoint_id: c.checkpoint_id.clone(),
+                    events: c.events,
+                    last_seen_ms: c.last_seen_ms,
+                    status: c.status as i32,
+                    silent_since_ms: 0,
+                })
+                .collect(),
+        }
     }
 
     /// The event ids, ascending (for publication).

@@ -4,6 +4,7 @@
 //! unit-tested and benchmarked directly. Start with [`time`] (civil dates and
 //! epoch milliseconds) and [`keys`] (pseudonymous document and person keys).
 
+pub mod ees;
 pub mod geo;
 pub mod keys;
 pub mod mrz;

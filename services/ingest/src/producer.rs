@@ -148,7 +148,9 @@ impl Publisher {
     /// Asks a broker for metadata every `interval` until `shutdown`, keeping
     /// [`BrokerHealth`] current so requests fail fast while no broker answers.
     pub async fn probe_brokers(&self, interval: Duration, shutdown: CancellationToken) {
-        let mut was_down = self.health.is_down();
+        // One slow answer is not an outage: two failed probes in a row are.
+        const FAILURES_FOR_DOWN: u32 = 2;
+        let mut failures = 0;
         loop {
             let producer = self.producer.clone();
             let topic = self.topic.clone();
@@ -157,23 +159,28 @@ impl Publisher {
                     .client()
                     .fetch_metadata(
                         Some(&topic),
-                        Timeout::After(interval.max(Duration::from_millis(500))),
+                        Timeout::After(interval.max(Duration::from_secs(1))),
                     )
                     .is_ok()
             })
             .await
             .unwrap_or(false);
+            let was_down = self.health.is_down();
             if reachable {
+                failures = 0;
                 self.health.mark_up();
+                if was_down {
+                    info!("kafka reachable again");
+                }
             } else {
-                self.health.mark_down();
+                failures += 1;
+                if failures >= FAILURES_FOR_DOWN {
+                    self.health.mark_down();
+                    if !was_down {
+                        warn!("kafka unreachable; refusing submissions until it answers");
+                    }
+                }
             }
-            match (was_down, !reachable) {
-                (false, true) => warn!("kafka unreachable; refusing submissions until it answers"),
-                (true, false) => info!("kafka reachable again"),
-                _ => {}
-            }
-            was_down = !reachable;
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = tokio::time::sleep(interval) => {}

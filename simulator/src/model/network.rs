@@ -8,6 +8,8 @@ use borderflow_proto::analytics::v1::Crossing;
 use borderflow_proto::inspection::v1::TravelMode;
 use serde::{Deserialize, Serialize};
 
+mod validate;
+
 /// How people cross at a crossing point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -49,6 +51,37 @@ pub struct Profile {
     /// UTC offset of local time, hours.
     #[serde(default)]
     pub utc_offset_hours: i32,
+    /// Market days (local), when traders and shoppers add traffic on top of
+    /// the weekly shape: a market crossing may run above its capacity then.
+    #[serde(default)]
+    pub market_days: Vec<Weekday>,
+    /// Traffic on a market day relative to the same weekday without one.
+    #[serde(default = "no_market")]
+    pub market_factor: f64,
+}
+
+/// A day of the week, as written in network files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    /// Monday = 0 … Sunday = 6, as [`borderflow_domain::time::Date::weekday`].
+    pub fn index(self) -> u32 {
+        self as u32
+    }
+}
+
+fn no_market() -> f64 {
+    1.0
 }
 
 fn flat_day() -> Vec<f64> {
@@ -70,6 +103,8 @@ impl Default for Profile {
             weekly: flat_week(),
             open_hours: always_open(),
             utc_offset_hours: 0,
+            market_days: Vec::new(),
+            market_factor: no_market(),
         }
     }
 }
@@ -126,6 +161,18 @@ impl CrossingSpec {
 
     pub fn lane_id(lane: u32) -> String {
         format!("L{:02}", lane + 1)
+    }
+
+    /// The id of officer `k` (0-based).
+    pub fn officer_id(&self, k: u32) -> String {
+        format!("{}-O{:03}", self.id, k + 1)
+    }
+
+    /// The officer (0-based) staffing booth `lane` in the shift of local
+    /// hour `hour`: three eight-hour shifts rotate over the officers.
+    pub fn officer_on_duty(&self, lane: u32, hour: u32) -> u32 {
+        let shift = hour / 8;
+        (lane + shift * self.lanes) % self.officers
     }
 
     /// The registry entry the aggregator learns.
@@ -188,83 +235,13 @@ impl Network {
         Self::from_toml(&text, &path.display().to_string())
     }
 
-    pub fn validate(&self) -> Result<(), NetworkError> {
-        let mut seen = std::collections::HashSet::new();
-        for (index, c) in self.crossings.iter().enumerate() {
-            let fail = |field: &'static str, reason: String| NetworkError::Invalid {
-                network: self.name.clone(),
-                index,
-                field,
-                reason,
-            };
-            if c.id.is_empty()
-                || c.id.len() > 48
-                || !c
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(fail(
-                    "id",
-                    format!("{:?} must be 1 to 48 letters, digits, '-' or '_'", c.id),
-                ));
-            }
-            if !seen.insert(c.id.as_str()) {
-                return Err(fail("id", format!("{:?} appears twice", c.id)));
-            }
-            if !c.coordinates().is_valid() {
-                return Err(fail("latitude", "coordinates out of range".into()));
-            }
-            if c.lanes == 0 || c.lanes > 99 {
-                return Err(fail("lanes", "must be between 1 and 99".into()));
-            }
-            if c.officers == 0 {
-                return Err(fail("officers", "must be at least 1".into()));
-            }
-            if !(c.rate_per_hour.is_finite() && c.rate_per_hour >= 0.0) {
-                return Err(fail(
-                    "rate_per_hour",
-                    "must be a non-negative number".into(),
-                ));
-            }
-            if c.profile.hourly.len() != 24
-                || c.profile
-                    .hourly
-                    .iter()
-                    .any(|v| !(v.is_finite() && *v >= 0.0))
-            {
-                return Err(fail(
-                    "profile.hourly",
-                    "needs 24 non-negative values".into(),
-                ));
-            }
-            if c.profile.weekly.len() != 7
-                || c.profile
-                    .weekly
-                    .iter()
-                    .any(|v| !(v.is_finite() && *v >= 0.0))
-            {
-                return Err(fail("profile.weekly", "needs 7 non-negative values".into()));
-            }
-            let [open, close] = c.profile.open_hours;
-            if open >= close || close > 24 {
-                return Err(fail(
-                    "profile.open_hours",
-                    "needs open < close <= 24".into(),
-                ));
-            }
-            if !(0.0..=1.0).contains(&c.nationals_share) {
-                return Err(fail("nationals_share", "must be between 0 and 1".into()));
-            }
-            if c.country.len() != 3 || !c.country.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(fail("country", "must be an ISO 3166-1 alpha-3 code".into()));
-            }
-        }
-        Ok(())
-    }
-
     pub fn crossing(&self, id: &str) -> Option<&CrossingSpec> {
         self.crossings.iter().find(|c| c.id == id)
+    }
+
+    /// The index of crossing `id`.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.crossings.iter().position(|c| c.id == id)
     }
 
     /// Every (crossing index, lane) booth of the network.
@@ -274,4 +251,9 @@ impl Network {
             .enumerate()
             .flat_map(|(i, c)| (0..c.lanes).map(move |lane| (i, lane)))
     }
+}
+
+/// Three upper-case letters, as ICAO and ISO 3166-1 alpha-3 codes are.
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }

@@ -1,5 +1,6 @@
 //! Arrival intensity over time: a crossing's mean rate shaped by its daily
-//! and weekly profile, zero outside opening hours.
+//! and weekly profile and its market days, zero outside opening hours, and
+//! scaled by incidents (surges, drops) over their spans.
 
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 
@@ -14,8 +15,21 @@ pub struct Intensity {
     weekly: [f64; 7],
     open: [u32; 2],
     offset_ms: i64,
+    /// Bit `d` set: weekday `d` (Monday = 0) is a market day.
+    market_days: u8,
+    market_factor: f64,
+    /// Incident factors over [from, to) spans, multiplied where they overlap.
+    spans: Vec<RateSpan>,
     /// An upper bound of the rate at any time (for thinning).
     max: f64,
+}
+
+/// A factor on a crossing's arrival rate over [from_ms, to_ms).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateSpan {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub factor: f64,
 }
 
 impl Intensity {
@@ -25,6 +39,8 @@ impl Intensity {
             weekly,
             open_hours,
             utc_offset_hours,
+            market_days,
+            market_factor,
         } = &crossing.profile;
         let normalise = |values: &[f64]| -> Vec<f64> {
             let mean = values.iter().sum::<f64>() / values.len() as f64;
@@ -36,17 +52,42 @@ impl Intensity {
         let hourly: [f64; 24] = normalise(hourly).try_into().unwrap_or([1.0; 24]);
         let weekly: [f64; 7] = normalise(weekly).try_into().unwrap_or([1.0; 7]);
         let base = crossing.rate_per_hour * scale / MS_PER_HOUR as f64;
-        let max = base
-            * hourly.iter().copied().fold(0.0, f64::max)
-            * weekly.iter().copied().fold(0.0, f64::max);
-        Self {
+        let market_days = market_days
+            .iter()
+            .fold(0u8, |bits, day| bits | 1 << day.index());
+        let mut intensity = Self {
             base,
             hourly,
             weekly,
             open: *open_hours,
             offset_ms: i64::from(*utc_offset_hours) * MS_PER_HOUR,
-            max,
-        }
+            market_days,
+            market_factor: *market_factor,
+            spans: Vec::new(),
+            max: 0.0,
+        };
+        intensity.max = intensity.bound();
+        intensity
+    }
+
+    /// The same intensity scaled by `spans` (incidents).
+    pub fn with_spans(mut self, spans: Vec<RateSpan>) -> Self {
+        self.spans = spans;
+        self.max = self.bound();
+        self
+    }
+
+    fn bound(&self) -> f64 {
+        let peak = |values: &[f64]| values.iter().copied().fold(0.0, f64::max);
+        let market = if self.market_days == 0 {
+            1.0
+        } else {
+            self.market_factor.max(1.0)
+        };
+        // Overlapping spans multiply; bounding by the product of every
+        // factor above one is loose but safe.
+        let spans: f64 = self.spans.iter().map(|s| s.factor.max(1.0)).product();
+        self.base * peak(&self.hourly) * peak(&self.weekly) * market * spans
     }
 
     /// Arrivals per millisecond at `t_ms`.
@@ -57,7 +98,42 @@ impl Intensity {
             return 0.0;
         }
         let weekday = Date::from_epoch_ms(local).weekday() as usize;
-        self.base * self.hourly[hour] * self.weekly[weekday]
+        let mut rate = self.base * self.hourly[hour] * self.weekly[weekday];
+        if self.market_days & 1 << weekday != 0 {
+            rate *= self.market_factor;
+        }
+        for span in &self.spans {
+            if (span.from_ms..span.to_ms).contains(&t_ms) {
+                rate *= span.factor;
+            }
+        }
+        rate
+    }
+
+    /// Whether `t_ms` falls on a market day (local time).
+    pub fn is_market_day(&self, t_ms: i64) -> bool {
+        let weekday = Date::from_epoch_ms(t_ms + self.offset_ms).weekday();
+        self.market_days & 1 << weekday != 0
+    }
+
+    /// Local midnight at or before `t_ms`, in epoch milliseconds.
+    pub fn local_day_start(&self, t_ms: i64) -> i64 {
+        let local = t_ms + self.offset_ms;
+        local - local.rem_euclid(MS_PER_DAY) - self.offset_ms
+    }
+
+    /// Expected arrivals over [from_ms, to_ms), integrated at a resolution
+    /// of a quarter hour (the profile changes by the hour).
+    pub fn expected_between(&self, from_ms: i64, to_ms: i64) -> f64 {
+        const STEP: i64 = MS_PER_HOUR / 4;
+        let mut total = 0.0;
+        let mut t = from_ms;
+        while t < to_ms {
+            let next = (t - t.rem_euclid(STEP) + STEP).min(to_ms);
+            total += self.at(t) * (next - t) as f64;
+            t = next;
+        }
+        total
     }
 
     pub fn max(&self) -> f64 {
@@ -88,7 +164,7 @@ mod tests {
     use super::*;
     use crate::model::network::Mode;
 
-    fn crossing(profile: Profile) -> CrossingSpec {
+    pub(crate) fn crossing(profile: Profile) -> CrossingSpec {
         CrossingSpec {
             id: "X".into(),
             name: "X".into(),
@@ -124,6 +200,37 @@ mod tests {
         assert!((mean - 60.0).abs() < 1e-9, "{mean}");
         assert!(per_hour(8) > 10.0 * per_hour(9));
         assert!(intensity.max() * MS_PER_HOUR as f64 >= per_hour(8) - 1e-9);
+    }
+
+    #[test]
+    fn market_days_and_incident_spans_raise_the_rate() {
+        let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
+        let plain = Intensity::new(&crossing(Profile::default()), 1.0);
+        let market = Intensity::new(
+            &crossing(Profile {
+                market_days: vec![crate::model::network::Weekday::Tue],
+                market_factor: 2.0,
+                ..Profile::default()
+            }),
+            1.0,
+        );
+        let tuesday_noon = monday + MS_PER_DAY + 12 * MS_PER_HOUR;
+        assert!((market.at(tuesday_noon) - 2.0 * plain.at(tuesday_noon)).abs() < 1e-12);
+        assert_eq!(market.at(monday), plain.at(monday));
+        assert!(market.is_market_day(tuesday_noon));
+        let surge = plain.clone().with_spans(vec![RateSpan {
+            from_ms: monday,
+            to_ms: monday + MS_PER_HOUR,
+            factor: 3.0,
+        }]);
+        assert!((surge.at(monday + 1) - 3.0 * plain.at(monday + 1)).abs() < 1e-12);
+        assert_eq!(
+            surge.at(monday + MS_PER_HOUR),
+            plain.at(monday + MS_PER_HOUR)
+        );
+        assert!(surge.max() >= 3.0 * plain.max() - 1e-12);
+        let day = plain.expected_between(monday, monday + MS_PER_DAY);
+        assert!((day - 60.0 * 24.0).abs() < 1e-6, "{day}");
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Travellers and their documents: who crosses, with which papers.
 
-use borderflow_domain::mrz::{self, DocumentSpec, Format};
+use borderflow_domain::mrz::{self, DocumentSpec, Format, Sex};
 use borderflow_domain::time::Date;
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
+use super::names;
 use super::network::{CrossingSpec, Mode};
 
-/// A traveller as the booth sees them.
+/// A traveller as the booth sees them: the document and its zone, written
+/// once and reused on every crossing.
 #[derive(Clone, Debug)]
 pub struct Traveller {
     pub document: DocumentSpec,
@@ -29,6 +31,14 @@ impl Traveller {
 const FALLBACK_NATIONALITIES: &[&str] = &[
     "KAZ", "KGZ", "UZB", "TJK", "TKM", "RUS", "CHN", "TUR", "AFG", "IND", "DEU",
 ];
+
+/// Nationalities that carry identity cards across the region's land
+/// borders (the CIS and EAEU agreements accept them).
+const ID_CARD_NATIONALITIES: &[&str] = &["KAZ", "KGZ", "UZB", "TJK", "TKM", "RUS"];
+
+/// Nationalities that mostly need a visa in the region; some of their
+/// inspections are read from the visa sticker's zone.
+const VISA_NATIONALITIES: &[&str] = &["AFG", "IND", "PAK", "IRN", "CHN", "BGD"];
 
 /// Picks the nationality of a traveller at `crossing`.
 pub fn nationality(rng: &mut impl Rng, crossing: &CrossingSpec) -> String {
@@ -58,43 +68,99 @@ pub fn nationality(rng: &mut impl Rng, crossing: &CrossingSpec) -> String {
 }
 
 /// The document layout a traveller of `nationality` presents at `crossing`:
-/// passports, and identity cards across land borders of the region.
+/// passports; identity cards across the region's land borders; the visa
+/// sticker for some visa nationals.
 pub fn format(rng: &mut impl Rng, crossing: &CrossingSpec, nationality: &str) -> Format {
-    let regional = matches!(nationality, "KAZ" | "KGZ" | "UZB" | "TJK" | "TKM" | "RUS");
     let land = !matches!(crossing.mode, Mode::Air | Mode::Sea);
+    let regional = ID_CARD_NATIONALITIES.contains(&nationality);
+    let visa = nationality != crossing.country && VISA_NATIONALITIES.contains(&nationality);
     match rng.random_range(0..100) {
         0..25 if land && regional => Format::Td1,
         25..28 if land && regional => Format::Td2,
+        0..30 if visa && land => Format::MrvB,
+        0..30 if visa => Format::MrvA,
         _ => Format::Td3,
     }
 }
 
 /// A new traveller of `nationality` with a valid document of `format` on
-/// `date`, aged in `ages` (whole years).
+/// `date`, aged in `ages` (whole years). A visa is issued by `host`, the
+/// country the crossing belongs to. Built directly rather than through
+/// `DocumentSpec::random`: the generator makes one per new traveller and
+/// must stay fast.
 pub fn new_traveller(
     rng: &mut impl Rng,
     nationality: &str,
     format: Format,
     date: Date,
     ages: std::ops::Range<u32>,
+    host: &str,
 ) -> Traveller {
-    let mut document = DocumentSpec::random(rng, format, date);
-    document.nationality = nationality.to_owned();
-    document.issuing_state = nationality.to_owned();
+    let sex = if rng.random_bool(0.5) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    let (primary_identifier, secondary_identifier) = names::regional(rng, nationality, sex);
     let age = rng.random_range(ages);
     // Somewhere within the year of life `age`; leap days may shift the
     // age by one at the edges, which is harmless here.
-    document.birth_date =
+    let birth_date =
         date.add_days(-(i64::from(age) * 365 + i64::from(age / 4) + rng.random_range(0..365)));
-    // Adults' documents run up to ten years, minors' five.
-    let validity = if age < 18 { 5 * 365 } else { 10 * 365 };
-    document.expiry_date = date.add_days(rng.random_range(30..validity));
+    // Adults' documents run up to ten years, minors' five, visas months;
+    // at least two months are left, so no document of the normal
+    // population expires during a scenario.
+    let validity = match (format.is_visa(), age < 18) {
+        (true, _) => 180,
+        (false, true) => 5 * 365,
+        (false, false) => 10 * 365,
+    };
+    let document = DocumentSpec {
+        format,
+        document_code: match format {
+            Format::Td1 | Format::Td2 => "ID",
+            Format::Td3 => "P",
+            Format::MrvA | Format::MrvB => "V",
+        }
+        .to_owned(),
+        issuing_state: if format.is_visa() { host } else { nationality }.to_owned(),
+        document_number: document_number(rng),
+        primary_identifier,
+        secondary_identifier,
+        nationality: nationality.to_owned(),
+        birth_date,
+        sex,
+        expiry_date: date.add_days(rng.random_range(60..validity)),
+        optional_data: String::new(),
+    };
     let mrz = mrz::write(&document).unwrap_or_else(|_| {
-        // DocumentSpec::random writes cleanly; a failure here means a bad
+        // Every field above is written cleanly; a failure here means a bad
         // nationality code from a network file, which validation refuses.
         Vec::new()
     });
     Traveller { document, mrz }
+}
+
+/// Two letters and seven digits, as most of the region's passports.
+fn document_number(rng: &mut impl Rng) -> String {
+    let mut number = [0u8; 9];
+    for (i, c) in number.iter_mut().enumerate() {
+        *c = if i < 2 {
+            b'A' + rng.random_range(0..26)
+        } else {
+            b'0' + rng.random_range(0..10)
+        };
+    }
+    String::from_utf8_lossy(&number).into_owned()
+}
+
+/// The same person's document rewritten: after changing fields (an expired
+/// date, a cloned number) the zone must be written again.
+pub fn rewrite(mut traveller: Traveller) -> Traveller {
+    if let Ok(mrz) = mrz::write(&traveller.document) {
+        traveller.mrz = mrz;
+    }
+    traveller
 }
 
 #[cfg(test)]
@@ -109,14 +175,19 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let date = Date::new(2026, 5, 4).unwrap();
         for format in Format::ALL {
-            for _ in 0..200 {
-                let t = new_traveller(&mut rng, "KGZ", format, date, 0..90);
-                let lines: Vec<&str> = t.mrz.iter().map(String::as_str).collect();
-                let report = mrz::validate(&lines, date);
-                assert!(report.is_valid(), "{format:?} {:?}", report.findings());
-                assert_eq!(report.nationality(), "KGZ");
-                assert!(t.age_on(date) < 90);
-                assert!(report.expiry_date().unwrap() > date);
+            for nationality in ["KGZ", "AFG", "DEU"] {
+                for _ in 0..100 {
+                    let t = new_traveller(&mut rng, nationality, format, date, 0..90, "UZB");
+                    let lines: Vec<&str> = t.mrz.iter().map(String::as_str).collect();
+                    let report = mrz::validate(&lines, date);
+                    assert!(report.is_valid(), "{format:?} {:?}", report.findings());
+                    assert_eq!(report.nationality(), nationality);
+                    assert!(t.age_on(date) < 90);
+                    assert!(report.expiry_date().unwrap() > date.add_days(59));
+                    if format.is_visa() {
+                        assert_eq!(report.issuing_state(), "UZB");
+                    }
+                }
             }
         }
     }

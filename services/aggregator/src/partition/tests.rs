@@ -4,6 +4,7 @@ use borderflow_proto::inspection::v1::{Direction, Outcome, TravelMode};
 use proptest::prelude::*;
 
 use super::*;
+use crate::detect::DetectConfig;
 use crate::publish::from_record;
 
 const MIN: i64 = 60_000;
@@ -13,6 +14,7 @@ fn config() -> WindowConfig {
         size_ms: MIN,
         allowed_lateness_ms: 2 * MIN,
         late_retention_ms: 30 * MIN,
+        sla_wait_ms: 45 * MIN as u64,
     }
 }
 
@@ -62,7 +64,7 @@ fn totals(
 
 #[test]
 fn out_of_order_events_within_the_lateness_land_in_their_window() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     assert_eq!(
         p.inspection(0, "A", &facts(1, 10 * MIN + 5)),
         Disposition::Counted
@@ -83,7 +85,7 @@ fn out_of_order_events_within_the_lateness_land_in_their_window() {
 
 #[test]
 fn the_watermark_closes_windows_once_and_in_order() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.inspection(1, "B", &facts(2, 10 * MIN + 1));
     p.inspection(2, "A", &facts(3, 11 * MIN));
@@ -105,7 +107,7 @@ fn the_watermark_closes_windows_once_and_in_order() {
 
 #[test]
 fn late_events_amend_retained_windows_and_too_late_ones_are_left_out() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.inspection(1, "A", &facts(2, 20 * MIN));
     p.take_closed();
@@ -136,7 +138,7 @@ fn late_events_amend_retained_windows_and_too_late_ones_are_left_out() {
 
 #[test]
 fn repeated_event_ids_count_once() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     assert_eq!(
         p.inspection(0, "A", &facts(1, 10 * MIN)),
         Disposition::Counted
@@ -155,7 +157,7 @@ fn repeated_event_ids_count_once() {
 
 #[test]
 fn open_windows_hold_the_commit_offset_back() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     assert_eq!(p.commit_offset(), None);
     p.inspection(5, "A", &facts(1, 10 * MIN));
     p.inspection(6, "B", &facts(2, 10 * MIN + 1));
@@ -169,7 +171,7 @@ fn open_windows_hold_the_commit_offset_back() {
 
 #[test]
 fn heartbeats_close_windows_without_traffic() {
-    let mut p = PartitionState::new(0, config());
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.heartbeat(1, "A", "C", 14 * MIN, CheckpointStatus::Open);
     let closed: Vec<_> = p.take_closed().into_iter().map(|c| c.record).collect();
@@ -237,18 +239,18 @@ proptest! {
     /// committed offset: the totals equal those of an undisturbed run.
     #[test]
     fn restart_from_the_commit_offset_reproduces_the_totals(items in stream(), crash_at in 0usize..300) {
-        let mut whole = PartitionState::new(0, config());
+        let mut whole = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
         let mut published = Vec::new();
         run(&mut whole, &items, 0, &mut published);
         let expected = totals(&published, &whole);
 
         let crash_at = crash_at.min(items.len());
-        let mut first = PartitionState::new(0, config());
+        let mut first = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
         let mut published_before = Vec::new();
         run(&mut first, &items[..crash_at], 0, &mut published_before);
         let resume = first.commit_offset().map_or(0, |o| o as usize);
 
-        let mut second = PartitionState::new(0, config());
+        let mut second = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
         let mut latest: BTreeMap<(String, i64), CrossingWindowRecord> = BTreeMap::new();
         for record in &published_before {
             let w = record.window.as_ref().unwrap();

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use borderflow_proto::analytics::v1::{CrossingWindow, CrossingWindowRecord, WindowState};
+use borderflow_proto::analytics::v1::{
+    CrossingDetectorState, CrossingWindow, CrossingWindowRecord, WindowState,
+};
 use borderflow_proto::timestamp_to_ms;
 use dashmap::DashMap;
 use tokio::sync::broadcast;
@@ -20,6 +22,10 @@ struct Crossing {
 #[derive(Debug)]
 pub struct WindowStore {
     crossings: DashMap<String, Crossing>,
+    /// The latest detector state snapshot of each crossing with the
+    /// partition it came from, kept however old: it is what the detectors
+    /// learned.
+    states: DashMap<String, (i32, Arc<CrossingDetectorState>)>,
     /// Windows older than the newest one by more than this are dropped.
     retention_ms: i64,
     updates: broadcast::Sender<Arc<CrossingWindow>>,
@@ -29,14 +35,21 @@ impl WindowStore {
     pub fn new(retention_ms: i64) -> Self {
         Self {
             crossings: DashMap::new(),
+            states: DashMap::new(),
             retention_ms,
             updates: broadcast::channel(4096).0,
         }
     }
 
-    /// Applies one published record.
+    /// Applies one published record: a window, or a detector snapshot.
     pub fn apply(&self, record: CrossingWindowRecord) {
         let Some(window) = record.window.as_ref() else {
+            if let Some(state) = record.detector_state {
+                self.states.insert(
+                    state.crossing_id.clone(),
+                    (record.source_partition, Arc::new(state)),
+                );
+            }
             return;
         };
         let Some(start) = window.start.as_ref().and_then(timestamp_to_ms) else {
@@ -151,6 +164,18 @@ impl WindowStore {
                 }
             }
         }
+        out
+    }
+
+    /// The latest detector snapshots of crossings read from `partition`.
+    pub fn states_for_partition(&self, partition: i32) -> Vec<CrossingDetectorState> {
+        let mut out: Vec<CrossingDetectorState> = self
+            .states
+            .iter()
+            .filter(|e| e.value().0 == partition)
+            .map(|e| (*e.value().1).clone())
+            .collect();
+        out.sort_by(|a, b| a.crossing_id.cmp(&b.crossing_id));
         out
     }
 

@@ -21,7 +21,7 @@ fn facts(id: u128) -> EventFacts<'static> {
 
 #[test]
 fn counts_by_direction_mode_and_outcome() {
-    let mut w = Window::new(0, 60_000);
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
     w.add(&facts(1), 10);
     let mut refused = facts(2);
     refused.direction = Direction::Exit as i32;
@@ -42,10 +42,10 @@ fn counts_by_direction_mode_and_outcome() {
 
 #[test]
 fn a_repeated_event_id_counts_once_open_or_closed() {
-    let mut w = Window::new(0, 60_000);
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
     assert_eq!(w.add(&facts(7), 1), Added::Counted);
     assert_eq!(w.add(&facts(7), 2), Added::Duplicate);
-    w.close();
+    w.close(true);
     assert_eq!(w.add(&facts(7), 3), Added::Duplicate);
     assert_eq!(w.add(&facts(8), 4), Added::Counted);
     assert_eq!(w.counts.inspections, 2);
@@ -55,7 +55,7 @@ fn a_repeated_event_id_counts_once_open_or_closed() {
 
 #[test]
 fn alerted_admissions_are_tallied_per_officer() {
-    let mut w = Window::new(0, 60_000);
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
     let mut alerted = facts(1);
     alerted.alerted = true;
     w.add(&alerted, 1);

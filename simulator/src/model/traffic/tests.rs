@@ -2,8 +2,10 @@ use borderflow_domain::time::MS_PER_HOUR;
 use borderflow_proto::Message;
 use borderflow_proto::timestamp_to_ms;
 
+use borderflow_domain::time::Date;
+
 use super::*;
-use crate::model::network::Profile;
+use crate::model::network::{CrossingSpec, Mode, Profile};
 
 fn crossing(id: &str, rate: f64, capacity: u32) -> CrossingSpec {
     CrossingSpec {
@@ -142,4 +144,24 @@ fn idle_booths_send_heartbeats() {
         .count();
     // Four booths, a heartbeat every five idle minutes for three hours.
     assert!(beats > 4 * 30, "{beats}");
+}
+
+#[test]
+fn an_open_booth_is_never_quiet_longer_than_the_heartbeat_interval() {
+    let network = Network {
+        name: "quiet".into(),
+        crossings: vec![crossing("Q", 20.0, 400)],
+    };
+    let config = config(24, 4);
+    let mut last: std::collections::HashMap<u32, i64> = std::collections::HashMap::new();
+    let mut worst = 0;
+    for item in Traffic::new(&network, &config) {
+        let previous = last
+            .insert(item.lane, item.at_ms)
+            .unwrap_or(config.start_ms);
+        worst = worst.max(item.at_ms - previous);
+    }
+    // An inspection can take a while; a heartbeat follows five idle
+    // minutes after it.
+    assert!(worst <= config.heartbeat_idle_ms + 10 * 60_000, "{worst}");
 }

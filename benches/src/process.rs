@@ -1,0 +1,162 @@
+//! Services as child processes, for the tests that kill, terminate and
+//! measure them: the binaries built next to the test executable, on free
+//! ports of 127.0.0.1.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use borderflow_common::local_broker::free_port;
+
+use crate::testbed::http_get;
+
+/// A service running as a child process.
+pub struct ChildService {
+    pub name: String,
+    pub child: Child,
+    pub grpc_addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+}
+
+/// Path of a workspace binary (`cargo build --bins` puts them beside the
+/// test executables' `deps/` directory).
+pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating the test executable")?;
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("the test executable has no target directory")?;
+    let path = dir.join(name);
+    if !path.exists() {
+        bail!(
+            "{} is missing: build the binaries first (cargo build --workspace --bins)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+impl ChildService {
+    /// Starts `binary` with `args` (whose `--grpc-addr`/`--admin-addr` are
+    /// replaced by free ports) and waits until `/readyz` answers 200.
+    pub async fn spawn(binary_name: &str, args: &[String], log: PathBuf) -> anyhow::Result<Self> {
+        let grpc_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let admin_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let mut argv: Vec<String> = args
+            .iter()
+            .skip(1)
+            .filter(|a| !a.starts_with("--grpc-addr") && !a.starts_with("--admin-addr"))
+            .cloned()
+            .collect();
+        argv.push(format!("--grpc-addr={grpc_addr}"));
+        argv.push(format!("--admin-addr={admin_addr}"));
+        let out =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let child = Command::new(binary(binary_name)?)
+            .args(&argv)
+            .env("BORDERFLOW_LOG_FORMAT", "text")
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .spawn()
+            .with_context(|| format!("starting {binary_name}"))?;
+        let mut service = Self {
+            name: binary_name.to_owned(),
+            child,
+            grpc_addr,
+            admin_addr,
+        };
+        service.wait_ready(Duration::from_secs(60)).await?;
+        Ok(service)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    async fn wait_ready(&mut self, limit: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("{} exited before it was ready: {status}", self.name);
+            }
+            if let Ok((200, _)) = http_get(self.admin_addr, "/readyz").await {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                bail!("{} not ready after {limit:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `kill -9`: no chance to flush, commit or say goodbye.
+    pub fn kill9(&mut self) -> anyhow::Result<ExitStatus> {
+        self.signal("KILL")?;
+        Ok(self.child.wait()?)
+    }
+
+    /// SIGTERM, then waits up to `limit` for the exit; returns the status
+    /// and how long the shutdown took.
+    pub async fn terminate(&mut self, limit: Duration) -> anyhow::Result<(ExitStatus, Duration)> {
+        let started = Instant::now();
+        self.signal("TERM")?;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok((status, started.elapsed()));
+            }
+            if started.elapsed() > limit {
+                let _ = self.signal("KILL");
+                bail!("{} did not exit within {limit:?} of SIGTERM", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn signal(&self, signal: &str) -> anyhow::Result<()> {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .context("running kill")?;
+        if !status.success() {
+            bail!("kill -{signal} {} failed", self.pid());
+        }
+        Ok(())
+    }
+
+    /// Peak resident set size so far, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        status_field(self.pid(), "VmHWM")
+    }
+
+    /// Current resident set size, in KiB (`VmRSS`).
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        status_field(self.pid(), "VmRSS")
+    }
+}
+
+impl Drop for ChildService {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn status_field(pid: u32, field: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("{field} in /proc/{pid}/status"))
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# borderflow on one machine: a tansu broker in memory, the topics,
+# development secrets and certificates, ingest (TLS, per-booth tokens), the
+# aggregator (dashboard, metrics, gRPC) and the simulator playing a trainer
+# scenario. Prints where to look; Ctrl-C stops everything.
+#
+#   deploy/local/run.sh [SCENARIO]     # default: central-asia-week
+#
+# SCENARIO is a shipped scenario name (simulator/scenarios/) or a TOML file.
+# Environment: BORDERFLOW_LOCAL_DIR (state and logs, default target/local),
+# BORDERFLOW_BROKER_PORT (9092), BORDERFLOW_SIM_SPEED (the scenario's clock
+# unless set, e.g. x360), BORDERFLOW_ALLOWED_LATENESS (scaled to the clock
+# unless set), BORDERFLOW_KEEP_RUNNING=0 to stop once the scorecard is out.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+scenario=${1:-central-asia-week}
+scenario_file=$scenario
+[[ -f $scenario_file ]] || scenario_file=simulator/scenarios/$scenario.toml
+if [[ ! -f $scenario_file ]]; then
+  echo "no scenario '$scenario'; shipped ones:" >&2
+  ls simulator/scenarios/*.toml | xargs -n1 basename | sed 's/\.toml$//' >&2
+  exit 2
+fi
+network=$(sed -n 's/^network *= *"\(.*\)"/\1/p' "$scenario_file" | head -n1)
+speed=${BORDERFLOW_SIM_SPEED:-}
+broker_port=${BORDERFLOW_BROKER_PORT:-9092}
+state=${BORDERFLOW_LOCAL_DIR:-$root/target/local}
+keep_running=${BORDERFLOW_KEEP_RUNNING:-1}
+
+BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 scripts/ensure-tools.sh
+echo "building the services (release)…" >&2
+cargo build --release --locked --bins
+bin=${CARGO_TARGET_DIR:-$root/target}/release
+tansu=${CARGO_HOME:-$HOME/.cargo}/bin/tansu
+
+rm -rf "$state"
+mkdir -p "$state/logs" "$state/outbox"
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo "stopping…" >&2
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+wait_for_port() { # port what
+  for _ in $(seq 1 150); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$2 did not open 127.0.0.1:$1; see $state/logs" >&2
+  exit 1
+}
+
+wait_for_ready() { # port what
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /readyz HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200') 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "$2 did not become ready; see $state/logs" >&2
+  exit 1
+}
+
+broker=127.0.0.1:$broker_port
+"$tansu" broker --listener-url "tcp://$broker" --advertised-listener-url "tcp://$broker" \
+  --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
+pids+=($!)
+wait_for_port "$broker_port" "the broker"
+for spec in inspections:12 inspections-by-document:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3; do
+  "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
+    >>"$state/logs/broker.log" 2>&1
+done
+
+"$bin/borderflow-sim" dev-setup --network "$network" --out "$state/secrets" >"$state/logs/dev-setup.log"
+
+export BORDERFLOW_KAFKA_BROKERS=$broker
+export BORDERFLOW_LOG_FORMAT=text
+
+BORDERFLOW_INGEST_GRPC_ADDR=127.0.0.1:50051 \
+BORDERFLOW_INGEST_ADMIN_ADDR=127.0.0.1:9181 \
+BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
+BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
+BORDERFLOW_CREDENTIALS=$state/secrets/credentials.toml \
+BORDERFLOW_SECRET_FILE=$state/secrets/pseudonymisation.secret \
+  "$bin/borderflow-ingest" >"$state/logs/ingest.log" 2>&1 &
+pids+=($!)
+
+# Event time runs at the scenario's clock: a tenth of a second of wall
+# time between booth and broker is minutes of event time at 720x, so
+# windows wait proportionally longer for stragglers.
+lateness=${BORDERFLOW_ALLOWED_LATENESS:-15m}
+BORDERFLOW_AGGREGATOR_GRPC_ADDR=127.0.0.1:50052 \
+BORDERFLOW_AGGREGATOR_ADMIN_ADDR=127.0.0.1:9182 \
+BORDERFLOW_ALLOWED_LATENESS=$lateness \
+  "$bin/borderflow-aggregator" >"$state/logs/aggregator.log" 2>&1 &
+pids+=($!)
+
+wait_for_ready 9181 "ingest"
+wait_for_ready 9182 "the aggregator"
+
+cat >&2 <<INFO
+
+borderflow is running
+  dashboard          http://127.0.0.1:9182/
+  aggregator metrics http://127.0.0.1:9182/metrics   gRPC 127.0.0.1:50052 (AnalyticsService, ReferenceService)
+  ingest metrics     http://127.0.0.1:9181/metrics   gRPC 127.0.0.1:50051 (TLS, CA $state/secrets/ca.pem)
+  broker             $broker (tansu, in memory)
+  logs               $state/logs/
+scenario $scenario on network $network; the scorecard follows when it ends.
+
+INFO
+
+sim_args=(run "$scenario_file"
+  --ingest https://127.0.0.1:50051
+  --aggregator http://127.0.0.1:50052
+  --tls-ca "$state/secrets/ca.pem"
+  --token-secret-file "$state/secrets/checkpoint-tokens.secret"
+  --secret-file "$state/secrets/pseudonymisation.secret"
+  --outbox-dir "$state/outbox"
+  --scorecard "$state/scorecard.json")
+[[ -n $speed ]] && sim_args+=(--speed "$speed")
+"$bin/borderflow-sim" "${sim_args[@]}" 2> >(tee "$state/logs/simulator.log" >&2) &
+sim=$!
+pids+=($sim)
+wait "$sim" || echo "the simulator ended with an error; see $state/logs/simulator.log" >&2
+
+echo "scorecard written to $state/scorecard.json" >&2
+if [[ $keep_running == 1 ]]; then
+  echo "services keep running for the dashboard; Ctrl-C stops them" >&2
+  wait "${pids[0]}"
+fi

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what borderflow's local run and tests need and this machine lacks:
+# Debian packages (libssl-dev for librdkafka, prometheus for promtool,
+# chromium for the dashboard test) and the tansu broker from crates.io.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+TANSU_VERSION=0.6.0
+want_browser=${BORDERFLOW_NEED_BROWSER:-1}
+want_promtool=${BORDERFLOW_NEED_PROMTOOL:-1}
+
+missing=()
+dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+[[ $want_promtool == 1 ]] && ! command -v promtool >/dev/null 2>&1 && missing+=(prometheus)
+[[ $want_browser == 1 ]] && [[ ! -x /usr/bin/chromium ]] && missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+tansu_bin="${CARGO_HOME:-$HOME/.cargo}/bin/tansu"
+if ! { [[ -x $tansu_bin ]] && "$tansu_bin" --version 2>/dev/null | grep -q "$TANSU_VERSION"; }; then
+  echo "installing the tansu broker $TANSU_VERSION (about 15 minutes on 2 cores, once per machine)" >&2
+  cargo install tansu --locked --version "$TANSU_VERSION" --features dynostore,libsql >&2
+fi

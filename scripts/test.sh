@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# borderflow's test command: formatting, lints, every test (unit, property,
+# broker-backed system tests, the headless-browser dashboard test), benches
+# compiled, and the deployment checks. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/ensure-tools.sh
+if [[ ! -d benches/tests/dashboard/node_modules ]]; then
+  (cd benches/tests/dashboard && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+# The process-level tests start these binaries.
+cargo build --workspace --bins --locked
+cargo test --workspace --locked
+cargo bench --workspace --no-run --locked
+deploy/check.sh

@@ -1,0 +1,75 @@
+// The live stream from /api/live: a snapshot, then a delta a second and
+// anomalies as they come. EventSource retries on its own at a fixed pace;
+// this replaces that with a backoff and a watchdog, since a wall screen
+// must notice a stream that stalls without erroring.
+
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30000;
+// The server sends a delta every second; this much silence means trouble.
+const STALL_MS = 8000;
+
+/**
+ * Connects and keeps connected. `on` has `snapshot`, `delta`, `anomaly`
+ * (parsed JSON) and `status(state, text)` with state `connecting`, `live`
+ * or `down`.
+ */
+export function connect(url, on) {
+  let source = null;
+  let attempt = 0;
+  let lastSeen = 0;
+  let retryTimer = null;
+  let live = false;
+
+  const seen = () => { lastSeen = Date.now(); };
+
+  function listen(event, handler) {
+    source.addEventListener(event, (e) => {
+      seen();
+      let data;
+      try {
+        data = JSON.parse(e.data);
+      } catch (err) {
+        console.warn('unreadable event', event, err);
+        return;
+      }
+      handler(data);
+    });
+  }
+
+  function open() {
+    retryTimer = null;
+    on.status('connecting', attempt ? `Reconnecting (attempt ${attempt + 1})…` : 'Connecting…');
+    source = new EventSource(url);
+    listen('snapshot', (data) => {
+      attempt = 0;
+      live = true;
+      on.status('live', 'Live');
+      on.snapshot(data);
+    });
+    listen('delta', on.delta);
+    listen('anomaly', on.anomaly);
+    source.onerror = () => drop('connection lost');
+  }
+
+  function drop(reason) {
+    if (source) {
+      source.close();
+      source = null;
+    }
+    live = false;
+    if (retryTimer) return;
+    const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    attempt += 1;
+    on.status('down', `Disconnected (${reason}) — retrying in ${Math.ceil(delay / 1000)} s`);
+    retryTimer = setTimeout(open, delay);
+  }
+
+  setInterval(() => {
+    if (live && Date.now() - lastSeen > STALL_MS) drop('stream stalled');
+  }, 1000);
+
+  // Going offline is reported at once rather than at the next timeout.
+  window.addEventListener('offline', () => drop('offline'));
+  open();
+}

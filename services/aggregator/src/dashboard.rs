@@ -1,0 +1,70 @@
+//! The built-in dashboard, served on the admin port: an overview of every
+//! crossing (table and map), a live anomaly feed and a page per crossing.
+//!
+//! - `GET /` and `/assets/{name}`: the page, compiled into the binary.
+//! - `GET /api/crossings`: `{clock_ms, crossings: [summary]}`.
+//! - `GET /api/crossings/{id}`: `{summary, windows, current, lanes,
+//!   anomalies}`; windows oldest first, for the charts.
+//! - `GET /api/anomalies?kind=&crossing=&severity=&limit=`: newest first;
+//!   lists are comma-separated, `severity` is the least one.
+//! - `GET /api/live`: server-sent events. `snapshot` (`{seq, clock_ms,
+//!   crossings, anomalies}`) on connecting and after falling behind; then
+//!   once a second `delta` (`{seq, clock_ms, changed, removed,
+//!   anomalies_skipped}`) with only the summaries that changed, and one
+//!   `anomaly` event per new or revised anomaly; heartbeat comments.
+//!
+//! Reading order: `view` turns store records into what the page shows,
+//! `delta` keeps what was last sent so only changes go out, `hub` runs
+//! the once-a-second tick every page shares, `live` streams it, `api`
+//! answers the JSON queries and `assets` serves the page itself
+//! (`services/aggregator/dashboard/`).
+
+mod anomaly;
+mod api;
+mod assets;
+mod delta;
+mod hub;
+mod live;
+mod view;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::routing::get;
+use tokio_util::sync::CancellationToken;
+
+use crate::materialise::Stores;
+use hub::Hub;
+
+#[derive(Clone)]
+struct Dashboard {
+    stores: Stores,
+    shutdown: CancellationToken,
+    /// Started by the first page or API call, then shared by all.
+    hub: Arc<OnceLock<Arc<Hub>>>,
+}
+
+impl Dashboard {
+    fn hub(&self) -> Arc<Hub> {
+        self.hub
+            .get_or_init(|| Hub::start(self.stores.clone(), self.shutdown.clone()))
+            .clone()
+    }
+}
+
+/// The page, its assets and `/api/…`; live streams end on `shutdown`.
+pub fn router(stores: Stores, shutdown: CancellationToken) -> Router {
+    let dashboard = Dashboard {
+        stores,
+        shutdown,
+        hub: Arc::default(),
+    };
+    Router::new()
+        .route("/", get(assets::index))
+        .route("/assets/{name}", get(assets::asset))
+        .route("/api/crossings", get(api::crossings))
+        .route("/api/crossings/{id}", get(api::crossing))
+        .route("/api/anomalies", get(api::anomalies))
+        .route("/api/live", get(live::live))
+        .with_state(dashboard)
+}

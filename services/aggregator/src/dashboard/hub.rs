@@ -1,0 +1,216 @@
+//! The live hub: one task per aggregator follows the stores' update
+//! channels and, once a second, rebuilds the summaries of the crossings
+//! that were touched, keeps those that changed and broadcasts them,
+//! serialised once, to every connected page. Pages that fall behind the
+//! bounded broadcast start over from a snapshot.
+
+mod follow;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use borderflow_proto::analytics::v1::Anomaly;
+use borderflow_proto::timestamp_to_ms;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use super::anomaly::AnomalyView;
+use super::delta::{Changes, Delta, Snapshot, Tracker};
+use super::view::{ALERT_SEVERITY, Alerts, CrossingView, Inputs, summarise, window_clock};
+use crate::materialise::Stores;
+use crate::store::AnomalyQuery;
+
+/// Frames a page may fall behind before it is resynchronised.
+const FRAME_BUFFER: usize = 1_024;
+const SNAPSHOT_ANOMALIES: usize = 100;
+/// Serious anomalies read back when the hub starts, to know the alerts.
+const ALERT_SCAN: usize = 10_000;
+
+/// One server-sent event, serialised once for every page.
+#[derive(Clone, Debug)]
+pub(crate) enum Frame {
+    Delta(Arc<str>),
+    Anomaly(Arc<str>),
+}
+
+pub(crate) struct Hub {
+    stores: Stores,
+    state: Mutex<HubState>,
+    frames: broadcast::Sender<Frame>,
+}
+
+#[derive(Default)]
+struct HubState {
+    tracker: Tracker,
+    alerts: Alerts,
+    clock_ms: Option<i64>,
+    seq: u64,
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    clock_ms: Option<i64>,
+    crossings: Vec<&'a CrossingView>,
+}
+
+impl Hub {
+    /// Builds the first picture and starts following the stores.
+    pub(crate) fn start(stores: Stores, shutdown: CancellationToken) -> Arc<Self> {
+        let hub = Arc::new(Self {
+            stores,
+            state: Mutex::default(),
+            frames: broadcast::channel(FRAME_BUFFER).0,
+        });
+        // Subscribed before the first scan, so nothing falls in between.
+        let windows = hub.stores.windows.subscribe();
+        let anomalies = hub.stores.anomalies.subscribe();
+        {
+            let mut state = hub.lock();
+            hub.reload_alerts(&mut state);
+            hub.refresh(&mut state, None);
+        }
+        tokio::spawn(follow::follow(hub.clone(), windows, anomalies, shutdown));
+        hub
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HubState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A receiver of every frame after the snapshot returned with it.
+    pub(crate) fn subscribe(&self) -> (broadcast::Receiver<Frame>, String) {
+        let (recent, _) =
+            self.stores
+                .anomalies
+                .list(&AnomalyQuery::default(), SNAPSHOT_ANOMALIES, None);
+        let anomalies = recent.iter().map(|a| AnomalyView::from(&**a)).collect();
+        let state = self.lock();
+        let frames = self.frames.subscribe();
+        let snapshot = json(&Snapshot {
+            seq: state.seq,
+            clock_ms: state.clock_ms,
+            crossings: state.tracker.all().collect(),
+            anomalies,
+        });
+        (frames, snapshot)
+    }
+
+    /// Every crossing's summary as last sent, as JSON.
+    pub(crate) fn crossings(&self) -> String {
+        let state = self.lock();
+        json(&Page {
+            clock_ms: state.clock_ms,
+            crossings: state.tracker.all().collect(),
+        })
+    }
+
+    pub(crate) fn summary(&self, id: &str) -> Option<CrossingView> {
+        self.lock().tracker.get(id).cloned()
+    }
+
+    fn reload_alerts(&self, state: &mut HubState) {
+        let serious = AnomalyQuery {
+            min_severity: ALERT_SEVERITY as i32,
+            ..AnomalyQuery::default()
+        };
+        let (anomalies, _) = self.stores.anomalies.list(&serious, ALERT_SCAN, None);
+        state.alerts = Alerts::default();
+        for anomaly in anomalies {
+            state.alerts.note(&anomaly);
+        }
+    }
+
+    /// Rebuilds the summaries of `ids`, or of every crossing.
+    fn refresh(&self, state: &mut HubState, ids: Option<HashSet<String>>) -> Changes {
+        let complete = ids.is_none();
+        let ids: Vec<String> = match ids {
+            Some(ids) => ids.into_iter().collect(),
+            None => self.all_ids(),
+        };
+        let gathered: Vec<_> = ids
+            .into_iter()
+            .map(|id| {
+                let crossing = self.stores.reference.crossing(&id);
+                let (open, closed) = self.stores.windows.current(&id);
+                (id, crossing, open, closed)
+            })
+            .collect();
+        for (_, _, open, closed) in &gathered {
+            let newest = open.iter().chain(closed).filter_map(window_clock).max();
+            state.clock_ms = state.clock_ms.max(newest);
+        }
+        let clock = state.clock_ms.unwrap_or(i64::MIN);
+        let fresh: Vec<_> = gathered
+            .into_iter()
+            .map(|(id, crossing, open, closed)| {
+                let known = crossing.is_some() || open.is_some() || closed.is_some();
+                let view = known.then(|| {
+                    summarise(
+                        &id,
+                        Inputs {
+                            crossing: crossing.as_deref(),
+                            open: open.as_ref(),
+                            closed: closed.as_ref(),
+                            open_anomalies: self.stores.anomalies.open_count(&id),
+                            alert: state.alerts.active(&id, clock),
+                        },
+                    )
+                });
+                (id, view)
+            })
+            .collect();
+        state.tracker.update(fresh, complete)
+    }
+
+    fn all_ids(&self) -> Vec<String> {
+        let mut ids = self.stores.windows.crossing_ids();
+        ids.extend(
+            self.stores
+                .reference
+                .crossings()
+                .iter()
+                .map(|c| c.id.clone()),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// One tick: broadcasts the delta, then each anomaly that arrived.
+    pub(super) fn tick(
+        &self,
+        ids: Option<HashSet<String>>,
+        arrived: Vec<Arc<Anomaly>>,
+        skipped: u64,
+    ) {
+        let mut state = self.lock();
+        if skipped > 0 {
+            self.reload_alerts(&mut state);
+        }
+        for anomaly in &arrived {
+            state.alerts.note(anomaly);
+            let detected = anomaly.detected_at.as_ref().and_then(timestamp_to_ms);
+            state.clock_ms = state.clock_ms.max(detected);
+        }
+        let changes = self.refresh(&mut state, ids);
+        state.seq += 1;
+        let delta = json(&Delta {
+            seq: state.seq,
+            clock_ms: state.clock_ms,
+            changed: &changes.changed,
+            removed: &changes.removed,
+            anomalies_skipped: skipped,
+        });
+        // Sent under the lock, so a snapshot and the frames after it never overlap.
+        let _ = self.frames.send(Frame::Delta(delta.into()));
+        for anomaly in arrived {
+            let view = json(&AnomalyView::from(&*anomaly));
+            let _ = self.frames.send(Frame::Anomaly(view.into()));
+        }
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("dashboard views are plain data")
+}

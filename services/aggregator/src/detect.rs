@@ -1,0 +1,20 @@
+//! The detection catalogue (DESIGN §7) as a pure core: rules and detectors
+//! without I/O, driven by the consumers.
+//!
+//! - [`event`]: rules on one inspection (MRZ, expiry, reference lists,
+//!   minors, biometrics).
+//! - [`document`]: rules on one document's history (stays, double entries,
+//!   impossible travel, repeated refusals).
+//! - [`crossing`]: per-crossing detectors on the event-time windows (flow,
+//!   inspection time, queue service level, refusals, nationality mix), per
+//!   officer and per checkpoint.
+
+pub mod anomaly;
+pub mod baseline;
+pub mod config;
+pub mod crossing;
+pub mod document;
+pub mod event;
+pub mod stats;
+
+pub use config::DetectConfig;

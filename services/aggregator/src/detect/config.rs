@@ -1,0 +1,167 @@
+//! Detection thresholds: every one a flag with an environment variable and a
+//! documented default (the README explains how each default was chosen).
+
+use std::time::Duration;
+
+use borderflow_common::config::parse_duration;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct DetectConfig {
+    /// Biometric match score (0-1) below which an admitted traveller is flagged.
+    #[arg(long, env = "BORDERFLOW_BIOMETRIC_THRESHOLD", default_value_t = 0.6)]
+    pub biometric_threshold: f32,
+
+    /// Age in years below which a traveller is a minor.
+    #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = 18)]
+    pub minor_age: u32,
+
+    /// Fastest plausible travel between two crossings when one is an airport, km/h.
+    #[arg(
+        long,
+        env = "BORDERFLOW_TRAVEL_SPEED_AIR_KMH",
+        default_value_t = 1_000.0
+    )]
+    pub travel_speed_air_kmh: f64,
+
+    /// Fastest plausible travel between two land or sea crossings, km/h.
+    #[arg(
+        long,
+        env = "BORDERFLOW_TRAVEL_SPEED_SURFACE_KMH",
+        default_value_t = 200.0
+    )]
+    pub travel_speed_surface_kmh: f64,
+
+    /// Crossings closer than this are never impossible travel, km.
+    #[arg(
+        long,
+        env = "BORDERFLOW_TRAVEL_MIN_DISTANCE_KM",
+        default_value_t = 50.0
+    )]
+    pub travel_min_distance_km: f64,
+
+    /// A refusal within this long of an earlier one is a repeated refusal.
+    #[arg(long, env = "BORDERFLOW_REFUSAL_WINDOW", default_value = "30d", value_parser = parse_duration)]
+    pub refusal_window: Duration,
+
+    /// Days of presence allowed in any rolling stay window (EES: 90).
+    #[arg(long, env = "BORDERFLOW_STAY_LIMIT_DAYS", default_value_t = 90)]
+    pub stay_limit_days: u32,
+
+    /// Length of the rolling stay window in days (EES: 180).
+    #[arg(long, env = "BORDERFLOW_STAY_WINDOW_DAYS", default_value_t = 180)]
+    pub stay_window_days: u32,
+
+    /// Nationalities exempt from the stay limit besides the crossing
+    /// country's own nationals (comma separated ICAO codes).
+    #[arg(long, env = "BORDERFLOW_STAY_EXEMPT", value_delimiter = ',')]
+    pub stay_exempt: Vec<String>,
+
+    /// Per-document history kept after a document's last event.
+    #[arg(long, env = "BORDERFLOW_DOCUMENT_RETENTION", default_value = "200d", value_parser = parse_duration)]
+    pub document_retention: Duration,
+
+    /// Evaluation period of the per-crossing detectors.
+    #[arg(long, env = "BORDERFLOW_DETECTION_PERIOD", default_value = "15m", value_parser = parse_duration)]
+    pub period: Duration,
+
+    /// Event time a crossing is observed before its baselines raise alarms.
+    #[arg(long, env = "BORDERFLOW_BASELINE_WARMUP", default_value = "1d", value_parser = parse_duration)]
+    pub baseline_warmup: Duration,
+
+    /// A period with at least this many times its expected traffic is a surge.
+    #[arg(long, env = "BORDERFLOW_SURGE_FACTOR", default_value_t = 2.0)]
+    pub surge_factor: f64,
+
+    /// A period with at most this share of its expected traffic is a drop.
+    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.3)]
+    pub drop_factor: f64,
+
+    /// Standard deviations a period's traffic must also lie from its expectation.
+    #[arg(long, env = "BORDERFLOW_FLOW_Z", default_value_t = 4.0)]
+    pub flow_z: f64,
+
+    /// Fewest travellers (observed for a surge, expected for a drop) worth an alarm.
+    #[arg(long, env = "BORDERFLOW_FLOW_MIN_COUNT", default_value_t = 20.0)]
+    pub flow_min_count: f64,
+
+    /// Mean inspection time this many times the baseline is slow.
+    #[arg(long, env = "BORDERFLOW_SLOW_FACTOR", default_value_t = 1.8)]
+    pub slow_factor: f64,
+
+    /// Fewest inspections in a period to judge their speed.
+    #[arg(long, env = "BORDERFLOW_SLOW_MIN_COUNT", default_value_t = 10)]
+    pub slow_min_count: u64,
+
+    /// Service level: the longest acceptable queue wait.
+    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_WAIT", default_value = "45m", value_parser = parse_duration)]
+    pub queue_sla_wait: Duration,
+
+    /// Service level: the share of travellers who must wait less than that.
+    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_SHARE", default_value_t = 0.95)]
+    pub queue_sla_share: f64,
+
+    /// Fewest travellers in a period to judge the service level.
+    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_MIN_COUNT", default_value_t = 20)]
+    pub queue_sla_min_count: u64,
+
+    /// Fewest refusals in a period for a refusal spike.
+    #[arg(long, env = "BORDERFLOW_REFUSAL_SPIKE_MIN", default_value_t = 5)]
+    pub refusal_spike_min: u64,
+
+    /// A refusal share this many times the baseline (and 2 points above it) is a spike.
+    #[arg(long, env = "BORDERFLOW_REFUSAL_SPIKE_FACTOR", default_value_t = 5.0)]
+    pub refusal_spike_factor: f64,
+
+    /// Jensen-Shannon divergence (bits) of the nationality mix from its
+    /// baseline that is a shift.
+    #[arg(
+        long,
+        env = "BORDERFLOW_NATIONALITY_DIVERGENCE",
+        default_value_t = 0.15
+    )]
+    pub nationality_divergence: f64,
+
+    /// Fewest travellers over the look-back to judge the nationality mix.
+    #[arg(long, env = "BORDERFLOW_NATIONALITY_MIN_COUNT", default_value_t = 60)]
+    pub nationality_min_count: u64,
+
+    /// Periods pooled to judge the nationality mix.
+    #[arg(long, env = "BORDERFLOW_NATIONALITY_LOOKBACK", default_value_t = 4)]
+    pub nationality_lookback: usize,
+
+    /// Fewest alerted travellers an officer admitted before OFFICER_OVERRIDE.
+    #[arg(long, env = "BORDERFLOW_OFFICER_MIN_ADMITTED", default_value_t = 3)]
+    pub officer_min_admitted: u32,
+
+    /// An officer's admit rate of alerted travellers must exceed the peers'
+    /// by this much.
+    #[arg(long, env = "BORDERFLOW_OFFICER_MARGIN", default_value_t = 0.4)]
+    pub officer_margin: f64,
+
+    /// Look-back over which officers are compared.
+    #[arg(long, env = "BORDERFLOW_OFFICER_LOOKBACK", default_value = "24h", value_parser = parse_duration)]
+    pub officer_lookback: Duration,
+
+    /// An open checkpoint silent this long (event time) is flagged.
+    #[arg(long, env = "BORDERFLOW_CHECKPOINT_SILENCE", default_value = "15m", value_parser = parse_duration)]
+    pub checkpoint_silence: Duration,
+}
+
+impl DetectConfig {
+    pub fn period_ms(&self) -> i64 {
+        self.period.as_millis().max(60_000) as i64
+    }
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        use clap::Parser;
+
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            detect: DetectConfig,
+        }
+        Defaults::parse_from(["defaults"]).detect
+    }
+}

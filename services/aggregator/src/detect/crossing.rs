@@ -1,0 +1,204 @@
+//! The per-crossing detectors: they observe each window once, when it first
+//! closes (on-time figures only), and evaluate fixed periods (default 15
+//! minutes) once the watermark has passed them, against baselines learned
+//! from earlier periods. Everything they learned is published as a state
+//! snapshot after each evaluation, so another instance or a restart resumes
+//! exactly: snapshot plus the windows observed after it.
+
+mod checkpoint;
+mod evaluate;
+mod officer;
+mod period;
+mod snapshot;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, DetectorSample, PeriodRecord};
+
+use super::baseline::{MeanVar, TrafficProfile};
+use super::config::DetectConfig;
+pub use checkpoint::CheckpointState;
+pub use period::PeriodSums;
+
+/// An anomaly that holds over consecutive periods is reported once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    pub kind: AnomalyKind,
+    pub since_ms: i64,
+    /// The officer, for officer episodes.
+    pub subject: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct CrossingDetectors {
+    pub crossing_id: Arc<str>,
+    config: Arc<DetectConfig>,
+    /// Periods ending at or before this are evaluated.
+    evaluated_through_ms: Option<i64>,
+    first_observed_ms: Option<i64>,
+    last_observed_ms: Option<i64>,
+    /// Periods with at least one window (events or heartbeats).
+    observed_periods: u32,
+    traffic: TrafficProfile,
+    mean_duration_ms: MeanVar,
+    refusal_share: MeanVar,
+    nationalities: HashMap<String, f64>,
+    nationality_periods: u32,
+    episodes: Vec<Episode>,
+    recent: VecDeque<PeriodRecord>,
+    checkpoints: BTreeMap<String, CheckpointState>,
+    /// Observed, not yet evaluated periods.
+    pending: BTreeMap<i64, PeriodSums>,
+}
+
+impl CrossingDetectors {
+    pub fn new(crossing_id: Arc<str>, config: Arc<DetectConfig>) -> Self {
+        Self {
+            crossing_id,
+            config,
+            evaluated_through_ms: None,
+            first_observed_ms: None,
+            last_observed_ms: None,
+            observed_periods: 0,
+            traffic: TrafficProfile::default(),
+            mean_duration_ms: MeanVar::default(),
+            refusal_share: MeanVar::default(),
+            nationalities: HashMap::new(),
+            nationality_periods: 0,
+            episodes: Vec::new(),
+            recent: VecDeque::new(),
+            checkpoints: BTreeMap::new(),
+            pending: BTreeMap::new(),
+        }
+    }
+
+    fn period_start(&self, t_ms: i64) -> i64 {
+        borderflow_domain::time::window_start(t_ms, self.config.period_ms())
+    }
+
+    pub fn evaluated_through_ms(&self) -> Option<i64> {
+        self.evaluated_through_ms
+    }
+
+    /// A window closed by the watermark: what it adds to its period.
+    pub fn observe(&mut self, window_start_ms: i64, sample: &DetectorSample) {
+        let period = self.period_start(window_start_ms);
+        if self.evaluated_through_ms.is_some_and(|t| period < t) {
+            return;
+        }
+        self.first_observed_ms = Some(
+            self.first_observed_ms
+                .map_or(window_start_ms, |t| t.min(window_start_ms)),
+        );
+        self.last_observed_ms = Some(
+            self.last_observed_ms
+                .map_or(window_start_ms, |t| t.max(window_start_ms)),
+        );
+        self.pending.entry(period).or_default().add(sample);
+        for activity in &sample.checkpoints {
+            self.checkpoints
+                .entry(activity.checkpoint_id.clone())
+                .or_default()
+                .seen(activity);
+        }
+    }
+
+    /// A sign of life that arrived after its window closed (a late event
+    /// or heartbeat): too late for the period figures, still news about
+    /// the checkpoint.
+    pub fn late_activity(&mut self, checkpoint_id: &str, at_ms: i64) {
+        if let Some(state) = self.checkpoints.get_mut(checkpoint_id) {
+            state.seen_at(at_ms);
+        }
+    }
+
+    /// Evaluates every period the watermark has passed and checks the
+    /// checkpoints; returns whether a period was evaluated (a snapshot is
+    /// due). A period without any window (no events, no heartbeats: the
+    /// crossing was closed or out of touch) is neither judged nor learned
+    /// from; silent checkpoints are a detector of their own.
+    pub fn advance(&mut self, watermark_ms: i64, out: &mut Vec<Anomaly>) -> bool {
+        let Some(first) = self.first_observed_ms else {
+            return false;
+        };
+        let period = self.config.period_ms();
+        let mut next = self
+            .evaluated_through_ms
+            .unwrap_or_else(|| self.period_start(first));
+        let mut evaluated = false;
+        while next + period <= watermark_ms {
+            match self.pending.remove(&next) {
+                Some(sums) => {
+                    self.evaluate(next, &sums, watermark_ms, out);
+                    self.observed_periods = self.observed_periods.saturating_add(1);
+                    next += period;
+                }
+                // Skip straight to the next observed period.
+                None => {
+                    let due = self.period_start(watermark_ms - period) + period;
+                    next = self
+                        .pending
+                        .keys()
+                        .next()
+                        .copied()
+                        .map_or(due, |k| k.min(due))
+                        .max(next + period);
+                }
+            }
+            evaluated = true;
+        }
+        if evaluated {
+            self.evaluated_through_ms = Some(next);
+        }
+        checkpoint::check_silence(self, watermark_ms, out);
+        evaluated
+    }
+
+    /// Whether enough periods were observed to trust the baselines.
+    fn warm(&self) -> bool {
+        let periods = self.config.baseline_warmup.as_millis() as i64 / self.config.period_ms();
+        i64::from(self.observed_periods) >= periods
+    }
+
+    /// Opens an episode of `kind` (for `subject`) unless one is open;
+    /// returns whether it is new.
+    fn episode(&mut self, kind: AnomalyKind, subject: &str, since_ms: i64) -> bool {
+        if self
+            .episodes
+            .iter()
+            .any(|e| e.kind == kind && e.subject == subject)
+        {
+            return false;
+        }
+        self.episodes.push(Episode {
+            kind,
+            since_ms,
+            subject: subject.to_owned(),
+        });
+        true
+    }
+
+    fn end_episode(&mut self, kind: AnomalyKind, subject: &str) {
+        self.episodes
+            .retain(|e| !(e.kind == kind && e.subject == subject));
+    }
+
+    fn in_episode(&self, kind: AnomalyKind) -> bool {
+        self.episodes.iter().any(|e| e.kind == kind)
+    }
+
+    fn remember(&mut self, record: PeriodRecord) {
+        self.recent.push_back(record);
+        let period = self.config.period_ms();
+        let officer_periods =
+            (self.config.officer_lookback.as_millis() as i64 / period).max(1) as usize;
+        let keep = officer_periods.max(self.config.nationality_lookback);
+        while self.recent.len() > keep {
+            self.recent.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

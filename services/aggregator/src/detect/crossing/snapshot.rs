@@ -1,0 +1,121 @@
+//! The detectors' state to and from its published snapshot.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use borderflow_proto::analytics::v1::{
+    AnomalyKind, CheckpointActivity, CrossingDetectorState, DetectorEpisode, NationalityShare,
+};
+
+use super::checkpoint::CheckpointState;
+use super::{CrossingDetectors, Episode};
+use crate::detect::baseline::{MeanVar, TRAFFIC_SLOTS, TrafficProfile};
+use crate::detect::config::DetectConfig;
+
+impl CrossingDetectors {
+    /// Everything learned, up to `evaluated_through_ms`.
+    pub fn snapshot(&self) -> CrossingDetectorState {
+        let mut nationalities: Vec<NationalityShare> = self
+            .nationalities
+            .iter()
+            .map(|(n, s)| NationalityShare {
+                nationality: n.clone(),
+                share: *s,
+            })
+            .collect();
+        nationalities.sort_by(|a, b| a.nationality.cmp(&b.nationality));
+        CrossingDetectorState {
+            crossing_id: self.crossing_id.to_string(),
+            evaluated_through_ms: self.evaluated_through_ms.unwrap_or_default(),
+            first_observed_ms: self.first_observed_ms.unwrap_or_default(),
+            traffic: self.traffic.slots.iter().map(|s| s.to_proto()).collect(),
+            mean_duration_ms: Some(self.mean_duration_ms.to_proto()),
+            refusal_share: Some(self.refusal_share.to_proto()),
+            nationalities,
+            nationality_periods: self.nationality_periods,
+            episodes: self
+                .episodes
+                .iter()
+                .map(|e| DetectorEpisode {
+                    kind: e.kind as i32,
+                    since_ms: e.since_ms,
+                    subject: e.subject.clone(),
+                })
+                .collect(),
+            recent: self.recent.iter().cloned().collect(),
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|(id, c)| CheckpointActivity {
+                    checkpoint_id: id.clone(),
+                    events: 0,
+                    last_seen_ms: c.last_seen_ms,
+                    status: c.status,
+                    silent_since_ms: c.silent_since_ms.unwrap_or_default(),
+                })
+                .collect(),
+            last_observed_ms: self.last_observed_ms.unwrap_or_default(),
+            observed_periods: self.observed_periods,
+        }
+    }
+
+    /// Resumes from a snapshot; windows observed after it are folded in
+    /// with [`observe`](Self::observe).
+    pub fn restored(state: &CrossingDetectorState, config: Arc<DetectConfig>) -> Self {
+        let mut traffic = TrafficProfile::default();
+        if state.traffic.len() == TRAFFIC_SLOTS {
+            traffic.slots = state.traffic.iter().map(MeanVar::from_proto).collect();
+        }
+        let nonzero = |ms: i64| (ms != 0).then_some(ms);
+        Self {
+            crossing_id: state.crossing_id.as_str().into(),
+            config,
+            evaluated_through_ms: nonzero(state.evaluated_through_ms),
+            first_observed_ms: nonzero(state.first_observed_ms),
+            last_observed_ms: nonzero(state.last_observed_ms),
+            observed_periods: state.observed_periods,
+            traffic,
+            mean_duration_ms: state
+                .mean_duration_ms
+                .as_ref()
+                .map(MeanVar::from_proto)
+                .unwrap_or_default(),
+            refusal_share: state
+                .refusal_share
+                .as_ref()
+                .map(MeanVar::from_proto)
+                .unwrap_or_default(),
+            nationalities: state
+                .nationalities
+                .iter()
+                .map(|n| (n.nationality.clone(), n.share))
+                .collect::<HashMap<_, _>>(),
+            nationality_periods: state.nationality_periods,
+            episodes: state
+                .episodes
+                .iter()
+                .map(|e| Episode {
+                    kind: AnomalyKind::try_from(e.kind).unwrap_or_default(),
+                    since_ms: e.since_ms,
+                    subject: e.subject.clone(),
+                })
+                .collect(),
+            recent: state.recent.iter().cloned().collect::<VecDeque<_>>(),
+            checkpoints: state
+                .checkpoints
+                .iter()
+                .map(|c| {
+                    (
+                        c.checkpoint_id.clone(),
+                        CheckpointState {
+                            last_seen_ms: c.last_seen_ms,
+                            status: c.status,
+                            silent_since_ms: nonzero(c.silent_since_ms),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>(),
+            pending: BTreeMap::new(),
+        }
+    }
+}

@@ -1,0 +1,293 @@
+use borderflow_proto::analytics::v1::{
+    CheckpointActivity, NationalityCount, OfficerTally, Severity,
+};
+use borderflow_proto::inspection::v1::CheckpointStatus;
+
+use super::*;
+
+const MIN: i64 = 60_000;
+const PERIOD: i64 = 15 * MIN;
+const DAY: i64 = 1_440 * MIN;
+/// Monday 2026-05-04 00:00 UTC.
+const T0: i64 = 1_777_852_800_000;
+
+fn detectors() -> CrossingDetectors {
+    CrossingDetectors::new("KG-DOS".into(), Arc::new(DetectConfig::default()))
+}
+
+#[derive(Clone)]
+struct S {
+    n: u64,
+    refused: u64,
+    duration_s: u64,
+    over_sla: u64,
+    nationalities: Vec<(&'static str, u64)>,
+    officers: Vec<(&'static str, u32, u32)>,
+}
+
+fn normal(n: u64) -> S {
+    S {
+        n,
+        refused: 0,
+        duration_s: 60,
+        over_sla: 0,
+        nationalities: vec![("KGZ", n * 6 / 10), ("UZB", n - n * 6 / 10)],
+        officers: Vec::new(),
+    }
+}
+
+fn sample(s: &S) -> DetectorSample {
+    DetectorSample {
+        inspections: s.n,
+        refused: s.refused,
+        duration_sum_ms: s.n * s.duration_s * 1_000,
+        waits_over_sla: s.over_sla,
+        nationalities: s
+            .nationalities
+            .iter()
+            .map(|(n, c)| NationalityCount {
+                nationality: (*n).into(),
+                count: *c,
+            })
+            .collect(),
+        officers: s
+            .officers
+            .iter()
+            .map(|(id, alerted, admitted)| OfficerTally {
+                officer_id: (*id).into(),
+                alerted: *alerted,
+                alerted_admitted: *admitted,
+                alerted_admitted_event_ids: vec![format!("{id}-e")],
+            })
+            .collect(),
+        checkpoints: Vec::new(),
+    }
+}
+
+/// Feeds one period with `s` and lets the watermark pass it.
+fn period(d: &mut CrossingDetectors, start: i64, s: &S) -> Vec<Anomaly> {
+    d.observe(start, &sample(s));
+    let mut out = Vec::new();
+    d.advance(start + PERIOD + 2 * MIN, &mut out);
+    out
+}
+
+/// Two days of steady traffic: warm and learned.
+fn trained(n: u64) -> (CrossingDetectors, i64) {
+    let mut d = detectors();
+    let mut t = T0;
+    while t < T0 + 2 * DAY {
+        let out = period(&mut d, t, &normal(n));
+        assert!(out.is_empty(), "steady traffic raised {out:?}");
+        t += PERIOD;
+    }
+    (d, t)
+}
+
+fn kinds(out: &[Anomaly]) -> Vec<AnomalyKind> {
+    out.iter()
+        .map(|a| AnomalyKind::try_from(a.kind).unwrap())
+        .collect()
+}
+
+#[test]
+fn no_flow_alarms_during_the_warm_up() {
+    let mut d = detectors();
+    period(&mut d, T0, &normal(30));
+    let out = period(&mut d, T0 + PERIOD, &normal(300));
+    assert!(!kinds(&out).contains(&AnomalyKind::FlowSurge));
+}
+
+#[test]
+fn a_surge_is_reported_once_per_episode() {
+    let (mut d, t) = trained(30);
+    assert_eq!(
+        kinds(&period(&mut d, t, &normal(100))),
+        vec![AnomalyKind::FlowSurge]
+    );
+    assert!(
+        period(&mut d, t + PERIOD, &normal(110)).is_empty(),
+        "same episode"
+    );
+    assert!(period(&mut d, t + 2 * PERIOD, &normal(30)).is_empty());
+    let again = period(&mut d, t + 3 * PERIOD, &normal(100));
+    assert_eq!(kinds(&again), vec![AnomalyKind::FlowSurge]);
+    let evidence = again[0].evidence.as_ref().unwrap();
+    assert!((evidence.baseline.unwrap() - 30.0).abs() < 1.0);
+}
+
+#[test]
+fn just_under_the_surge_threshold_is_quiet() {
+    let (mut d, t) = trained(30);
+    // Twice the usual is the threshold; 59 is under it.
+    assert!(period(&mut d, t, &normal(59)).is_empty());
+}
+
+#[test]
+fn a_drop_of_traffic_is_a_flow_drop_but_no_news_is_not() {
+    let (mut d, t) = trained(40);
+    assert_eq!(
+        kinds(&period(&mut d, t, &normal(5))),
+        vec![AnomalyKind::FlowDrop]
+    );
+    // Booths up (heartbeats only) and nobody crossing.
+    let (mut d, t) = trained(40);
+    let out = period(&mut d, t, &normal(0));
+    assert_eq!(kinds(&out), vec![AnomalyKind::FlowDrop]);
+    assert_eq!(out[0].severity, Severity::High as i32);
+    // Nothing heard at all (closed, or out of touch): not judged.
+    let (mut d, t) = trained(40);
+    let mut out = Vec::new();
+    d.advance(t + 4 * PERIOD, &mut out);
+    assert!(out.is_empty());
+    assert!(period(&mut d, t + 4 * PERIOD, &normal(40)).is_empty());
+}
+
+#[test]
+fn an_old_first_window_does_not_teach_empty_days() {
+    let mut d = detectors();
+    // A remote post's record, 100 days old, opens the crossing's history.
+    period(&mut d, T0 - 100 * DAY, &normal(30));
+    let mut t = T0;
+    while t < T0 + 2 * DAY {
+        assert!(period(&mut d, t, &normal(30)).is_empty());
+        t += PERIOD;
+    }
+    // The baseline is 30 a period, not diluted by a hundred unheard days.
+    let out = period(&mut d, t, &normal(100));
+    assert_eq!(kinds(&out), vec![AnomalyKind::FlowSurge]);
+    assert!((out[0].evidence.as_ref().unwrap().baseline.unwrap() - 30.0).abs() < 1.0);
+}
+
+#[test]
+fn slow_inspections_against_the_learned_mean() {
+    let (mut d, t) = trained(30);
+    let mut slow = normal(30);
+    slow.duration_s = 100;
+    assert!(
+        period(&mut d, t, &slow).is_empty(),
+        "1.67x is under the 1.8x factor"
+    );
+    slow.duration_s = 120;
+    assert_eq!(
+        kinds(&period(&mut d, t + PERIOD, &slow)),
+        vec![AnomalyKind::SlowInspections]
+    );
+}
+
+#[test]
+fn the_queue_service_level() {
+    let mut d = detectors();
+    let mut s = normal(20);
+    s.over_sla = 1;
+    assert!(
+        period(&mut d, T0, &s).is_empty(),
+        "95 % within is on target"
+    );
+    s.over_sla = 2;
+    assert_eq!(
+        kinds(&period(&mut d, T0 + PERIOD, &s)),
+        vec![AnomalyKind::QueueSla]
+    );
+}
+
+#[test]
+fn a_refusal_spike() {
+    let (mut d, t) = trained(60);
+    let mut s = normal(60);
+    s.refused = 2;
+    assert!(period(&mut d, t, &s).is_empty(), "fewer than five refusals");
+    s.refused = 8;
+    assert_eq!(
+        kinds(&period(&mut d, t + PERIOD, &s)),
+        vec![AnomalyKind::RefusalRateSpike]
+    );
+}
+
+#[test]
+fn a_crisis_outflow_shifts_the_nationality_mix() {
+    let (mut d, t) = trained(30);
+    let mut s = normal(30);
+    s.nationalities = vec![("KGZ", 8), ("UZB", 4), ("AFG", 18)];
+    let mut seen = Vec::new();
+    for i in 0..3 {
+        seen.extend(period(&mut d, t + i * PERIOD, &s));
+    }
+    let shift: Vec<_> = seen
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::NationalityMixShift as i32)
+        .collect();
+    assert_eq!(shift.len(), 1, "{seen:?}");
+    assert!(
+        shift[0].explanation.contains("AFG"),
+        "{}",
+        shift[0].explanation
+    );
+}
+
+#[test]
+fn an_officer_admitting_alerted_travellers_stands_out_from_peers() {
+    let mut d = detectors();
+    let mut s = normal(30);
+    s.officers = vec![("O-1", 2, 0), ("O-2", 3, 0), ("O-3", 1, 1)];
+    assert!(period(&mut d, T0, &s).is_empty());
+    s.officers = vec![("O-1", 2, 0), ("O-2", 2, 0), ("O-3", 3, 3)];
+    let out = period(&mut d, T0 + PERIOD, &s);
+    assert_eq!(kinds(&out), vec![AnomalyKind::OfficerOverride]);
+    assert_eq!(out[0].evidence.as_ref().unwrap().officer_id, "O-3");
+    // Still the same episode in the next period.
+    assert!(period(&mut d, T0 + 2 * PERIOD, &normal(30)).is_empty());
+}
+
+#[test]
+fn a_silent_open_checkpoint() {
+    let mut d = detectors();
+    let seen = |t: i64, status: CheckpointStatus| DetectorSample {
+        checkpoints: vec![CheckpointActivity {
+            checkpoint_id: "KG-DOS-L01".into(),
+            events: 1,
+            last_seen_ms: t,
+            status: status as i32,
+            silent_since_ms: 0,
+        }],
+        ..DetectorSample::default()
+    };
+    d.observe(T0, &seen(T0 + 30_000, CheckpointStatus::Open));
+    let mut out = Vec::new();
+    d.advance(T0 + 15 * MIN, &mut out);
+    assert!(
+        out.is_empty(),
+        "14.5 minutes of silence is within the threshold"
+    );
+    d.advance(T0 + 16 * MIN, &mut out);
+    assert_eq!(kinds(&out), vec![AnomalyKind::CheckpointSilent]);
+    assert_eq!(
+        out[0].evidence.as_ref().unwrap().checkpoint_id,
+        "KG-DOS-L01"
+    );
+    d.advance(T0 + 40 * MIN, &mut out);
+    assert_eq!(out.len(), 1, "reported once");
+    // Back, then closed for the night: closing is not silence.
+    d.observe(
+        T0 + 41 * MIN,
+        &seen(T0 + 41 * MIN, CheckpointStatus::Closed),
+    );
+    d.advance(T0 + 120 * MIN, &mut out);
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn a_snapshot_resumes_exactly() {
+    let (mut a, t) = trained(30);
+    let snapshot = a.snapshot();
+    let mut b = CrossingDetectors::restored(&snapshot, Arc::new(DetectConfig::default()));
+    assert_eq!(b.snapshot(), snapshot);
+    for (i, n) in [30, 100, 120, 30, 4, 30].into_iter().enumerate() {
+        let start = t + i as i64 * PERIOD;
+        assert_eq!(
+            period(&mut a, start, &normal(n)),
+            period(&mut b, start, &normal(n))
+        );
+    }
+    assert_eq!(a.snapshot(), b.snapshot());
+}

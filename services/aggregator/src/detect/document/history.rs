@@ -1,0 +1,115 @@
+//! A document's recent passages, in event-time order.
+
+use std::sync::Arc;
+
+use borderflow_domain::ees::Stay;
+use borderflow_domain::time::MS_PER_DAY;
+use borderflow_proto::inspection::v1::{Direction, Outcome};
+
+/// Where a passage happened, shared between the passages of a crossing.
+#[derive(Debug, PartialEq)]
+pub struct Place {
+    pub crossing_id: Arc<str>,
+    /// The country operating the crossing (empty when not registered).
+    pub country: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Passage {
+    pub event_id: u128,
+    pub at_ms: i64,
+    pub place: Arc<Place>,
+    pub direction: i32,
+    pub outcome: i32,
+}
+
+impl Passage {
+    pub fn admitted(&self) -> bool {
+        self.outcome == Outcome::Admitted as i32
+    }
+
+    pub fn is_entry(&self) -> bool {
+        self.direction == Direction::Entry as i32
+    }
+
+    pub fn is_exit(&self) -> bool {
+        self.direction == Direction::Exit as i32
+    }
+
+    pub fn refused(&self) -> bool {
+        self.outcome == Outcome::Refused as i32
+    }
+
+    pub fn day(&self) -> i64 {
+        self.at_ms.div_euclid(MS_PER_DAY)
+    }
+}
+
+/// The passages of one document.
+#[derive(Debug, Default)]
+pub struct History {
+    passages: Vec<Passage>,
+    pub nationality: Arc<str>,
+    /// A pending OVERSTAY check: (country, deadline, entry event).
+    pub deadline: Option<(Arc<str>, i64, u128)>,
+}
+
+impl History {
+    pub fn passages(&self) -> &[Passage] {
+        &self.passages
+    }
+
+    pub fn contains(&self, event_id: u128) -> bool {
+        self.passages.iter().any(|p| p.event_id == event_id)
+    }
+
+    /// Inserts in time order; returns its index.
+    pub fn insert(&mut self, passage: Passage) -> usize {
+        let key = (passage.at_ms, passage.event_id);
+        let index = self
+            .passages
+            .partition_point(|p| (p.at_ms, p.event_id) < key);
+        self.passages.insert(index, passage);
+        index
+    }
+
+    /// Forgets passages older than `horizon_ms`.
+    pub fn prune(&mut self, horizon_ms: i64) {
+        let keep_from = self.passages.partition_point(|p| p.at_ms < horizon_ms);
+        self.passages.drain(..keep_from);
+    }
+
+    pub fn last_ms(&self) -> Option<i64> {
+        self.passages.last().map(|p| p.at_ms)
+    }
+
+    /// Admitted passages into or out of `country`, in order.
+    pub fn admitted_in<'a>(
+        &'a self,
+        country: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Passage)> + 'a {
+        self.passages
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.admitted() && &*p.place.country == country)
+    }
+
+    /// Stays in `country` as (entry day, exit day) with the entry events,
+    /// and the entry of a stay still open at the end.
+    pub fn stays<'a>(&'a self, country: &'a str) -> (Vec<(Stay, u128)>, Option<&'a Passage>) {
+        let mut stays = Vec::new();
+        let mut open: Option<&Passage> = None;
+        for (_, p) in self.admitted_in(country) {
+            if p.is_entry() {
+                // A second entry without an exit keeps the first one open:
+                // presence counts from the earliest unmatched entry.
+                open.get_or_insert(p);
+            } else if p.is_exit()
+                && let Some(entry) = open.take()
+            {
+                stays.push(((entry.day(), p.day()), entry.event_id));
+            }
+        }
+        (stays, open)
+    }
+}

@@ -1,0 +1,192 @@
+//! The per-document rules of one by-document partition: histories by
+//! document key, OVERSTAY deadlines as event-time timers fired by the
+//! partition's watermark, and retention so memory stays bounded.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use borderflow_domain::ees::days_present;
+use borderflow_domain::time::MS_PER_DAY;
+use borderflow_proto::analytics::v1::Anomaly;
+use borderflow_proto::inspection::v1::Inspection;
+
+use super::history::{History, Passage, Place};
+use super::rules::{Context, on_insert, overstay_anomaly};
+use crate::codec::times;
+use crate::detect::config::DetectConfig;
+use crate::store::ReferenceStore;
+use crate::window::parse_uuid;
+
+#[derive(Debug)]
+pub struct DocumentProcessor {
+    config: Arc<DetectConfig>,
+    allowed_lateness_ms: i64,
+    histories: HashMap<[u8; 32], History>,
+    /// (deadline, document): OVERSTAY checks due at the deadline.
+    timers: BTreeSet<(i64, [u8; 32])>,
+    places: HashMap<String, Arc<Place>>,
+    max_event_ms: Option<i64>,
+    last_eviction_ms: i64,
+}
+
+impl DocumentProcessor {
+    pub fn new(config: Arc<DetectConfig>, allowed_lateness_ms: i64) -> Self {
+        Self {
+            config,
+            allowed_lateness_ms,
+            histories: HashMap::new(),
+            timers: BTreeSet::new(),
+            places: HashMap::new(),
+            max_event_ms: None,
+            last_eviction_ms: i64::MIN,
+        }
+    }
+
+    /// Documents with a history.
+    pub fn len(&self) -> usize {
+        self.histories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.histories.is_empty()
+    }
+
+    pub fn watermark(&self) -> Option<i64> {
+        self.max_event_ms.map(|t| t - self.allowed_lateness_ms)
+    }
+
+    fn place(&mut self, crossing_id: &str, refs: &ReferenceStore) -> Arc<Place> {
+        let country = || {
+            refs.crossing(crossing_id)
+                .map(|c| c.country.clone())
+                .unwrap_or_default()
+        };
+        match self.places.get(crossing_id) {
+            Some(place) if !place.country.is_empty() => place.clone(),
+            _ => {
+                // Unknown until the crossing is registered; look again then.
+                let place = Arc::new(Place {
+                    crossing_id: crossing_id.into(),
+                    country: country().into(),
+                });
+                self.places.insert(crossing_id.to_owned(), place.clone());
+                place
+            }
+        }
+    }
+
+    /// Adds one inspection of document `key`; anomalies go to `out`.
+    pub fn process(
+        &mut self,
+        key: [u8; 32],
+        inspection: &Inspection,
+        refs: &ReferenceStore,
+        out: &mut Vec<Anomaly>,
+    ) {
+        let (Some(event_id), Ok((_, _, at_ms))) =
+            (parse_uuid(&inspection.event_id), times(inspection))
+        else {
+            return;
+        };
+        self.max_event_ms = Some(self.max_event_ms.map_or(at_ms, |t| t.max(at_ms)));
+        let place = self.place(&inspection.crossing_id, refs);
+        let now_ms = self.max_event_ms.unwrap_or(at_ms);
+        let history = self.histories.entry(key).or_default();
+        if !history.contains(event_id) {
+            if history.nationality.is_empty()
+                && let Some(document) = &inspection.document
+            {
+                history.nationality = document.nationality.as_str().into();
+            }
+            let index = history.insert(Passage {
+                event_id,
+                at_ms,
+                place,
+                direction: inspection.direction,
+                outcome: inspection.outcome,
+            });
+            let before = history.deadline.clone();
+            let ctx = Context {
+                key: &key,
+                config: &self.config,
+                refs,
+                now_ms,
+            };
+            on_insert(history, index, &ctx, out);
+            let keep = self.config.document_retention.as_millis() as i64;
+            history.prune(now_ms - keep);
+            if history.deadline != before {
+                if let Some((_, deadline, _)) = before {
+                    self.timers.remove(&(deadline, key));
+                }
+                if let Some((_, deadline, _)) = &history.deadline {
+                    self.timers.insert((*deadline, key));
+                }
+            }
+        }
+        self.advance(refs, out);
+    }
+
+    /// Fires due OVERSTAY deadlines and forgets stale histories.
+    fn advance(&mut self, refs: &ReferenceStore, out: &mut Vec<Anomaly>) {
+        let Some(watermark) = self.watermark() else {
+            return;
+        };
+        while let Some(&(deadline, key)) = self.timers.first() {
+            if deadline > watermark {
+                break;
+            }
+            self.timers.pop_first();
+            let Some(history) = self.histories.get_mut(&key) else {
+                continue;
+            };
+            let Some((country, due, entry_event)) = history.deadline.take() else {
+                continue;
+            };
+            if due != deadline {
+                history.deadline = Some((country, due, entry_event));
+                continue;
+            }
+            let Some(entry) = history
+                .passages()
+                .iter()
+                .find(|p| p.event_id == entry_event)
+                .cloned()
+            else {
+                continue;
+            };
+            let (stays, _) = history.stays(&country);
+            let over_day = deadline.div_euclid(MS_PER_DAY);
+            let mut all: Vec<_> = stays.iter().map(|(s, _)| *s).collect();
+            all.push((entry.day(), over_day));
+            let present = days_present(&all, over_day, self.config.stay_window_days);
+            let ctx = Context {
+                key: &key,
+                config: &self.config,
+                refs,
+                now_ms: watermark.max(deadline),
+            };
+            let mut anomaly = overstay_anomaly(
+                &ctx,
+                &country,
+                &entry,
+                entry_event,
+                over_day,
+                present,
+                self.config.stay_limit_days,
+                self.config.stay_window_days,
+            );
+            anomaly.detected_at = Some(borderflow_proto::ms_to_timestamp(watermark.max(deadline)));
+            out.push(anomaly);
+        }
+        if watermark.saturating_sub(self.last_eviction_ms) >= 3_600_000 {
+            self.last_eviction_ms = watermark;
+            let horizon = watermark - self.config.document_retention.as_millis() as i64;
+            self.histories
+                .retain(|_, h| h.deadline.is_some() || h.last_ms().is_some_and(|t| t >= horizon));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

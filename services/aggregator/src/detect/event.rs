@@ -1,0 +1,286 @@
+//! Rules on one inspection alone: the document's machine-readable zone and
+//! validity, the reference lists, minors, the biometric match.
+
+use borderflow_domain::time::Date;
+use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Measurement, Severity};
+use borderflow_proto::inspection::v1::{GuardianRelation, Inspection, MrzField, Outcome};
+
+use super::anomaly::Draft;
+use super::config::DetectConfig;
+use crate::store::ReferenceStore;
+
+/// What the per-event rules found.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    /// The traveller carries at least one alert.
+    pub alerted: bool,
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Applies every per-event rule to `inspection` (event time `event_ms`).
+pub fn evaluate(
+    inspection: &Inspection,
+    event_ms: i64,
+    refs: &ReferenceStore,
+    config: &DetectConfig,
+) -> Verdict {
+    let mut verdict = Verdict::default();
+    let context = Context::new(inspection, event_ms, refs);
+    let document = inspection.document.as_ref();
+    if let Some(document) = document {
+        if !document.mrz_valid {
+            let failed = failed_fields(document);
+            verdict.push(context.draft(
+                AnomalyKind::MrzCheckDigit,
+                by_outcome(inspection, Severity::High, Severity::Medium),
+                format!(
+                    "Machine-readable zone failed checks ({failed}); {}",
+                    context.outcome_at()
+                ),
+                Evidence::default(),
+            ));
+        }
+        if document.expired {
+            let expiry = document.expiry_date.as_ref().and_then(|d| d.to_date());
+            let days = expiry.map_or(0, |e| {
+                Date::from_epoch_ms(event_ms).days_since_epoch() - e.days_since_epoch()
+            });
+            let since = expiry.map_or_else(|| "an unknown date".to_owned(), |e| e.to_string());
+            verdict.push(context.draft(
+                AnomalyKind::DocumentExpired,
+                by_outcome(inspection, Severity::High, Severity::Low),
+                format!(
+                    "Document expired on {since}, {days} days before the inspection; {}",
+                    context.outcome_at()
+                ),
+                Evidence {
+                    values: vec![measure("days_expired", days as f64, "days")],
+                    ..Evidence::default()
+                },
+            ));
+        }
+        if let Some(entry) = refs.lost_or_stolen(&document.document_key) {
+            verdict.push(context.draft(
+                AnomalyKind::LostStolenDocument,
+                by_outcome(inspection, Severity::Critical, Severity::High),
+                format!(
+                    "Document is listed as lost or stolen ({}); {}",
+                    describe(&entry.source, &entry.reference),
+                    context.outcome_at()
+                ),
+                Evidence {
+                    reference: describe(&entry.source, &entry.reference),
+                    ..Evidence::default()
+                },
+            ));
+        }
+        if let Some(entry) = refs.watchlisted(&document.person_key) {
+            verdict.push(context.draft(
+                AnomalyKind::WatchlistHit,
+                by_outcome(inspection, Severity::Critical, Severity::High),
+                format!(
+                    "Traveller matches a watchlist entry ({}); {}",
+                    describe(&entry.source, &entry.reference),
+                    context.outcome_at()
+                ),
+                Evidence {
+                    reference: describe(&entry.source, &entry.reference),
+                    ..Evidence::default()
+                },
+            ));
+        }
+    }
+    if let Some(traveller) = &inspection.traveller
+        && let Some(age) = traveller.age_years
+        && age < config.minor_age
+    {
+        let relation = GuardianRelation::try_from(traveller.guardian_relation).unwrap_or_default();
+        let guarded = matches!(
+            relation,
+            GuardianRelation::Parent
+                | GuardianRelation::LegalGuardian
+                | GuardianRelation::AuthorisedAdult
+        );
+        if traveller.accompanied_by.is_empty() || !guarded {
+            let how = if traveller.accompanied_by.is_empty() {
+                "without an accompanying adult".to_owned()
+            } else {
+                "with an adult not linked as parent or guardian".to_owned()
+            };
+            let mut evidence = Evidence {
+                values: vec![measure("age", f64::from(age), "years")],
+                ..Evidence::default()
+            };
+            if !traveller.accompanied_by.is_empty() {
+                evidence.event_ids.push(traveller.accompanied_by.clone());
+            }
+            verdict.push(context.draft(
+                AnomalyKind::MinorUnaccompanied,
+                by_outcome(inspection, Severity::High, Severity::Medium),
+                format!(
+                    "Traveller aged {age} crossed {how}; {}",
+                    context.outcome_at()
+                ),
+                evidence,
+            ));
+        }
+    }
+    if let Some(score) = inspection.checks.as_ref().and_then(|c| c.biometric_score)
+        && score < config.biometric_threshold
+        && inspection.outcome == Outcome::Admitted as i32
+    {
+        verdict.push(context.draft(
+            AnomalyKind::BiometricMismatch,
+            Severity::High,
+            format!(
+                "Biometric match score {score:.2} is below {:.2}; {}",
+                config.biometric_threshold,
+                context.outcome_at()
+            ),
+            Evidence {
+                values: vec![measure("match_score", f64::from(score), "")],
+                threshold: Some(f64::from(config.biometric_threshold)),
+                ..Evidence::default()
+            },
+        ));
+    }
+    verdict
+}
+
+impl Verdict {
+    fn push(&mut self, anomaly: Anomaly) {
+        self.alerted = true;
+        self.anomalies.push(anomaly);
+    }
+}
+
+/// What every per-event anomaly shares.
+struct Context<'a> {
+    inspection: &'a Inspection,
+    event_ms: i64,
+    place: String,
+}
+
+impl<'a> Context<'a> {
+    fn new(inspection: &'a Inspection, event_ms: i64, refs: &ReferenceStore) -> Self {
+        let place = refs
+            .crossing(&inspection.crossing_id)
+            .map(|c| c.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| inspection.crossing_id.clone());
+        Self {
+            inspection,
+            event_ms,
+            place,
+        }
+    }
+
+    fn outcome_at(&self) -> String {
+        let outcome = match Outcome::try_from(self.inspection.outcome).unwrap_or_default() {
+            Outcome::Admitted => "traveller admitted",
+            Outcome::Refused => "traveller refused",
+            Outcome::ReferredToSecondary => "traveller referred to second line",
+            Outcome::Unspecified => "outcome not recorded",
+        };
+        format!("{outcome} at {}", self.place)
+    }
+
+    /// An anomaly about this event; its id is the kind and the event id.
+    fn draft(
+        &self,
+        kind: AnomalyKind,
+        severity: Severity,
+        explanation: String,
+        mut evidence: Evidence,
+    ) -> Anomaly {
+        let i = self.inspection;
+        evidence.event_ids.insert(0, i.event_id.clone());
+        evidence.crossing_ids = vec![i.crossing_id.clone()];
+        evidence.officer_id.clone_from(&i.officer_id);
+        evidence.checkpoint_id.clone_from(&i.checkpoint_id);
+        if let Some(document) = &i.document {
+            evidence.document_key = hex::encode(&document.document_key);
+            if kind == AnomalyKind::WatchlistHit {
+                evidence.person_key = hex::encode(&document.person_key);
+            }
+        }
+        Draft {
+            kind,
+            severity,
+            crossing_id: &i.crossing_id,
+            event_ms: self.event_ms,
+            detected_ms: self.event_ms,
+            explanation,
+            evidence,
+        }
+        .build(&[i.event_id.as_bytes()])
+    }
+}
+
+fn by_outcome(inspection: &Inspection, admitted: Severity, otherwise: Severity) -> Severity {
+    if inspection.outcome == Outcome::Admitted as i32 {
+        admitted
+    } else {
+        otherwise
+    }
+}
+
+fn describe(source: &str, reference: &str) -> String {
+    match (source.is_empty(), reference.is_empty()) {
+        (false, false) => format!("{source}, {reference}"),
+        (false, true) => source.to_owned(),
+        (true, false) => reference.to_owned(),
+        (true, true) => "no source given".to_owned(),
+    }
+}
+
+fn measure(name: &str, value: f64, unit: &str) -> Measurement {
+    Measurement {
+        name: name.to_owned(),
+        value,
+        unit: unit.to_owned(),
+    }
+}
+
+/// The failed checks of a document, for the explanation.
+fn failed_fields(document: &borderflow_proto::inspection::v1::DocumentFacts) -> String {
+    let mut names: Vec<&str> = document
+        .check_digits
+        .iter()
+        .filter(|c| !c.valid)
+        .map(|c| field_name(c.field))
+        .chain(document.findings.iter().map(|f| field_name(f.field)))
+        .collect();
+    names.dedup();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        "layout".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn field_name(field: i32) -> &'static str {
+    match MrzField::try_from(field).unwrap_or_default() {
+        MrzField::Unspecified => "unknown field",
+        MrzField::Layout => "layout",
+        MrzField::DocumentCode => "document code",
+        MrzField::IssuingState => "issuing state",
+        MrzField::DocumentNumber => "document number",
+        MrzField::DocumentNumberCheck => "document number check digit",
+        MrzField::OptionalData => "optional data",
+        MrzField::OptionalDataCheck => "optional data check digit",
+        MrzField::BirthDate => "birth date",
+        MrzField::BirthDateCheck => "birth date check digit",
+        MrzField::Sex => "sex",
+        MrzField::ExpiryDate => "expiry date",
+        MrzField::ExpiryDateCheck => "expiry date check digit",
+        MrzField::Nationality => "nationality",
+        MrzField::Name => "name",
+        MrzField::CompositeCheck => "composite check digit",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+use borderflow_proto::Message;
+use borderflow_proto::inspection::v1::{
+    BoothChecks, CalendarDate, CheckDigitResult, DocumentFacts, Inspection, TravellerFacts,
+};
+use borderflow_proto::ms_to_timestamp;
+use borderflow_proto::reference::v1::{
+    ListEntry, ReferenceList, ReferenceRecord, reference_record,
+};
+
+use super::*;
+
+const T: i64 = 1_780_000_000_000;
+const DOC_KEY: [u8; 32] = [7; 32];
+const PERSON_KEY: [u8; 32] = [9; 32];
+
+fn inspection() -> Inspection {
+    Inspection {
+        event_id: "6f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into(),
+        crossing_id: "KG-DOS".into(),
+        checkpoint_id: "KG-DOS-L01".into(),
+        officer_id: "KG-DOS-O001".into(),
+        completed_at: Some(ms_to_timestamp(T)),
+        document: Some(DocumentFacts {
+            mrz_valid: true,
+            document_key: DOC_KEY.to_vec().into(),
+            person_key: PERSON_KEY.to_vec().into(),
+            expiry_date: Some(CalendarDate {
+                year: 2030,
+                month: 1,
+                day: 1,
+            }),
+            ..Default::default()
+        }),
+        traveller: Some(TravellerFacts {
+            age_years: Some(34),
+            ..Default::default()
+        }),
+        checks: Some(BoothChecks {
+            biometric_score: Some(0.93),
+            ..Default::default()
+        }),
+        outcome: Outcome::Admitted as i32,
+        ..Default::default()
+    }
+}
+
+fn kinds(verdict: &Verdict) -> Vec<i32> {
+    verdict.anomalies.iter().map(|a| a.kind).collect()
+}
+
+fn run(inspection: &Inspection, refs: &ReferenceStore) -> Verdict {
+    evaluate(inspection, T, refs, &DetectConfig::default())
+}
+
+#[test]
+fn a_clean_inspection_raises_nothing() {
+    let verdict = run(&inspection(), &ReferenceStore::default());
+    assert!(!verdict.alerted);
+    assert!(verdict.anomalies.is_empty());
+}
+
+#[test]
+fn a_failed_check_digit_is_flagged_with_its_field() {
+    let mut i = inspection();
+    let d = i.document.as_mut().unwrap();
+    d.mrz_valid = false;
+    d.check_digits = vec![CheckDigitResult {
+        field: MrzField::CompositeCheck as i32,
+        valid: false,
+    }];
+    let verdict = run(&i, &ReferenceStore::default());
+    assert!(verdict.alerted);
+    let a = &verdict.anomalies[0];
+    assert_eq!(a.kind, AnomalyKind::MrzCheckDigit as i32);
+    assert_eq!(a.severity, Severity::High as i32);
+    assert!(
+        a.explanation.contains("composite check digit"),
+        "{}",
+        a.explanation
+    );
+    let evidence = a.evidence.as_ref().unwrap();
+    assert_eq!(evidence.event_ids, vec![i.event_id.clone()]);
+    assert_eq!(evidence.document_key, hex::encode(DOC_KEY));
+    // A refused traveller: the officer caught it; lower severity.
+    i.outcome = Outcome::Refused as i32;
+    assert_eq!(
+        run(&i, &ReferenceStore::default()).anomalies[0].severity,
+        Severity::Medium as i32
+    );
+}
+
+#[test]
+fn an_expired_document_counts_the_days() {
+    let mut i = inspection();
+    let d = i.document.as_mut().unwrap();
+    d.expired = true;
+    d.expiry_date = Some(CalendarDate {
+        year: 2026,
+        month: 5,
+        day: 1,
+    });
+    let verdict = run(&i, &ReferenceStore::default());
+    assert_eq!(kinds(&verdict), vec![AnomalyKind::DocumentExpired as i32]);
+    let days = verdict.anomalies[0].evidence.as_ref().unwrap().values[0].value;
+    let expected = Date::from_epoch_ms(T).days_since_epoch()
+        - Date::new(2026, 5, 1).unwrap().days_since_epoch();
+    assert_eq!(days, expected as f64);
+}
+
+fn list(refs: &ReferenceStore, list: ReferenceList, key: [u8; 32]) {
+    let record = ReferenceRecord {
+        body: Some(reference_record::Body::Entry(ListEntry {
+            list: list as i32,
+            key: key.to_vec(),
+            source: "INTERPOL SLTD".into(),
+            reference: "case 17".into(),
+            added_at: None,
+        })),
+    };
+    refs.apply(b"k", Some(&record.encode_to_vec())).unwrap();
+}
+
+#[test]
+fn reference_list_hits_are_critical_when_admitted() {
+    let refs = ReferenceStore::default();
+    list(&refs, ReferenceList::LostStolen, DOC_KEY);
+    list(&refs, ReferenceList::Watchlist, PERSON_KEY);
+    let verdict = run(&inspection(), &refs);
+    assert_eq!(
+        kinds(&verdict),
+        vec![
+            AnomalyKind::LostStolenDocument as i32,
+            AnomalyKind::WatchlistHit as i32
+        ]
+    );
+    assert!(
+        verdict
+            .anomalies
+            .iter()
+            .all(|a| a.severity == Severity::Critical as i32)
+    );
+    assert_eq!(
+        verdict.anomalies[1].evidence.as_ref().unwrap().person_key,
+        hex::encode(PERSON_KEY)
+    );
+    assert!(verdict.anomalies[0].explanation.contains("case 17"));
+    // Different keys: no hit.
+    let other = ReferenceStore::default();
+    list(&other, ReferenceList::LostStolen, [1; 32]);
+    assert!(run(&inspection(), &other).anomalies.is_empty());
+}
+
+#[test]
+fn minors_need_an_adult_linked_as_guardian() {
+    let refs = ReferenceStore::default();
+    let mut i = inspection();
+    let t = i.traveller.as_mut().unwrap();
+    t.age_years = Some(11);
+    assert_eq!(
+        kinds(&run(&i, &refs)),
+        vec![AnomalyKind::MinorUnaccompanied as i32]
+    );
+    let t = i.traveller.as_mut().unwrap();
+    t.accompanied_by = "0f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into();
+    t.guardian_relation = GuardianRelation::Unrelated as i32;
+    let verdict = run(&i, &refs);
+    assert!(verdict.anomalies[0].explanation.contains("not linked"));
+    assert_eq!(
+        verdict.anomalies[0]
+            .evidence
+            .as_ref()
+            .unwrap()
+            .event_ids
+            .len(),
+        2
+    );
+    i.traveller.as_mut().unwrap().guardian_relation = GuardianRelation::Parent as i32;
+    assert!(run(&i, &refs).anomalies.is_empty());
+    // Exactly 18 is an adult.
+    let mut adult = inspection();
+    adult.traveller.as_mut().unwrap().age_years = Some(18);
+    assert!(run(&adult, &refs).anomalies.is_empty());
+}
+
+#[test]
+fn a_low_biometric_score_matters_only_when_admitted() {
+    let refs = ReferenceStore::default();
+    let mut i = inspection();
+    i.checks.as_mut().unwrap().biometric_score = Some(0.41);
+    assert_eq!(
+        kinds(&run(&i, &refs)),
+        vec![AnomalyKind::BiometricMismatch as i32]
+    );
+    i.outcome = Outcome::ReferredToSecondary as i32;
+    assert!(run(&i, &refs).anomalies.is_empty());
+    // At the threshold is a match.
+    let mut at = inspection();
+    at.checks.as_mut().unwrap().biometric_score = Some(0.6);
+    assert!(run(&at, &refs).anomalies.is_empty());
+}
+
+#[test]
+fn ids_depend_only_on_the_event() {
+    let mut i = inspection();
+    i.document.as_mut().unwrap().expired = true;
+    let a = run(&i, &ReferenceStore::default()).anomalies[0].id.clone();
+    let b = run(&i, &ReferenceStore::default()).anomalies[0].id.clone();
+    assert_eq!(a, b);
+    i.event_id = "7f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into();
+    assert_ne!(a, run(&i, &ReferenceStore::default()).anomalies[0].id);
+}

@@ -1,0 +1,493 @@
+//! A consumer-group pipeline: one thread polls a group consumer and drives a
+//! [`Stage`] per assigned partition, producing the stage's outputs and
+//! storing offsets only once those outputs are durable.
+//!
+//! Rebalances are handled inside `poll`, on the same thread: before
+//! partitions are revoked every output is confirmed and the offsets of the
+//! last finished batch are committed synchronously (draining in the callback
+//! itself, not in another task; arroyo #559). A revoke can arrive in the
+//! middle of a batch, so what the live state would commit is not safe: the
+//! windows that batch closed are not produced yet, and the next owner must
+//! replay them. Newly assigned partitions are resumed by the stage.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+use borderflow_common::kafka::{KafkaArgs, Topics};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::Anomaly;
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Message, OwnedHeaders};
+use rdkafka::producer::FutureProducer;
+use rdkafka::statistics::Statistics;
+use rdkafka::util::Timeout;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use crate::metrics;
+use crate::output::{Batch, InFlight, deadletter_headers, send};
+use crate::resume::{Resume, Step};
+
+/// Outputs of the batch in progress.
+pub struct Outputs<'a> {
+    pub producer: &'a FutureProducer,
+    pub topics: &'a Topics,
+    pub batch: &'a mut Batch,
+}
+
+impl Outputs<'_> {
+    pub fn send(
+        &mut self,
+        topic: &str,
+        key: &[u8],
+        payload: &[u8],
+        headers: Option<OwnedHeaders>,
+    ) -> Result<(), KafkaError> {
+        send(self.producer, self.batch, topic, key, payload, headers)
+    }
+
+    /// Publishes an anomaly (keyed by crossing) and counts it.
+    pub fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), KafkaError> {
+        metrics::anomaly(anomaly);
+        let topic = self.topics.anomalies.clone();
+        self.send(
+            &topic,
+            anomaly.crossing_id.as_bytes(),
+            &anomaly.encode_to_vec(),
+            None,
+        )
+    }
+
+    /// Sends `message` to the dead-letter topic with the reason.
+    pub fn deadletter(
+        &mut self,
+        message: &BorrowedMessage<'_>,
+        kind: &'static str,
+        reason: &str,
+    ) -> Result<(), KafkaError> {
+        metrics::deadletter(kind);
+        debug!(
+            topic = message.topic(),
+            partition = message.partition(),
+            offset = message.offset(),
+            reason,
+            "dead-lettering a record"
+        );
+        let headers = deadletter_headers(
+            kind,
+            reason,
+            message.topic(),
+            message.partition(),
+            message.offset(),
+        );
+        let topic = self.topics.deadletter.clone();
+        self.send(
+            &topic,
+            message.key().unwrap_or_default(),
+            message.payload().unwrap_or_default(),
+            Some(headers),
+        )
+    }
+}
+
+/// What a pipeline does with the records of its partitions.
+pub trait Stage: Send + Sync + 'static {
+    type Partition: Send;
+
+    /// For logs and metrics.
+    fn name(&self) -> &'static str;
+
+    /// The input topic.
+    fn topic<'a>(&self, topics: &'a Topics) -> &'a str;
+
+    /// A newly assigned partition, resumed (this may block). `committed` is
+    /// the group's committed offset for it, when known.
+    fn assign(&self, partition: i32, committed: Option<i64>) -> Self::Partition;
+
+    fn process(
+        &self,
+        state: &mut Self::Partition,
+        message: &BorrowedMessage<'_>,
+        out: &mut Outputs<'_>,
+    ) -> Result<(), KafkaError>;
+
+    /// At the end of each batch: publish what the batch completed.
+    fn finish(&self, state: &mut Self::Partition, out: &mut Outputs<'_>) -> Result<(), KafkaError>;
+
+    /// Every `tick` of wall time: provisional figures, not tracked for commits.
+    fn tick(&self, _state: &mut Self::Partition, _out: &mut Outputs<'_>) {}
+
+    /// The offset to resume from after a restart.
+    fn commit_offset(&self, state: &Self::Partition) -> Option<i64>;
+}
+
+#[derive(Clone, Debug)]
+pub struct PipelineConfig {
+    pub group_id: String,
+    pub instance_id: Option<String>,
+    /// Records processed between publishing results.
+    pub max_batch: usize,
+    /// How often [`Stage::tick`] runs.
+    pub tick: Duration,
+    /// Longest wait for outputs on revoke and shutdown.
+    pub drain_deadline: Duration,
+}
+
+struct State<P> {
+    partitions: HashMap<i32, P>,
+    /// Per partition, the resume offset as of the last finished batch.
+    /// Records processed since then may have changed state whose outputs
+    /// are not yet produced, so a revoke commits this, never the live
+    /// state's offset.
+    finished: HashMap<i32, i64>,
+    /// Partitions assigned with a committed offset whose first record has
+    /// not been seen yet (see [`crate::resume`]).
+    resuming: HashMap<i32, Resume>,
+    in_flight: InFlight,
+    /// A delivery failed: the pipeline must restart from committed offsets.
+    failed: Option<String>,
+}
+
+struct PipelineContext<S: Stage> {
+    stage: S,
+    topic: String,
+    config: PipelineConfig,
+    state: Mutex<State<S::Partition>>,
+}
+
+impl<S: Stage> ClientContext for PipelineContext<S> {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(topic) = statistics.topics.get(&self.topic) {
+            for (partition, p) in &topic.partitions {
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    metrics::consumer_lag(&self.topic, *partition, p.consumer_lag);
+                }
+            }
+        }
+    }
+}
+
+impl<S: Stage> ConsumerContext for PipelineContext<S> {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(revoked) = rebalance else {
+            return;
+        };
+        let mut state = self.state.lock().expect("pipeline state");
+        if let Err(err) = state.in_flight.drain(self.config.drain_deadline) {
+            warn!(stage = self.stage.name(), %err, "outputs not confirmed on revoke; not committing");
+            state.failed = Some(err.to_string());
+            for element in revoked.elements() {
+                state.partitions.remove(&element.partition());
+                state.finished.remove(&element.partition());
+                state.resuming.remove(&element.partition());
+            }
+            return;
+        }
+        let mut offsets = TopicPartitionList::new();
+        for element in revoked.elements() {
+            state.partitions.remove(&element.partition());
+            state.resuming.remove(&element.partition());
+            if let Some(offset) = state.finished.remove(&element.partition()) {
+                let _ = offsets.add_partition_offset(
+                    &self.topic,
+                    element.partition(),
+                    Offset::Offset(offset),
+                );
+            }
+        }
+        if offsets.count() > 0
+            && let Err(err) = consumer.commit(&offsets, CommitMode::Sync)
+        {
+            warn!(stage = self.stage.name(), %err, "commit on revoke failed; the next owner replays more");
+        }
+        info!(
+            stage = self.stage.name(),
+            partitions = revoked.count(),
+            "partitions revoked"
+        );
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Assign(assigned) = rebalance else {
+            return;
+        };
+        if assigned.count() == 0 {
+            return;
+        }
+        let started = Instant::now();
+        let committed = consumer
+            .committed_offsets((*assigned).clone(), Timeout::After(self.config.drain_deadline))
+            .map(|list| {
+                list.elements()
+                    .iter()
+                    .filter_map(|e| match e.offset() {
+                        Offset::Offset(o) => Some((e.partition(), o)),
+                        _ => None,
+                    })
+                    .collect::<HashMap<_, _>>()
+            })
+            .unwrap_or_else(|err| {
+                warn!(stage = self.stage.name(), %err, "committed offsets unknown; resuming without them");
+                HashMap::new()
+            });
+        let mut resumed = Vec::new();
+        for element in assigned.elements() {
+            let id = element.partition();
+            resumed.push((id, self.stage.assign(id, committed.get(&id).copied())));
+        }
+        let mut state = self.state.lock().expect("pipeline state");
+        for (id, offset) in &committed {
+            if *offset > 0 {
+                state.resuming.insert(*id, Resume::new(*offset));
+            }
+        }
+        state.partitions.extend(resumed);
+        info!(
+            stage = self.stage.name(),
+            partitions = assigned.count(),
+            resumed_ms = started.elapsed().as_millis() as u64,
+            "partitions assigned"
+        );
+    }
+}
+
+/// Runs `stage` on the calling thread until `shutdown`; returns an error
+/// when it must be restarted (an output could not be delivered).
+pub fn run<S: Stage>(
+    kafka: &KafkaArgs,
+    topics: &Topics,
+    producer: &FutureProducer,
+    stage: S,
+    config: PipelineConfig,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let name = stage.name();
+    let topic = stage.topic(topics).to_owned();
+    let mut client_config =
+        kafka.consumer_config(&format!("borderflow-aggregator-{name}"), &config.group_id);
+    client_config.set("statistics.interval.ms", "5000");
+    if let Some(instance) = &config.instance_id {
+        client_config.set("group.instance.id", format!("{instance}-{name}"));
+    }
+    let context = PipelineContext {
+        stage,
+        topic: topic.clone(),
+        config: config.clone(),
+        state: Mutex::new(State {
+            partitions: HashMap::new(),
+            finished: HashMap::new(),
+            resuming: HashMap::new(),
+            in_flight: InFlight::default(),
+            failed: None,
+        }),
+    };
+    let consumer: BaseConsumer<PipelineContext<S>> = client_config
+        .create_with_context(context)
+        .with_context(|| format!("creating the {name} consumer"))?;
+    consumer
+        .subscribe(&[&topic])
+        .with_context(|| format!("subscribing to {topic}"))?;
+    info!(stage = name, %topic, group = %config.group_id, "consuming");
+
+    let mut last_tick = Instant::now();
+    let result = loop {
+        if shutdown.is_cancelled() {
+            break Ok(());
+        }
+        let mut batch = Batch::default();
+        let started = Instant::now();
+        let mut processed = 0usize;
+        let mut failure = None;
+        while processed < config.max_batch && started.elapsed() < Duration::from_millis(50) {
+            let timeout = if processed == 0 {
+                Duration::from_millis(100)
+            } else {
+                Duration::ZERO
+            };
+            match consumer.poll(timeout) {
+                None => break,
+                Some(Err(err)) => {
+                    warn!(stage = name, %err, "consumer error");
+                    break;
+                }
+                Some(Ok(message)) => {
+                    processed += 1;
+                    let context = consumer.context();
+                    let mut guard = context.state.lock().expect("pipeline state");
+                    let state = &mut *guard;
+                    // Revoked while in flight: its new owner handles it.
+                    let Some(partition) = state.partitions.get_mut(&message.partition()) else {
+                        continue;
+                    };
+                    if let Some(resume) = state.resuming.get_mut(&message.partition()) {
+                        match resume.step(message.offset()) {
+                            Step::Process => {
+                                state.resuming.remove(&message.partition());
+                            }
+                            Step::Skip => continue,
+                            Step::Rewind(to) => {
+                                rewind(
+                                    &consumer,
+                                    &topic,
+                                    message.partition(),
+                                    resume,
+                                    message.offset(),
+                                    to,
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(created) = message.timestamp().to_millis() {
+                        metrics::processing_delay(&topic, message.partition(), created);
+                    }
+                    let mut out = Outputs {
+                        producer,
+                        topics,
+                        batch: &mut batch,
+                    };
+                    if let Err(err) = context.stage.process(partition, &message, &mut out) {
+                        failure = Some(err);
+                        break;
+                    }
+                }
+            }
+        }
+        let context = consumer.context();
+        let mut state = context.state.lock().expect("pipeline state");
+        let state = &mut *state;
+        if failure.is_none() {
+            for (id, partition) in &mut state.partitions {
+                let mut out = Outputs {
+                    producer,
+                    topics,
+                    batch: &mut batch,
+                };
+                if let Err(err) = context.stage.finish(partition, &mut out) {
+                    failure = Some(err);
+                    break;
+                }
+                if let Some(offset) = context.stage.commit_offset(partition) {
+                    batch.commits.push((*id, offset));
+                    state.finished.insert(*id, offset);
+                }
+            }
+        }
+        if let Some(err) = failure {
+            break Err(anyhow!("producing outputs failed: {err}"));
+        }
+        state.in_flight.push(batch);
+        if last_tick.elapsed() >= config.tick {
+            last_tick = Instant::now();
+            let mut untracked = Batch::default();
+            for partition in state.partitions.values_mut() {
+                let mut out = Outputs {
+                    producer,
+                    topics,
+                    batch: &mut untracked,
+                };
+                context.stage.tick(partition, &mut out);
+            }
+        }
+        match state.in_flight.confirmed() {
+            Ok(offsets) => store_offsets(&consumer, &topic, &offsets),
+            Err(err) => break Err(anyhow!("an output was not delivered: {err}")),
+        }
+        if let Some(reason) = state.failed.take() {
+            break Err(anyhow!(
+                "outputs not confirmed during a rebalance: {reason}"
+            ));
+        }
+    };
+    shutdown_consumer(&consumer, &topic, config.drain_deadline, result.is_ok());
+    result
+}
+
+/// Seeks a partition back: its fetch started past the committed offset.
+fn rewind<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+    partition: i32,
+    resume: &Resume,
+    received: i64,
+    to: i64,
+) {
+    debug!(
+        topic,
+        partition,
+        committed = resume.committed(),
+        received,
+        to,
+        "fetch resumed past the committed offset; rewinding"
+    );
+    metrics::resume_rewind(topic, partition);
+    if let Err(err) = consumer.seek(topic, partition, Offset::Offset(to), Duration::from_secs(5)) {
+        warn!(topic, partition, %err, "rewinding to the committed offset failed");
+    }
+}
+
+fn store_offsets<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+    offsets: &[(i32, i64)],
+) {
+    if offsets.is_empty() {
+        return;
+    }
+    let mut latest: HashMap<i32, i64> = HashMap::new();
+    for &(partition, offset) in offsets {
+        latest.insert(partition, offset);
+    }
+    let mut list = TopicPartitionList::new();
+    for (partition, offset) in latest {
+        let _ = list.add_partition_offset(topic, partition, Offset::Offset(offset));
+    }
+    // Partitions revoked meanwhile refuse the store; their new owner
+    // resumes from what was committed on revoke.
+    let _ = consumer.store_offsets(&list);
+}
+
+/// Confirms outputs, commits what they allow, and leaves the group.
+fn shutdown_consumer<S: Stage>(
+    consumer: &BaseConsumer<PipelineContext<S>>,
+    topic: &str,
+    deadline: Duration,
+    clean: bool,
+) {
+    let context = consumer.context();
+    let mut state = context.state.lock().expect("pipeline state");
+    if clean {
+        match state.in_flight.drain(deadline) {
+            Ok(_) => {
+                let mut list = TopicPartitionList::new();
+                for (id, offset) in &state.finished {
+                    let _ = list.add_partition_offset(topic, *id, Offset::Offset(*offset));
+                }
+                if list.count() > 0 {
+                    match consumer.commit(&list, CommitMode::Sync) {
+                        Ok(()) => info!(
+                            stage = context.stage.name(),
+                            "offsets committed on shutdown"
+                        ),
+                        Err(err) => {
+                            warn!(stage = context.stage.name(), %err, "final commit failed")
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                warn!(stage = context.stage.name(), %err, "outputs not confirmed on shutdown; not committing")
+            }
+        }
+    }
+    state.partitions.clear();
+    state.finished.clear();
+    state.resuming.clear();
+    drop(state);
+    consumer.unsubscribe();
+}

@@ -1,0 +1,198 @@
+//! A consistency check of a stream of inspections, mirroring the rules of
+//! the detection catalogue that judge a document's history or a single
+//! event: used by the tests to show that normal traffic gives the system
+//! nothing to flag, so every anomaly in a run is an incident or a known
+//! background occurrence.
+//!
+//! Per document and country, admitted entries and exits alternate; no two
+//! consecutive passages at crossings over 50 km apart are faster than
+//! 200 km/h on the ground or 1,000 km/h by air; a foreigner's presence
+//! stays within 90 days in any 180; a refusal is not followed by another
+//! within 30 days; every zone is valid and unexpired; minors travel with
+//! a parent or guardian; nobody is admitted on a failed biometric match.
+
+use std::collections::HashMap;
+
+use borderflow_domain::ees::days_present;
+use borderflow_domain::mrz;
+use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
+use borderflow_proto::inspection::v1::{
+    Direction, GuardianRelation, InspectionEvent, Outcome, document_read,
+};
+use borderflow_proto::timestamp_to_ms;
+
+use crate::model::network::{Mode, Network};
+
+/// One inconsistency: which rule, and the event (never the document).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub rule: &'static str,
+    pub event_id: String,
+}
+
+struct Passage {
+    at_ms: i64,
+    crossing: usize,
+    direction: i32,
+    outcome: i32,
+    event_id: String,
+}
+
+/// Checks `events` (any order) of `network`.
+pub fn check<'a>(
+    network: &Network,
+    events: impl IntoIterator<Item = &'a InspectionEvent>,
+) -> Vec<Problem> {
+    let index: HashMap<&str, usize> = network
+        .crossings
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut documents: HashMap<Vec<String>, (String, Vec<Passage>)> = HashMap::new();
+    for e in events {
+        let mut flag = |rule| {
+            problems.push(Problem {
+                rule,
+                event_id: e.event_id.clone(),
+            })
+        };
+        let Some(at_ms) = e.completed_at.as_ref().and_then(timestamp_to_ms) else {
+            flag("missing time");
+            continue;
+        };
+        let Some(&crossing) = index.get(e.crossing_id.as_str()) else {
+            flag("unknown crossing");
+            continue;
+        };
+        let lines = match e.document.as_ref().and_then(|d| d.source.as_ref()) {
+            Some(document_read::Source::Mrz(z)) => z.lines.clone(),
+            _ => {
+                flag("no zone");
+                continue;
+            }
+        };
+        let date = Date::from_epoch_ms(at_ms);
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let report = mrz::validate(&refs, date);
+        if !report.is_valid() {
+            flag("zone invalid");
+        }
+        if report.expired_on(date) == Some(true) {
+            flag("document expired");
+        }
+        let minor = report.birth_date().is_some_and(|b| b.age_on(date) < 18);
+        if let Some(t) = &e.traveller
+            && minor
+            && (t.accompanied_by.is_empty()
+                || t.guardian_relation != GuardianRelation::Parent as i32)
+        {
+            flag("minor unaccompanied");
+        }
+        let admitted = e.outcome == Outcome::Admitted as i32;
+        if admitted
+            && e.checks
+                .as_ref()
+                .and_then(|c| c.biometric_score)
+                .is_some_and(|s| s < 0.6)
+        {
+            flag("biometric mismatch admitted");
+        }
+        let nationality = report.nationality().to_owned();
+        documents
+            .entry(lines)
+            .or_insert_with(|| (nationality, Vec::new()))
+            .1
+            .push(Passage {
+                at_ms,
+                crossing,
+                direction: e.direction,
+                outcome: e.outcome,
+                event_id: e.event_id.clone(),
+            });
+    }
+    for (nationality, mut passages) in documents.into_values() {
+        passages.sort_by_key(|p| p.at_ms);
+        history(network, &nationality, &passages, &mut problems);
+    }
+    problems
+}
+
+fn history(
+    network: &Network,
+    nationality: &str,
+    passages: &[Passage],
+    problems: &mut Vec<Problem>,
+) {
+    let mut flag = |rule, p: &Passage| {
+        problems.push(Problem {
+            rule,
+            event_id: p.event_id.clone(),
+        })
+    };
+    for pair in passages.windows(2) {
+        let (a, b) = (
+            &network.crossings[pair[0].crossing],
+            &network.crossings[pair[1].crossing],
+        );
+        let km = a.coordinates().distance_km(b.coordinates());
+        let hours = (pair[1].at_ms - pair[0].at_ms) as f64 / MS_PER_HOUR as f64;
+        let limit = if a.mode == Mode::Air || b.mode == Mode::Air {
+            1_000.0
+        } else {
+            200.0
+        };
+        if km >= 50.0 && (hours <= 0.0 || km / hours > limit) {
+            flag("impossible travel", &pair[1]);
+        }
+    }
+    let refused: Vec<&Passage> = passages
+        .iter()
+        .filter(|p| p.outcome == Outcome::Refused as i32)
+        .collect();
+    for pair in refused.windows(2) {
+        if pair[1].at_ms - pair[0].at_ms <= 30 * MS_PER_DAY {
+            flag("repeated refusal", pair[1]);
+        }
+    }
+    let mut countries: HashMap<&str, Vec<&Passage>> = HashMap::new();
+    for p in passages
+        .iter()
+        .filter(|p| p.outcome == Outcome::Admitted as i32)
+    {
+        countries
+            .entry(network.crossings[p.crossing].country.as_str())
+            .or_default()
+            .push(p);
+    }
+    for (country, admitted) in countries {
+        let mut open: Option<i64> = None;
+        let mut stays = Vec::new();
+        let mut last_entry = false;
+        for p in admitted {
+            let day = p.at_ms.div_euclid(MS_PER_DAY);
+            if p.direction == Direction::Entry as i32 {
+                if last_entry {
+                    flag("double entry", p);
+                }
+                last_entry = true;
+                open.get_or_insert(day);
+            } else {
+                last_entry = false;
+                if let Some(entry) = open.take() {
+                    stays.push((entry, day));
+                }
+            }
+            if nationality != country {
+                let mut all = stays.clone();
+                if let Some(entry) = open {
+                    all.push((entry, day));
+                }
+                if days_present(&all, day, 180) > 90 {
+                    flag("overstay", p);
+                }
+            }
+        }
+    }
+}

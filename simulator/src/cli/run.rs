@@ -1,0 +1,196 @@
+//! `borderflow-sim run`: a scenario with its scorecard, or plain traffic.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use borderflow_domain::keys::Pseudonymiser;
+use borderflow_domain::time::{format_rfc3339, parse_rfc3339};
+use tokio_util::sync::CancellationToken;
+
+use super::{RunArgs, register_crossings};
+use crate::exercise::{ExerciseOptions, Targets, run_scenario};
+use crate::link::LinkConfig;
+use crate::model::traffic::TrafficConfig;
+use crate::run::{self, RunConfig};
+use crate::scenario::Scenario;
+use crate::scenario::time::parse_speed;
+use crate::score;
+use crate::setup::credentials::TokenIssuer;
+use crate::stats::Stats;
+
+fn tokens(args: &RunArgs) -> anyhow::Result<TokenIssuer> {
+    let secret = std::fs::read_to_string(&args.token_secret_file)
+        .with_context(|| format!("reading {}", args.token_secret_file.display()))?;
+    Ok(TokenIssuer::new(secret.trim().as_bytes()))
+}
+
+fn speed(args: &RunArgs) -> anyhow::Result<Option<Option<f64>>> {
+    args.speed
+        .as_deref()
+        .map(parse_speed)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--speed: {e}"))
+}
+
+/// Runs a scenario and reports its scorecard.
+pub(super) async fn scenario(
+    name: &str,
+    args: RunArgs,
+    shutdown: CancellationToken,
+    report: impl Fn(&str),
+) -> anyhow::Result<()> {
+    let scenario = Scenario::load(name)?;
+    let aggregator = args
+        .aggregator
+        .as_deref()
+        .context("--aggregator is required to run a scenario (reference data and the scorecard)")?;
+    let secret_file = args
+        .secret_file
+        .as_ref()
+        .context("--secret-file is required to run a scenario (reference list keys)")?;
+    let secret = std::fs::read_to_string(secret_file)
+        .with_context(|| format!("reading {}", secret_file.display()))?;
+    let keys = Pseudonymiser::new(secret.trim().as_bytes())?;
+    let tls = args.tls.client_config()?;
+    let aggregator_tls = aggregator
+        .starts_with("https://")
+        .then(|| tls.clone())
+        .flatten();
+    let targets = Targets {
+        ingest: run::connect(&args.ingest, tls).await?,
+        aggregator: run::connect(aggregator, aggregator_tls).await?,
+        tokens: tokens(&args)?,
+        keys,
+    };
+    let options = ExerciseOptions {
+        speed: speed(&args)?,
+        outbox_dir: args.outbox_dir.clone(),
+        link: LinkConfig {
+            batch_max: args.batch,
+            window: args.window,
+            ..LinkConfig::default()
+        },
+        ..ExerciseOptions::default()
+    };
+    report(&format!(
+        "running {} on {}: {} to {}, {} incidents",
+        scenario.name,
+        scenario.network.name,
+        format_rfc3339(scenario.start_ms),
+        format_rfc3339(scenario.end_ms),
+        scenario.incidents.len()
+    ));
+    let stats = Arc::new(Stats::default());
+    let run = run_scenario(&scenario, &targets, &options, stats.clone(), shutdown);
+    let outcome = with_progress(run, &stats, &report).await?;
+    report(&score::render(&outcome.scorecard));
+    if let Some(path) = &args.scorecard {
+        let json = serde_json::to_string_pretty(&outcome.scorecard)?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        report(&format!("scorecard written to {}", path.display()));
+    }
+    Ok(())
+}
+
+/// Streams a network's plain traffic (load runs).
+pub(super) async fn plain(
+    args: RunArgs,
+    shutdown: CancellationToken,
+    report: impl Fn(&str),
+) -> anyhow::Result<()> {
+    let network = args.network.load()?;
+    let start_ms = parse_rfc3339(&args.start)
+        .with_context(|| format!("--start: {:?} is not an RFC 3339 time", args.start))?;
+    let tokens = tokens(&args)?;
+    let tls = args.tls.client_config()?;
+    if let Some(aggregator) = &args.aggregator {
+        let aggregator_tls = aggregator
+            .starts_with("https://")
+            .then(|| tls.clone())
+            .flatten();
+        register_crossings(aggregator, aggregator_tls, &network).await?;
+        report(&format!(
+            "registered {} crossings with the aggregator",
+            network.crossings.len()
+        ));
+    }
+    let channel = run::connect(&args.ingest, tls).await?;
+    let config = RunConfig {
+        traffic: TrafficConfig {
+            start_ms,
+            end_ms: start_ms + args.duration.as_millis() as i64,
+            seed: args.network.seed,
+            scale: args.scale,
+            heartbeat_idle_ms: 5 * 60_000,
+        },
+        clock_speed: speed(&args)?.unwrap_or(Some(1_440.0)),
+        link: LinkConfig {
+            batch_max: args.batch,
+            window: args.window,
+            ..LinkConfig::default()
+        },
+        outbox_dir: args.outbox_dir,
+        closing_after_ms: 10 * 60_000,
+    };
+    let stats = Arc::new(Stats::default());
+    let run = run::run(
+        &network,
+        &config,
+        channel,
+        &tokens,
+        Vec::new(),
+        stats.clone(),
+        shutdown.clone(),
+    );
+    with_progress(run, &stats, &report).await
+}
+
+/// Awaits `run`, reporting progress every second and a summary at the end.
+async fn with_progress<T>(
+    run: impl std::future::Future<Output = anyhow::Result<T>>,
+    stats: &Stats,
+    report: &impl Fn(&str),
+) -> anyhow::Result<T> {
+    let started = Instant::now();
+    tokio::pin!(run);
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let mut last_acked = 0;
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            _ = ticker.tick() => {
+                let acked = stats.acked.load(Ordering::Relaxed);
+                report(&progress_line(stats, acked - last_acked));
+                last_acked = acked;
+            }
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let acked = stats.acked.load(Ordering::Relaxed);
+    report(&format!(
+        "done: {} events generated, {acked} acknowledged, {} rejected in {elapsed:.1} s ({:.0} events/s)",
+        stats.generated.load(Ordering::Relaxed),
+        stats.rejected.load(Ordering::Relaxed),
+        acked as f64 / elapsed.max(1e-9)
+    ));
+    result
+}
+
+fn progress_line(stats: &Stats, acked_per_second: u64) -> String {
+    let failures = stats.failures();
+    format!(
+        "sim {} | generated {} | acked {} ({acked_per_second}/s) | buffered {} | rejected {}{}",
+        format_rfc3339(stats.sim_time_ms.load(Ordering::Relaxed)),
+        stats.generated.load(Ordering::Relaxed),
+        stats.acked.load(Ordering::Relaxed),
+        stats.buffered.load(Ordering::Relaxed),
+        stats.rejected.load(Ordering::Relaxed),
+        if failures.is_empty() {
+            String::new()
+        } else {
+            format!(" | failures {failures:?}")
+        }
+    )
+}

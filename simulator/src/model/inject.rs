@@ -1,0 +1,94 @@
+//! What a scenario changes in a crossing's traffic: rates and service
+//! times over spans, and parties planted at given times with given papers,
+//! outcomes and booths. The scenario layer (`crate::plant`) decides these;
+//! the traffic model only plays them, tagging every planted event with the
+//! ground-truth occurrence it belongs to.
+
+use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome, RefusalReason};
+
+use super::profile::RateSpan;
+
+/// Service times multiplied by `factor` for inspections that start within
+/// [from_ms, to_ms) at `lanes` (0-based; empty for every lane).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceSpan {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub factor: f64,
+    pub lanes: Vec<u32>,
+}
+
+impl ServiceSpan {
+    pub fn applies(&self, lane: u32, started_ms: i64) -> bool {
+        (self.from_ms..self.to_ms).contains(&started_ms)
+            && (self.lanes.is_empty() || self.lanes.contains(&lane))
+    }
+}
+
+/// How a planted minor travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escort {
+    /// An adult: the party's first adult accompanies the minors.
+    Adult,
+    /// With the party's first adult, related as stated.
+    With(GuardianRelation),
+    /// Alone: no accompanying adult recorded.
+    Alone,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlantedMember {
+    pub mrz: Vec<String>,
+    pub escort: Escort,
+}
+
+/// A party that arrives at a crossing because a scenario says so.
+#[derive(Clone, Debug)]
+pub struct Planted {
+    /// When the party joins the queue; for a preamble record, when the
+    /// recorded inspection ended.
+    pub at_ms: i64,
+    pub direction: Direction,
+    pub members: Vec<PlantedMember>,
+    pub outcome: Outcome,
+    pub refusal_reason: RefusalReason,
+    /// The booth (0-based), or the one that frees first.
+    pub lane: Option<u32>,
+    /// The officer recorded, or whoever staffs the booth.
+    pub officer: Option<String>,
+    /// The biometric match score recorded, or a normal one.
+    pub biometric_score: Option<f32>,
+    /// A record of the past (dated before the run): sent when the run
+    /// starts, outside the queues.
+    pub preamble: bool,
+    /// The ground-truth occurrence its events belong to.
+    pub truth: u32,
+}
+
+/// Everything a scenario changes at one crossing.
+#[derive(Clone, Debug, Default)]
+pub struct CrossingInjections {
+    pub rate_spans: Vec<RateSpan>,
+    pub service_spans: Vec<ServiceSpan>,
+    /// In any order; the model sorts them by time.
+    pub planted: Vec<Planted>,
+}
+
+/// Per crossing index; crossings without an entry run unchanged.
+#[derive(Clone, Debug, Default)]
+pub struct Injections {
+    pub crossings: std::collections::BTreeMap<usize, CrossingInjections>,
+}
+
+impl Injections {
+    pub fn at(&mut self, crossing: usize) -> &mut CrossingInjections {
+        self.crossings.entry(crossing).or_default()
+    }
+
+    /// Every planted party, with its crossing.
+    pub fn planted(&self) -> impl Iterator<Item = (usize, &Planted)> {
+        self.crossings
+            .iter()
+            .flat_map(|(c, i)| i.planted.iter().map(move |p| (*c, p)))
+    }
+}

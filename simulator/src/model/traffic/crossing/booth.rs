@@ -1,0 +1,131 @@
+//! The booths: queueing, service times, officers, outcomes.
+
+use borderflow_domain::time::MS_PER_SECOND;
+use borderflow_proto::inspection::v1::{Direction, InspectionEvent, Outcome, RefusalReason};
+use rand::Rng;
+use rand_distr::Distribution;
+
+use super::{CrossingTraffic, Visit};
+use crate::model::inject::Planted;
+use crate::model::traffic::event::{Inspection, document_factor};
+use crate::model::traffic::{REFUSAL_SHARE, SECONDARY_SHARE, uuid};
+
+impl CrossingTraffic {
+    /// Queues one traveller at `lane` or at the booth that frees first;
+    /// returns the event, its booth and when it completes.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn inspect(
+        &mut self,
+        arrival: i64,
+        direction: Direction,
+        visit: Visit<'_>,
+        lane: Option<u32>,
+        officer: Option<&str>,
+        score: f32,
+        outcome: Outcome,
+        reason: RefusalReason,
+    ) -> (Box<InspectionEvent>, u32, i64) {
+        let lane = lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
+            self.lanes
+                .iter()
+                .enumerate()
+                .min_by_key(|(i, l)| (l.free_at, *i))
+                .map_or(0, |(i, _)| i as u32)
+        });
+        let started = arrival.max(self.lanes[lane as usize].free_at);
+        let mut service_s =
+            self.service.sample(&mut self.rng) * document_factor(&visit.mrz, visit.minor);
+        for span in &self.service_spans {
+            if span.applies(lane, started) {
+                service_s *= span.factor;
+            }
+        }
+        let service_ms = (service_s * MS_PER_SECOND as f64).max(5_000.0) as i64;
+        let completed = started + service_ms;
+        self.lanes[lane as usize].free_at = completed;
+        let officer = match officer {
+            Some(o) => o,
+            None => {
+                let hour = self.intensity.local_hour(started);
+                &self.names.officer_ids[self.spec.officer_on_duty(lane, hour) as usize]
+            }
+        };
+        let event = Inspection {
+            event_id: uuid(&mut self.rng),
+            lane,
+            officer,
+            direction,
+            queued_ms: arrival,
+            started_ms: started,
+            completed_ms: completed,
+            mrz: visit.mrz,
+            group_id: visit.group_id,
+            escort: visit.escort,
+            biometric_score: score,
+            outcome,
+            refusal_reason: reason,
+        }
+        .into_event(&self.names);
+        (event, lane, completed)
+    }
+
+    /// A record of an inspection that ended at `completed` (before the
+    /// run), as the booth's history would hold it.
+    pub(super) fn record(
+        &mut self,
+        completed: i64,
+        direction: Direction,
+        visit: Visit<'_>,
+        score: f32,
+        planted: &Planted,
+    ) -> (Box<InspectionEvent>, u32, i64) {
+        let lane = planted.lane.unwrap_or(0).min(self.spec.lanes - 1);
+        let service = self.rng.random_range(30_000..180_000);
+        let wait = self.rng.random_range(0..600_000);
+        let hour = self.intensity.local_hour(completed);
+        let officer = planted.officer.clone().unwrap_or_else(|| {
+            self.names.officer_ids[self.spec.officer_on_duty(lane, hour) as usize].clone()
+        });
+        let event = Inspection {
+            event_id: uuid(&mut self.rng),
+            lane,
+            officer: &officer,
+            direction,
+            queued_ms: completed - service - wait,
+            started_ms: completed - service,
+            completed_ms: completed,
+            mrz: visit.mrz,
+            group_id: visit.group_id,
+            escort: visit.escort,
+            biometric_score: score,
+            outcome: planted.outcome,
+            refusal_reason: planted.refusal_reason,
+        }
+        .into_event(&self.names);
+        (event, lane, completed)
+    }
+
+    /// The base-rate outcome of a party's inspection.
+    pub(super) fn outcome(&mut self, refusable: bool) -> (Outcome, RefusalReason) {
+        let roll: f64 = self.rng.random();
+        if roll < REFUSAL_SHARE && refusable {
+            // Reasons seen at land borders without document fraud: no visa
+            // or permit, no justification of the purpose, no means, an
+            // entry ban.
+            let reasons = [
+                RefusalReason::C,
+                RefusalReason::E,
+                RefusalReason::G,
+                RefusalReason::H,
+            ];
+            (
+                Outcome::Refused,
+                reasons[self.rng.random_range(0..reasons.len())],
+            )
+        } else if roll < REFUSAL_SHARE + SECONDARY_SHARE {
+            (Outcome::ReferredToSecondary, RefusalReason::Unspecified)
+        } else {
+            (Outcome::Admitted, RefusalReason::Unspecified)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Parties a scenario plants: queued like everyone, or sent as records of
+//! the past.
+
+use borderflow_proto::inspection::v1::InspectionEvent;
+use rand::Rng;
+
+use super::{CrossingTraffic, Happening, Visit};
+use crate::model::inject::{Escort, Planted};
+use crate::model::traffic::uuid;
+
+impl CrossingTraffic {
+    /// A planted party: into the queue, or straight out as a record of the
+    /// past.
+    pub(super) fn plant(&mut self, at: i64, mut planted: Planted) {
+        let group_id = if planted.members.len() > 1 {
+            uuid(&mut self.rng)
+        } else {
+            String::new()
+        };
+        let mut guardian = String::new();
+        let members = std::mem::take(&mut planted.members);
+        for (m, member) in members.into_iter().enumerate() {
+            let escort = match member.escort {
+                Escort::Adult => None,
+                Escort::With(relation) => Some((guardian.as_str(), relation)),
+                Escort::Alone => None,
+            };
+            let visit = Visit {
+                mrz: member.mrz,
+                minor: member.escort != Escort::Adult,
+                group_id: &group_id,
+                escort,
+            };
+            let score = planted
+                .biometric_score
+                .unwrap_or_else(|| self.rng.random_range(0.82..0.995));
+            let (event, lane, completed) = if planted.preamble {
+                self.record(planted.at_ms, planted.direction, visit, score, &planted)
+            } else {
+                self.inspect(
+                    at,
+                    planted.direction,
+                    visit,
+                    planted.lane,
+                    planted.officer.as_deref(),
+                    score,
+                    planted.outcome,
+                    planted.refusal_reason,
+                )
+            };
+            if m == 0 {
+                guardian.clone_from(&event.event_id);
+            }
+            let when = if planted.preamble { at } else { completed };
+            self.schedule_completion(when, lane, event, Some(planted.truth));
+        }
+    }
+
+    pub(super) fn schedule_completion(
+        &mut self,
+        at: i64,
+        lane: u32,
+        event: Box<InspectionEvent>,
+        truth: Option<u32>,
+    ) {
+        self.schedule(at, Happening::Completion { lane, event, truth });
+    }
+}

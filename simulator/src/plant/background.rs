@@ -1,0 +1,143 @@
+//! Background occurrences at public base rates, planted so that they are
+//! known in advance (lost and stolen documents must be on the list before
+//! traffic starts) and recorded as truth, so that catching them is not a
+//! false alarm:
+//!
+//! - lost or stolen document hits: 0.009 % of checks, the order of the hit
+//!   rate INTERPOL publishes for searches of its SLTD database (the figure
+//!   issue 5 sets);
+//! - expired documents presented: 0.02 % (our estimate: a small share of
+//!   travellers present a document past its date);
+//! - biometric mismatches an officer nevertheless clears: 0.01 % (our
+//!   estimate: matcher false non-matches are almost always resolved by a
+//!   second capture, and only the rest reach the record).
+//!
+//! and the queues of market days at crossings whose market-day demand
+//! exceeds their capacity.
+
+use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
+use borderflow_proto::analytics::v1::AnomalyKind as A;
+use borderflow_proto::inspection::v1::{Direction, RefusalReason};
+use borderflow_proto::reference::v1::ReferenceList;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
+
+use super::people::{self, ADMITTED, refused_or_referred, single};
+use super::{Plan, ReferenceDocument, open_times};
+use crate::model::profile::Intensity;
+use crate::model::traffic::FAMILY_SHARE;
+use crate::scenario::Scenario;
+use crate::truth::{BACKGROUND, Draft};
+
+pub(super) const LOST_STOLEN_RATE: f64 = 0.000_09;
+pub(super) const EXPIRED_RATE: f64 = 0.000_2;
+pub(super) const BIOMETRIC_RATE: f64 = 0.000_1;
+
+/// Market-day demand at this share of capacity or more breaks the queue
+/// service level.
+const CONGESTED_LOAD: f64 = 0.95;
+
+pub(super) fn plant(scenario: &Scenario, plan: &mut Plan, rng: &mut ChaCha8Rng) {
+    let (start, end) = (scenario.start_ms, scenario.end_ms);
+    for (c, spec) in scenario.network.crossings.iter().enumerate() {
+        let intensity = Intensity::new(spec, scenario.scale);
+        let checks = intensity.expected_between(start, end) * (1.0 + FAMILY_SHARE * 2.5);
+        for (kind, rate, expected) in [
+            ("lost_stolen", LOST_STOLEN_RATE, A::LostStolenDocument),
+            ("expired_document", EXPIRED_RATE, A::DocumentExpired),
+            ("biometric_mismatch", BIOMETRIC_RATE, A::BiometricMismatch),
+        ] {
+            let mean = checks * rate;
+            let n = if mean > 0.0 {
+                Poisson::new(mean).map_or(0, |p| p.sample(rng) as usize)
+            } else {
+                0
+            };
+            for at in open_times(spec, start, end, n, rng) {
+                let date = Date::from_epoch_ms(at);
+                let id = plan.truth.add(Draft {
+                    incident: None,
+                    label: BACKGROUND.into(),
+                    kind: format!("{BACKGROUND}/{kind}"),
+                    expected,
+                    related: Vec::new(),
+                    crossings: vec![spec.id.clone()],
+                    checkpoint: None,
+                    officer: None,
+                    start_ms: at,
+                    end_ms: at,
+                });
+                let direction = if rng.random_bool(0.5) {
+                    Direction::Entry
+                } else {
+                    Direction::Exit
+                };
+                let t = people::traveller(rng, spec, None, date, 18..80);
+                let national = t.document.nationality == spec.country;
+                let planted = match expected {
+                    A::LostStolenDocument => {
+                        plan.references.push(ReferenceDocument {
+                            list: ReferenceList::LostStolen,
+                            mrz: t.mrz.clone(),
+                            source: "INTERPOL SLTD (simulated)",
+                            reference: format!("SIM-BG-{id}"),
+                        });
+                        let outcome = refused_or_referred(rng, 0.6, RefusalReason::A);
+                        single(at, direction, t.mrz, outcome, id)
+                    }
+                    A::DocumentExpired => {
+                        let t = people::expired(t, date, rng.random_range(1..400));
+                        // Nationals cannot be refused their own country.
+                        let share = if national { 0.0 } else { 0.7 };
+                        let outcome = refused_or_referred(rng, share, RefusalReason::A);
+                        single(at, direction, t.mrz, outcome, id)
+                    }
+                    _ => {
+                        let mut p = single(at, direction, t.mrz, ADMITTED, id);
+                        p.biometric_score = Some(rng.random_range(0.3..0.58));
+                        p
+                    }
+                };
+                plan.injections.at(c).planted.push(planted);
+            }
+        }
+        market_days(scenario, c, &intensity, plan);
+    }
+}
+
+/// Each market day a congested crossing's queues break the service level:
+/// expected, not a false alarm.
+fn market_days(scenario: &Scenario, c: usize, intensity: &Intensity, plan: &mut Plan) {
+    let spec = &scenario.network.crossings[c];
+    if spec.profile.market_days.is_empty() {
+        return;
+    }
+    let mut day = intensity.local_day_start(scenario.start_ms);
+    while day < scenario.end_ms {
+        let noon = day + 12 * MS_PER_HOUR;
+        let peak = (0..24)
+            .map(|h| intensity.at(day + h * MS_PER_HOUR))
+            .fold(0.0, f64::max)
+            * MS_PER_HOUR as f64
+            * (1.0 + FAMILY_SHARE * 2.5);
+        if intensity.is_market_day(noon)
+            && peak >= CONGESTED_LOAD * f64::from(spec.capacity_per_hour)
+        {
+            plan.truth.add(Draft {
+                incident: None,
+                label: BACKGROUND.into(),
+                kind: format!("{BACKGROUND}/market_day"),
+                expected: A::QueueSla,
+                related: vec![A::FlowSurge, A::SlowInspections, A::NationalityMixShift],
+                crossings: vec![spec.id.clone()],
+                checkpoint: None,
+                officer: None,
+                // Queues outlast the day's peak into the night.
+                start_ms: (day + 6 * MS_PER_HOUR).max(scenario.start_ms),
+                end_ms: (day + MS_PER_DAY + 4 * MS_PER_HOUR).min(scenario.end_ms),
+            });
+        }
+        day += MS_PER_DAY;
+    }
+}

@@ -1,0 +1,140 @@
+//! Times in scenario files: durations such as `1d 6h` or `90m`, instants
+//! as RFC 3339 or as an offset from the scenario's start (`+1d9h`), and
+//! clock speeds such as `1 day in 2 minutes`.
+
+use borderflow_domain::time::{
+    MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, parse_rfc3339,
+};
+
+/// Parses `1d 6h`, `1h30m`, `90m`, `45s`, `250ms` into milliseconds.
+pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return Err("is empty; expected a duration such as 1d 6h or 90m".into());
+    }
+    let mut total = 0i64;
+    let mut rest = compact.as_str();
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let (number, tail) = rest.split_at(digits);
+        let units = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(units);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration such as 1d 6h or 90m"))?;
+        let scale = match unit {
+            "d" | "day" | "days" => MS_PER_DAY,
+            "h" | "hour" | "hours" => MS_PER_HOUR,
+            "m" | "min" | "minute" | "minutes" => MS_PER_MINUTE,
+            "s" | "second" | "seconds" => MS_PER_SECOND,
+            "ms" => 1,
+            _ => {
+                return Err(format!(
+                    "unknown unit {unit:?} in {text:?} (use d, h, m, s or ms)"
+                ));
+            }
+        };
+        total += (value * scale as f64).round() as i64;
+        rest = next;
+    }
+    Ok(total)
+}
+
+/// An instant: RFC 3339, or `+<duration>` after `start_ms`.
+pub fn parse_instant(text: &str, start_ms: i64) -> Result<i64, String> {
+    let text = text.trim();
+    if let Some(offset) = text.strip_prefix('+') {
+        return Ok(start_ms + parse_duration_ms(offset)?);
+    }
+    parse_rfc3339(text)
+        .ok_or_else(|| format!("{text:?} is neither an RFC 3339 time nor an offset such as +1d9h"))
+}
+
+/// A clock speed: simulated seconds per wall second, or `None` to run as
+/// fast as ingest takes it. Accepts `real-time`, `unpaced`, `x720`, `720`
+/// and `<duration> in <duration>` (`1 day in 2 minutes`).
+pub fn parse_speed(text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let speed = match t.as_str() {
+        "real-time" | "realtime" | "real time" => 1.0,
+        "unpaced" | "max" | "as fast as possible" => return Ok(None),
+        _ => {
+            if let Some((sim, wall)) = t.split_once(" in ") {
+                let sim = parse_duration_ms(&words_to_units(sim))?;
+                let wall = parse_duration_ms(&words_to_units(wall))?;
+                if wall <= 0 {
+                    return Err(format!("{text:?}: the wall-clock side must be positive"));
+                }
+                sim as f64 / wall as f64
+            } else {
+                let number = t.trim_start_matches('x').trim_end_matches('x');
+                number.parse::<f64>().map_err(|_| {
+                    format!(
+                        "{text:?} is not a speed such as real-time, x720 or \"1 day in 2 minutes\""
+                    )
+                })?
+            }
+        }
+    };
+    if speed == 0.0 {
+        return Ok(None);
+    }
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(format!("{text:?}: a speed must be positive"));
+    }
+    Ok(Some(speed))
+}
+
+/// `1 day` → `1day`: the duration parser takes units written out.
+fn words_to_units(text: &str) -> String {
+    let t = text.trim();
+    // "a day", "an hour"
+    let t = t
+        .strip_prefix("a ")
+        .or_else(|| t.strip_prefix("an "))
+        .map_or_else(|| t.to_owned(), |rest| format!("1 {rest}"));
+    t.replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("1d 6h"), Ok(30 * MS_PER_HOUR));
+        assert_eq!(parse_duration_ms("1h30m"), Ok(90 * MS_PER_MINUTE));
+        assert_eq!(parse_duration_ms("250ms"), Ok(250));
+        assert_eq!(parse_duration_ms("2 days"), Ok(2 * MS_PER_DAY));
+        assert!(parse_duration_ms("soon").is_err());
+        assert!(parse_duration_ms("3w").is_err());
+    }
+
+    #[test]
+    fn instants() {
+        let start = parse_rfc3339("2026-05-04T00:00:00Z").unwrap();
+        assert_eq!(parse_instant("+1d9h", start), Ok(start + 33 * MS_PER_HOUR));
+        assert_eq!(
+            parse_instant("2026-05-05T09:00:00Z", start),
+            Ok(start + 33 * MS_PER_HOUR)
+        );
+        assert!(parse_instant("tomorrow", start).is_err());
+    }
+
+    #[test]
+    fn speeds() {
+        assert_eq!(parse_speed("real-time"), Ok(Some(1.0)));
+        assert_eq!(parse_speed("x720"), Ok(Some(720.0)));
+        assert_eq!(parse_speed("1440"), Ok(Some(1440.0)));
+        assert_eq!(parse_speed("1 day in 2 minutes"), Ok(Some(720.0)));
+        assert_eq!(parse_speed("a day in 1 minute"), Ok(Some(1440.0)));
+        assert_eq!(parse_speed("unpaced"), Ok(None));
+        assert_eq!(parse_speed("0"), Ok(None));
+        assert!(parse_speed("fast").is_err());
+        assert!(parse_speed("-3").is_err());
+    }
+}

@@ -1,0 +1,100 @@
+//! Ground truth: every occurrence a run planted (one per forged document,
+//! per overstayer, per surge …) and every background occurrence that should
+//! raise an anomaly without being an incident (a base-rate lost or stolen
+//! document, a market day's queues), with the anomaly kind expected, the
+//! kinds acceptable as side effects, where and when, and — filled in as the
+//! run streams — the ids of the events involved.
+
+use std::collections::BTreeSet;
+
+use borderflow_proto::analytics::v1::AnomalyKind;
+
+/// The label of background occurrences' incident kinds.
+pub const BACKGROUND: &str = "background";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Occurrence {
+    pub id: u32,
+    /// The scenario incident it belongs to; `None` for background.
+    pub incident: Option<usize>,
+    /// The incident's label, or `background`.
+    pub label: String,
+    /// `forged_documents`, …, or `background/lost_stolen` and the like.
+    pub kind: String,
+    pub expected: AnomalyKind,
+    /// Kinds that may also fire because of it without being false alarms.
+    pub related: Vec<AnomalyKind>,
+    pub crossings: Vec<String>,
+    pub checkpoint: Option<String>,
+    pub officer: Option<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub event_ids: BTreeSet<String>,
+}
+
+impl Occurrence {
+    pub fn is_background(&self) -> bool {
+        self.incident.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Truth {
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// What the planner states about an occurrence; its id and events come
+/// later.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub incident: Option<usize>,
+    pub label: String,
+    pub kind: String,
+    pub expected: AnomalyKind,
+    pub related: Vec<AnomalyKind>,
+    pub crossings: Vec<String>,
+    pub checkpoint: Option<String>,
+    pub officer: Option<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl Truth {
+    /// Adds an occurrence; returns its id (the tag its events carry).
+    pub fn add(&mut self, draft: Draft) -> u32 {
+        let id = self.occurrences.len() as u32;
+        self.occurrences.push(Occurrence {
+            id,
+            incident: draft.incident,
+            label: draft.label,
+            kind: draft.kind,
+            expected: draft.expected,
+            related: draft.related,
+            crossings: draft.crossings,
+            checkpoint: draft.checkpoint,
+            officer: draft.officer,
+            start_ms: draft.start_ms,
+            end_ms: draft.end_ms,
+            event_ids: BTreeSet::new(),
+        });
+        id
+    }
+
+    /// Records that event `event_id` belongs to occurrence `id`.
+    pub fn record(&mut self, id: u32, event_id: &str) {
+        if let Some(o) = self.occurrences.get_mut(id as usize) {
+            o.event_ids.insert(event_id.to_owned());
+        }
+    }
+
+    /// Occurrences of planted incidents (not background).
+    pub fn planted(&self) -> impl Iterator<Item = &Occurrence> {
+        self.occurrences.iter().filter(|o| !o.is_background())
+    }
+}
+
+/// `FLOW_SURGE` for `ANOMALY_KIND_FLOW_SURGE`.
+pub fn kind_name(kind: AnomalyKind) -> &'static str {
+    let name = kind.as_str_name();
+    name.strip_prefix("ANOMALY_KIND_").unwrap_or(name)
+}
