@@ -44,6 +44,18 @@ impl ChildService {
     pub async fn spawn(binary_name: &str, args: &[String], log: PathBuf) -> anyhow::Result<Self> {
         let grpc_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
         let admin_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        Self::spawn_at(binary_name, args, log, grpc_addr, admin_addr).await
+    }
+
+    /// [`spawn`](Self::spawn) on given addresses (to restart a service
+    /// where its clients expect it).
+    pub async fn spawn_at(
+        binary_name: &str,
+        args: &[String],
+        log: PathBuf,
+        grpc_addr: SocketAddr,
+        admin_addr: SocketAddr,
+    ) -> anyhow::Result<Self> {
         let mut argv: Vec<String> = args
             .iter()
             .skip(1)

@@ -31,7 +31,7 @@ keep_running=${BORDERFLOW_KEEP_RUNNING:-1}
 
 BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 scripts/ensure-tools.sh
 echo "building the services (release)…" >&2
-cargo build --release --locked --bins
+cargo build --release --locked -p borderflow-ingest -p borderflow-aggregator -p borderflow-simulator --bins
 bin=${CARGO_TARGET_DIR:-$root/target}/release
 tansu=${CARGO_HOME:-$HOME/.cargo}/bin/tansu
 

@@ -23,6 +23,7 @@ use tracing::{info, warn};
 
 use crate::detect::DetectConfig;
 use crate::detect::document::DocumentProcessor;
+use crate::metrics;
 use crate::pipeline::{Outputs, Stage};
 use crate::store::ReferenceStore;
 
@@ -158,6 +159,7 @@ impl Stage for DocumentsStage {
         state
             .processor
             .process(key, &inspection, &self.reference, &mut anomalies);
+        metrics::document_record();
         for anomaly in &anomalies {
             out.anomaly(anomaly)?;
         }

@@ -108,12 +108,32 @@ impl Materialiser {
                     .count()
             };
             if lagging == 0 {
+                self.wait_quiet(started, limit);
                 return Ok(());
             }
             if started.elapsed() > limit {
                 bail!("materialised view still {lagging} partitions behind after {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Materialiser {
+    /// Waits until the reader stops advancing for a moment (within `limit`
+    /// of `started`). Some Kafka-protocol brokers report a partition's end
+    /// as the start of its last record batch, so reaching the reported end
+    /// can leave that batch still to apply.
+    fn wait_quiet(&self, started: Instant, limit: Duration) {
+        let snapshot = || self.positions.lock().expect("positions lock").clone();
+        let mut last = snapshot();
+        while started.elapsed() < limit {
+            std::thread::sleep(Duration::from_millis(100));
+            let now = snapshot();
+            if now == last {
+                return;
+            }
+            last = now;
         }
     }
 }

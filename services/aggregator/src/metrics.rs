@@ -17,6 +17,7 @@ pub const CROSSING_LAST_WAIT_P95: &str = "borderflow_crossing_last_window_wait_p
 pub const CROSSING_LAST_WINDOW_END: &str = "borderflow_crossing_last_window_end_timestamp_seconds";
 pub const ANOMALIES: &str = "borderflow_anomalies_total";
 pub const RECORDS: &str = "borderflow_aggregator_records_total";
+pub const DOCUMENT_RECORDS: &str = "borderflow_aggregator_document_records_total";
 pub const DEADLETTERS: &str = "borderflow_aggregator_deadletter_total";
 pub const WINDOWS_PUBLISHED: &str = "borderflow_aggregator_windows_published_total";
 pub const CONSUMER_LAG: &str = "borderflow_aggregator_consumer_lag_records";
@@ -68,6 +69,10 @@ pub fn describe() {
         "Inspection records processed, by what happened to them."
     );
     describe_counter!(
+        DOCUMENT_RECORDS,
+        "Records of the by-document topic the per-document rules processed."
+    );
+    describe_counter!(
         DEADLETTERS,
         "Records sent to the dead-letter topic, by reason."
     );
@@ -98,6 +103,11 @@ pub fn describe() {
 
 pub fn record(result: &'static str) {
     counter!(RECORDS, "result" => result).increment(1);
+}
+
+/// A by-document record went through the per-document rules.
+pub fn document_record() {
+    counter!(DOCUMENT_RECORDS).increment(1);
 }
 
 pub fn deadletter(reason: &'static str) {

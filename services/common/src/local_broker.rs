@@ -26,10 +26,26 @@ pub enum Storage {
 }
 
 impl Storage {
+    /// Where tansu runs: the database's directory for SQLite.
+    fn working_dir(&self) -> Option<&Path> {
+        match self {
+            Self::Memory => None,
+            Self::Sqlite(path) => path.parent().filter(|p| !p.as_os_str().is_empty()),
+        }
+    }
+
     fn url(&self) -> String {
         match self {
             Self::Memory => "memory://tansu/".into(),
-            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            // tansu resolves the path relative to its working directory
+            // (see `working_dir`), whatever the slashes.
+            Self::Sqlite(path) => format!(
+                "sqlite://{}",
+                path.file_name().map_or_else(
+                    || "broker.db".into(),
+                    |name| name.to_string_lossy().into_owned()
+                )
+            ),
         }
     }
 }
@@ -74,7 +90,11 @@ impl LocalBroker {
             }
             None => (Stdio::null(), Stdio::null()),
         };
-        let child = Command::new(tansu_binary())
+        let mut command = Command::new(tansu_binary());
+        if let Some(dir) = self.storage.working_dir() {
+            command.current_dir(dir);
+        }
+        let child = command
             .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
             .args(["--storage-engine", &self.storage.url()])
             .env("RUST_LOG", "warn")

@@ -60,6 +60,11 @@ fn time_range() -> std::ops::Range<i64> {
     from..to
 }
 
+/// Years a keyed-in birth or expiry date may carry. Ages and expiry are
+/// computed from them, so absurd years are refused here rather than
+/// overflowing there.
+const DOCUMENT_YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
+
 /// The times of a valid event, epoch milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventTimes {
@@ -282,6 +287,23 @@ fn document(document: Option<&DocumentRead>, limits: &Limits) -> Result<(), Fiel
                             "is {} bytes; at most {} allowed",
                             value.len(),
                             limits.max_field_len
+                        ),
+                    ));
+                }
+            }
+            for (date, name) in [
+                (&fields.birth_date, "birth_date"),
+                (&fields.expiry_date, "expiry_date"),
+            ] {
+                if let Some(date) = date
+                    && !DOCUMENT_YEARS.contains(&date.year)
+                {
+                    return Err(FieldError::new(
+                        format!("event.document.fields.{name}"),
+                        format!(
+                            "year must lie between {} and {}",
+                            DOCUMENT_YEARS.start(),
+                            DOCUMENT_YEARS.end()
                         ),
                     ));
                 }

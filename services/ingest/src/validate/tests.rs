@@ -1,5 +1,5 @@
 use borderflow_proto::inspection::v1::{
-    BoothChecks, DocumentFields, MachineReadableZone, Traveller, document_read,
+    BoothChecks, CalendarDate, DocumentFields, MachineReadableZone, Traveller, document_read,
 };
 use borderflow_proto::ms_to_timestamp;
 
@@ -124,6 +124,22 @@ fn refuses_bad_values() {
                     document_code: "P".into(),
                     issuing_state: "KAZ".into(),
                     nationality: "KAZ".into(),
+                    ..Default::default()
+                })),
+            })
+        }),
+        ("event.document.fields.birth_date", |e| {
+            e.document = Some(DocumentRead {
+                source: Some(document_read::Source::Fields(DocumentFields {
+                    document_code: "P".into(),
+                    issuing_state: "KAZ".into(),
+                    document_number: "N1234567".into(),
+                    nationality: "KAZ".into(),
+                    birth_date: Some(CalendarDate {
+                        year: i32::MIN,
+                        month: 1,
+                        day: 1,
+                    }),
                     ..Default::default()
                 })),
             })

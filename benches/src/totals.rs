@@ -1,0 +1,194 @@
+//! What a run should count and what it counted: the model's events by
+//! crossing, direction and outcome, the same figures read back from an
+//! aggregator's closed windows, from the inspections topic, and the
+//! anomalies an aggregator serves.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use borderflow_common::kafka::KafkaArgs;
+use borderflow_domain::time::{Date, MS_PER_HOUR};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
+use borderflow_proto::analytics::v1::{ListAnomaliesRequest, ListWindowsRequest};
+use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+use borderflow_simulator::link::LinkConfig;
+use borderflow_simulator::model::network::Network;
+use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig};
+use borderflow_simulator::run::RunConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use tonic::transport::Channel;
+
+/// (crossing, direction, outcome) → inspections.
+pub type Totals = BTreeMap<(String, i32, i32), u64>;
+
+/// `hours` of a network's traffic from a fixed Monday, seed 7.
+pub fn traffic_config(hours: i64) -> TrafficConfig {
+    let start = Date::new(2026, 5, 4)
+        .expect("a valid date")
+        .start_epoch_ms();
+    TrafficConfig {
+        start_ms: start,
+        end_ms: start + hours * MS_PER_HOUR,
+        seed: 7,
+        scale: 1.0,
+        heartbeat_idle_ms: 5 * 60_000,
+    }
+}
+
+/// Streams [`traffic_config`] at `speed` (unpaced when `None`).
+pub fn run_config(hours: i64, speed: Option<f64>) -> RunConfig {
+    RunConfig {
+        traffic: traffic_config(hours),
+        clock_speed: speed,
+        link: LinkConfig::default(),
+        outbox_dir: None,
+        closing_after_ms: 10 * 60_000,
+    }
+}
+
+/// What the model sends, counted the way windows count.
+pub fn expected(network: &Network, hours: i64) -> Totals {
+    let mut totals = Totals::new();
+    for item in Traffic::new(network, &traffic_config(hours)) {
+        if let Emission::Event(e) = item.emission {
+            *totals
+                .entry((e.crossing_id.clone(), e.direction, e.outcome))
+                .or_default() += 1;
+        }
+    }
+    totals
+}
+
+/// What an aggregator's closed windows hold.
+pub async fn observed(
+    client: &mut AnalyticsServiceClient<Channel>,
+    crossings: &[String],
+) -> Totals {
+    let mut totals = Totals::new();
+    for crossing in crossings {
+        let Ok(response) = client
+            .list_windows(ListWindowsRequest {
+                crossing_id: crossing.clone(),
+                ..Default::default()
+            })
+            .await
+        else {
+            continue;
+        };
+        for window in response.into_inner().windows {
+            for flow in window.flows {
+                *totals
+                    .entry((crossing.clone(), flow.direction, flow.outcome))
+                    .or_default() += flow.count;
+            }
+        }
+    }
+    totals
+}
+
+/// Polls the windows until they hold `want` or `limit` passes; returns the
+/// last totals seen.
+pub async fn wait_for(
+    client: &mut AnalyticsServiceClient<Channel>,
+    crossings: &[String],
+    want: &Totals,
+    limit: Duration,
+) -> Totals {
+    let started = Instant::now();
+    loop {
+        let seen = observed(client, crossings).await;
+        if &seen == want || started.elapsed() > limit {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// What a topic of inspection records holds, each event id once, and how
+/// many records repeated an event id.
+pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64) {
+    let consumer: BaseConsumer = kafka
+        .reader_config("totals-check")
+        .create()
+        .expect("a reader");
+    let mut list = rdkafka::TopicPartitionList::new();
+    let mut ends = Vec::new();
+    for p in 0..partitions {
+        list.add_partition_offset(topic, p, rdkafka::Offset::Beginning)
+            .expect("a partition");
+        ends.push(
+            consumer
+                .fetch_watermarks(topic, p, Duration::from_secs(5))
+                .map_or(0, |w| w.1),
+        );
+    }
+    consumer.assign(&list).expect("assigned");
+    let mut seen = std::collections::HashSet::new();
+    let mut totals = Totals::new();
+    let mut repeats = 0;
+    let mut read = vec![0i64; ends.len()];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Some brokers (tansu) report a partition's end as the start of its
+    // last record batch: past the reported ends, read on until quiet.
+    let mut last_record = Instant::now();
+    while Instant::now() < deadline
+        && (read.iter().zip(&ends).any(|(r, e)| r < e)
+            || last_record.elapsed() < Duration::from_millis(500))
+    {
+        let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) else {
+            continue;
+        };
+        last_record = Instant::now();
+        read[message.partition() as usize] = message.offset() + 1;
+        let Ok(record) = InspectionRecord::decode(message.payload().unwrap_or_default()) else {
+            continue;
+        };
+        if let Some(inspection_record::Body::Inspection(i)) = record.body {
+            if seen.insert(i.event_id.clone()) {
+                *totals
+                    .entry((i.crossing_id, i.direction, i.outcome))
+                    .or_default() += 1;
+            } else {
+                repeats += 1;
+            }
+        }
+    }
+    (totals, repeats)
+}
+
+/// Every anomaly id an aggregator serves.
+pub async fn anomaly_ids(client: &mut AnalyticsServiceClient<Channel>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut token = String::new();
+    loop {
+        let Ok(response) = client
+            .list_anomalies(ListAnomaliesRequest {
+                page_size: 1_000,
+                page_token: token.clone(),
+                ..Default::default()
+            })
+            .await
+        else {
+            return ids;
+        };
+        let response = response.into_inner();
+        ids.extend(response.anomalies.into_iter().map(|a| a.id));
+        if response.next_page_token.is_empty() {
+            return ids;
+        }
+        token = response.next_page_token;
+    }
+}
+
+/// A one-line account of two totals.
+pub fn describe(expected: &Totals, observed: &Totals) -> String {
+    let e: u64 = expected.values().sum();
+    let o: u64 = observed.values().sum();
+    format!(
+        "expected {e} inspections in {} groups, observed {o} in {}",
+        expected.len(),
+        observed.len()
+    )
+}

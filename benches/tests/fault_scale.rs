@@ -1,0 +1,106 @@
+//! Guarantee: three aggregator processes share a consumer group; one leaves
+//! mid-run and another joins. Window results and anomalies equal those of a
+//! single undisturbed instance, per-document rules included, and every
+//! instance answers queries with the same crossing stats.
+
+use std::time::Duration;
+
+use borderflow_benches::harness::{Reference, Stream, settle};
+use borderflow_benches::process::ChildService;
+use borderflow_benches::testbed::Testbed;
+use borderflow_benches::totals::{describe, expected, wait_for};
+use borderflow_simulator::model::networks;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_leaving_and_joining_give_the_single_instance_results() {
+    let network = networks::generated(8, 13);
+    let crossings: Vec<String> = network.crossings.iter().map(|c| c.id.clone()).collect();
+    let bed = Testbed::start(network.clone(), 12).await.unwrap();
+    let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
+    let args = bed.aggregator_args(&[]);
+    let log = |n: u32| bed.dir().join(format!("aggregator-{n}.log"));
+    let first = ChildService::spawn("borderflow-aggregator", &args, log(1))
+        .await
+        .unwrap();
+    let mut second = ChildService::spawn("borderflow-aggregator", &args, log(2))
+        .await
+        .unwrap();
+    let third = ChildService::spawn("borderflow-aggregator", &args, log(3))
+        .await
+        .unwrap();
+
+    let hours = 6;
+    let want = expected(&network, hours);
+    let total: u64 = want.values().sum();
+    let stream = Stream::start(&bed, ingest.grpc_addr, hours, Some(1_800.0), None)
+        .await
+        .unwrap();
+    stream
+        .wait_acked(total / 3, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let left_at = stream.acked();
+    let (status, _) = second.terminate(Duration::from_secs(30)).await.unwrap();
+    assert!(
+        status.success(),
+        "the leaving instance exited with {status}"
+    );
+    stream
+        .wait_acked(total * 2 / 3, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let joined_at = stream.acked();
+    let fourth = ChildService::spawn("borderflow-aggregator", &args, log(4))
+        .await
+        .unwrap();
+    stream.finish().await.unwrap();
+
+    let mut answers = Vec::new();
+    for instance in [&first, &third, &fourth] {
+        let mut client = Testbed::analytics(instance.grpc_addr).await.unwrap();
+        let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
+        if counted != want {
+            for n in 1..=4 {
+                let text = std::fs::read_to_string(log(n)).unwrap_or_default();
+                for line in text.lines().filter(|l| {
+                    [
+                        "WARN",
+                        "ERROR",
+                        "rewind",
+                        "revoked",
+                        "assigned",
+                        "committed",
+                    ]
+                    .iter()
+                    .any(|w| l.contains(w))
+                }) {
+                    eprintln!("aggregator-{n}: {line}");
+                }
+            }
+        }
+        assert_eq!(
+            counted,
+            want,
+            "instance {}: {}",
+            instance.pid(),
+            describe(&want, &counted)
+        );
+        answers.push(settle(&mut client).await);
+    }
+    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
+        .await
+        .unwrap();
+    for anomalies in &answers {
+        assert_eq!(
+            anomalies, &reference.anomalies,
+            "anomalies as one undisturbed instance"
+        );
+    }
+    eprintln!(
+        "3 instances; one left after {left_at} and one joined after {joined_at} of {total} events; \
+         each of the 3 live instances: {}; {} anomalies, as one undisturbed instance",
+        describe(&want, &want),
+        reference.anomalies.len()
+    );
+    ingest.stop_and_wait().await.unwrap();
+}
