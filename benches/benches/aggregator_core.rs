@@ -23,7 +23,10 @@ fn aggregator_core(c: &mut Criterion) {
     // national peak hour).
     for (name, network) in [
         ("sparse_50_crossings", networks::generated(50, data::SEED)),
-        ("busy_50_crossings", data::busier(networks::generated(50, data::SEED), 40.0)),
+        (
+            "busy_50_crossings",
+            data::busier(networks::generated(50, data::SEED), 40.0),
+        ),
     ] {
         let events = data::events(&network, data::SEED, RECORDS);
         let records = data::encode(&data::inspections(&events, &data::bench_keys(), 0));
