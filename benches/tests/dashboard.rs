@@ -3,8 +3,9 @@
 //! at sixty times real time, and Debian's Chromium driven by
 //! `tests/dashboard/check.mjs` (playwright-core) against the aggregator's
 //! admin port. The driver checks rows, markers, moving figures, sorting,
-//! filtering, the live anomaly feed and a crossing page, and saves a
-//! screenshot to `<target>/dashboard.png`.
+//! filtering, the live anomaly feed (travellers with expired or damaged
+//! documents submitted through ingest and flagged by the detection engine)
+//! and a crossing page, and saves a screenshot to `<target>/dashboard.png`.
 //!
 //! Skipped (with a message) only when `/usr/bin/chromium` is missing and
 //! `CI` is not set; under CI it always runs.
@@ -15,19 +16,27 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use borderflow_benches::testbed::{Testbed, eventually};
+use borderflow_domain::mrz::{self, Corruption, DocumentSpec, Format};
 use borderflow_domain::time::{Date, MS_PER_HOUR};
-use borderflow_proto::analytics::v1::{
-    Anomaly, AnomalyKind, AnomalyStatus, Evidence, Measurement, Severity,
+use borderflow_proto::ingest::v1::SubmitInspectionRequest;
+use borderflow_proto::ingest::v1::ingest_service_client::IngestServiceClient;
+use borderflow_proto::inspection::v1::{
+    BoothChecks, Direction, DocumentRead, InspectionEvent, MachineReadableZone, Outcome,
+    TravelMode, Traveller, document_read,
 };
-use borderflow_proto::{Message, ms_to_timestamp};
+use borderflow_proto::ms_to_timestamp;
 use borderflow_simulator::cli::register_crossings;
+use borderflow_simulator::link::Bearer;
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::networks;
 use borderflow_simulator::model::traffic::TrafficConfig;
 use borderflow_simulator::run::{RunConfig, run};
+use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::stats::Stats;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CROSSINGS: usize = 40;
@@ -76,91 +85,72 @@ fn npm_ci_if_needed(dir: &Path) {
     assert!(status.success(), "npm ci in {} failed", dir.display());
 }
 
-/// Anomalies as the detection engine will flag them for expired and
-/// damaged documents. Until that engine lands this test writes them to the
-/// anomalies topic itself (key = crossing id), where the materialiser picks
-/// them up like any other; the lead switches it to real detections.
-async fn write_anomalies(
-    producer: FutureProducer,
-    topic: String,
+/// Travellers the detection engine must flag, submitted through ingest like
+/// any booth's: an expired passport at the watched crossing and a damaged
+/// machine-readable zone at another, every 1.5 s of wall time, timed at the
+/// simulated "now" so they land in the windows the page is showing.
+async fn submit_flagged_travellers(
+    channel: Channel,
+    tokens: TokenIssuer,
     sim_start_ms: i64,
     stop: CancellationToken,
 ) {
     let started = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
     let mut n = 0u64;
     while !stop.is_cancelled() {
-        let sim_now = sim_start_ms + (started.elapsed().as_secs_f64() * SPEED * 1_000.0) as i64;
+        let now = sim_start_ms + (started.elapsed().as_secs_f64() * SPEED * 1_000.0) as i64;
         let other = format!("GEN-{:05}", (n % CROSSINGS as u64) + 1);
-        let records = [
-            anomaly(
-                n,
-                WATCHED,
-                AnomalyKind::DocumentExpired,
-                Severity::High,
-                sim_now,
-            ),
-            anomaly(
-                n,
-                &other,
-                AnomalyKind::MrzCheckDigit,
-                Severity::Medium,
-                sim_now,
-            ),
-        ];
-        for record in records {
-            let payload = record.encode_to_vec();
-            let sent = producer
-                .send(
-                    FutureRecord::to(&topic)
-                        .key(&record.crossing_id)
-                        .payload(&payload),
-                    Duration::from_secs(5),
+        let today = Date::from_epoch_ms(now);
+        for (crossing, expired) in [(WATCHED.to_owned(), true), (other, false)] {
+            let mut spec = DocumentSpec::random(&mut rng, Format::Td3, today);
+            let lines = if expired {
+                spec.expiry_date = today.add_days(-(3 + (n % 40) as i64));
+                mrz::write(&spec).unwrap()
+            } else {
+                mrz::corrupt(
+                    &mrz::write(&spec).unwrap(),
+                    Corruption::SubstituteChecked,
+                    &mut rng,
                 )
+            };
+            let checkpoint = format!("{crossing}-L01");
+            let event = InspectionEvent {
+                event_id: uuid::Builder::from_random_bytes(rng.random::<[u8; 16]>())
+                    .into_uuid()
+                    .to_string(),
+                crossing_id: crossing.clone(),
+                lane_id: "L01".into(),
+                checkpoint_id: checkpoint.clone(),
+                officer_id: format!("{crossing}-O001"),
+                direction: Direction::Entry as i32,
+                mode: TravelMode::Road as i32,
+                queued_at: Some(ms_to_timestamp(now - 300_000)),
+                started_at: Some(ms_to_timestamp(now - 60_000)),
+                completed_at: Some(ms_to_timestamp(now)),
+                document: Some(DocumentRead {
+                    source: Some(document_read::Source::Mrz(MachineReadableZone { lines })),
+                }),
+                traveller: Some(Traveller::default()),
+                checks: Some(BoothChecks {
+                    biometric_score: Some(0.95),
+                    ..BoothChecks::default()
+                }),
+                outcome: Outcome::Admitted as i32,
+                refusal_reason: 0,
+            };
+            let bearer = Bearer::new(&tokens.token(&checkpoint)).unwrap();
+            let mut client = IngestServiceClient::with_interceptor(channel.clone(), bearer);
+            let sent = client
+                .submit_inspection(SubmitInspectionRequest { event: Some(event) })
                 .await;
-            assert!(sent.is_ok(), "writing a test anomaly: {sent:?}");
+            assert!(sent.is_ok(), "submitting a flagged traveller: {sent:?}");
         }
         n += 1;
         tokio::select! {
             () = stop.cancelled() => break,
             () = tokio::time::sleep(Duration::from_millis(1_500)) => {}
         }
-    }
-}
-
-fn anomaly(n: u64, crossing: &str, kind: AnomalyKind, severity: Severity, at_ms: i64) -> Anomaly {
-    let expired = kind == AnomalyKind::DocumentExpired;
-    Anomaly {
-        id: format!("dashboard-test-{}-{n}", kind.as_str_name()),
-        kind: kind as i32,
-        severity: severity as i32,
-        crossing_id: crossing.to_owned(),
-        event_time: Some(ms_to_timestamp(at_ms)),
-        detected_at: Some(ms_to_timestamp(at_ms)),
-        explanation: if expired {
-            format!(
-                "travel document expired {} days before the crossing",
-                3 + n % 40
-            )
-        } else {
-            "machine-readable zone check digit does not match".to_owned()
-        },
-        evidence: Some(Evidence {
-            event_ids: vec![format!("evt-{crossing}-{n}")],
-            values: if expired {
-                vec![Measurement {
-                    name: "days_expired".into(),
-                    value: (3 + n % 40) as f64,
-                    unit: "d".into(),
-                }]
-            } else {
-                Vec::new()
-            },
-            document_key: format!("{:064x}", u128::from(n) * 0x9e37_79b9_7f4a_7c15),
-            checkpoint_id: format!("{crossing}-L1"),
-            ..Evidence::default()
-        }),
-        status: AnomalyStatus::Open as i32,
-        revision: 1,
     }
 }
 
@@ -212,14 +202,9 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
         let (network, stats, stop) = (network.clone(), stats.clone(), stop.clone());
         async move { run(&network, &config, channel, &tokens, Vec::new(), stats, stop).await }
     });
-    let producer: FutureProducer = bed
-        .kafka()
-        .producer_config("dashboard-test")
-        .create()
-        .unwrap();
-    let writer = tokio::spawn(write_anomalies(
-        producer,
-        bed.topics.anomalies.clone(),
+    let writer = tokio::spawn(submit_flagged_travellers(
+        bed.ingest_channel(ingest.grpc_addr).await.unwrap(),
+        bed.tokens().unwrap(),
         sim_start_ms,
         stop.clone(),
     ));
