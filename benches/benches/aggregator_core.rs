@@ -12,6 +12,10 @@ use borderflow_benches::data;
 use borderflow_simulator::model::networks;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the service binaries use, so the figures match them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RECORDS: usize = 100_000;
 const PARTITIONS: usize = 12;
 

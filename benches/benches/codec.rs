@@ -10,6 +10,10 @@ use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
 use borderflow_simulator::model::networks;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the service binaries use, so the figures match them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn codec(c: &mut Criterion) {
     let network = networks::generated(50, data::SEED);
     let events = data::events(&network, data::SEED, 20_000);

@@ -17,6 +17,10 @@ use borderflow_proto::inspection::v1::Inspection;
 use borderflow_simulator::model::networks;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the service binaries use, so the figures match them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EVENTS: usize = 50_000;
 
 /// Each crossing's closed windows in order: (start, what detectors see).

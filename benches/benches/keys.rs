@@ -21,6 +21,10 @@ struct Fields {
     nationality: String,
 }
 
+/// The allocator the service binaries use, so the figures match them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn fields() -> Vec<Fields> {
     let network = networks::generated(50, data::SEED);
     let on = Date::new(2026, 5, 4).expect("a real date");

@@ -31,6 +31,8 @@ pub enum Control {
     LinkDown,
     /// The link is back: send what piled up.
     LinkUp,
+    /// Answers once everything emitted before it is acknowledged.
+    Flush(tokio::sync::oneshot::Sender<()>),
 }
 
 #[derive(Clone, Debug)]
@@ -110,7 +112,13 @@ pub async fn run(
     let mut input_open = true;
     let mut retry_at: Option<Instant> = None;
     let mut backoff = config.backoff_min;
+    let mut flushes: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
     loop {
+        if !flushes.is_empty() && events.is_empty() && outbox.batches().is_empty() {
+            for flush in flushes.drain(..) {
+                let _ = flush.send(());
+            }
+        }
         if connection.is_none()
             && link_up
             && !outbox.batches().is_empty()
@@ -176,6 +184,11 @@ pub async fn run(
                     link_up = true;
                     retry_at = None;
                     backoff = config.backoff_min;
+                }
+                Some(Control::Flush(done)) => {
+                    seal(&mut outbox, &mut sequence, &mut events, &mut heartbeat, link_up, &stats)?;
+                    batch_started = None;
+                    flushes.push(done);
                 }
                 None => {
                     input_open = false;

@@ -163,9 +163,15 @@ where
     if !shutdown.is_cancelled() {
         // Every booth reports itself closed at the end of the exercise, then
         // once more later so the stream's event time passes the last
-        // windows; closed booths are not silent ones.
+        // windows; closed booths are not silent ones. The first round is
+        // acknowledged everywhere before the second starts: a booth's later
+        // heartbeat overtaking another's closing one would make the other
+        // look silent.
         let end = last_ms.max(config.traffic.end_ms);
-        for at in [end, end + config.closing_after_ms] {
+        for (round, at) in [end, end + config.closing_after_ms].into_iter().enumerate() {
+            if round > 0 {
+                flush_all(&senders).await;
+            }
             for ((crossing, lane), sender) in &senders {
                 let spec = &network.crossings[*crossing];
                 let beat = CheckpointHeartbeat {
@@ -202,6 +208,22 @@ where
         }
     }
     failed.map_or(Ok(()), Err)
+}
+
+/// Waits until every checkpoint has had everything it was given so far
+/// acknowledged.
+async fn flush_all<K>(senders: &HashMap<K, mpsc::Sender<Control>>) {
+    let mut waiting = Vec::new();
+    for sender in senders.values() {
+        let (done, acknowledged) = tokio::sync::oneshot::channel();
+        if sender.send(Control::Flush(done)).await.is_ok() {
+            waiting.push(acknowledged);
+        }
+    }
+    for acknowledged in waiting {
+        // A link that ended has nothing left to acknowledge.
+        let _ = acknowledged.await;
+    }
 }
 
 /// A channel to ingest, with TLS when configured.

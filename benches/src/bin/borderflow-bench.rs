@@ -7,6 +7,9 @@ use std::io::Write as _;
 use borderflow_benches::load::{self, Args, chart};
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if std::env::var_os("RUST_LOG").is_some() {

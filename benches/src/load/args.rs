@@ -74,8 +74,9 @@ pub struct Args {
     #[arg(long, env = "BORDERFLOW_BENCH_DURATION", default_value = "10s", value_parser = parse_duration)]
     pub duration: Duration,
 
-    /// In the latency phase, how often a booth sends what it has.
-    #[arg(long, env = "BORDERFLOW_BENCH_LINGER_CLIENT", default_value = "10ms", value_parser = parse_duration)]
+    /// In the latency phase, how often a booth sends what it has (the
+    /// simulator's checkpoint links linger 50 ms).
+    #[arg(long, env = "BORDERFLOW_BENCH_TICK", default_value = "50ms", value_parser = parse_duration)]
     pub tick: Duration,
 
     /// In the latency phase, one event in this many carries a corrupted

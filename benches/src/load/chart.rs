@@ -89,8 +89,8 @@ pub fn svg(report: &Report) -> String {
         "percentile",
         &latency,
         |x| {
-            let p = 100.0 * (1.0 - 10f64.powf(-x));
-            format!("{p}%")
+            let p = format!("{:.3}", 100.0 * (1.0 - 10f64.powf(-x)));
+            format!("{}%", p.trim_end_matches('0').trim_end_matches('.'))
         },
     );
     let _ = writeln!(out, "</svg>");

@@ -110,8 +110,8 @@ impl Stage for InspectionsStage {
         if let Some(document) = &inspection.document
             && document.document_key.len() == 32
         {
-            let topic = out.topics.by_document.clone();
-            out.send(&topic, &document.document_key, payload, None)?;
+            let topics = out.topics;
+            out.send(&topics.by_document, &document.document_key, payload, None)?;
         }
         Ok(())
     }

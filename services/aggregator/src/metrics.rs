@@ -3,7 +3,11 @@
 //! partition; never a document, person or event id.
 
 use borderflow_proto::analytics::v1::{Anomaly, WindowState};
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use std::cell::RefCell;
+
+use metrics::{
+    Counter, Gauge, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
 
 use crate::detect::anomaly::{kind_label, severity_label};
 use crate::histogram::bucket_lower;
@@ -101,13 +105,35 @@ pub fn describe() {
     );
 }
 
+// Per-record metrics keep their handles per thread: looking a labelled
+// metric up in the registry (and building its key) costs more than the
+// rest of a small record's bookkeeping. Processing threads start after the
+// recorder is installed, so the handles they keep are the live ones.
+thread_local! {
+    static RECORD_COUNTERS: RefCell<Vec<(&'static str, Counter)>> = const { RefCell::new(Vec::new()) };
+    static DOCUMENT_COUNTER: RefCell<Option<Counter>> = const { RefCell::new(None) };
+    static DELAY_GAUGES: RefCell<Vec<(String, Vec<Option<Gauge>>)>> = const { RefCell::new(Vec::new()) };
+}
+
 pub fn record(result: &'static str) {
-    counter!(RECORDS, "result" => result).increment(1);
+    RECORD_COUNTERS.with_borrow_mut(|cache| {
+        if let Some((_, counter)) = cache.iter().find(|(r, _)| *r == result) {
+            counter.increment(1);
+        } else {
+            let counter = counter!(RECORDS, "result" => result);
+            counter.increment(1);
+            cache.push((result, counter));
+        }
+    });
 }
 
 /// A by-document record went through the per-document rules.
 pub fn document_record() {
-    counter!(DOCUMENT_RECORDS).increment(1);
+    DOCUMENT_COUNTER.with_borrow_mut(|cache| {
+        cache
+            .get_or_insert_with(|| counter!(DOCUMENT_RECORDS))
+            .increment(1);
+    });
 }
 
 pub fn deadletter(reason: &'static str) {
@@ -136,8 +162,28 @@ pub fn processing_delay(topic: &str, partition: i32, created_ms: i64) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    gauge!(PROCESSING_DELAY, "topic" => topic.to_owned(), "partition" => partition.to_string())
-        .set((now - created_ms).max(0) as f64 / 1_000.0);
+    let seconds = (now - created_ms).max(0) as f64 / 1_000.0;
+    let Ok(index) = usize::try_from(partition) else {
+        return;
+    };
+    DELAY_GAUGES.with_borrow_mut(|cache| {
+        let position = match cache.iter().position(|(t, _)| t == topic) {
+            Some(position) => position,
+            None => {
+                cache.push((topic.to_owned(), Vec::new()));
+                cache.len() - 1
+            }
+        };
+        let gauges = &mut cache[position].1;
+        if gauges.len() <= index {
+            gauges.resize(index + 1, None);
+        }
+        gauges[index]
+            .get_or_insert_with(|| {
+                gauge!(PROCESSING_DELAY, "topic" => topic.to_owned(), "partition" => partition.to_string())
+            })
+            .set(seconds);
+    });
 }
 
 /// An anomaly was flagged.

@@ -75,8 +75,10 @@ pub struct Closed {
 #[derive(Debug)]
 pub struct CrossingState {
     pub id: Arc<str>,
-    pub open: BTreeMap<i64, Window>,
-    pub closed: BTreeMap<i64, Window>,
+    // Boxed: a window is several hundred bytes, and B-tree nodes shift
+    // their values on every insert and removal.
+    pub open: BTreeMap<i64, Box<Window>>,
+    pub closed: BTreeMap<i64, Box<Window>>,
     pub detectors: CrossingDetectors,
 }
 
@@ -171,7 +173,7 @@ impl PartitionState {
         {
             state.detectors.observe(window.start_ms, sample);
         }
-        state.closed.insert(window.start_ms, window);
+        state.closed.insert(window.start_ms, Box::new(window));
     }
 
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
@@ -221,7 +223,7 @@ impl PartitionState {
                     }
                 }
             } else if is_closed_slot {
-                let mut window = Window::new(start, size, sla);
+                let mut window = Box::new(Window::new(start, size, sla));
                 window.close(false);
                 window.state = WindowState::Amended;
                 window.add(facts, offset);
@@ -231,7 +233,7 @@ impl PartitionState {
                 let mut created = false;
                 let window = state.open.entry(start).or_insert_with(|| {
                     created = true;
-                    Window::new(start, size, sla)
+                    Box::new(Window::new(start, size, sla))
                 });
                 let added = window.add(facts, offset);
                 if created {
@@ -287,7 +289,7 @@ impl PartitionState {
             let mut created = false;
             let window = state.open.entry(start).or_insert_with(|| {
                 created = true;
-                Window::new(start, size, sla)
+                Box::new(Window::new(start, size, sla))
             });
             window.seen(checkpoint_id, at_ms, Some(status), 0);
             window.hold_offset(offset);

@@ -158,21 +158,26 @@ impl Verdict {
 struct Context<'a> {
     inspection: &'a Inspection,
     event_ms: i64,
-    place: String,
+    refs: &'a ReferenceStore,
 }
 
 impl<'a> Context<'a> {
-    fn new(inspection: &'a Inspection, event_ms: i64, refs: &ReferenceStore) -> Self {
-        let place = refs
-            .crossing(&inspection.crossing_id)
-            .map(|c| c.name.clone())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| inspection.crossing_id.clone());
+    fn new(inspection: &'a Inspection, event_ms: i64, refs: &'a ReferenceStore) -> Self {
         Self {
             inspection,
             event_ms,
-            place,
+            refs,
         }
+    }
+
+    /// The crossing's name, looked up only when an anomaly needs it (most
+    /// events raise none).
+    fn place(&self) -> String {
+        self.refs
+            .crossing(&self.inspection.crossing_id)
+            .map(|c| c.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.inspection.crossing_id.clone())
     }
 
     fn outcome_at(&self) -> String {
@@ -182,7 +187,7 @@ impl<'a> Context<'a> {
             Outcome::ReferredToSecondary => "traveller referred to second line",
             Outcome::Unspecified => "outcome not recorded",
         };
-        format!("{outcome} at {}", self.place)
+        format!("{outcome} at {}", self.place())
     }
 
     /// An anomaly about this event; its id is the kind and the event id.
