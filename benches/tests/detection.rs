@@ -15,7 +15,9 @@ use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::mrz::{self, Corruption};
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, ListAnomaliesRequest};
-use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome, RefusalReason};
+use borderflow_proto::inspection::v1::{
+    CheckpointStatus, Direction, GuardianRelation, Outcome, RefusalReason,
+};
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use borderflow_proto::reference::v1::{ListEntry, ReferenceList, UpsertEntriesRequest};
 use borderflow_simulator::cli::register_crossings;
@@ -215,6 +217,13 @@ fn exercise(network: &Network, keys: &Pseudonymiser) -> Exercise {
     let stayer = Planter::lines(&p.document("TJK", day.add_days(-100), 29));
     let mut old = Planter::plant(start - 100 * MS_PER_DAY, KOR, stayer);
     old.at_ms = start - 100 * MS_PER_DAY;
+    // That booth closed after its shift, 100 days ago: a checkpoint last
+    // heard of then is closed, not silent, until today's traffic.
+    let mut closed = heartbeat(KOR, c(KOR), old.lane, old.at_ms + 1_000);
+    if let Emission::Heartbeat(beat) = &mut closed.emission {
+        beat.status = CheckpointStatus::Closed as i32;
+    }
+    emissions.push(closed);
     planted.push((AnomalyKind::Overstay, old));
     expect(AnomalyKind::Overstay, 1);
 
