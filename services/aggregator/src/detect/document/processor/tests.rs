@@ -168,6 +168,16 @@ fn an_overstay_is_flagged_as_soon_as_the_limit_passes() {
 }
 
 #[test]
+fn an_old_entry_arriving_after_the_present_traffic_is_flagged_at_once() {
+    let mut run = Run::new();
+    run.time_passes(at(2026, 5, 4, 9));
+    // A remote post's record of an entry 100 days ago, no exit since.
+    run.enter("KZ-KOR", at(2026, 1, 24, 9));
+    let found = run.of(AnomalyKind::Overstay);
+    assert_eq!(found.len(), 1, "{:?}", run.out);
+}
+
+#[test]
 fn nationals_and_exempt_nationalities_have_no_stay_limit() {
     let mut run = Run::new();
     let mut entry = passage(
