@@ -30,6 +30,17 @@ pub struct Stores {
     pub reference: Arc<ReferenceStore>,
 }
 
+impl Stores {
+    /// Every crossing known from the registry or from traffic, sorted.
+    pub fn crossing_ids(&self) -> Vec<String> {
+        let mut ids = self.windows.crossing_ids();
+        ids.extend(self.reference.crossings().iter().map(|c| c.id.clone()));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
 /// Handle on the materialising thread.
 #[derive(Clone)]
 pub struct Materialiser {

@@ -126,7 +126,7 @@ impl Hub {
         let complete = ids.is_none();
         let ids: Vec<String> = match ids {
             Some(ids) => ids.into_iter().collect(),
-            None => self.all_ids(),
+            None => self.stores.crossing_ids(),
         };
         let gathered: Vec<_> = ids
             .into_iter()
@@ -161,20 +161,6 @@ impl Hub {
             })
             .collect();
         state.tracker.update(fresh, complete)
-    }
-
-    fn all_ids(&self) -> Vec<String> {
-        let mut ids = self.stores.windows.crossing_ids();
-        ids.extend(
-            self.stores
-                .reference
-                .crossings()
-                .iter()
-                .map(|c| c.id.clone()),
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        ids
     }
 
     /// One tick: broadcasts the delta, then each anomaly that arrived.

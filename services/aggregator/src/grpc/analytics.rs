@@ -57,21 +57,6 @@ impl AnalyticsApi {
             open_anomalies: self.stores.anomalies.open_count(id),
         })
     }
-
-    /// Every crossing known from the registry or from traffic.
-    pub fn crossing_ids(&self) -> Vec<String> {
-        let mut ids = self.stores.windows.crossing_ids();
-        ids.extend(
-            self.stores
-                .reference
-                .crossings()
-                .iter()
-                .map(|c| c.id.clone()),
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
 }
 
 /// Page tokens are "<event time ms>:<anomaly id>" of the last item returned.
@@ -100,6 +85,7 @@ impl AnalyticsService for AnalyticsApi {
     ) -> Result<Response<ListCrossingsResponse>, Status> {
         let filter = request.into_inner().filter.to_lowercase();
         let crossings = self
+            .stores
             .crossing_ids()
             .into_iter()
             .filter_map(|id| self.summary(&id))
