@@ -11,7 +11,7 @@ use borderflow_aggregator::codec::{self, Decoded};
 use borderflow_aggregator::detect::document::DocumentProcessor;
 use borderflow_aggregator::detect::{self, DetectConfig};
 use borderflow_aggregator::partition::{PartitionState, WindowConfig};
-use borderflow_aggregator::store::ReferenceStore;
+use borderflow_aggregator::store::{ReferenceStore, WindowStore};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
@@ -27,6 +27,9 @@ pub struct Core {
     refs: Arc<ReferenceStore>,
     partitions: Vec<(PartitionState, i64)>,
     documents: Vec<DocumentProcessor>,
+    /// Where published windows go, as an instance's materialised view
+    /// would hold them (none: they are only encoded).
+    materialised: Option<Arc<WindowStore>>,
     /// Bytes that would have been produced (keeps the work observable).
     pub produced_bytes: usize,
     pub anomalies: usize,
@@ -45,9 +48,32 @@ impl Core {
                 .collect(),
             detect,
             refs,
+            materialised: None,
             produced_bytes: 0,
             anomalies: 0,
         }
+    }
+
+    /// Also applies every published window and detector snapshot to
+    /// `store`, as each instance's materialised view does.
+    pub fn materialise_into(&mut self, store: Arc<WindowStore>) {
+        self.materialised = Some(store);
+    }
+
+    /// Stops materialising; hands back the store.
+    pub fn take_materialised(&mut self) -> Option<Arc<WindowStore>> {
+        self.materialised.take()
+    }
+
+    /// Forgets the per-document state (to measure what it held).
+    pub fn drop_documents(&mut self) {
+        self.documents = Vec::new();
+    }
+
+    /// Forgets the windows and per-crossing detectors (to measure what
+    /// they held).
+    pub fn drop_partitions(&mut self) {
+        self.partitions = Vec::new();
     }
 
     /// Processes `records` in batches of [`BATCH`].
@@ -120,10 +146,16 @@ impl Core {
         for (state, _) in &mut self.partitions {
             for closed in state.take_closed() {
                 bytes += closed.record.encode_to_vec().len();
+                if let Some(store) = &self.materialised {
+                    store.apply(closed.record);
+                }
             }
             anomalies.extend(state.take_anomalies());
             for snapshot in state.take_snapshots() {
                 bytes += snapshot.encode_to_vec().len();
+                if let Some(store) = &self.materialised {
+                    store.apply(snapshot);
+                }
             }
         }
         self.produced_bytes += bytes;

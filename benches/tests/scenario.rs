@@ -1,8 +1,7 @@
-//! A scenario end to end on a real broker: the simulator registers the
+//! Scenarios end to end on a real broker: the simulator registers the
 //! network and the scenario's reference entries, streams traffic with
-//! planted incidents through ingest into the aggregator, reads the
-//! anomalies back and scores them. Traffic is scaled down and unpaced so
-//! the test takes seconds; the per-event incidents must all be caught.
+//! planted incidents through ingest into the aggregator at an accelerated
+//! clock, reads the anomalies back and scores them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,35 +104,59 @@ duration = "90m"
     assert_eq!(row.detected, 1, "{row:?}");
 }
 
+/// The shipped combined exercise, a week across Central Asia, paced at a
+/// day a minute: every planted incident is found, and the per-document
+/// kinds without false alarms. (The crossing-level kinds' precision is not
+/// asserted yet: flow and silence alarms outside the planted incidents
+/// remain; the closing note of the issue gives the figures.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_scenario_is_planted_detected_and_scored() {
-    // The combined week, a tenth of the traffic, without the market-day
-    // rush (a flow judged against a baseline needs full traffic).
+async fn the_combined_exercise_scores_every_incident_kind() {
+    // Half the traffic: the whole system runs in this test process, built
+    // without optimisations, and must keep pace with the clock.
     let text = builtin::scenario("central-asia-week").unwrap().replacen(
         "\nseed = ",
-        "\nscale = 0.1\nseed = ",
+        "\nscale = 0.5\nseed = ",
         1,
     );
     let scenario = Scenario::from_toml(&text, "central-asia-week").unwrap();
-    let outcome = run(&scenario, None, &[]).await;
+    // A second of wall time is 24 minutes of event time at this clock:
+    // windows wait 30 minutes of event time for stragglers.
+    let outcome = run(&scenario, Some(1440.0), &["--allowed-lateness=30m"]).await;
     let card = &outcome.scorecard;
-    assert!(
-        serde_json::to_string_pretty(card)
-            .unwrap()
-            .contains("\"incidents\"")
+    let json: serde_json::Value = serde_json::to_value(card).unwrap();
+    let kinds: Vec<&str> = json["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "flow_surge",
+            "forged_documents",
+            "link_outage",
+            "nationality_shift",
+            "overstay",
+            "stolen_documents",
+            "trafficking"
+        ]
     );
+    for row in &card.incidents {
+        assert!(row.planted > 0, "{row:?}");
+        // The outage has a test of its own above, at a slower clock.
+        if row.kind != "link_outage" {
+            assert!(row.recall >= 0.95, "{}: recall {}", row.kind, row.recall);
+        }
+    }
     for kind in [
         "forged_documents",
+        "overstay",
         "stolen_documents",
         "trafficking",
-        "overstay",
     ] {
-        let row = card
-            .incidents
-            .iter()
-            .find(|k| k.kind == kind)
-            .unwrap_or_else(|| panic!("{kind} planted"));
-        assert!(row.planted > 0);
-        assert!(row.recall >= 0.95, "{kind}: recall {}", row.recall);
+        let row = card.incidents.iter().find(|k| k.kind == kind).unwrap();
+        let precision = row.precision.unwrap_or(0.0);
+        assert!(precision >= 0.95, "{kind}: precision {precision}");
     }
 }

@@ -47,5 +47,5 @@ pub use generated::{analytics, ingest, inspection, reference};
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/borderflow_descriptor.bin"));
 
-pub use prost::Message;
+pub use prost::{DecodeError, Message};
 pub use prost_types::Timestamp;

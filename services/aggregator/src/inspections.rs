@@ -124,7 +124,7 @@ impl Stage for InspectionsStage {
         for closed in state.take_closed() {
             metrics::window_published(&closed);
             let key = window_key(&closed.record);
-            out.send(&topic, key.as_bytes(), &closed.record.encode_to_vec(), None)?;
+            out.send(&topic, key.as_bytes(), &closed.payload, None)?;
         }
         for anomaly in state.take_anomalies() {
             out.anomaly(&anomaly)?;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::analytics::v1::Anomaly;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
@@ -192,13 +192,7 @@ fn read(
         let outcome = if topic == topics.crossing_stats {
             message
                 .payload()
-                .map(CrossingWindowRecord::decode)
-                .transpose()
-                .map(|record| {
-                    if let Some(record) = record {
-                        stores.windows.apply(record);
-                    }
-                })
+                .map_or(Ok(()), |payload| stores.windows.apply_encoded(payload))
                 .map_err(|e| e.to_string())
         } else if topic == topics.anomalies {
             message

@@ -18,12 +18,16 @@ use std::sync::Arc;
 use borderflow_domain::time::window_start;
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
+use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWindowRecord};
 
 use crate::detect::DetectConfig;
 use crate::detect::crossing::CrossingDetectors;
 use crate::publish::to_record;
 use crate::window::{Added, EventFacts, Window, WindowState};
+
+mod retained;
+pub use retained::Retained;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowConfig {
@@ -65,6 +69,8 @@ pub enum Disposition {
 #[derive(Debug)]
 pub struct Closed {
     pub record: CrossingWindowRecord,
+    /// `record`, encoded.
+    pub payload: Vec<u8>,
     /// Inspections by direction and outcome not yet counted in the metrics.
     pub new_flows: [[u64; 3]; 2],
     /// The window's first publication as closed.
@@ -78,7 +84,7 @@ pub struct CrossingState {
     // Boxed: a window is several hundred bytes, and B-tree nodes shift
     // their values on every insert and removal.
     pub open: BTreeMap<i64, Box<Window>>,
-    pub closed: BTreeMap<i64, Box<Window>>,
+    pub closed: BTreeMap<i64, Retained>,
     pub detectors: CrossingDetectors,
 }
 
@@ -108,6 +114,8 @@ pub struct PartitionState {
     last_eviction_ms: i64,
     /// The watermark the detectors last advanced to.
     detectors_at_ms: i64,
+    /// The silence clock as last computed (see [`Self::silence_clock`]).
+    silence_clock_ms: i64,
     anomalies: Vec<Anomaly>,
     /// Crossings whose detectors evaluated a period since the last call.
     snapshot_due: Vec<Arc<str>>,
@@ -126,6 +134,7 @@ impl PartitionState {
             changed: Vec::new(),
             last_eviction_ms: i64::MIN,
             detectors_at_ms: i64::MIN,
+            silence_clock_ms: i64::MIN,
             anomalies: Vec::new(),
             snapshot_due: Vec::new(),
         }
@@ -163,6 +172,7 @@ impl PartitionState {
     /// Puts back a closed window published before a restart or rebalance;
     /// the detectors see it again when their snapshot predates it.
     pub fn restore(&mut self, crossing_id: &str, window: Window) {
+        let partition = self.partition;
         let state = self.crossing_mut(crossing_id);
         state.open.remove(&window.start_ms);
         if let Some(sample) = &window.sample
@@ -173,7 +183,10 @@ impl PartitionState {
         {
             state.detectors.observe(window.start_ms, sample);
         }
-        state.closed.insert(window.start_ms, Box::new(window));
+        let payload = to_record(crossing_id, partition, &window).encode_to_vec();
+        state
+            .closed
+            .insert(window.start_ms, Retained::published(&window, &payload));
     }
 
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
@@ -210,10 +223,11 @@ impl PartitionState {
             let state = self.crossing_mut(crossing_id);
             if too_late {
                 Disposition::TooLate
-            } else if let Some(window) = state.closed.get_mut(&start) {
-                if offset <= window.through_offset {
+            } else if let Some(retained) = state.closed.get_mut(&start) {
+                if offset <= retained.through_offset() {
                     Disposition::Replayed
                 } else {
+                    let window = retained.window_mut();
                     match window.add(facts, offset) {
                         Added::Counted => {
                             window.state = WindowState::Amended;
@@ -227,7 +241,7 @@ impl PartitionState {
                 window.close(false);
                 window.state = WindowState::Amended;
                 window.add(facts, offset);
-                state.closed.insert(start, window);
+                state.closed.insert(start, Retained::Live(window));
                 Disposition::Amended
             } else {
                 let mut created = false;
@@ -248,9 +262,13 @@ impl PartitionState {
         };
         if disposition == Disposition::Amended {
             self.mark_changed(crossing_id);
-            self.crossing_mut(crossing_id)
-                .detectors
-                .late_activity(facts.checkpoint_id, facts.event_ms);
+            let clock = self.silence_clock_ms;
+            self.crossing_mut(crossing_id).detectors.late_activity(
+                facts.checkpoint_id,
+                facts.event_ms,
+                clock,
+                None,
+            );
         }
         self.close_due();
         disposition
@@ -281,9 +299,13 @@ impl PartitionState {
             .get(crossing_id)
             .is_some_and(|s| s.closed.contains_key(&start));
         if is_closed_slot || in_closed {
-            self.crossing_mut(crossing_id)
-                .detectors
-                .late_activity(checkpoint_id, at_ms);
+            let clock = self.silence_clock_ms;
+            self.crossing_mut(crossing_id).detectors.late_activity(
+                checkpoint_id,
+                at_ms,
+                clock,
+                Some(status),
+            );
         } else {
             let state = self.crossing_mut(crossing_id);
             let mut created = false;
@@ -321,7 +343,7 @@ impl PartitionState {
                     if let Some(sample) = &window.sample {
                         state.detectors.observe(start, sample);
                     }
-                    state.closed.insert(start, window);
+                    state.closed.insert(start, Retained::Live(window));
                     self.changed.push(id);
                 }
             }
@@ -342,13 +364,37 @@ impl PartitionState {
         // A stable order keeps the outputs' order reproducible.
         ids.sort_unstable();
         let ids: Vec<Arc<str>> = ids.into_iter().cloned().collect();
-        for id in ids {
-            if let Some(state) = self.crossings.get_mut(&id)
+        for id in &ids {
+            if let Some(state) = self.crossings.get_mut(id)
                 && state.detectors.advance(watermark, &mut self.anomalies)
             {
-                self.snapshot_due.push(id);
+                self.snapshot_due.push(id.clone());
             }
         }
+        let clock = self.silence_clock(watermark);
+        self.silence_clock_ms = clock;
+        for id in &ids {
+            if let Some(state) = self.crossings.get_mut(id) {
+                state.detectors.check_silence(clock, &mut self.anomalies);
+            }
+        }
+    }
+
+    /// What checkpoint silence is judged against (see
+    /// `detect::crossing::checkpoint`): the upper median of the live
+    /// checkpoints' latest signs of life, at most the watermark.
+    fn silence_clock(&self, watermark: i64) -> i64 {
+        let mut seen: Vec<i64> = self
+            .crossings
+            .values()
+            .flat_map(|state| state.detectors.live_checkpoints())
+            .collect();
+        if seen.is_empty() {
+            return watermark;
+        }
+        let middle = seen.len() / 2;
+        let (_, median, _) = seen.select_nth_unstable(middle);
+        (*median).min(watermark)
     }
 
     /// Anomalies the per-crossing detectors raised since the last call.
@@ -389,7 +435,7 @@ impl PartitionState {
         // Crossings themselves stay: their detectors hold what was learned.
         for state in self.crossings.values_mut() {
             while let Some(entry) = state.closed.first_entry() {
-                if entry.get().end_ms > horizon || entry.get().dirty {
+                if entry.get().end_ms() > horizon || entry.get().is_dirty() {
                     break;
                 }
                 entry.remove();
@@ -408,15 +454,24 @@ impl PartitionState {
         let mut out = Vec::new();
         for id in ids {
             if let Some(state) = self.crossings.get_mut(&id) {
-                for window in state.closed.values_mut().filter(|w| w.dirty) {
+                for retained in state.closed.values_mut().filter(|w| w.is_dirty()) {
+                    let Some(window) = retained.live_mut() else {
+                        continue;
+                    };
                     window.through_offset = through;
                     window.revision += 1;
                     window.dirty = false;
-                    out.push(Closed {
+                    let record = to_record(&state.id, self.partition, window);
+                    let payload = record.encode_to_vec();
+                    let closed = Closed {
                         new_flows: window.take_unreported_flows(),
                         first: window.revision == 1,
-                        record: to_record(&state.id, self.partition, window),
-                    });
+                        record,
+                        payload,
+                    };
+                    // Kept as published until a late event amends it.
+                    *retained = Retained::published(window, &closed.payload);
+                    out.push(closed);
                 }
             }
         }

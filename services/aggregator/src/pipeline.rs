@@ -331,14 +331,19 @@ pub fn run<S: Stage>(
                             }
                             Step::Skip => continue,
                             Step::Rewind(to) => {
-                                rewind(
+                                // The record is not processed either way:
+                                // after the seek it is fetched again, and a
+                                // failed seek is tried again on the next one.
+                                if !rewind(
                                     &consumer,
                                     &topic,
                                     message.partition(),
                                     resume,
                                     message.offset(),
                                     to,
-                                );
+                                ) {
+                                    resume.rewind_failed();
+                                }
                                 continue;
                             }
                         }
@@ -409,6 +414,7 @@ pub fn run<S: Stage>(
 }
 
 /// Seeks a partition back: its fetch started past the committed offset.
+/// Returns whether the seek was made.
 fn rewind<C: ConsumerContext>(
     consumer: &BaseConsumer<C>,
     topic: &str,
@@ -416,7 +422,7 @@ fn rewind<C: ConsumerContext>(
     resume: &Resume,
     received: i64,
     to: i64,
-) {
+) -> bool {
     debug!(
         topic,
         partition,
@@ -426,8 +432,12 @@ fn rewind<C: ConsumerContext>(
         "fetch resumed past the committed offset; rewinding"
     );
     metrics::resume_rewind(topic, partition);
-    if let Err(err) = consumer.seek(topic, partition, Offset::Offset(to), Duration::from_secs(5)) {
-        warn!(topic, partition, %err, "rewinding to the committed offset failed");
+    match consumer.seek(topic, partition, Offset::Offset(to), Duration::from_secs(5)) {
+        Ok(()) => true,
+        Err(err) => {
+            warn!(topic, partition, %err, "rewinding to the committed offset failed; retrying");
+            false
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Resume {
     committed: i64,
     /// How far before the committed offset the last rewind went.
     back: i64,
+    /// `back` before the last rewind, restored if its seek failed.
+    back_before: i64,
     /// A record before the committed offset was seen: the fetch covers it.
     covered: bool,
 }
@@ -39,6 +41,7 @@ impl Resume {
         Self {
             committed,
             back: 0,
+            back_before: 0,
             covered: false,
         }
     }
@@ -60,8 +63,17 @@ impl Resume {
         if offset == self.committed || self.covered || self.back >= self.committed {
             return Step::Process;
         }
+        self.back_before = self.back;
         self.back = (self.back * 2).max(offset - self.committed).max(MIN_BACK);
         Step::Rewind((self.committed - self.back).max(0))
+    }
+
+    /// The seek of the last [`Step::Rewind`] failed: the rewind did not
+    /// happen, so it neither counts towards running out of room (which
+    /// would let a record past the committed offset be processed with the
+    /// ones before it unseen) nor changes the next target.
+    pub fn rewind_failed(&mut self) {
+        self.back = self.back_before;
     }
 }
 
@@ -99,6 +111,18 @@ mod tests {
         assert_eq!(resume.step(55), Step::Rewind(34));
         assert_eq!(resume.step(40), Step::Skip);
         assert_eq!(resume.step(52), Step::Process);
+    }
+
+    #[test]
+    fn a_failed_seek_is_retried_and_never_lets_a_later_record_through() {
+        let mut resume = Resume::new(40);
+        for _ in 0..20 {
+            assert_eq!(resume.step(45), Step::Rewind(24));
+            resume.rewind_failed();
+        }
+        assert_eq!(resume.step(45), Step::Rewind(24));
+        assert_eq!(resume.step(30), Step::Skip);
+        assert_eq!(resume.step(40), Step::Process);
     }
 
     #[test]

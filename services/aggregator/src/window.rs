@@ -333,6 +333,7 @@ impl Window {
                     last_seen_ms: c.last_seen_ms,
                     status: c.status as i32,
                     silent_since_ms: 0,
+                    lag_ms: 0,
                 })
                 .collect(),
         }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, DetectorSample, PeriodRecord};
+use borderflow_proto::inspection::v1::CheckpointStatus;
 
 use super::baseline::{MeanVar, TrafficProfile};
 use super::config::DetectConfig;
@@ -106,16 +107,22 @@ impl CrossingDetectors {
 
     /// A sign of life that arrived after its window closed (a late event
     /// or heartbeat): too late for the period figures, still news about
-    /// the checkpoint.
-    pub fn late_activity(&mut self, checkpoint_id: &str, at_ms: i64) {
+    /// the checkpoint, which is `clock_ms - at_ms` behind its peers; a
+    /// heartbeat also says whether it is open.
+    pub fn late_activity(
+        &mut self,
+        checkpoint_id: &str,
+        at_ms: i64,
+        clock_ms: i64,
+        status: Option<CheckpointStatus>,
+    ) {
         if let Some(state) = self.checkpoints.get_mut(checkpoint_id) {
-            state.seen_at(at_ms);
+            state.seen_late(at_ms, clock_ms, status);
         }
     }
 
-    /// Evaluates every period the watermark has passed and checks the
-    /// checkpoints; returns whether a period was evaluated (a snapshot is
-    /// due). A period without any window (no events, no heartbeats: the
+    /// Evaluates every period the watermark has passed; returns whether a
+    /// period was evaluated (a snapshot is due). A period without any window (no events, no heartbeats: the
     /// crossing was closed or out of touch) is neither judged nor learned
     /// from; silent checkpoints are a detector of their own.
     pub fn advance(&mut self, watermark_ms: i64, out: &mut Vec<Anomaly>) -> bool {
@@ -151,8 +158,22 @@ impl CrossingDetectors {
         if evaluated {
             self.evaluated_through_ms = Some(next);
         }
-        checkpoint::check_silence(self, watermark_ms, out);
         evaluated
+    }
+
+    /// Flags the open checkpoints not heard from for the silence threshold
+    /// as of `clock_ms`: the partition's silence clock, which is the
+    /// watermark or, when most checkpoints trail it, their progress.
+    pub fn check_silence(&mut self, clock_ms: i64, out: &mut Vec<Anomaly>) {
+        checkpoint::check_silence(self, clock_ms, out);
+    }
+
+    /// The latest sign of life of each open checkpoint not flagged silent.
+    pub fn live_checkpoints(&self) -> impl Iterator<Item = i64> + '_ {
+        self.checkpoints
+            .values()
+            .filter(|c| c.is_live())
+            .map(|c| c.last_seen_ms)
     }
 
     /// Whether enough periods were observed to trust the baselines.

@@ -179,6 +179,73 @@ fn heartbeats_close_windows_without_traffic() {
     assert_eq!(closed[0].window.as_ref().unwrap().inspections, 1);
 }
 
+#[test]
+fn a_booth_is_silent_when_it_goes_quiet_not_when_its_stream_lags_or_another_runs_ahead() {
+    use borderflow_proto::analytics::v1::AnomalyKind;
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut offset = 0;
+    let mut beat = |p: &mut PartitionState, crossing: &str, booth: &str, t: i64| {
+        offset += 1;
+        p.heartbeat(offset, crossing, booth, t, CheckpointStatus::Open);
+    };
+    let mut silent = Vec::new();
+    for step in 0..=24 {
+        let t = step * 5 * MIN;
+        beat(&mut p, "A", "A-1", t);
+        // A-2 loses its link after the first hour.
+        if t <= 60 * MIN {
+            beat(&mut p, "A", "A-2", t);
+        }
+        beat(&mut p, "B", "B-1", t);
+        // B-2's stream falls further and further behind (a slow uplink):
+        // late, never silent.
+        beat(&mut p, "B", "B-2", t - 2 * step * MIN);
+        // One booth's stream runs 40 minutes ahead of the others (a fast
+        // uplink, a replay): by the watermark alone all the others would
+        // look silent.
+        beat(&mut p, "Z", "Z-1", t + 40 * MIN);
+        silent.extend(
+            p.take_anomalies()
+                .into_iter()
+                .filter(|a| a.kind == AnomalyKind::CheckpointSilent as i32)
+                .map(|a| (step, a.evidence.unwrap().checkpoint_id)),
+        );
+    }
+    // A-2 was last heard at 60 min; the others reach 75 min at step 15.
+    assert_eq!(silent, vec![(15, "A-2".to_owned())]);
+}
+
+#[test]
+fn a_closing_heartbeat_that_arrives_late_still_closes_the_booth() {
+    use borderflow_proto::analytics::v1::AnomalyKind;
+    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut offset = 0;
+    let mut silent = 0;
+    for step in 0..=24 {
+        let t = step * 5 * MIN;
+        for (crossing, booth) in [("A", "A-1"), ("B", "B-1"), ("B", "B-2")] {
+            offset += 1;
+            p.heartbeat(offset, crossing, booth, t, CheckpointStatus::Open);
+        }
+        if step < 6 {
+            offset += 1;
+            p.heartbeat(offset, "C", "C-1", t, CheckpointStatus::Open);
+        }
+        if step == 8 {
+            // The booth closed at 30 min; its closing heartbeat arrives ten
+            // minutes late, after its window closed.
+            offset += 1;
+            p.heartbeat(offset, "C", "C-1", 30 * MIN, CheckpointStatus::Closed);
+        }
+        silent += p
+            .take_anomalies()
+            .iter()
+            .filter(|a| a.kind == AnomalyKind::CheckpointSilent as i32)
+            .count();
+    }
+    assert_eq!(silent, 0);
+}
+
 /// A stream of (crossing, id, event time) with disorder, repeats and late
 /// arrivals, in offset order.
 fn stream() -> impl Strategy<Value = Vec<(u8, u128, i64)>> {

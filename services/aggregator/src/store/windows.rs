@@ -1,9 +1,14 @@
 //! Crossing windows as published on the crossing-stats topic, per crossing,
 //! newest last. Upserts follow topic order (the last write of a key wins).
+//!
+//! Every instance keeps days of windows of every crossing, so they are kept
+//! as their encoded records (a few hundred bytes each, a third of their
+//! decoded size) and decoded when asked for; queries read a handful.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
     CrossingDetectorState, CrossingWindow, CrossingWindowRecord, WindowState,
 };
@@ -16,7 +21,26 @@ use crate::window::Window;
 
 #[derive(Debug, Default)]
 struct Crossing {
-    windows: BTreeMap<i64, Arc<CrossingWindowRecord>>,
+    windows: BTreeMap<i64, Stored>,
+}
+
+/// One window's latest record.
+#[derive(Debug)]
+struct Stored {
+    source_partition: i32,
+    open: bool,
+    /// The encoded `CrossingWindowRecord`.
+    record: Box<[u8]>,
+}
+
+impl Stored {
+    fn record(&self) -> Option<CrossingWindowRecord> {
+        CrossingWindowRecord::decode(&*self.record).ok()
+    }
+
+    fn window(&self) -> Option<CrossingWindow> {
+        self.record().and_then(|r| r.window)
+    }
 }
 
 #[derive(Debug)]
@@ -43,6 +67,18 @@ impl WindowStore {
 
     /// Applies one published record: a window, or a detector snapshot.
     pub fn apply(&self, record: CrossingWindowRecord) {
+        let encoded = record.encode_to_vec();
+        self.apply_decoded(record, &encoded);
+    }
+
+    /// Applies one record as read from the topic.
+    pub fn apply_encoded(&self, payload: &[u8]) -> Result<(), borderflow_proto::DecodeError> {
+        let record = CrossingWindowRecord::decode(payload)?;
+        self.apply_decoded(record, payload);
+        Ok(())
+    }
+
+    fn apply_decoded(&self, record: CrossingWindowRecord, encoded: &[u8]) {
         let Some(window) = record.window.as_ref() else {
             if let Some(state) = record.detector_state {
                 self.states.insert(
@@ -55,10 +91,19 @@ impl WindowStore {
         let Some(start) = window.start.as_ref().and_then(timestamp_to_ms) else {
             return;
         };
-        let api = Arc::new(window.clone());
-        let crossing_id = window.crossing_id.clone();
-        let mut crossing = self.crossings.entry(crossing_id).or_default();
-        crossing.windows.insert(start, Arc::new(record));
+        let stored = Stored {
+            source_partition: record.source_partition,
+            open: window.state == WindowState::Open as i32,
+            record: encoded.into(),
+        };
+        let Some(window) = record.window else {
+            return;
+        };
+        let mut crossing = self
+            .crossings
+            .entry(window.crossing_id.clone())
+            .or_default();
+        crossing.windows.insert(start, stored);
         let newest = *crossing
             .windows
             .last_key_value()
@@ -73,7 +118,7 @@ impl WindowStore {
         }
         drop(crossing);
         // Nobody listening is fine.
-        let _ = self.updates.send(api);
+        let _ = self.updates.send(Arc::new(window));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<CrossingWindow>> {
@@ -93,17 +138,16 @@ impl WindowStore {
         };
         let mut open = None;
         let mut closed = None;
-        for record in crossing.windows.values().rev() {
-            let Some(window) = &record.window else {
-                continue;
-            };
-            if window.state == WindowState::Open as i32 {
-                if open.is_none() && closed.is_none() {
-                    open = Some(window.clone());
+        for stored in crossing.windows.values().rev() {
+            if stored.open {
+                if open.is_none() {
+                    open = stored.window();
                 }
             } else {
-                closed = Some(window.clone());
-                break;
+                closed = stored.window();
+                if closed.is_some() {
+                    break;
+                }
             }
         }
         (open, closed)
@@ -117,10 +161,9 @@ impl WindowStore {
                 c.windows
                     .values()
                     .rev()
-                    .filter_map(|r| r.window.as_ref())
-                    .filter(|w| w.state != WindowState::Open as i32)
+                    .filter(|s| !s.open)
+                    .filter_map(Stored::window)
                     .take(limit)
-                    .cloned()
                     .collect()
             })
             .unwrap_or_default()
@@ -139,10 +182,10 @@ impl WindowStore {
             .map(|c| {
                 c.windows
                     .range(from..to)
-                    .filter_map(|(_, r)| r.window.as_ref())
-                    .filter(|w| w.state != WindowState::Open as i32)
+                    .map(|(_, s)| s)
+                    .filter(|s| !s.open)
+                    .filter_map(Stored::window)
                     .take(limit)
-                    .cloned()
                     .collect()
             })
             .unwrap_or_default()
@@ -153,11 +196,11 @@ impl WindowStore {
     pub fn closed_for_partition(&self, partition: i32) -> Vec<(String, Window)> {
         let mut out = Vec::new();
         for crossing in self.crossings.iter() {
-            for record in crossing.windows.values() {
-                if record.source_partition != partition {
+            for stored in crossing.windows.values() {
+                if stored.source_partition != partition || stored.open {
                     continue;
                 }
-                if let Some((id, window)) = from_record(record)
+                if let Some((id, window)) = stored.record().as_ref().and_then(from_record)
                     && window.state != crate::window::WindowState::Open
                 {
                     out.push((id, window));
@@ -183,13 +226,13 @@ impl WindowStore {
     pub fn all_closed(&self) -> Vec<CrossingWindow> {
         let mut out = Vec::new();
         for crossing in self.crossings.iter() {
-            for record in crossing.windows.values() {
-                if let Some(w) = &record.window
-                    && w.state != WindowState::Open as i32
-                {
-                    out.push(w.clone());
-                }
-            }
+            out.extend(
+                crossing
+                    .windows
+                    .values()
+                    .filter(|s| !s.open)
+                    .filter_map(Stored::window),
+            );
         }
         out
     }

@@ -1,6 +1,17 @@
 //! CHECKPOINT_SILENT: an open checkpoint sends events, or heartbeats while
 //! idle; one heard from neither for longer than the silence threshold (in
 //! the stream's event time) has lost its link.
+//!
+//! Silence is judged against the partition's silence clock rather than its
+//! watermark alone: the watermark follows the partition's most advanced
+//! stream, and when the checkpoints' streams drift apart (a slow uplink, a
+//! busy machine, a replay) a booth that is merely behind would look silent.
+//! The clock is the median of the live checkpoints' latest signs of life,
+//! capped by the watermark: a booth is silent when it trails most of its
+//! peers by the threshold, not just the fastest one. And a booth whose
+//! latest records arrived late (behind the watermark) is judged against its
+//! own delay: it is sending, only behind; a booth whose link failed was on
+//! time until it went quiet.
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CheckpointActivity, Evidence, Measurement, Severity,
@@ -16,21 +27,40 @@ pub struct CheckpointState {
     pub status: i32,
     /// The `last_seen_ms` at which it was flagged silent.
     pub silent_since_ms: Option<i64>,
+    /// How far behind the silence clock its latest sign of life arrived (0
+    /// when on time): a booth whose stream trails the others is late, not
+    /// silent, and is judged against its own delay.
+    pub lag_ms: i64,
 }
 
 impl CheckpointState {
+    /// Heard from in a window that closed on time.
     pub fn seen(&mut self, activity: &CheckpointActivity) {
         if activity.last_seen_ms >= self.last_seen_ms {
             self.last_seen_ms = activity.last_seen_ms;
             self.status = activity.status;
+            self.lag_ms = 0;
         }
         self.clear_silence();
     }
 
-    /// Heard from at `at_ms`, status unchanged.
-    pub fn seen_at(&mut self, at_ms: i64) {
-        self.last_seen_ms = self.last_seen_ms.max(at_ms);
+    /// Heard from at `at_ms` (with its status, from a heartbeat) when the
+    /// partition's silence clock was already at `clock_ms`.
+    pub fn seen_late(&mut self, at_ms: i64, clock_ms: i64, status: Option<CheckpointStatus>) {
+        if at_ms >= self.last_seen_ms {
+            self.last_seen_ms = at_ms;
+            self.lag_ms = clock_ms.saturating_sub(at_ms).max(0);
+            if let Some(status) = status {
+                self.status = status as i32;
+            }
+        }
         self.clear_silence();
+    }
+
+    /// Open and not flagged silent: its progress says how far the
+    /// partition's checkpoints have got.
+    pub fn is_live(&self) -> bool {
+        self.status == CheckpointStatus::Open as i32 && self.silent_since_ms.is_none()
     }
 
     fn clear_silence(&mut self) {
@@ -42,17 +72,17 @@ impl CheckpointState {
 
 pub(super) fn check_silence(
     detectors: &mut CrossingDetectors,
-    watermark_ms: i64,
+    clock_ms: i64,
     out: &mut Vec<Anomaly>,
 ) {
     let silence = detectors.config.checkpoint_silence.as_millis() as i64;
     let crossing = detectors.crossing_id.clone();
     for (id, state) in &mut detectors.checkpoints {
-        if state.status != CheckpointStatus::Open as i32 || state.silent_since_ms.is_some() {
+        if !state.is_live() {
             continue;
         }
-        let quiet = watermark_ms - state.last_seen_ms;
-        if quiet < silence {
+        let quiet = clock_ms - state.last_seen_ms;
+        if quiet < silence.saturating_add(state.lag_ms) {
             continue;
         }
         state.silent_since_ms = Some(state.last_seen_ms);
@@ -62,7 +92,7 @@ pub(super) fn check_silence(
                 severity: Severity::Medium,
                 crossing_id: &crossing,
                 event_ms: state.last_seen_ms,
-                detected_ms: watermark_ms,
+                detected_ms: clock_ms,
                 explanation: format!(
                     "Checkpoint {id} open but silent: no events or heartbeats for {} min",
                     quiet / 60_000

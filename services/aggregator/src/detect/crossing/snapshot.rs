@@ -52,6 +52,7 @@ impl CrossingDetectors {
                     last_seen_ms: c.last_seen_ms,
                     status: c.status,
                     silent_since_ms: c.silent_since_ms.unwrap_or_default(),
+                    lag_ms: c.lag_ms,
                 })
                 .collect(),
             last_observed_ms: self.last_observed_ms.unwrap_or_default(),
@@ -111,6 +112,7 @@ impl CrossingDetectors {
                             last_seen_ms: c.last_seen_ms,
                             status: c.status,
                             silent_since_ms: nonzero(c.silent_since_ms),
+                            lag_ms: c.lag_ms.max(0),
                         },
                     )
                 })

@@ -72,6 +72,12 @@ fn period(d: &mut CrossingDetectors, start: i64, s: &S) -> Vec<Anomaly> {
     out
 }
 
+/// Advances to `clock` and judges silence by it.
+fn silence(d: &mut CrossingDetectors, clock: i64, out: &mut Vec<Anomaly>) {
+    d.advance(clock, out);
+    d.check_silence(clock, out);
+}
+
 /// Two days of steady traffic: warm and learned.
 fn trained(n: u64) -> (CrossingDetectors, i64) {
     let mut d = detectors();
@@ -249,30 +255,31 @@ fn a_silent_open_checkpoint() {
             last_seen_ms: t,
             status: status as i32,
             silent_since_ms: 0,
+            lag_ms: 0,
         }],
         ..DetectorSample::default()
     };
     d.observe(T0, &seen(T0 + 30_000, CheckpointStatus::Open));
     let mut out = Vec::new();
-    d.advance(T0 + 15 * MIN, &mut out);
+    silence(&mut d, T0 + 15 * MIN, &mut out);
     assert!(
         out.is_empty(),
         "14.5 minutes of silence is within the threshold"
     );
-    d.advance(T0 + 16 * MIN, &mut out);
+    silence(&mut d, T0 + 16 * MIN, &mut out);
     assert_eq!(kinds(&out), vec![AnomalyKind::CheckpointSilent]);
     assert_eq!(
         out[0].evidence.as_ref().unwrap().checkpoint_id,
         "KG-DOS-L01"
     );
-    d.advance(T0 + 40 * MIN, &mut out);
+    silence(&mut d, T0 + 40 * MIN, &mut out);
     assert_eq!(out.len(), 1, "reported once");
     // Back, then closed for the night: closing is not silence.
     d.observe(
         T0 + 41 * MIN,
         &seen(T0 + 41 * MIN, CheckpointStatus::Closed),
     );
-    d.advance(T0 + 120 * MIN, &mut out);
+    silence(&mut d, T0 + 120 * MIN, &mut out);
     assert_eq!(out.len(), 1);
 }
 

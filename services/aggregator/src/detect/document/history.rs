@@ -69,6 +69,9 @@ impl History {
         let index = self
             .passages
             .partition_point(|p| (p.at_ms, p.event_id) < key);
+        // Most documents pass once or twice in the retention: room for
+        // exactly what is held (a vector's default first step is four).
+        self.passages.reserve_exact(1);
         self.passages.insert(index, passage);
         index
     }

@@ -26,6 +26,8 @@ pub struct DocumentProcessor {
     /// (deadline, document): OVERSTAY checks due at the deadline.
     timers: BTreeSet<(i64, [u8; 32])>,
     places: HashMap<String, Arc<Place>>,
+    /// Nationality codes, shared by the histories (a few hundred exist).
+    nationalities: HashMap<Box<str>, Arc<str>>,
     max_event_ms: Option<i64>,
     last_eviction_ms: i64,
 }
@@ -38,6 +40,7 @@ impl DocumentProcessor {
             histories: HashMap::default(),
             timers: BTreeSet::new(),
             places: HashMap::new(),
+            nationalities: HashMap::new(),
             max_event_ms: None,
             last_eviction_ms: i64::MIN,
         }
@@ -97,7 +100,15 @@ impl DocumentProcessor {
             if history.nationality.is_empty()
                 && let Some(document) = &inspection.document
             {
-                history.nationality = document.nationality.as_str().into();
+                let code = document.nationality.as_str();
+                history.nationality = match self.nationalities.get(code) {
+                    Some(shared) => shared.clone(),
+                    None => {
+                        let shared: Arc<str> = code.into();
+                        self.nationalities.insert(code.into(), shared.clone());
+                        shared
+                    }
+                };
             }
             let index = history.insert(Passage {
                 event_id,
