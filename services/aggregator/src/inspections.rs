@@ -38,12 +38,17 @@ impl Stage for InspectionsStage {
         &topics.inspections
     }
 
-    /// Resumes from the windows and detector state a previous owner
-    /// published, once the materialised view has caught up with them.
-    fn assign(&self, partition: i32, _committed: Option<i64>) -> PartitionState {
+    /// The previous owners' windows and detector state must be in the
+    /// materialised view before any partition resumes from it.
+    fn before_assign(&self) {
         if let Err(err) = self.materialiser.wait_caught_up(self.catch_up_deadline) {
-            warn!(partition, %err, "resuming before the materialised view caught up");
+            warn!(%err, "resuming before the materialised view caught up");
         }
+    }
+
+    /// Resumes from the windows and detector state a previous owner
+    /// published (the view has caught up: see `before_assign`).
+    fn assign(&self, partition: i32, _committed: Option<i64>) -> PartitionState {
         let mut state = PartitionState::new(partition, self.windows, self.detect.clone());
         let snapshots = self.stores.windows.states_for_partition(partition);
         for snapshot in &snapshots {

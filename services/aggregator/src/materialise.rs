@@ -130,21 +130,31 @@ impl Materialiser {
     }
 }
 
+/// How long the reader must not advance before the view counts as caught
+/// up: several of its fetch waits (100 ms by default), so a fetch still
+/// under way when the reported end was reached has returned.
+const QUIET_FOR: Duration = Duration::from_millis(500);
+
 impl Materialiser {
-    /// Waits until the reader stops advancing for a moment (within `limit`
-    /// of `started`). Some Kafka-protocol brokers report a partition's end
-    /// as the start of its last record batch, so reaching the reported end
-    /// can leave that batch still to apply.
+    /// Waits until the reader stops advancing for [`QUIET_FOR`] (within
+    /// `limit` of `started`). Some Kafka-protocol brokers report a
+    /// partition's end as the start of its last record batch, so reaching the
+    /// reported end can leave that batch still to apply; a new owner that
+    /// resumed without it would miss the previous owner's last amendment of
+    /// a window.
     fn wait_quiet(&self, started: Instant, limit: Duration) {
         let snapshot = || self.positions.lock().expect("positions lock").clone();
         let mut last = snapshot();
+        let mut quiet_since = Instant::now();
         while started.elapsed() < limit {
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
             let now = snapshot();
-            if now == last {
+            if now != last {
+                last = now;
+                quiet_since = Instant::now();
+            } else if quiet_since.elapsed() >= QUIET_FOR {
                 return;
             }
-            last = now;
         }
     }
 }

@@ -105,6 +105,10 @@ pub trait Stage: Send + Sync + 'static {
     /// The input topic.
     fn topic<'a>(&self, topics: &'a Topics) -> &'a str;
 
+    /// Once per rebalance, before its newly assigned partitions are resumed
+    /// (this may block).
+    fn before_assign(&self) {}
+
     /// A newly assigned partition, resumed (this may block). `committed` is
     /// the group's committed offset for it, when known.
     fn assign(&self, partition: i32, committed: Option<i64>) -> Self::Partition;
@@ -236,6 +240,9 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
                 HashMap::new()
             });
         let mut resumed = Vec::new();
+        if assigned.count() > 0 {
+            self.stage.before_assign();
+        }
         for element in assigned.elements() {
             let id = element.partition();
             resumed.push((id, self.stage.assign(id, committed.get(&id).copied())));
