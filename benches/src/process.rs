@@ -172,3 +172,28 @@ fn status_field(pid: u32, field: &str) -> anyhow::Result<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .with_context(|| format!("{field} in /proc/{pid}/status"))
 }
+
+/// Prints to stderr the lines of each service log that tell how a group
+/// rebalance went (warnings, errors, assignments, revocations, rewinds,
+/// commits), each prefixed with the log's file name: what a failed fault
+/// test leaves to diagnose it once its directory is gone.
+pub fn print_log_excerpts(logs: &[PathBuf]) {
+    const WORDS: [&str; 8] = [
+        "WARN",
+        "ERROR",
+        "rewind",
+        "revoked",
+        "assigned",
+        "committed",
+        "resum",
+        "rebalanc",
+    ];
+    for log in logs {
+        let name = log.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = name.unwrap_or_default();
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        for line in text.lines().filter(|l| WORDS.iter().any(|w| l.contains(w))) {
+            eprintln!("{name}: {line}");
+        }
+    }
+}

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use borderflow_benches::harness::{Reference, Stream, settle};
-use borderflow_benches::process::ChildService;
+use borderflow_benches::process::{ChildService, print_log_excerpts};
 use borderflow_benches::testbed::Testbed;
 use borderflow_benches::totals::{describe, expected, wait_for};
 use borderflow_simulator::model::networks;
@@ -60,23 +60,7 @@ async fn instances_leaving_and_joining_give_the_single_instance_results() {
         let mut client = Testbed::analytics(instance.grpc_addr).await.unwrap();
         let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
         if counted != want {
-            for n in 1..=4 {
-                let text = std::fs::read_to_string(log(n)).unwrap_or_default();
-                for line in text.lines().filter(|l| {
-                    [
-                        "WARN",
-                        "ERROR",
-                        "rewind",
-                        "revoked",
-                        "assigned",
-                        "committed",
-                    ]
-                    .iter()
-                    .any(|w| l.contains(w))
-                }) {
-                    eprintln!("aggregator-{n}: {line}");
-                }
-            }
+            print_log_excerpts(&(1..=4).map(log).collect::<Vec<_>>());
         }
         assert_eq!(
             counted,
