@@ -1,5 +1,9 @@
 //! Crossing windows as published on the crossing-stats topic, per crossing,
-//! newest last. Upserts follow topic order (the last write of a key wins).
+//! newest last. A window's record replaces the one kept only if it is at
+//! least as new: closed beats open, then the offset it covers up to
+//! (`through_offset`). Two owners of a partition can both have records of a
+//! window in flight around a hand-over, and the topic interleaves them in
+//! arrival order; the newest revision must win whatever that order.
 //!
 //! Every instance keeps days of windows of every crossing, so they are kept
 //! as their encoded records (a few hundred bytes each, a third of their
@@ -29,6 +33,7 @@ struct Crossing {
 struct Stored {
     source_partition: i32,
     open: bool,
+    through_offset: i64,
     /// The encoded `CrossingWindowRecord`.
     record: Box<[u8]>,
 }
@@ -40,6 +45,12 @@ impl Stored {
 
     fn window(&self) -> Option<CrossingWindow> {
         self.record().and_then(|r| r.window)
+    }
+
+    /// Orders revisions of one window: a closed revision is newer than any
+    /// open one; among either, the one covering more of the partition.
+    fn newness(&self) -> (bool, i64) {
+        (!self.open, self.through_offset)
     }
 }
 
@@ -94,6 +105,7 @@ impl WindowStore {
         let stored = Stored {
             source_partition: record.source_partition,
             open: window.state == WindowState::Open as i32,
+            through_offset: record.through_offset,
             record: encoded.into(),
         };
         let Some(window) = record.window else {
@@ -103,7 +115,13 @@ impl WindowStore {
             .crossings
             .entry(window.crossing_id.clone())
             .or_default();
-        crossing.windows.insert(start, stored);
+        match crossing.windows.get_mut(&start) {
+            Some(kept) if kept.newness() > stored.newness() => return,
+            Some(kept) => *kept = stored,
+            None => {
+                crossing.windows.insert(start, stored);
+            }
+        }
         let newest = *crossing
             .windows
             .last_key_value()
@@ -235,5 +253,58 @@ impl WindowStore {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use borderflow_proto::analytics::v1::{CrossingWindow, CrossingWindowRecord, WindowState};
+    use borderflow_proto::ms_to_timestamp;
+
+    use super::WindowStore;
+
+    fn record(state: WindowState, through_offset: i64, inspections: u64) -> CrossingWindowRecord {
+        CrossingWindowRecord {
+            window: Some(CrossingWindow {
+                crossing_id: "KG-DOSTUK".into(),
+                start: Some(ms_to_timestamp(900_000)),
+                end: Some(ms_to_timestamp(1_800_000)),
+                state: state as i32,
+                inspections,
+                ..Default::default()
+            }),
+            source_partition: 3,
+            through_offset,
+            ..Default::default()
+        }
+    }
+
+    fn kept(store: &WindowStore) -> (i32, u64) {
+        let (open, closed) = store.current("KG-DOSTUK");
+        let window = closed.or(open).expect("the window is kept");
+        (window.state, window.inspections)
+    }
+
+    #[test]
+    fn a_later_revision_replaces_the_kept_one() {
+        let store = WindowStore::new(i64::MAX / 4);
+        store.apply(record(WindowState::Open, -1, 4));
+        store.apply(record(WindowState::Open, -1, 6));
+        assert_eq!(kept(&store), (WindowState::Open as i32, 6));
+        store.apply(record(WindowState::Closed, 40, 7));
+        store.apply(record(WindowState::Amended, 52, 8));
+        assert_eq!(kept(&store), (WindowState::Amended as i32, 8));
+    }
+
+    #[test]
+    fn a_revision_arriving_after_a_newer_one_is_ignored() {
+        let store = WindowStore::new(i64::MAX / 4);
+        store.apply(record(WindowState::Amended, 52, 8));
+        // The previous owner's provisional and first closed revisions,
+        // delivered late around a hand-over.
+        store.apply(record(WindowState::Open, -1, 6));
+        store.apply(record(WindowState::Closed, 40, 7));
+        assert_eq!(kept(&store), (WindowState::Amended as i32, 8));
+        assert_eq!(store.closed_for_partition(3)[0].1.counts.inspections, 8);
     }
 }
