@@ -259,8 +259,9 @@ fn exercise(network: &Network, keys: &Pseudonymiser) -> Exercise {
     }
 
     // Per-crossing detectors (the baseline warms up for 6 h).
-    // Surge at Korday, 09:00-09:15: 130 more travellers, waits short.
-    for i in 0..130 {
+    // Surge at Korday, 09:00-09:30 (a surge lasts two periods): 260 more
+    // travellers, waits short.
+    for i in 0..260 {
         let plant = Planter::plant(
             start + 9 * HOUR + i * 6_900,
             KOR,
@@ -282,16 +283,16 @@ fn exercise(network: &Network, keys: &Pseudonymiser) -> Exercise {
         emissions.push(p.emit(&plant, c(KOR)).0);
     }
     expect(AnomalyKind::RefusalRateSpike, 1);
-    // Ak-Zhol stops, 10:00-10:15, its booths still sending heartbeats.
+    // Ak-Zhol stops, 10:00-10:30, its booths still sending heartbeats.
     emissions.retain(|e| {
-        !(in_span(e, AKZ, start + 10 * HOUR, start + 10 * HOUR + 15 * MIN)
+        !(in_span(e, AKZ, start + 10 * HOUR, start + 10 * HOUR + 30 * MIN)
             && matches!(e.emission, Emission::Event(_))
             && !evidence
                 .iter()
                 .any(|(_, id)| matches!(&e.emission, Emission::Event(ev) if &ev.event_id == id)))
     });
     for lane in 0..4 {
-        for minute in [0, 5, 10] {
+        for minute in [0, 5, 10, 15, 20, 25] {
             emissions.push(heartbeat(
                 AKZ,
                 c(AKZ),

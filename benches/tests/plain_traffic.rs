@@ -1,7 +1,9 @@
 //! A week of a shipped network's plain traffic (no incidents), fed in the
-//! order the booths produce it straight into the aggregator's partitions:
-//! with no delivery delays at all, no booth may ever look silent. (Delivery
-//! is what the scenario tests add on top; this isolates the detector.)
+//! order the booths produce it straight into the aggregator's partitions,
+//! with the registry's market days declared: with no delivery delays at
+//! all, no booth may ever look silent, and the week's market days, flight
+//! banks, trains and coaches are no surge or drop. (Delivery is what the
+//! scenario tests add on top; this isolates the detector.)
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig, sta
 const PARTITIONS: u64 = 12;
 
 #[test]
-fn booths_in_order_are_never_silent() {
+fn a_plain_week_raises_no_flow_or_silence_alarm() {
     let network = networks::resolve("central-asia", 2026).unwrap();
     let start = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
     let config = TrafficConfig {
@@ -29,7 +31,11 @@ fn booths_in_order_are_never_silent() {
         scale: 0.5,
         heartbeat_idle_ms: 5 * 60_000,
     };
-    let detect = Arc::new(DetectConfig::default());
+    let detect = DetectConfig::default();
+    for crossing in &network.crossings {
+        detect.calendars.declare(&crossing.registry_entry());
+    }
+    let detect = Arc::new(detect);
     let mut partitions: Vec<(PartitionState, i64)> = (0..PARTITIONS)
         .map(|p| {
             let state = PartitionState::new(p as i32, WindowConfig::default(), detect.clone());
@@ -62,11 +68,25 @@ fn booths_in_order_are_never_silent() {
         for anomaly in state.take_anomalies() {
             let kind = AnomalyKind::try_from(anomaly.kind).unwrap();
             *by_kind.entry(format!("{kind:?}")).or_default() += 1;
+            eprintln!(
+                "{kind:?} {} h{:.2} {}",
+                anomaly.crossing_id,
+                anomaly
+                    .event_time
+                    .map_or(0.0, |t| (t.seconds * 1000 - start) as f64 / 3.6e6),
+                anomaly.explanation
+            );
         }
         state.take_closed();
         state.take_snapshots();
     }
     eprintln!("{beats} heartbeats; crossing-level anomalies on plain traffic: {by_kind:?}");
     assert!(beats > 10_000, "{beats}");
-    assert_eq!(by_kind.get("CheckpointSilent"), None, "{by_kind:?}");
+    for kind in ["CheckpointSilent", "FlowSurge", "FlowDrop"] {
+        assert_eq!(by_kind.get(kind), None, "{by_kind:?}");
+    }
+    // Room for the odd period that stands out by chance (none in the week
+    // when this was written).
+    let total: usize = by_kind.values().sum();
+    assert!(total <= 2, "{by_kind:?}");
 }

@@ -105,18 +105,14 @@ duration = "90m"
 }
 
 /// The shipped combined exercise, a week across Central Asia, paced at a
-/// day a minute: every kind is planted and scored; the per-document
-/// incidents and the crisis outflow are always found, the per-document ones
-/// without false alarms. Not asserted yet: the market-day surge (found in
-/// some runs only: at this clock a booth's delivery delay of a second or two
-/// leaves its events out of the on-time window figures the surge is judged
-/// on), the link outage (a test of its own above, at a slower clock), and
-/// the crossing-level kinds' precision; the closing note gives the
-/// figures.
+/// day a minute, scored from the scorecard's JSON: every kind is planted
+/// and found, no kind but the market-day surge raises a false alarm, and
+/// the whole week raises at most one (the surge is planted once: a single
+/// false surge would halve its precision, so the total bounds it instead).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_combined_exercise_scores_every_incident_kind() {
-    // Half the traffic: the whole system runs in this test process, built
-    // without optimisations, and must keep pace with the clock.
+    // Half the traffic: the whole system runs in this test process and
+    // must keep pace with the clock on two cores.
     let text = builtin::scenario("central-asia-week").unwrap().replacen(
         "\nseed = ",
         "\nscale = 0.5\nseed = ",
@@ -146,20 +142,16 @@ async fn the_combined_exercise_scores_every_incident_kind() {
             "trafficking"
         ]
     );
-    for row in &card.incidents {
-        assert!(row.planted > 0, "{row:?}");
-        if !["flow_surge", "link_outage"].contains(&row.kind.as_str()) {
-            assert!(row.recall >= 0.95, "{}: recall {}", row.kind, row.recall);
+    for row in json["incidents"].as_array().unwrap() {
+        let kind = row["kind"].as_str().unwrap();
+        assert!(row["planted"].as_u64().unwrap() > 0, "{row}");
+        let recall = row["recall"].as_f64().unwrap();
+        assert!(recall >= 0.95, "{kind}: recall {recall}");
+        if kind != "flow_surge" {
+            let precision = row["precision"].as_f64().unwrap_or(0.0);
+            assert!(precision >= 0.95, "{kind}: precision {precision}");
         }
     }
-    for kind in [
-        "forged_documents",
-        "overstay",
-        "stolen_documents",
-        "trafficking",
-    ] {
-        let row = card.incidents.iter().find(|k| k.kind == kind).unwrap();
-        let precision = row.precision.unwrap_or(0.0);
-        assert!(precision >= 0.95, "{kind}: precision {precision}");
-    }
+    let false_alarms = json["false_alarms"].as_array().unwrap();
+    assert!(false_alarms.len() <= 1, "{false_alarms:?}");
 }

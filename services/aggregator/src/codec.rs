@@ -124,5 +124,9 @@ pub fn facts(inspection: &Inspection, alerted: bool) -> Result<EventFacts<'_>, D
         alerted,
         officer_id: &inspection.officer_id,
         checkpoint_id: &inspection.checkpoint_id,
+        group_id: inspection
+            .traveller
+            .as_ref()
+            .map_or("", |t| t.group_id.as_str()),
     })
 }

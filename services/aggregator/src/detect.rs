@@ -11,6 +11,7 @@
 
 pub mod anomaly;
 pub mod baseline;
+pub mod calendar;
 pub mod config;
 pub mod crossing;
 pub mod document;

@@ -61,8 +61,8 @@ impl Stage for InspectionsStage {
             snapshots = snapshots.len(),
             "partition resumed"
         );
-        for (crossing, window) in windows {
-            state.restore(&crossing, window);
+        for closed in windows {
+            state.restore(&closed.crossing_id, closed.window, &closed.record);
         }
         state
     }

@@ -75,7 +75,9 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let stores = Stores {
         windows: Arc::new(WindowStore::new(config.query_retention.as_millis() as i64)),
         anomalies: Arc::new(AnomalyStore::new(config.anomaly_capacity)),
-        reference: Arc::new(ReferenceStore::default()),
+        reference: Arc::new(ReferenceStore::with_calendars(
+            config.detect.calendars.clone(),
+        )),
     };
     let grpc_listener = TcpListener::bind(config.grpc_addr)
         .await

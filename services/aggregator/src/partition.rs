@@ -169,10 +169,10 @@ impl PartitionState {
         self.crossing_mut(&snapshot.crossing_id).detectors = detectors;
     }
 
-    /// Puts back a closed window published before a restart or rebalance;
-    /// the detectors see it again when their snapshot predates it.
-    pub fn restore(&mut self, crossing_id: &str, window: Window) {
-        let partition = self.partition;
+    /// Puts back a closed window published before a restart or rebalance
+    /// as `record` (its encoding); the detectors see it again when their
+    /// snapshot predates it.
+    pub fn restore(&mut self, crossing_id: &str, window: Window, record: &[u8]) {
         let state = self.crossing_mut(crossing_id);
         state.open.remove(&window.start_ms);
         if let Some(sample) = &window.sample
@@ -183,10 +183,9 @@ impl PartitionState {
         {
             state.detectors.observe(window.start_ms, sample);
         }
-        let payload = to_record(crossing_id, partition, &window).encode_to_vec();
         state
             .closed
-            .insert(window.start_ms, Retained::published(&window, &payload));
+            .insert(window.start_ms, Retained::published(&window, record));
     }
 
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {

@@ -244,6 +244,7 @@ mod tests {
                     alerted: i == 4,
                     officer_id: "OFF-1",
                     checkpoint_id: "CP-1",
+                    group_id: "",
                 },
                 100 + i as i64,
             );

@@ -8,4 +8,4 @@ mod windows;
 
 pub use anomalies::{AnomalyQuery, AnomalyStore};
 pub use reference::ReferenceStore;
-pub use windows::WindowStore;
+pub use windows::{ClosedWindow, WindowStore};

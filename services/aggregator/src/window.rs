@@ -38,6 +38,8 @@ pub struct EventFacts<'a> {
     pub alerted: bool,
     pub officer_id: &'a str,
     pub checkpoint_id: &'a str,
+    /// The family or travel group (empty when travelling alone).
+    pub group_id: &'a str,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,6 +113,26 @@ pub struct Window {
     sla_ms: u64,
     /// What the detectors saw at the first close (on-time events only).
     pub sample: Option<DetectorSample>,
+    /// Refusal decisions: a party refused together is one.
+    refused_parties: u64,
+    /// Hashes of the groups refused so far (refusals are rare: a list).
+    refused_groups: Vec<u64>,
+}
+
+/// Whether `group_id` is new to `seen` (hashes of groups), noting it; a
+/// traveller alone is always new.
+fn first_of_group(seen: &mut Vec<u64>, group_id: &str) -> bool {
+    if group_id.is_empty() {
+        return true;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(group_id, &mut hasher);
+    let hash = std::hash::Hasher::finish(&hasher);
+    if seen.contains(&hash) {
+        return false;
+    }
+    seen.push(hash);
+    true
 }
 
 /// Result of adding an event.
@@ -140,6 +162,8 @@ impl Window {
             reported_flows: [[0; 3]; 2],
             sla_ms,
             sample: None,
+            refused_parties: 0,
+            refused_groups: Vec::new(),
         }
     }
 
@@ -181,6 +205,8 @@ impl Window {
             Ok(Outcome::Admitted) => c.admitted += 1,
             Ok(Outcome::Refused) => {
                 c.refused += 1;
+                let first = first_of_group(&mut self.refused_groups, facts.group_id);
+                self.refused_parties += u64::from(first);
                 if (1..=9).contains(&facts.refusal_reason) {
                     c.reasons[facts.refusal_reason as usize - 1] += 1;
                 }
@@ -304,6 +330,7 @@ impl Window {
         DetectorSample {
             inspections: c.inspections,
             refused: c.refused,
+            refused_parties: self.refused_parties,
             duration_sum_ms: self.duration.sum_ms(),
             waits_over_sla: c.waits_over_sla,
             nationalities: self

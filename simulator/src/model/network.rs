@@ -78,6 +78,19 @@ impl Weekday {
     pub fn index(self) -> u32 {
         self as u32
     }
+
+    pub fn proto(self) -> borderflow_proto::analytics::v1::Weekday {
+        use borderflow_proto::analytics::v1::Weekday as W;
+        match self {
+            Self::Mon => W::Monday,
+            Self::Tue => W::Tuesday,
+            Self::Wed => W::Wednesday,
+            Self::Thu => W::Thursday,
+            Self::Fri => W::Friday,
+            Self::Sat => W::Saturday,
+            Self::Sun => W::Sunday,
+        }
+    }
 }
 
 fn no_market() -> f64 {
@@ -187,6 +200,18 @@ impl CrossingSpec {
             mode: self.mode.proto() as i32,
             lanes: self.lanes,
             capacity_per_hour: self.capacity_per_hour,
+            market_days: self
+                .profile
+                .market_days
+                .iter()
+                .map(|day| day.proto() as i32)
+                .collect(),
+            market_factor: if self.profile.market_days.is_empty() {
+                0.0
+            } else {
+                self.profile.market_factor
+            },
+            utc_offset_minutes: self.profile.utc_offset_hours * 60,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Learned expectations: running means and variances that average their
 //! first observations and then forget slowly, and the traffic profile of a
-//! crossing by hour of the week, hour of the day and overall.
+//! crossing by hour of the week, hour of the day and overall, with its
+//! market days apart.
 
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 use borderflow_proto::analytics::v1::MeanVar as MeanVarProto;
@@ -46,47 +47,118 @@ impl MeanVar {
     }
 }
 
-/// Hours in a week, then in a day, then one overall slot.
-pub const TRAFFIC_SLOTS: usize = 168 + 24 + 1;
+/// Hours in a week, then in a day, one overall slot, then hours of a
+/// declared market day.
+pub const TRAFFIC_SLOTS: usize = 168 + 24 + 1 + 24;
+/// Slots of profiles published before market days were declared.
+pub const TRAFFIC_SLOTS_WITHOUT_MARKET: usize = 168 + 24 + 1;
+const MARKET: usize = TRAFFIC_SLOTS_WITHOUT_MARKET;
+/// Periods over which the dispersion of traffic is averaged (two days of
+/// 15-minute periods).
+const DISPERSION_MEMORY: u32 = 192;
+/// Periods of residuals before the learned dispersion is used.
+const DISPERSION_MIN: u32 = 16;
 
 /// Expected travellers per period, by when the period falls.
+///
+/// Travellers arrive in parties, coaches, trains and flight loads, so the
+/// count of a period varies more than a Poisson count would: the profile
+/// also learns the crossing's dispersion, the mean squared deviation from
+/// the expectation relative to the expectation (1 for Poisson arrivals).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficProfile {
     pub slots: Vec<MeanVar>,
+    pub dispersion: MeanVar,
 }
 
 impl Default for TrafficProfile {
     fn default() -> Self {
         Self {
             slots: vec![MeanVar::default(); TRAFFIC_SLOTS],
+            dispersion: MeanVar::default(),
         }
     }
 }
 
-fn slots_of(start_ms: i64) -> [usize; 3] {
+/// The hour-of-week and hour-of-day slots of a period.
+fn hour_slots(start_ms: i64) -> (usize, usize) {
     let hour = (start_ms.rem_euclid(MS_PER_DAY) / MS_PER_HOUR) as usize;
     let weekday = Date::from_epoch_ms(start_ms).weekday() as usize;
-    [weekday * 24 + hour, 168 + hour, 168 + 24]
+    (weekday * 24 + hour, hour)
 }
 
 impl TrafficProfile {
     /// The expectation (mean, variance) for a period starting at
     /// `start_ms`, from the most specific slot with enough history: the
     /// same hour of the week seen twice, else the same hour of the day seen
-    /// twice, else four periods overall.
-    pub fn expected(&self, start_ms: i64) -> Option<MeanVar> {
-        let [week, day, all] = slots_of(start_ms);
-        [(week, 2), (day, 2), (all, 4)]
-            .into_iter()
-            .map(|(slot, needed)| (self.slots[slot], needed))
-            .find(|(s, needed)| s.count >= *needed)
-            .map(|(s, _)| s)
+    /// twice, else four periods overall. On a declared market day
+    /// (`market` is its declared factor) the hour of the day is that of
+    /// earlier market days, else an ordinary day's scaled by the factor.
+    pub fn expected(&self, start_ms: i64, market: Option<f64>) -> Option<MeanVar> {
+        let (week, hour) = hour_slots(start_ms);
+        let enough = |slot: usize, needed: u32| {
+            let s = self.slots[slot];
+            (s.count >= needed).then_some(s)
+        };
+        let ordinary = || enough(168 + hour, 2).or_else(|| enough(168 + 24, 4));
+        let found = enough(week, 2);
+        match market {
+            None => found.or_else(ordinary),
+            Some(factor) => found.or_else(|| enough(MARKET + hour, 2)).or_else(|| {
+                ordinary().map(|s| MeanVar {
+                    mean: s.mean * factor,
+                    variance: s.variance * factor * factor,
+                    count: s.count,
+                })
+            }),
+        }
     }
 
-    pub fn learn(&mut self, start_ms: i64, travellers: f64) {
-        for slot in slots_of(start_ms) {
-            self.slots[slot].observe(travellers);
+    /// Learns a period's traffic, and how far it lay from the expectation
+    /// of a slot specific to its hour.
+    pub fn learn(&mut self, start_ms: i64, travellers: f64, market: Option<f64>) {
+        let (week, hour) = hour_slots(start_ms);
+        let day = if market.is_some() {
+            MARKET + hour
+        } else {
+            168 + hour
+        };
+        let specific = [week, day]
+            .into_iter()
+            .map(|slot| self.slots[slot])
+            .find(|s| s.count >= 2 && s.mean >= 1.0);
+        if let Some(e) = specific {
+            let residual = (travellers - e.mean).powi(2) / e.mean;
+            self.dispersion
+                .observe_with_memory(residual, DISPERSION_MEMORY);
         }
+        self.slots[week].observe(travellers);
+        self.slots[day].observe(travellers);
+        // The overall slot describes ordinary days.
+        if market.is_none() {
+            self.slots[168 + 24].observe(travellers);
+        }
+    }
+
+    /// Variance of a period's count per expected traveller (at least 1).
+    pub fn dispersion(&self) -> f64 {
+        if self.dispersion.count >= DISPERSION_MIN {
+            self.dispersion.mean.max(1.0)
+        } else {
+            1.0
+        }
+    }
+
+    /// Slots from a published profile; one published before market days
+    /// were declared gains empty market-day slots.
+    pub fn from_slots(slots: Vec<MeanVar>, dispersion: MeanVar) -> Option<Self> {
+        let mut slots = slots;
+        match slots.len() {
+            TRAFFIC_SLOTS => {}
+            TRAFFIC_SLOTS_WITHOUT_MARKET => slots.resize(TRAFFIC_SLOTS, MeanVar::default()),
+            _ => return None,
+        }
+        Some(Self { slots, dispersion })
     }
 }
 
@@ -113,17 +185,17 @@ mod tests {
     fn the_profile_prefers_the_hour_of_the_week() {
         let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
         let mut p = TrafficProfile::default();
-        assert!(p.expected(monday).is_none());
+        assert!(p.expected(monday, None).is_none());
         // Eight periods at 09:00 on Mondays with 40, other days' 09:00 with 10.
         for week in 0..2 {
             for day in 0..7 {
                 let t = monday + (week * 7 + day) * MS_PER_DAY + 9 * MS_PER_HOUR;
-                p.learn(t, if day == 0 { 40.0 } else { 10.0 });
+                p.learn(t, if day == 0 { 40.0 } else { 10.0 }, None);
             }
         }
         let next_monday = monday + 14 * MS_PER_DAY + 9 * MS_PER_HOUR;
-        assert!((p.expected(next_monday).unwrap().mean - 40.0).abs() < 1e-9);
+        assert!((p.expected(next_monday, None).unwrap().mean - 40.0).abs() < 1e-9);
         // 10:00 has no history: falls back to overall.
-        assert!(p.expected(next_monday + MS_PER_HOUR).is_some());
+        assert!(p.expected(next_monday + MS_PER_HOUR, None).is_some());
     }
 }

@@ -1,9 +1,12 @@
 //! Detection thresholds: every one a flag with an environment variable and a
 //! documented default (the README explains how each default was chosen).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
+
+use super::calendar::Calendars;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DetectConfig {
@@ -80,6 +83,11 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_FLOW_Z", default_value_t = 4.0)]
     pub flow_z: f64,
 
+    /// Consecutive periods a surge or drop must last before it is reported
+    /// (a coach or a train unloading is one period's burst).
+    #[arg(long, env = "BORDERFLOW_FLOW_PERIODS", default_value_t = 2)]
+    pub flow_periods: u32,
+
     /// Fewest travellers (observed for a surge, expected for a drop) worth an alarm.
     #[arg(long, env = "BORDERFLOW_FLOW_MIN_COUNT", default_value_t = 20.0)]
     pub flow_min_count: f64,
@@ -145,6 +153,11 @@ pub struct DetectConfig {
     /// An open checkpoint silent this long (event time) is flagged.
     #[arg(long, env = "BORDERFLOW_CHECKPOINT_SILENCE", default_value = "15m", value_parser = parse_duration)]
     pub checkpoint_silence: Duration,
+
+    /// Market days the crossing registry declares (not a flag: reference
+    /// data, shared with the reference store that follows the registry).
+    #[arg(skip)]
+    pub calendars: Arc<Calendars>,
 }
 
 impl DetectConfig {

@@ -7,6 +7,7 @@
 
 mod checkpoint;
 mod evaluate;
+mod flow;
 mod officer;
 mod period;
 mod snapshot;
@@ -47,6 +48,9 @@ pub struct CrossingDetectors {
     nationalities: HashMap<String, f64>,
     nationality_periods: u32,
     episodes: Vec<Episode>,
+    /// Start of the run of periods in which traffic surged (dropped).
+    surge_since_ms: Option<i64>,
+    drop_since_ms: Option<i64>,
     recent: VecDeque<PeriodRecord>,
     checkpoints: BTreeMap<String, CheckpointState>,
     /// Observed, not yet evaluated periods.
@@ -68,6 +72,8 @@ impl CrossingDetectors {
             nationalities: HashMap::new(),
             nationality_periods: 0,
             episodes: Vec::new(),
+            surge_since_ms: None,
+            drop_since_ms: None,
             recent: VecDeque::new(),
             checkpoints: BTreeMap::new(),
             pending: BTreeMap::new(),
@@ -122,9 +128,10 @@ impl CrossingDetectors {
     }
 
     /// Evaluates every period the watermark has passed; returns whether a
-    /// period was evaluated (a snapshot is due). A period without any window (no events, no heartbeats: the
-    /// crossing was closed or out of touch) is neither judged nor learned
-    /// from; silent checkpoints are a detector of their own.
+    /// period was evaluated (a snapshot is due). A period without any window
+    /// (no events, no heartbeats: the crossing was closed or out of touch)
+    /// is neither judged nor learned from; silent checkpoints are a detector
+    /// of their own.
     pub fn advance(&mut self, watermark_ms: i64, out: &mut Vec<Anomaly>) -> bool {
         let Some(first) = self.first_observed_ms else {
             return false;
@@ -214,7 +221,10 @@ impl CrossingDetectors {
         let period = self.config.period_ms();
         let officer_periods =
             (self.config.officer_lookback.as_millis() as i64 / period).max(1) as usize;
-        let keep = officer_periods.max(self.config.nationality_lookback);
+        // The nationality mix is also compared with the same hours a day
+        // earlier.
+        let day_periods = (borderflow_domain::time::MS_PER_DAY / period) as usize;
+        let keep = officer_periods.max(self.config.nationality_lookback + day_periods);
         while self.recent.len() > keep {
             self.recent.pop_front();
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use borderflow_domain::geo::Coordinates;
 use borderflow_proto::Message;
-use borderflow_proto::analytics::v1::Crossing;
+use borderflow_proto::analytics::v1::{Crossing, Weekday};
 use borderflow_proto::reference::v1::reference_service_server::ReferenceService;
 use borderflow_proto::reference::v1::{
     DeleteEntriesRequest, DeleteEntriesResponse, ListEntriesRequest, ListEntriesResponse,
@@ -127,6 +127,28 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
         return Err(Status::invalid_argument(format!(
             "{}: at most 200 bytes",
             field("name")
+        )));
+    }
+    if let Some(j) = crossing
+        .market_days
+        .iter()
+        .position(|d| Weekday::try_from(*d).map_or(true, |day| day == Weekday::Unspecified))
+    {
+        return Err(Status::invalid_argument(format!(
+            "{}[{j}]: not a weekday",
+            field("market_days")
+        )));
+    }
+    if !(0.0..=20.0).contains(&crossing.market_factor) {
+        return Err(Status::invalid_argument(format!(
+            "{}: must be 0 (unknown) to 20",
+            field("market_factor")
+        )));
+    }
+    if crossing.utc_offset_minutes.abs() > 14 * 60 {
+        return Err(Status::invalid_argument(format!(
+            "{}: must lie within 14 hours of UTC",
+            field("utc_offset_minutes")
         )));
     }
     Ok(())
@@ -250,5 +272,47 @@ impl ReferenceService for ReferenceApi {
             .collect();
         let upserted = self.write(records).await?;
         Ok(Response::new(UpsertCrossingsResponse { upserted }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dostuk() -> Crossing {
+        Crossing {
+            id: "KG-DOSTUK".into(),
+            latitude: 40.66,
+            longitude: 72.78,
+            market_days: vec![Weekday::Tuesday as i32, Weekday::Saturday as i32],
+            market_factor: 2.0,
+            utc_offset_minutes: 360,
+            ..Crossing::default()
+        }
+    }
+
+    fn refused(crossing: Crossing) -> String {
+        check_crossing(3, &crossing)
+            .unwrap_err()
+            .message()
+            .to_owned()
+    }
+
+    #[test]
+    fn a_declared_calendar_is_checked_field_by_field() {
+        assert!(check_crossing(0, &dostuk()).is_ok());
+        let mut bad_day = dostuk();
+        bad_day.market_days.push(9);
+        assert!(refused(bad_day).starts_with("crossings[3].market_days[2]"));
+        let factor = Crossing {
+            market_factor: f64::NAN,
+            ..dostuk()
+        };
+        assert!(refused(factor).starts_with("crossings[3].market_factor"));
+        let offset = Crossing {
+            utc_offset_minutes: 15 * 60,
+            ..dostuk()
+        };
+        assert!(refused(offset).starts_with("crossings[3].utc_offset_minutes"));
     }
 }

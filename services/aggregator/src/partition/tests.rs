@@ -34,6 +34,7 @@ fn facts(id: u128, t: i64) -> EventFacts<'static> {
         alerted: false,
         officer_id: "O",
         checkpoint_id: "C",
+        group_id: "",
     }
 }
 
@@ -326,7 +327,7 @@ proptest! {
         for record in latest.values() {
             let (crossing, window) = from_record(record).unwrap();
             if window.state != WindowState::Open {
-                second.restore(&crossing, window);
+                second.restore(&crossing, window, &record.encode_to_vec());
             }
         }
         let mut published_after = published_before.clone();

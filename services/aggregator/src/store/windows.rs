@@ -54,6 +54,15 @@ impl Stored {
     }
 }
 
+/// A closed window to resume from, and its record as published (kept as
+/// is, so resuming does not encode it again).
+#[derive(Debug)]
+pub struct ClosedWindow {
+    pub crossing_id: String,
+    pub window: Window,
+    pub record: Box<[u8]>,
+}
+
 #[derive(Debug)]
 pub struct WindowStore {
     crossings: DashMap<String, Crossing>,
@@ -210,18 +219,22 @@ impl WindowStore {
     }
 
     /// Closed windows whose events came from `partition`, to resume
-    /// processing it.
-    pub fn closed_for_partition(&self, partition: i32) -> Vec<(String, Window)> {
+    /// processing it: each decoded, with the record it was read as.
+    pub fn closed_for_partition(&self, partition: i32) -> Vec<ClosedWindow> {
         let mut out = Vec::new();
         for crossing in self.crossings.iter() {
             for stored in crossing.windows.values() {
                 if stored.source_partition != partition || stored.open {
                     continue;
                 }
-                if let Some((id, window)) = stored.record().as_ref().and_then(from_record)
+                if let Some((crossing_id, window)) = stored.record().as_ref().and_then(from_record)
                     && window.state != crate::window::WindowState::Open
                 {
-                    out.push((id, window));
+                    out.push(ClosedWindow {
+                        crossing_id,
+                        window,
+                        record: stored.record.clone(),
+                    });
                 }
             }
         }
@@ -305,6 +318,9 @@ mod tests {
         store.apply(record(WindowState::Open, -1, 6));
         store.apply(record(WindowState::Closed, 40, 7));
         assert_eq!(kept(&store), (WindowState::Amended as i32, 8));
-        assert_eq!(store.closed_for_partition(3)[0].1.counts.inspections, 8);
+        assert_eq!(
+            store.closed_for_partition(3)[0].window.counts.inspections,
+            8
+        );
     }
 }

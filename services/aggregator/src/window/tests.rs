@@ -16,6 +16,7 @@ fn facts(id: u128) -> EventFacts<'static> {
         alerted: false,
         officer_id: "OFF-1",
         checkpoint_id: "CP-1",
+        group_id: "",
     }
 }
 
@@ -78,4 +79,23 @@ fn uuids_round_trip() {
     assert_eq!(uuid_string(id), "6f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a");
     assert_eq!(parse_uuid("nope"), None);
     assert_eq!(parse_uuid("6f1c1c1e"), None);
+}
+
+#[test]
+fn a_party_refused_together_is_one_refusal_decision() {
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
+    let refused = |id: u128, group_id: &'static str| EventFacts {
+        outcome: Outcome::Refused as i32,
+        refusal_reason: 3,
+        group_id,
+        ..facts(id)
+    };
+    w.add(&refused(1, "family-1"), 10);
+    w.add(&refused(2, "family-1"), 11);
+    w.add(&refused(3, ""), 12);
+    w.add(&refused(4, "family-2"), 13);
+    w.add(&facts(5), 14);
+    w.close(true);
+    let sample = w.sample.as_ref().unwrap();
+    assert_eq!((sample.refused, sample.refused_parties), (4, 3));
 }

@@ -19,6 +19,7 @@ fn crossing() -> Crossing {
         mode: TravelMode::Road as i32,
         lanes: 4,
         capacity_per_hour: 600,
+        ..Crossing::default()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Evaluating one period against the crossing's baselines, then learning
 //! from it (unless it was anomalous: a long surge must not become normal).
 
+use borderflow_domain::time::MS_PER_DAY;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Measurement, Severity};
 
 use super::CrossingDetectors;
@@ -14,7 +15,7 @@ const NATIONALITY_MEMORY: u32 = 96;
 /// Periods before a duration or refusal baseline is trusted.
 const MIN_HISTORY: u32 = 8;
 
-fn measure(name: &str, value: f64, unit: &str) -> Measurement {
+pub(super) fn measure(name: &str, value: f64, unit: &str) -> Measurement {
     Measurement {
         name: name.to_owned(),
         value,
@@ -23,13 +24,15 @@ fn measure(name: &str, value: f64, unit: &str) -> Measurement {
 }
 
 /// One flagged condition of a period.
-struct Finding {
-    kind: AnomalyKind,
-    severity: Severity,
-    explanation: String,
-    values: Vec<Measurement>,
-    baseline: Option<f64>,
-    threshold: Option<f64>,
+pub(super) struct Finding {
+    /// Start of the first period in which it held.
+    pub since_ms: i64,
+    pub kind: AnomalyKind,
+    pub severity: Severity,
+    pub explanation: String,
+    pub values: Vec<Measurement>,
+    pub baseline: Option<f64>,
+    pub threshold: Option<f64>,
 }
 
 impl CrossingDetectors {
@@ -45,48 +48,7 @@ impl CrossingDetectors {
         let mut findings = Vec::new();
         let n = sums.inspections as f64;
 
-        // Flow against the traffic profile; a period in which the crossing
-        // announced closing is not judged (nor learned from) for its flow.
-        let expected = self.traffic.expected(start);
-        let mut surge = false;
-        let mut drop = false;
-        if warm
-            && !sums.closed
-            && let Some(e) = expected
-        {
-            let sd = e.variance.max(e.mean).max(1.0).sqrt();
-            let c = &self.config;
-            surge = n >= c.flow_min_count
-                && n >= c.surge_factor * e.mean
-                && n - e.mean >= c.flow_z * sd;
-            drop = e.mean >= c.flow_min_count
-                && n <= c.drop_factor * e.mean
-                && e.mean - n >= (c.flow_z - 0.5) * sd;
-            if surge {
-                findings.push(Finding {
-                    kind: AnomalyKind::FlowSurge,
-                    severity: if n >= 4.0 * e.mean { Severity::High } else { Severity::Medium },
-                    explanation: format!(
-                        "Traffic {:.1}x the usual: {n:.0} travellers in {minutes:.0} min against {:.0} expected",
-                        n / e.mean.max(1.0),
-                        e.mean
-                    ),
-                    values: vec![measure("travellers", n, "")],
-                    baseline: Some(e.mean),
-                    threshold: Some(c.surge_factor * e.mean),
-                });
-            }
-            if drop {
-                findings.push(Finding {
-                    kind: AnomalyKind::FlowDrop,
-                    severity: if n == 0.0 { Severity::High } else { Severity::Medium },
-                    explanation: format!("Traffic fell to {n:.0} travellers in {minutes:.0} min against {:.0} expected", e.mean),
-                    values: vec![measure("travellers", n, "")],
-                    baseline: Some(e.mean),
-                    threshold: Some(c.drop_factor * e.mean),
-                });
-            }
-        }
+        let flow = self.judge_flow(start, sums, &mut findings);
 
         // Inspection time against its baseline.
         let mean_duration = (sums.inspections > 0).then(|| sums.duration_sum_ms as f64 / n);
@@ -99,6 +61,7 @@ impl CrossingDetectors {
         {
             slow = true;
             findings.push(Finding {
+                since_ms: start,
                 kind: AnomalyKind::SlowInspections,
                 severity: Severity::Medium,
                 explanation: format!(
@@ -117,6 +80,7 @@ impl CrossingDetectors {
             let within = 1.0 - sums.waits_over_sla as f64 / n;
             if within < self.config.queue_sla_share {
                 findings.push(Finding {
+                    since_ms: start,
                     kind: AnomalyKind::QueueSla,
                     severity: if within < 0.8 {
                         Severity::High
@@ -136,23 +100,26 @@ impl CrossingDetectors {
             }
         }
 
-        // Refusals against the usual share.
+        // Refusal decisions against their usual share of travellers: a
+        // family refused together is one decision, not a spike.
         let mut spike = false;
         let usual = self.refusal_share.mean.max(0.001);
+        let decisions = sums.refused_parties;
         if warm
             && self.refusal_share.count >= MIN_HISTORY
-            && sums.refused >= self.config.refusal_spike_min
+            && decisions >= self.config.refusal_spike_min
         {
-            let share = sums.refused as f64 / n;
+            let share = decisions as f64 / n;
             if share >= (self.config.refusal_spike_factor * usual).max(usual + 0.02)
-                && binomial_tail(sums.refused, sums.inspections, usual) < 1e-4
+                && binomial_tail(decisions, sums.inspections, usual) < 1e-4
             {
                 spike = true;
                 findings.push(Finding {
+                    since_ms: start,
                     kind: AnomalyKind::RefusalRateSpike,
                     severity: Severity::Medium,
                     explanation: format!(
-                        "{} of {n:.0} travellers refused ({:.1} %) against {:.2} % usually",
+                        "{decisions} refusals ({} travellers) in {n:.0} inspections ({:.1} %) against {:.2} % usually",
                         sums.refused,
                         share * 100.0,
                         usual * 100.0
@@ -175,11 +142,18 @@ impl CrossingDetectors {
             && pooled_n >= self.config.nationality_min_count as f64
         {
             let divergence = js_divergence(&pooled, &self.nationalities);
-            if divergence >= self.config.nationality_divergence {
+            // The mix has its hours (commuters out in the morning, back at
+            // night): a mix like the same hour's yesterday is no shift.
+            let yesterday = self.same_hours_yesterday(start, lookback);
+            let like_yesterday = yesterday.values().sum::<f64>()
+                >= self.config.nationality_min_count as f64 / 2.0
+                && js_divergence(&pooled, &yesterday) < self.config.nationality_divergence;
+            if divergence >= self.config.nationality_divergence && !like_yesterday {
                 shifted = true;
                 let (top, share) = biggest_gain(&pooled, &self.nationalities);
                 let usual_share = self.nationalities.get(&top).copied().unwrap_or(0.0);
                 findings.push(Finding {
+                    since_ms: start,
                     kind: AnomalyKind::NationalityMixShift,
                     severity: Severity::Medium,
                     explanation: format!(
@@ -194,17 +168,17 @@ impl CrossingDetectors {
             }
         }
 
-        self.report(start, watermark, findings, out);
+        self.report(watermark, findings, out);
         self.officers(start, watermark, out);
 
         // Learn from what was normal.
-        if !surge
-            && !drop
+        if !flow.surge
+            && !flow.drop
             && !sums.closed
             && !self.in_episode(AnomalyKind::FlowSurge)
             && !self.in_episode(AnomalyKind::FlowDrop)
         {
-            self.traffic.learn(start, n);
+            self.traffic.learn(start, n, flow.market);
         }
         if let Some(d) = mean_duration
             && !slow
@@ -213,11 +187,27 @@ impl CrossingDetectors {
             self.mean_duration_ms.observe(d);
         }
         if sums.inspections > 0 && !spike {
-            self.refusal_share.observe(sums.refused as f64 / n);
+            self.refusal_share.observe(decisions as f64 / n);
         }
         if sums.inspections > 0 && !shifted {
             self.learn_nationalities(sums);
         }
+    }
+
+    /// Nationality counts of the `lookback` periods a day before those
+    /// ending with the period starting at `start`.
+    fn same_hours_yesterday(
+        &self,
+        start: i64,
+        lookback: usize,
+    ) -> std::collections::HashMap<String, f64> {
+        let last = start - MS_PER_DAY;
+        let first = last - (lookback as i64 - 1) * self.config.period_ms();
+        pooled_nationalities(
+            self.recent
+                .iter()
+                .filter(|r| (first..=last).contains(&r.start_ms)),
+        )
     }
 
     fn learn_nationalities(&mut self, sums: &PeriodSums) {
@@ -236,13 +226,7 @@ impl CrossingDetectors {
 
     /// Opens episodes for this period's findings (one anomaly each) and
     /// closes the episodes of conditions that no longer hold.
-    fn report(
-        &mut self,
-        start: i64,
-        watermark: i64,
-        findings: Vec<Finding>,
-        out: &mut Vec<Anomaly>,
-    ) {
+    fn report(&mut self, watermark: i64, findings: Vec<Finding>, out: &mut Vec<Anomaly>) {
         let kinds = [
             AnomalyKind::FlowSurge,
             AnomalyKind::FlowDrop,
@@ -257,7 +241,7 @@ impl CrossingDetectors {
             }
         }
         for finding in findings {
-            if !self.episode(finding.kind, "", start) {
+            if !self.episode(finding.kind, "", finding.since_ms) {
                 continue;
             }
             let crossing = self.crossing_id.clone();
@@ -266,7 +250,7 @@ impl CrossingDetectors {
                     kind: finding.kind,
                     severity: finding.severity,
                     crossing_id: &crossing,
-                    event_ms: start,
+                    event_ms: finding.since_ms,
                     detected_ms: watermark,
                     explanation: finding.explanation,
                     evidence: Evidence {
@@ -277,7 +261,7 @@ impl CrossingDetectors {
                         ..Evidence::default()
                     },
                 }
-                .build(&[crossing.as_bytes(), &start.to_be_bytes()]),
+                .build(&[crossing.as_bytes(), &finding.since_ms.to_be_bytes()]),
             );
         }
     }

@@ -22,6 +22,8 @@ const MAX_IDS: usize = 16;
 pub struct PeriodSums {
     pub inspections: u64,
     pub refused: u64,
+    /// Refusal decisions (a party refused together is one).
+    pub refused_parties: u64,
     pub duration_sum_ms: u64,
     pub waits_over_sla: u64,
     pub nationalities: BTreeMap<String, u64>,
@@ -38,6 +40,7 @@ impl PeriodSums {
             .any(|c| c.status == CheckpointStatus::Closed as i32);
         self.inspections += sample.inspections;
         self.refused += sample.refused;
+        self.refused_parties += sample.refused_parties;
         self.duration_sum_ms += sample.duration_sum_ms;
         self.waits_over_sla += sample.waits_over_sla;
         for n in &sample.nationalities {

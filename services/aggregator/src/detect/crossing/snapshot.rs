@@ -9,7 +9,7 @@ use borderflow_proto::analytics::v1::{
 
 use super::checkpoint::CheckpointState;
 use super::{CrossingDetectors, Episode};
-use crate::detect::baseline::{MeanVar, TRAFFIC_SLOTS, TrafficProfile};
+use crate::detect::baseline::{MeanVar, TrafficProfile};
 use crate::detect::config::DetectConfig;
 
 impl CrossingDetectors {
@@ -57,16 +57,24 @@ impl CrossingDetectors {
                 .collect(),
             last_observed_ms: self.last_observed_ms.unwrap_or_default(),
             observed_periods: self.observed_periods,
+            traffic_dispersion: Some(self.traffic.dispersion.to_proto()),
+            surge_since_ms: self.surge_since_ms.unwrap_or_default(),
+            drop_since_ms: self.drop_since_ms.unwrap_or_default(),
         }
     }
 
     /// Resumes from a snapshot; windows observed after it are folded in
     /// with [`observe`](Self::observe).
     pub fn restored(state: &CrossingDetectorState, config: Arc<DetectConfig>) -> Self {
-        let mut traffic = TrafficProfile::default();
-        if state.traffic.len() == TRAFFIC_SLOTS {
-            traffic.slots = state.traffic.iter().map(MeanVar::from_proto).collect();
-        }
+        let traffic = TrafficProfile::from_slots(
+            state.traffic.iter().map(MeanVar::from_proto).collect(),
+            state
+                .traffic_dispersion
+                .as_ref()
+                .map(MeanVar::from_proto)
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
         let nonzero = |ms: i64| (ms != 0).then_some(ms);
         Self {
             crossing_id: state.crossing_id.as_str().into(),
@@ -101,6 +109,8 @@ impl CrossingDetectors {
                     subject: e.subject.clone(),
                 })
                 .collect(),
+            surge_since_ms: nonzero(state.surge_since_ms),
+            drop_since_ms: nonzero(state.drop_since_ms),
             recent: state.recent.iter().cloned().collect::<VecDeque<_>>(),
             checkpoints: state
                 .checkpoints

@@ -19,6 +19,7 @@ fn detectors() -> CrossingDetectors {
 struct S {
     n: u64,
     refused: u64,
+    refused_parties: u64,
     duration_s: u64,
     over_sla: u64,
     nationalities: Vec<(&'static str, u64)>,
@@ -29,6 +30,7 @@ fn normal(n: u64) -> S {
     S {
         n,
         refused: 0,
+        refused_parties: 0,
         duration_s: 60,
         over_sla: 0,
         nationalities: vec![("KGZ", n * 6 / 10), ("UZB", n - n * 6 / 10)],
@@ -40,6 +42,7 @@ fn sample(s: &S) -> DetectorSample {
     DetectorSample {
         inspections: s.n,
         refused: s.refused,
+        refused_parties: s.refused_parties,
         duration_sum_ms: s.n * s.duration_s * 1_000,
         waits_over_sla: s.over_sla,
         nationalities: s
@@ -104,22 +107,98 @@ fn no_flow_alarms_during_the_warm_up() {
     assert!(!kinds(&out).contains(&AnomalyKind::FlowSurge));
 }
 
+fn event_ms(anomaly: &Anomaly) -> i64 {
+    anomaly.event_time.as_ref().unwrap().seconds * 1_000
+}
+
 #[test]
 fn a_surge_is_reported_once_per_episode() {
     let (mut d, t) = trained(30);
-    assert_eq!(
-        kinds(&period(&mut d, t, &normal(100))),
-        vec![AnomalyKind::FlowSurge]
-    );
     assert!(
-        period(&mut d, t + PERIOD, &normal(110)).is_empty(),
+        period(&mut d, t, &normal(100)).is_empty(),
+        "one period is a burst, not yet a surge"
+    );
+    let out = period(&mut d, t + PERIOD, &normal(110));
+    assert_eq!(kinds(&out), vec![AnomalyKind::FlowSurge]);
+    assert_eq!(event_ms(&out[0]), t, "dated from its first period");
+    assert!(
+        period(&mut d, t + 2 * PERIOD, &normal(105)).is_empty(),
         "same episode"
     );
-    assert!(period(&mut d, t + 2 * PERIOD, &normal(30)).is_empty());
-    let again = period(&mut d, t + 3 * PERIOD, &normal(100));
+    assert!(period(&mut d, t + 3 * PERIOD, &normal(30)).is_empty());
+    assert!(period(&mut d, t + 4 * PERIOD, &normal(100)).is_empty());
+    let again = period(&mut d, t + 5 * PERIOD, &normal(100));
     assert_eq!(kinds(&again), vec![AnomalyKind::FlowSurge]);
+    assert_eq!(event_ms(&again[0]), t + 4 * PERIOD);
     let evidence = again[0].evidence.as_ref().unwrap();
     assert!((evidence.baseline.unwrap() - 30.0).abs() < 1.0);
+}
+
+#[test]
+fn a_single_burst_is_not_a_surge() {
+    let (mut d, mut t) = trained(30);
+    // A coach every few periods: bursts, never two periods running.
+    for _ in 0..8 {
+        assert!(period(&mut d, t, &normal(100)).is_empty());
+        assert!(period(&mut d, t + PERIOD, &normal(30)).is_empty());
+        t += 2 * PERIOD;
+    }
+}
+
+#[test]
+fn bursty_traffic_widens_what_counts_as_a_surge() {
+    // Arrivals in coach loads: 10 and 60 a period in turn, 35 on average.
+    let mut d = detectors();
+    let mut t = T0;
+    while t < T0 + 2 * DAY {
+        let n = if (t / PERIOD) % 2 == 0 { 10 } else { 60 };
+        period(&mut d, t, &normal(n));
+        t += PERIOD;
+    }
+    assert!(d.traffic.dispersion() > 5.0, "{}", d.traffic.dispersion());
+    // Twice the mean for two periods is within four of its deviations ...
+    assert!(period(&mut d, t, &normal(75)).is_empty());
+    assert!(period(&mut d, t + PERIOD, &normal(75)).is_empty());
+    // ... which steady traffic of the same mean would have flagged.
+    let (mut steady, s) = trained(35);
+    period(&mut steady, s, &normal(75));
+    let out = period(&mut steady, s + PERIOD, &normal(75));
+    assert_eq!(kinds(&out), vec![AnomalyKind::FlowSurge]);
+}
+
+#[test]
+fn a_declared_market_day_is_judged_against_its_uplift() {
+    use borderflow_proto::analytics::v1::{Crossing, Weekday};
+    let calendars = |days: Vec<Weekday>| {
+        let config = DetectConfig::default();
+        config.calendars.declare(&Crossing {
+            id: "KG-DOS".into(),
+            market_days: days.into_iter().map(|d| d as i32).collect(),
+            market_factor: 2.0,
+            ..Crossing::default()
+        });
+        Arc::new(config)
+    };
+    // Monday and Tuesday ordinary at 30 a period, then Wednesday at 60.
+    for (days, alarm) in [(vec![Weekday::Wednesday], false), (vec![], true)] {
+        let mut d = CrossingDetectors::new("KG-DOS".into(), calendars(days));
+        let mut t = T0;
+        while t < T0 + 2 * DAY {
+            assert!(period(&mut d, t, &normal(30)).is_empty());
+            t += PERIOD;
+        }
+        let mut raised = Vec::new();
+        while t < T0 + 3 * DAY {
+            raised.extend(kinds(&period(&mut d, t, &normal(62))));
+            t += PERIOD;
+        }
+        let expected = if alarm {
+            vec![AnomalyKind::FlowSurge]
+        } else {
+            vec![]
+        };
+        assert_eq!(raised, expected, "alarm expected: {alarm}");
+    }
 }
 
 #[test]
@@ -132,13 +211,15 @@ fn just_under_the_surge_threshold_is_quiet() {
 #[test]
 fn a_drop_of_traffic_is_a_flow_drop_but_no_news_is_not() {
     let (mut d, t) = trained(40);
+    assert!(period(&mut d, t, &normal(5)).is_empty());
     assert_eq!(
-        kinds(&period(&mut d, t, &normal(5))),
+        kinds(&period(&mut d, t + PERIOD, &normal(5))),
         vec![AnomalyKind::FlowDrop]
     );
     // Booths up (heartbeats only) and nobody crossing.
     let (mut d, t) = trained(40);
-    let out = period(&mut d, t, &normal(0));
+    period(&mut d, t, &normal(0));
+    let out = period(&mut d, t + PERIOD, &normal(0));
     assert_eq!(kinds(&out), vec![AnomalyKind::FlowDrop]);
     assert_eq!(out[0].severity, Severity::High as i32);
     // Nothing heard at all (closed, or out of touch): not judged.
@@ -160,7 +241,8 @@ fn an_old_first_window_does_not_teach_empty_days() {
         t += PERIOD;
     }
     // The baseline is 30 a period, not diluted by a hundred unheard days.
-    let out = period(&mut d, t, &normal(100));
+    period(&mut d, t, &normal(100));
+    let out = period(&mut d, t + PERIOD, &normal(100));
     assert_eq!(kinds(&out), vec![AnomalyKind::FlowSurge]);
     assert!((out[0].evidence.as_ref().unwrap().baseline.unwrap() - 30.0).abs() < 1.0);
 }
@@ -201,11 +283,14 @@ fn the_queue_service_level() {
 fn a_refusal_spike() {
     let (mut d, t) = trained(60);
     let mut s = normal(60);
-    s.refused = 2;
+    (s.refused, s.refused_parties) = (2, 2);
     assert!(period(&mut d, t, &s).is_empty(), "fewer than five refusals");
-    s.refused = 8;
+    // A family of eight refused together is one decision.
+    (s.refused, s.refused_parties) = (8, 1);
+    assert!(period(&mut d, t + PERIOD, &s).is_empty());
+    (s.refused, s.refused_parties) = (8, 8);
     assert_eq!(
-        kinds(&period(&mut d, t + PERIOD, &s)),
+        kinds(&period(&mut d, t + 2 * PERIOD, &s)),
         vec![AnomalyKind::RefusalRateSpike]
     );
 }
@@ -229,6 +314,35 @@ fn a_crisis_outflow_shifts_the_nationality_mix() {
         "{}",
         shift[0].explanation
     );
+}
+
+#[test]
+fn a_mix_that_returns_at_the_same_hour_every_day_is_no_shift() {
+    // Nationals commute out 08:00-09:00 every day; the rest of the day is
+    // the usual mix.
+    let commuters = |t: i64| {
+        let mut s = normal(30);
+        if (8 * 60..9 * 60).contains(&(t.rem_euclid(DAY) / MIN)) {
+            s.nationalities = vec![("KGZ", 30)];
+        }
+        s
+    };
+    let mut d = detectors();
+    let mut t = T0;
+    let mut seen = Vec::new();
+    while t < T0 + 4 * DAY {
+        seen.extend(kinds(&period(&mut d, t, &commuters(t))));
+        t += PERIOD;
+    }
+    assert_eq!(seen, vec![], "the daily pattern raised alarms");
+    // The same mix at another hour is a shift.
+    let mut s = normal(30);
+    s.nationalities = vec![("KGZ", 30)];
+    let mut out = Vec::new();
+    for i in 0..4 {
+        out.extend(kinds(&period(&mut d, t + 3 * 60 * MIN + i * PERIOD, &s)));
+    }
+    assert_eq!(out, vec![AnomalyKind::NationalityMixShift]);
 }
 
 #[test]

@@ -1,0 +1,143 @@
+//! Declared crossing calendars: the weekdays of the local markets that
+//! bring a crossing traffic, from the crossing registry. The flow detectors
+//! judge a market day against earlier market days (or an ordinary day
+//! scaled by the declared uplift), so a known market is not a surge.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use borderflow_domain::time::{Date, MS_PER_MINUTE};
+use borderflow_proto::analytics::v1::{Crossing, Weekday};
+
+/// A crossing's market days.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MarketCalendar {
+    /// Bit `d` set: weekday `d` (Monday = 0) is a market day.
+    weekdays: u8,
+    utc_offset_ms: i64,
+    /// Expected traffic relative to an ordinary day (1 when unknown).
+    factor: f64,
+}
+
+impl MarketCalendar {
+    /// The calendar a registry entry declares, if it declares market days.
+    pub fn of(crossing: &Crossing) -> Option<Self> {
+        let weekdays = crossing
+            .market_days
+            .iter()
+            .filter_map(|d| match Weekday::try_from(*d).ok()? {
+                Weekday::Unspecified => None,
+                day => Some(1u8 << (day as i32 - 1)),
+            })
+            .fold(0, |bits, bit| bits | bit);
+        (weekdays != 0).then(|| Self {
+            weekdays,
+            utc_offset_ms: i64::from(crossing.utc_offset_minutes) * MS_PER_MINUTE,
+            factor: if crossing.market_factor.is_finite() && crossing.market_factor > 0.0 {
+                crossing.market_factor
+            } else {
+                1.0
+            },
+        })
+    }
+
+    /// The declared factor if `t_ms` falls on a market day (local time).
+    pub fn market_factor(&self, t_ms: i64) -> Option<f64> {
+        let weekday = Date::from_epoch_ms(t_ms + self.utc_offset_ms).weekday();
+        (self.weekdays & 1 << weekday != 0).then_some(self.factor)
+    }
+}
+
+/// Every crossing's declared calendar, shared by the reference store (which
+/// writes it as the registry changes) and the detectors (which read it once
+/// per evaluated period).
+#[derive(Debug, Default)]
+pub struct Calendars {
+    by_crossing: RwLock<HashMap<String, MarketCalendar>>,
+}
+
+impl Calendars {
+    /// Takes what a registry entry declares (or forgets the crossing's
+    /// calendar when it declares none).
+    pub fn declare(&self, crossing: &Crossing) {
+        let mut map = self.by_crossing.write().unwrap_or_else(|e| e.into_inner());
+        match MarketCalendar::of(crossing) {
+            Some(calendar) => map.insert(crossing.id.clone(), calendar),
+            None => map.remove(&crossing.id),
+        };
+    }
+
+    pub fn forget(&self, crossing_id: &str) {
+        let mut map = self.by_crossing.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(crossing_id);
+    }
+
+    /// The declared market factor of `crossing_id` if `t_ms` is a market day.
+    pub fn market_factor(&self, crossing_id: &str, t_ms: i64) -> Option<f64> {
+        let map = self.by_crossing.read().unwrap_or_else(|e| e.into_inner());
+        map.get(crossing_id)?.market_factor(t_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borderflow_domain::time::MS_PER_HOUR;
+
+    fn dostuk() -> Crossing {
+        Crossing {
+            id: "KG-DOSTUK".into(),
+            market_days: vec![Weekday::Tuesday as i32, Weekday::Saturday as i32],
+            market_factor: 2.0,
+            utc_offset_minutes: 360,
+            ..Crossing::default()
+        }
+    }
+
+    #[test]
+    fn market_days_are_local_days() {
+        let calendars = Calendars::default();
+        calendars.declare(&dostuk());
+        // Monday 2026-05-04 18:00 UTC is Tuesday 00:00 in Osh (UTC+6).
+        let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
+        assert_eq!(
+            calendars.market_factor("KG-DOSTUK", monday + 17 * MS_PER_HOUR),
+            None
+        );
+        assert_eq!(
+            calendars.market_factor("KG-DOSTUK", monday + 18 * MS_PER_HOUR),
+            Some(2.0)
+        );
+        // Saturday, not Friday or Sunday.
+        let friday_noon = monday + 4 * 24 * MS_PER_HOUR + 6 * MS_PER_HOUR;
+        assert_eq!(calendars.market_factor("KG-DOSTUK", friday_noon), None);
+        assert_eq!(
+            calendars.market_factor("KG-DOSTUK", friday_noon + 24 * MS_PER_HOUR),
+            Some(2.0)
+        );
+        assert_eq!(
+            calendars.market_factor("KG-DOSTUK", friday_noon + 48 * MS_PER_HOUR),
+            None
+        );
+        assert_eq!(calendars.market_factor("KZ-KORDAY", friday_noon), None);
+    }
+
+    #[test]
+    fn a_registry_entry_without_market_days_clears_the_calendar() {
+        let calendars = Calendars::default();
+        calendars.declare(&dostuk());
+        let tuesday = Date::new(2026, 5, 5).unwrap().start_epoch_ms() + 6 * MS_PER_HOUR;
+        assert!(calendars.market_factor("KG-DOSTUK", tuesday).is_some());
+        calendars.declare(&Crossing {
+            market_days: vec![],
+            ..dostuk()
+        });
+        assert_eq!(calendars.market_factor("KG-DOSTUK", tuesday), None);
+        // Without a declared uplift, a market day expects an ordinary day.
+        calendars.declare(&Crossing {
+            market_factor: 0.0,
+            ..dostuk()
+        });
+        assert_eq!(calendars.market_factor("KG-DOSTUK", tuesday), Some(1.0));
+    }
+}
