@@ -106,9 +106,10 @@ duration = "90m"
 
 /// The shipped combined exercise, a week across Central Asia, paced at a
 /// day a minute, scored from the scorecard's JSON: every kind is planted
-/// and found, no kind but the market-day surge raises a false alarm, and
-/// the whole week raises at most one (the surge is planted once: a single
-/// false surge would halve its precision, so the total bounds it instead).
+/// and found, the kinds planted several times with precision 0.95 or more,
+/// and the whole week raises at most one false alarm. (The surge, the
+/// outage and the crisis outflow are planted once each, where a single
+/// false alarm halves the precision: the total bounds theirs.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_combined_exercise_scores_every_incident_kind() {
     // Half the traffic: the whole system runs in this test process and
@@ -120,8 +121,10 @@ async fn the_combined_exercise_scores_every_incident_kind() {
     );
     let scenario = Scenario::from_toml(&text, "central-asia-week").unwrap();
     // A second of wall time is 24 minutes of event time at this clock:
-    // windows wait 30 minutes of event time for stragglers.
-    let outcome = run(&scenario, Some(1440.0), &["--allowed-lateness=30m"]).await;
+    // windows wait 30 minutes of event time for stragglers, and a booth is
+    // silent after 30 minutes, not 15 (a second's hiccup on a busy machine).
+    let flags = ["--allowed-lateness=30m", "--checkpoint-silence=30m"];
+    let outcome = run(&scenario, Some(1440.0), &flags).await;
     let card = &outcome.scorecard;
     let json: serde_json::Value = serde_json::to_value(card).unwrap();
     let kinds: Vec<&str> = json["incidents"]
@@ -147,11 +150,49 @@ async fn the_combined_exercise_scores_every_incident_kind() {
         assert!(row["planted"].as_u64().unwrap() > 0, "{row}");
         let recall = row["recall"].as_f64().unwrap();
         assert!(recall >= 0.95, "{kind}: recall {recall}");
-        if kind != "flow_surge" {
+        if row["planted"].as_u64().unwrap() > 1 {
             let precision = row["precision"].as_f64().unwrap_or(0.0);
             assert!(precision >= 0.95, "{kind}: precision {precision}");
         }
     }
     let false_alarms = json["false_alarms"].as_array().unwrap();
     assert!(false_alarms.len() <= 1, "{false_alarms:?}");
+}
+
+/// Every other shipped scenario, one after the other, as the combined
+/// exercise runs (half the traffic, a day a minute): each planted kind is
+/// found with recall and precision of at least 0.95. About 40 minutes on
+/// two cores, so run on demand:
+/// `cargo test -p borderflow-benches --test scenario -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "about 40 minutes: run on demand"]
+async fn every_shipped_scenario_finds_what_it_plants() {
+    let mut failures = Vec::new();
+    let mut summary = Vec::new();
+    // BORDERFLOW_SCENARIOS=a,b runs only those.
+    let only = std::env::var("BORDERFLOW_SCENARIOS").unwrap_or_default();
+    for name in builtin::names() {
+        if name == "central-asia-week" || !(only.is_empty() || only.split(',').any(|n| n == name)) {
+            continue;
+        }
+        let text =
+            builtin::scenario(name)
+                .unwrap()
+                .replacen("\nseed = ", "\nscale = 0.5\nseed = ", 1);
+        let scenario = Scenario::from_toml(&text, name).unwrap();
+        let flags = ["--allowed-lateness=30m", "--checkpoint-silence=30m"];
+        let outcome = run(&scenario, Some(1440.0), &flags).await;
+        for row in &outcome.scorecard.incidents {
+            let precision = row.precision.unwrap_or(0.0);
+            summary.push(format!(
+                "{name:<20} {:<20} planted {:>3} detected {:>3} false {:>3} recall {:.2} precision {precision:.2}",
+                row.kind, row.planted, row.detected, row.false_alarms, row.recall
+            ));
+            if row.recall < 0.95 || precision < 0.95 {
+                failures.push(format!("{name}: {row:?}"));
+            }
+        }
+    }
+    eprintln!("{}", summary.join("\n"));
+    assert!(failures.is_empty(), "{failures:#?}");
 }

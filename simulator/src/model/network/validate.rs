@@ -68,10 +68,11 @@ impl Network {
                     "needs open < close <= 24".into(),
                 ));
             }
-            if !(c.profile.market_factor.is_finite() && c.profile.market_factor >= 0.0) {
+            // The aggregator's registry takes market factors up to 20.
+            if !(0.0..=20.0).contains(&c.profile.market_factor) {
                 return Err(fail(
                     "profile.market_factor",
-                    "must be a non-negative number".into(),
+                    "must be a number from 0 to 20".into(),
                 ));
             }
             if c.capacity_per_hour == 0 {
