@@ -121,10 +121,10 @@ async fn the_combined_exercise_scores_every_incident_kind() {
     );
     let scenario = Scenario::from_toml(&text, "central-asia-week").unwrap();
     // A second of wall time is 24 minutes of event time at this clock:
-    // windows wait 30 minutes of event time for stragglers, and a booth is
-    // silent after 30 minutes, not 15 (a second's hiccup on a busy machine).
-    let flags = ["--allowed-lateness=30m", "--checkpoint-silence=30m"];
-    let outcome = run(&scenario, Some(1440.0), &flags).await;
+    // windows wait 30 minutes of event time for stragglers. (A booth's
+    // stream stalling for a second on a busy machine can still make it
+    // look silent: the week's one allowed false alarm.)
+    let outcome = run(&scenario, Some(1440.0), &["--allowed-lateness=30m"]).await;
     let card = &outcome.scorecard;
     let json: serde_json::Value = serde_json::to_value(card).unwrap();
     let kinds: Vec<&str> = json["incidents"]
@@ -180,8 +180,7 @@ async fn every_shipped_scenario_finds_what_it_plants() {
                 .unwrap()
                 .replacen("\nseed = ", "\nscale = 0.5\nseed = ", 1);
         let scenario = Scenario::from_toml(&text, name).unwrap();
-        let flags = ["--allowed-lateness=30m", "--checkpoint-silence=30m"];
-        let outcome = run(&scenario, Some(1440.0), &flags).await;
+        let outcome = run(&scenario, Some(1440.0), &["--allowed-lateness=30m"]).await;
         for row in &outcome.scorecard.incidents {
             let precision = row.precision.unwrap_or(0.0);
             summary.push(format!(
