@@ -107,7 +107,7 @@ impl Traffic {
             .enumerate()
             .map(|(i, spec)| {
                 let changes = injections.crossings.remove(&i).unwrap_or_default();
-                CrossingTraffic::new(i, spec, config, changes)
+                CrossingTraffic::new(i, network.crossings.len(), spec, config, changes)
             })
             .collect();
         let mut next = BinaryHeap::new();

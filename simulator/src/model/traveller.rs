@@ -83,11 +83,11 @@ pub fn format(rng: &mut impl Rng, crossing: &CrossingSpec, nationality: &str) ->
     }
 }
 
-/// A new traveller of `nationality` with a valid document of `format` on
-/// `date`, aged in `ages` (whole years). A visa is issued by `host`, the
-/// country the crossing belongs to. Built directly rather than through
-/// `DocumentSpec::random`: the generator makes one per new traveller and
-/// must stay fast.
+/// A new traveller of `nationality` with a valid document of `format`
+/// numbered `document_number` on `date`, aged in `ages` (whole years). A
+/// visa is issued by `host`, the country the crossing belongs to. Built
+/// directly rather than through `DocumentSpec::random`: the generator makes
+/// one per new traveller and must stay fast.
 pub fn new_traveller(
     rng: &mut impl Rng,
     nationality: &str,
@@ -95,6 +95,7 @@ pub fn new_traveller(
     date: Date,
     ages: std::ops::Range<u32>,
     host: &str,
+    document_number: String,
 ) -> Traveller {
     let sex = if rng.random_bool(0.5) {
         Sex::Male
@@ -124,7 +125,7 @@ pub fn new_traveller(
         }
         .to_owned(),
         issuing_state: if format.is_visa() { host } else { nationality }.to_owned(),
-        document_number: document_number(rng),
+        document_number,
         primary_identifier,
         secondary_identifier,
         nationality: nationality.to_owned(),
@@ -142,16 +143,54 @@ pub fn new_traveller(
 }
 
 /// Two letters and seven digits, as most of the region's passports.
-fn document_number(rng: &mut impl Rng) -> String {
-    let mut number = [0u8; 9];
-    for (i, c) in number.iter_mut().enumerate() {
-        *c = if i < 2 {
-            b'A' + rng.random_range(0..26)
-        } else {
-            b'0' + rng.random_range(0..10)
-        };
+const NUMBER_SPACE: u64 = 26 * 26 * 10_000_000;
+
+/// A number drawn at random (for the few travellers incidents bring).
+pub fn random_document_number(rng: &mut impl Rng) -> String {
+    spell_number(rng.random_range(0..NUMBER_SPACE))
+}
+
+fn spell_number(value: u64) -> String {
+    let letters = value / 10_000_000;
+    let first = char::from(b'A' + (letters / 26) as u8);
+    let second = char::from(b'A' + (letters % 26) as u8);
+    format!("{first}{second}{:07}", value % 10_000_000)
+}
+
+/// The numbers of the documents a network's crossings hand their new
+/// travellers: a state never issues one number twice, and two documents
+/// sharing a number would share a document key, joining two people's
+/// histories (false double entries and impossible travel). Crossing `i` of
+/// `n` takes the values `i`, `n + i`, `2n + i`, … of the number space,
+/// spread over it by a bijection, so numbers are unique across the network
+/// until a crossing has issued the space's share of one crossing
+/// (6.76 billion / `n`).
+#[derive(Clone, Copy, Debug)]
+pub struct NumberSeries {
+    crossing: u64,
+    crossings: u64,
+    next: u64,
+}
+
+impl NumberSeries {
+    pub fn new(crossing: usize, crossings: usize) -> Self {
+        Self {
+            crossing: crossing as u64,
+            crossings: crossings.max(1) as u64,
+            next: 0,
+        }
     }
-    String::from_utf8_lossy(&number).into_owned()
+
+    pub fn issue(&mut self) -> String {
+        // x ↦ (A·x + B) mod SPACE permutes the space: A shares no factor
+        // with 26² · 10⁷ = 2⁹ · 5⁷ · 13².
+        const A: u128 = 2_654_435_761;
+        const B: u128 = 1_234_567_891;
+        let value = (self.next * self.crossings + self.crossing) % NUMBER_SPACE;
+        self.next += 1;
+        let spread = (A * u128::from(value) + B) % u128::from(NUMBER_SPACE);
+        spell_number(spread as u64)
+    }
 }
 
 /// The same person's document rewritten: after changing fields (an expired
@@ -177,7 +216,9 @@ mod tests {
         for format in Format::ALL {
             for nationality in ["KGZ", "AFG", "DEU"] {
                 for _ in 0..100 {
-                    let t = new_traveller(&mut rng, nationality, format, date, 0..90, "UZB");
+                    let number = random_document_number(&mut rng);
+                    let t =
+                        new_traveller(&mut rng, nationality, format, date, 0..90, "UZB", number);
                     let lines: Vec<&str> = t.mrz.iter().map(String::as_str).collect();
                     let report = mrz::validate(&lines, date);
                     assert!(report.is_valid(), "{format:?} {:?}", report.findings());
@@ -190,5 +231,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn issued_numbers_are_unique_across_crossings_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for crossing in 0..7 {
+            let mut series = NumberSeries::new(crossing, 7);
+            for _ in 0..20_000 {
+                let number = series.issue();
+                assert_eq!(number.len(), 9, "{number}");
+                assert!(
+                    number[..2].bytes().all(|b| b.is_ascii_uppercase()),
+                    "{number}"
+                );
+                assert!(number[2..].bytes().all(|b| b.is_ascii_digit()), "{number}");
+                assert!(seen.insert(number.clone()), "{number} issued twice");
+            }
+        }
+        // Spread over the space, not counting up from AA0000000.
+        let prefixes: std::collections::HashSet<_> =
+            seen.iter().map(|n| n[..2].to_owned()).collect();
+        assert!(prefixes.len() > 600, "{}", prefixes.len());
     }
 }

@@ -25,9 +25,11 @@ pub(super) fn plant(ctx: &mut Ctx<'_>) -> Result<(), FieldError> {
             for at in ctx.times(crossing, count as usize) {
                 let t = people::foreigner(ctx.rng, ctx.spec(crossing), date);
                 let mrz = people::forged(ctx.rng, &t.mrz);
+                // An alteration in the expiry field can also date the
+                // document in the past (swapping "31" to "13" in 311008).
                 let id = ctx.occurrence(
                     A::MrzCheckDigit,
-                    &[A::RefusalRateSpike],
+                    &[A::RefusalRateSpike, A::DocumentExpired],
                     &[crossing],
                     (at, at),
                 );

@@ -9,7 +9,9 @@ use rand::seq::IndexedRandom;
 
 use crate::model::inject::{Escort, Planted, PlantedMember};
 use crate::model::network::CrossingSpec;
-use crate::model::traveller::{Traveller, format, nationality, new_traveller, rewrite};
+use crate::model::traveller::{
+    Traveller, format, nationality, new_traveller, random_document_number, rewrite,
+};
 
 /// A traveller of `nationality` (or the crossing's mix) with a passport or
 /// identity card valid on `date`.
@@ -25,7 +27,8 @@ pub fn traveller(
     if layout.is_visa() {
         layout = Format::Td3;
     }
-    new_traveller(rng, &code, layout, date, ages, &spec.country)
+    let number = random_document_number(rng);
+    new_traveller(rng, &code, layout, date, ages, &spec.country, number)
 }
 
 /// A foreigner at `spec` (someone the stay limit applies to).

@@ -47,12 +47,16 @@ impl MeanVar {
     }
 }
 
-/// Hours in a week, then in a day, one overall slot, then hours of a
-/// declared market day.
-pub const TRAFFIC_SLOTS: usize = 168 + 24 + 1 + 24;
+// The slot layout: hours of the week, hours of an ordinary day, one
+// overall slot for ordinary days, hours of a declared market day.
+const HOUR_OF_WEEK: usize = 0;
+const HOUR_OF_DAY: usize = HOUR_OF_WEEK + 7 * 24;
+const OVERALL: usize = HOUR_OF_DAY + 24;
+const MARKET_HOUR: usize = OVERALL + 1;
+/// Slots of a traffic profile.
+pub const TRAFFIC_SLOTS: usize = MARKET_HOUR + 24;
 /// Slots of profiles published before market days were declared.
-pub const TRAFFIC_SLOTS_WITHOUT_MARKET: usize = 168 + 24 + 1;
-const MARKET: usize = TRAFFIC_SLOTS_WITHOUT_MARKET;
+pub const TRAFFIC_SLOTS_WITHOUT_MARKET: usize = MARKET_HOUR;
 /// Periods over which the dispersion of traffic is averaged (two days of
 /// 15-minute periods).
 const DISPERSION_MEMORY: u32 = 192;
@@ -84,7 +88,7 @@ impl Default for TrafficProfile {
 fn hour_slots(start_ms: i64) -> (usize, usize) {
     let hour = (start_ms.rem_euclid(MS_PER_DAY) / MS_PER_HOUR) as usize;
     let weekday = Date::from_epoch_ms(start_ms).weekday() as usize;
-    (weekday * 24 + hour, hour)
+    (HOUR_OF_WEEK + weekday * 24 + hour, hour)
 }
 
 impl TrafficProfile {
@@ -100,11 +104,11 @@ impl TrafficProfile {
             let s = self.slots[slot];
             (s.count >= needed).then_some(s)
         };
-        let ordinary = || enough(168 + hour, 2).or_else(|| enough(168 + 24, 4));
+        let ordinary = || enough(HOUR_OF_DAY + hour, 2).or_else(|| enough(OVERALL, 4));
         let found = enough(week, 2);
         match market {
             None => found.or_else(ordinary),
-            Some(factor) => found.or_else(|| enough(MARKET + hour, 2)).or_else(|| {
+            Some(factor) => found.or_else(|| enough(MARKET_HOUR + hour, 2)).or_else(|| {
                 ordinary().map(|s| MeanVar {
                     mean: s.mean * factor,
                     variance: s.variance * factor * factor,
@@ -119,9 +123,9 @@ impl TrafficProfile {
     pub fn learn(&mut self, start_ms: i64, travellers: f64, market: Option<f64>) {
         let (week, hour) = hour_slots(start_ms);
         let day = if market.is_some() {
-            MARKET + hour
+            MARKET_HOUR + hour
         } else {
-            168 + hour
+            HOUR_OF_DAY + hour
         };
         let specific = [week, day]
             .into_iter()
@@ -136,7 +140,7 @@ impl TrafficProfile {
         self.slots[day].observe(travellers);
         // The overall slot describes ordinary days.
         if market.is_none() {
-            self.slots[168 + 24].observe(travellers);
+            self.slots[OVERALL].observe(travellers);
         }
     }
 

@@ -23,6 +23,7 @@ use crate::model::inject::{CrossingInjections, Planted, ServiceSpan};
 use crate::model::network::CrossingSpec;
 use crate::model::population::Population;
 use crate::model::profile::Intensity;
+use crate::model::traveller::NumberSeries;
 
 #[derive(Debug)]
 enum Happening {
@@ -85,12 +86,15 @@ pub(super) struct CrossingTraffic {
     service_spans: Vec<ServiceSpan>,
     planted: std::vec::IntoIter<Planted>,
     population: Population,
+    numbers: NumberSeries,
     config: TrafficConfig,
 }
 
 impl CrossingTraffic {
+    /// Crossing `index` of a network of `crossings`.
     pub(super) fn new(
         index: usize,
+        crossings: usize,
         spec: &CrossingSpec,
         config: &TrafficConfig,
         changes: CrossingInjections,
@@ -122,6 +126,7 @@ impl CrossingTraffic {
             service_spans: changes.service_spans,
             planted: planted.into_iter(),
             population: Population::default(),
+            numbers: NumberSeries::new(index, crossings),
             config: config.clone(),
         };
         if let Some(first) = traffic.next_arrival_after(config.start_ms) {

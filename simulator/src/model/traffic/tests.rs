@@ -165,3 +165,39 @@ fn an_open_booth_is_never_quiet_longer_than_the_heartbeat_interval() {
     // minutes after it.
     assert!(worst <= config.heartbeat_idle_ms + 10 * 60_000, "{worst}");
 }
+
+#[test]
+fn a_document_belongs_to_one_crossing() {
+    // Documents share a key when issuing state and number agree: a number
+    // issued twice would join two strangers' histories.
+    use borderflow_proto::inspection::v1::document_read::Source;
+    let mut network = network();
+    for i in 0..6 {
+        network
+            .crossings
+            .push(crossing(&format!("C{i}"), 400.0, 2_000));
+    }
+    let date = Date::new(2026, 5, 4).unwrap();
+    let mut owner = std::collections::HashMap::new();
+    let mut documents = 0;
+    for item in Traffic::new(&network, &config(24, 5)) {
+        let Emission::Event(event) = item.emission else {
+            continue;
+        };
+        let Some(Source::Mrz(zone)) = event.document.and_then(|d| d.source) else {
+            continue;
+        };
+        let lines: Vec<&str> = zone.lines.iter().map(String::as_str).collect();
+        let report = borderflow_domain::mrz::validate(&lines, date);
+        let key = (
+            report.issuing_state().to_owned(),
+            report.document_number().to_string(),
+        );
+        let first = owner.entry(key).or_insert_with(|| {
+            documents += 1;
+            item.crossing
+        });
+        assert_eq!(*first, item.crossing, "one document at two crossings");
+    }
+    assert!(documents > 10_000, "{documents}");
+}

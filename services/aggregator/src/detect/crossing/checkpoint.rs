@@ -12,6 +12,13 @@
 //! latest records arrived late (behind the watermark) is judged against its
 //! own delay: it is sending, only behind; a booth whose link failed was on
 //! time until it went quiet.
+//!
+//! Signs of life are taken from closed windows, which trail the newest event
+//! time by the allowed lateness. A booth is therefore flagged once the
+//! stream has moved on by the silence threshold plus the allowed lateness,
+//! and an outage shorter than that is backfilled (and so never silent)
+//! before it can be flagged: with the defaults (15 min, 2 min) an outage of
+//! 17 minutes or more is seen; at a lateness of 30 min, 45 minutes or more.
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CheckpointActivity, Evidence, Measurement, Severity,

@@ -106,6 +106,7 @@ impl CrossingTraffic {
             date,
             ages,
             &self.spec.country,
+            self.numbers.issue(),
         );
         Member {
             expires_day: traveller.document.expiry_date.days_since_epoch(),
