@@ -7,6 +7,10 @@ use std::hint::black_box;
 use borderflow_domain::mrz::{Corruption, DocumentSpec, Format, corrupt, validate, write};
 use borderflow_domain::time::Date;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+/// The allocator of the binaries that run this code.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

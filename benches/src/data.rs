@@ -11,7 +11,9 @@ use borderflow_proto::inspection::v1::{
     Inspection, InspectionEvent, InspectionRecord, inspection_record,
 };
 use borderflow_simulator::model::network::Network;
-use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig};
+use borderflow_simulator::model::traffic::{
+    Emission, Emitted, ShardedTraffic, Traffic, TrafficConfig,
+};
 
 /// The seed every bench and the load tool use unless told otherwise.
 pub const SEED: u64 = 7;
@@ -33,9 +35,17 @@ pub fn traffic_config(seed: u64) -> TrafficConfig {
 }
 
 /// The first `count` inspection events of `network`'s traffic (heartbeats
-/// are left out), in time order.
+/// are left out), in time order: generated on every core (the same stream
+/// as one thread's), or on one if threads cannot be started.
 pub fn events(network: &Network, seed: u64, count: usize) -> Vec<InspectionEvent> {
-    Traffic::new(network, &traffic_config(seed))
+    let config = traffic_config(seed);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let items: Box<dyn Iterator<Item = Emitted>> =
+        match ShardedTraffic::new(network, &config, cores) {
+            Ok(sharded) => Box::new(sharded),
+            Err(_) => Box::new(Traffic::new(network, &config)),
+        };
+    items
         .filter_map(|item| match item.emission {
             Emission::Event(event) => Some(*event),
             Emission::Heartbeat(_) => None,

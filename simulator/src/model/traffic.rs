@@ -11,9 +11,11 @@
 
 mod crossing;
 mod event;
+mod sharded;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 
 use borderflow_proto::inspection::v1::{CheckpointHeartbeat, InspectionEvent};
 use rand::Rng;
@@ -21,6 +23,7 @@ use rand::Rng;
 use super::inject::Injections;
 use super::network::Network;
 use crossing::CrossingTraffic;
+pub use sharded::ShardedTraffic;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -83,7 +86,9 @@ pub fn stable_hash(text: &str) -> u64 {
     })
 }
 
-/// The network's traffic, in time order (ties by crossing).
+/// The network's traffic, in time order (ties by crossing). Within a
+/// crossing's stream the order is the simulation's; [`ShardedTraffic`]
+/// gives the same stream generated on several threads.
 pub struct Traffic {
     crossings: Vec<CrossingTraffic>,
     next: BinaryHeap<Reverse<(i64, usize)>>,
@@ -99,14 +104,25 @@ impl Traffic {
     pub fn with_injections(
         network: &Network,
         config: &TrafficConfig,
-        mut injections: Injections,
+        injections: Injections,
     ) -> Self {
-        let mut crossings: Vec<CrossingTraffic> = network
-            .crossings
+        let all: Vec<usize> = (0..network.crossings.len()).collect();
+        Self::of_crossings(network, config, injections, &all)
+    }
+
+    /// The traffic of the crossings at `indices` (in increasing order) of
+    /// `network`, exactly as they appear in the whole network's stream.
+    pub(crate) fn of_crossings(
+        network: &Network,
+        config: &TrafficConfig,
+        mut injections: Injections,
+        indices: &[usize],
+    ) -> Self {
+        let mut crossings: Vec<CrossingTraffic> = indices
             .iter()
-            .enumerate()
-            .map(|(i, spec)| {
+            .map(|&i| {
                 let changes = injections.crossings.remove(&i).unwrap_or_default();
+                let spec = &network.crossings[i];
                 CrossingTraffic::new(i, network.crossings.len(), spec, config, changes)
             })
             .collect();
@@ -134,11 +150,16 @@ impl Iterator for Traffic {
     type Item = Emitted;
 
     fn next(&mut self) -> Option<Emitted> {
-        let Reverse((_, index)) = self.next.pop()?;
+        // The crossing's next item replaces it at the top: one sift.
+        let mut top = self.next.peek_mut()?;
+        let Reverse((_, index)) = *top;
         let item = self.buffered[index].take();
         let following = self.crossings[index].next();
-        if let Some(f) = &following {
-            self.next.push(Reverse((f.at_ms, index)));
+        match &following {
+            Some(f) => *top = Reverse((f.at_ms, index)),
+            None => {
+                PeekMut::pop(top);
+            }
         }
         self.buffered[index] = following;
         item

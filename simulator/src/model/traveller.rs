@@ -151,10 +151,16 @@ pub fn random_document_number(rng: &mut impl Rng) -> String {
 }
 
 fn spell_number(value: u64) -> String {
+    let mut spelt = [0u8; 9];
     let letters = value / 10_000_000;
-    let first = char::from(b'A' + (letters / 26) as u8);
-    let second = char::from(b'A' + (letters % 26) as u8);
-    format!("{first}{second}{:07}", value % 10_000_000)
+    spelt[0] = b'A' + (letters / 26) as u8;
+    spelt[1] = b'A' + (letters % 26) as u8;
+    let mut digits = value % 10_000_000;
+    for place in spelt[2..].iter_mut().rev() {
+        *place = b'0' + (digits % 10) as u8;
+        digits /= 10;
+    }
+    String::from_utf8_lossy(&spelt).into_owned()
 }
 
 /// The numbers of the documents a network's crossings hand their new

@@ -190,7 +190,9 @@ impl Sheet {
         let width = usize::from(self.layout.width);
         self.bytes[..usize::from(self.layout.lines)]
             .iter()
-            .map(|line| line[..width].iter().map(|&b| char::from(b)).collect())
+            // Every byte written is an MRZ character (ASCII): the lossy
+            // conversion borrows, and each line is one allocation.
+            .map(|line| String::from_utf8_lossy(&line[..width]).into_owned())
             .collect()
     }
 }
