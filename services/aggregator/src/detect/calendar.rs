@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use borderflow_domain::time::{Date, MS_PER_MINUTE};
+use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_MINUTE};
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
 
 /// A crossing's market days.
@@ -46,6 +46,15 @@ impl MarketCalendar {
         let weekday = Date::from_epoch_ms(t_ms + self.utc_offset_ms).weekday();
         (self.weekdays & 1 << weekday != 0).then_some(self.factor)
     }
+
+    /// How many days before `t_ms` the latest day of the same kind (market
+    /// or ordinary) fell: 1 when yesterday was alike, at most 7.
+    pub fn days_to_alike(&self, t_ms: i64) -> i64 {
+        let market = self.market_factor(t_ms).is_some();
+        (1..7)
+            .find(|d| self.market_factor(t_ms - d * MS_PER_DAY).is_some() == market)
+            .unwrap_or(7)
+    }
 }
 
 /// Every crossing's declared calendar, shared by the reference store (which
@@ -74,8 +83,13 @@ impl Calendars {
 
     /// The declared market factor of `crossing_id` if `t_ms` is a market day.
     pub fn market_factor(&self, crossing_id: &str, t_ms: i64) -> Option<f64> {
+        self.calendar(crossing_id)?.market_factor(t_ms)
+    }
+
+    /// The calendar `crossing_id` declares, if any.
+    pub fn calendar(&self, crossing_id: &str) -> Option<MarketCalendar> {
         let map = self.by_crossing.read().unwrap_or_else(|e| e.into_inner());
-        map.get(crossing_id)?.market_factor(t_ms)
+        map.get(crossing_id).copied()
     }
 }
 
@@ -139,5 +153,17 @@ mod tests {
             ..dostuk()
         });
         assert_eq!(calendars.market_factor("KG-DOSTUK", tuesday), Some(1.0));
+    }
+
+    #[test]
+    fn the_latest_alike_day() {
+        let calendar = MarketCalendar::of(&dostuk()).unwrap();
+        // Monday 2026-05-04, noon in Osh (06:00 UTC).
+        let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms() + 6 * MS_PER_HOUR;
+        let days_back: Vec<i64> = (0..7)
+            .map(|d| calendar.days_to_alike(monday + d * MS_PER_DAY))
+            .collect();
+        // Mon→Sun, Tue→Sat, Wed→Mon, Thu→Wed, Fri→Thu, Sat→Tue, Sun→Fri.
+        assert_eq!(days_back, vec![1, 3, 2, 1, 1, 4, 2]);
     }
 }

@@ -221,12 +221,27 @@ impl CrossingDetectors {
         let period = self.config.period_ms();
         let officer_periods =
             (self.config.officer_lookback.as_millis() as i64 / period).max(1) as usize;
-        // The nationality mix is also compared with the same hours a day
-        // earlier.
+        // The nationality mix is also compared with the same hours of the
+        // latest alike day: yesterday, or up to a week back where market
+        // days are declared.
+        let days = if self.config.calendars.calendar(&self.crossing_id).is_some() {
+            7
+        } else {
+            1
+        };
         let day_periods = (borderflow_domain::time::MS_PER_DAY / period) as usize;
-        let keep = officer_periods.max(self.config.nationality_lookback + day_periods);
+        let keep = officer_periods.max(self.config.nationality_lookback + days * day_periods);
         while self.recent.len() > keep {
             self.recent.pop_front();
+        }
+        // Beyond the officer look-back only the nationalities are read.
+        if let Some(old) = self
+            .recent
+            .len()
+            .checked_sub(officer_periods + 1)
+            .and_then(|i| self.recent.get_mut(i))
+        {
+            old.officers = Vec::new();
         }
     }
 }

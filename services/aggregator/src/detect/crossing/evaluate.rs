@@ -143,12 +143,23 @@ impl CrossingDetectors {
         {
             let divergence = js_divergence(&pooled, &self.nationalities);
             // The mix has its hours (commuters out in the morning, back at
-            // night): a mix like the same hour's yesterday is no shift.
-            let yesterday = self.same_hours_yesterday(start, lookback);
-            let like_yesterday = yesterday.values().sum::<f64>()
-                >= self.config.nationality_min_count as f64 / 2.0
-                && js_divergence(&pooled, &yesterday) < self.config.nationality_divergence;
-            if divergence >= self.config.nationality_divergence && !like_yesterday {
+            // night) and its days (traders on market days): a mix like the
+            // same hours of the latest alike day is no shift. Where that
+            // day is not yesterday (a market yesterday, none today) and its
+            // hours are not at hand, the rhythm cannot be told from a
+            // shift, and the rule waits.
+            let days_back = self
+                .config
+                .calendars
+                .calendar(&self.crossing_id)
+                .map_or(1, |c| c.days_to_alike(start));
+            let alike = self.same_hours_days_before(start, lookback, days_back);
+            let known =
+                alike.values().sum::<f64>() >= self.config.nationality_min_count as f64 / 2.0;
+            let like_alike =
+                known && js_divergence(&pooled, &alike) < self.config.nationality_divergence;
+            let judged = known || days_back == 1;
+            if divergence >= self.config.nationality_divergence && !like_alike && judged {
                 shifted = true;
                 let (top, share) = biggest_gain(&pooled, &self.nationalities);
                 let usual_share = self.nationalities.get(&top).copied().unwrap_or(0.0);
@@ -194,14 +205,15 @@ impl CrossingDetectors {
         }
     }
 
-    /// Nationality counts of the `lookback` periods a day before those
-    /// ending with the period starting at `start`.
-    fn same_hours_yesterday(
+    /// Nationality counts of the `lookback` periods `days` days before
+    /// those ending with the period starting at `start`.
+    fn same_hours_days_before(
         &self,
         start: i64,
         lookback: usize,
+        days: i64,
     ) -> std::collections::HashMap<String, f64> {
-        let last = start - MS_PER_DAY;
+        let last = start - days * MS_PER_DAY;
         let first = last - (lookback as i64 - 1) * self.config.period_ms();
         pooled_nationalities(
             self.recent

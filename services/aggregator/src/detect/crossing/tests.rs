@@ -346,6 +346,60 @@ fn a_mix_that_returns_at_the_same_hour_every_day_is_no_shift() {
 }
 
 #[test]
+fn the_morning_after_a_market_day_is_compared_with_an_ordinary_morning() {
+    use borderflow_proto::analytics::v1::{Crossing, Weekday};
+    // Nationals only on ordinary mornings (08:00-10:00); on Tuesday,
+    // market day, the traders make the morning the usual mix.
+    let traffic = |t: i64| {
+        let mut s = normal(30);
+        let morning = (8 * 60..10 * 60).contains(&(t.rem_euclid(DAY) / MIN));
+        let tuesday = (t - T0).div_euclid(DAY) % 7 == 1;
+        if morning && !tuesday {
+            s.nationalities = vec![("KGZ", 30)];
+        }
+        s
+    };
+    for declared in [true, false] {
+        let config = DetectConfig::default();
+        if declared {
+            config.calendars.declare(&Crossing {
+                id: "KG-DOS".into(),
+                market_days: vec![Weekday::Tuesday as i32],
+                ..Crossing::default()
+            });
+        }
+        let mut d = CrossingDetectors::new("KG-DOS".into(), Arc::new(config));
+        let mut t = T0;
+        let mut wednesday = Vec::new();
+        while t < T0 + 3 * DAY {
+            let out = kinds(&period(&mut d, t, &traffic(t)));
+            if t >= T0 + 2 * DAY {
+                wednesday.extend(out);
+            } else {
+                assert_eq!(out, vec![], "before Wednesday");
+            }
+            t += PERIOD;
+        }
+        if declared {
+            // Like Monday morning: no shift.
+            assert_eq!(wednesday, vec![], "declared market day");
+        } else {
+            // Unlike Tuesday morning and the day's mix: what an undeclared
+            // market looks like.
+            assert_eq!(wednesday, vec![AnomalyKind::NationalityMixShift]);
+        }
+        // A real shift at the market crossing is still one.
+        let mut s = normal(30);
+        s.nationalities = vec![("KGZ", 8), ("UZB", 4), ("AFG", 18)];
+        let mut out = Vec::new();
+        for i in 0..4 {
+            out.extend(kinds(&period(&mut d, t + 15 * 60 * MIN + i * PERIOD, &s)));
+        }
+        assert!(out.contains(&AnomalyKind::NationalityMixShift), "{out:?}");
+    }
+}
+
+#[test]
 fn an_officer_admitting_alerted_travellers_stands_out_from_peers() {
     let mut d = detectors();
     let mut s = normal(30);
