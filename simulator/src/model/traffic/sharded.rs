@@ -14,7 +14,7 @@ use crate::model::inject::Injections;
 use crate::model::network::Network;
 
 /// Items a shard hands over at a time.
-const CHUNK: usize = 1_024;
+pub(super) const CHUNK: usize = 1_024;
 /// Chunks a shard may run ahead of the merge.
 const AHEAD: usize = 8;
 
@@ -159,44 +159,6 @@ impl Iterator for ShardedTraffic {
 mod tests {
     use super::*;
     use crate::model::networks;
-    use borderflow_domain::time::{Date, MS_PER_HOUR};
-    use borderflow_proto::Message;
-
-    fn encode(items: impl Iterator<Item = Emitted>) -> (Vec<u8>, usize) {
-        let mut out = Vec::new();
-        let mut count = 0;
-        for item in items {
-            count += 1;
-            out.extend(item.at_ms.to_be_bytes());
-            out.extend((item.crossing as u64).to_be_bytes());
-            out.extend(item.lane.to_be_bytes());
-            match item.emission {
-                super::super::Emission::Event(e) => out.extend(e.encode_to_vec()),
-                super::super::Emission::Heartbeat(h) => out.extend(h.encode_to_vec()),
-            }
-        }
-        (out, count)
-    }
-
-    #[test]
-    fn shards_merge_into_the_serial_stream_byte_for_byte() {
-        let network = networks::generated(40, 3);
-        let start = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
-        let config = TrafficConfig {
-            start_ms: start,
-            end_ms: start + 6 * MS_PER_HOUR,
-            seed: 3,
-            scale: 1.0,
-            heartbeat_idle_ms: 5 * 60_000,
-        };
-        let (serial, count) = encode(Traffic::new(&network, &config));
-        assert!(count > 2 * CHUNK, "{count}");
-        for threads in [1, 2, 3, 64] {
-            let (sharded, n) = encode(ShardedTraffic::new(&network, &config, threads).unwrap());
-            assert_eq!(n, count, "{threads} threads");
-            assert!(sharded == serial, "{threads} threads: a different stream");
-        }
-    }
 
     #[test]
     fn shards_share_the_arrivals_and_keep_every_crossing_once() {

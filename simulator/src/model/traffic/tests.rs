@@ -48,24 +48,42 @@ fn events(traffic: Traffic) -> Vec<Emitted> {
     traffic.collect()
 }
 
+/// A stream as bytes: each item's time, crossing, booth and record.
+fn stream_bytes(items: impl Iterator<Item = Emitted>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for item in items {
+        out.extend(item.at_ms.to_be_bytes());
+        out.extend((item.crossing as u64).to_be_bytes());
+        out.extend(item.lane.to_be_bytes());
+        match item.emission {
+            Emission::Event(e) => out.extend(e.encode_to_vec()),
+            Emission::Heartbeat(h) => out.extend(h.encode_to_vec()),
+        }
+    }
+    out
+}
+
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
-    let encode = |items: Vec<Emitted>| -> Vec<u8> {
-        let mut out = Vec::new();
-        for item in items {
-            match item.emission {
-                Emission::Event(e) => out.extend(e.encode_to_vec()),
-                Emission::Heartbeat(h) => out.extend(h.encode_to_vec()),
-            }
-        }
-        out
-    };
-    let a = encode(events(Traffic::new(&network(), &config(6, 42))));
-    let b = encode(events(Traffic::new(&network(), &config(6, 42))));
-    let c = encode(events(Traffic::new(&network(), &config(6, 43))));
+    let a = stream_bytes(Traffic::new(&network(), &config(6, 42)));
+    let b = stream_bytes(Traffic::new(&network(), &config(6, 42)));
+    let c = stream_bytes(Traffic::new(&network(), &config(6, 43)));
     assert!(!a.is_empty());
     assert_eq!(a, b);
     assert_ne!(a, c);
+}
+
+#[test]
+fn shards_merge_into_the_serial_stream_byte_for_byte() {
+    let network = crate::model::networks::generated(40, 3);
+    let config = config(6, 3);
+    let count = Traffic::new(&network, &config).count();
+    assert!(count > 2 * sharded::CHUNK, "{count}");
+    let serial = stream_bytes(Traffic::new(&network, &config));
+    for threads in [1, 2, 3, 64] {
+        let sharded = stream_bytes(ShardedTraffic::new(&network, &config, threads).unwrap());
+        assert!(sharded == serial, "{threads} threads: a different stream");
+    }
 }
 
 #[test]
