@@ -2,11 +2,13 @@
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
 //! partition; never a document, person or event id.
 
-use borderflow_proto::analytics::v1::{Anomaly, WindowState};
+use borderflow_proto::analytics::v1::{Anomaly, CrossingWindow, WindowState};
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use metrics::{
-    Counter, Gauge, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+    Counter, Gauge, Histogram, counter, describe_counter, describe_gauge, describe_histogram,
+    gauge, histogram,
 };
 
 use crate::detect::anomaly::{kind_label, severity_label};
@@ -113,6 +115,7 @@ thread_local! {
     static RECORD_COUNTERS: RefCell<Vec<(&'static str, Counter)>> = const { RefCell::new(Vec::new()) };
     static DOCUMENT_COUNTER: RefCell<Option<Counter>> = const { RefCell::new(None) };
     static DELAY_GAUGES: RefCell<Vec<(String, Vec<Option<Gauge>>)>> = const { RefCell::new(Vec::new()) };
+    static CROSSING_HANDLES: RefCell<HashMap<String, CrossingHandles>> = RefCell::new(HashMap::new());
 }
 
 pub fn record(result: &'static str) {
@@ -214,43 +217,83 @@ pub fn window_published(closed: &Closed) {
         _ => "open",
     };
     counter!(WINDOWS_PUBLISHED, "state" => state).increment(1);
-    let crossing = window.crossing_id.clone();
-    for (d, row) in closed.new_flows.iter().enumerate() {
-        for (o, &n) in row.iter().enumerate() {
-            if n > 0 {
-                counter!(
-                    CROSSING_INSPECTIONS,
-                    "crossing" => crossing.clone(),
-                    "direction" => ["entry", "exit"][d],
-                    "outcome" => ["admitted", "refused", "referred"][o],
-                )
-                .increment(n);
+    CROSSING_HANDLES.with_borrow_mut(|cache| {
+        let crossing = window.crossing_id.as_str();
+        if !cache.contains_key(crossing) {
+            cache.insert(crossing.to_owned(), CrossingHandles::default());
+        }
+        let handles = cache.get_mut(crossing).expect("inserted above");
+        handles.published(crossing, closed, window);
+    });
+}
+
+/// One crossing's labelled series, looked up once per processing thread
+/// (a window closes per few records, so the look-ups would cost more than
+/// the window's own bookkeeping). Each is registered when first used, as it
+/// would be by a look-up, so the exposition is the same.
+#[derive(Default)]
+struct CrossingHandles {
+    flows: [[Option<Counter>; 3]; 2],
+    duration: Option<Histogram>,
+    wait: Option<Histogram>,
+    last_window: Option<Gauge>,
+    last_wait_p95: Option<Gauge>,
+    last_end: Option<Gauge>,
+}
+
+impl CrossingHandles {
+    fn published(&mut self, crossing: &str, closed: &Closed, window: &CrossingWindow) {
+        let label = || crossing.to_owned();
+        for (d, row) in closed.new_flows.iter().enumerate() {
+            for (o, &n) in row.iter().enumerate() {
+                if n > 0 {
+                    self.flows[d][o]
+                        .get_or_insert_with(|| {
+                            counter!(
+                                CROSSING_INSPECTIONS,
+                                "crossing" => label(),
+                                "direction" => ["entry", "exit"][d],
+                                "outcome" => ["admitted", "refused", "referred"][o],
+                            )
+                        })
+                        .increment(n);
+                }
             }
         }
-    }
-    if !closed.first {
-        return;
-    }
-    for (name, distribution) in [
-        (CROSSING_DURATION, &window.inspection_duration),
-        (CROSSING_WAIT, &window.queue_wait),
-    ] {
-        let Some(d) = distribution else { continue };
-        let h = histogram!(name, "crossing" => crossing.clone());
-        for (&bucket, &count) in d.bucket_indices.iter().zip(&d.bucket_counts) {
-            let lower = bucket_lower(bucket as u16) as f64;
-            h.record_many(lower / 1_000.0, count as usize);
+        if !closed.first {
+            return;
         }
-    }
-    gauge!(CROSSING_LAST_WINDOW, "crossing" => crossing.clone()).set(window.inspections as f64);
-    if let Some(wait) = &window.queue_wait {
-        gauge!(CROSSING_LAST_WAIT_P95, "crossing" => crossing.clone()).set(wait.p95_seconds);
-    }
-    if let Some(end) = window
-        .end
-        .as_ref()
-        .and_then(borderflow_proto::timestamp_to_ms)
-    {
-        gauge!(CROSSING_LAST_WINDOW_END, "crossing" => crossing).set(end as f64 / 1_000.0);
+        for (name, handle, distribution) in [
+            (
+                CROSSING_DURATION,
+                &mut self.duration,
+                &window.inspection_duration,
+            ),
+            (CROSSING_WAIT, &mut self.wait, &window.queue_wait),
+        ] {
+            let Some(d) = distribution else { continue };
+            let h = handle.get_or_insert_with(|| histogram!(name, "crossing" => label()));
+            for (&bucket, &count) in d.bucket_indices.iter().zip(&d.bucket_counts) {
+                let lower = bucket_lower(bucket as u16) as f64;
+                h.record_many(lower / 1_000.0, count as usize);
+            }
+        }
+        self.last_window
+            .get_or_insert_with(|| gauge!(CROSSING_LAST_WINDOW, "crossing" => label()))
+            .set(window.inspections as f64);
+        if let Some(wait) = &window.queue_wait {
+            self.last_wait_p95
+                .get_or_insert_with(|| gauge!(CROSSING_LAST_WAIT_P95, "crossing" => label()))
+                .set(wait.p95_seconds);
+        }
+        if let Some(end) = window
+            .end
+            .as_ref()
+            .and_then(borderflow_proto::timestamp_to_ms)
+        {
+            self.last_end
+                .get_or_insert_with(|| gauge!(CROSSING_LAST_WINDOW_END, "crossing" => label()))
+                .set(end as f64 / 1_000.0);
+        }
     }
 }
