@@ -32,14 +32,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::admin::{self, Readiness};
-use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, reflection_service};
+use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_service};
 use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsServiceServer;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceServiceServer;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::util::Timeout;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tracing::{error, info, warn};
@@ -51,6 +50,7 @@ use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::inspections::InspectionsStage;
 use crate::materialise::{Materialiser, Stores};
+use crate::output::Relay;
 use crate::pipeline::PipelineConfig;
 use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
 
@@ -125,6 +125,10 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         max_batch: config.max_batch,
         tick: config.open_publish_interval,
         drain_deadline: config.shutdown_deadline,
+        relay: Some(Relay::new(
+            stores.anomalies.clone(),
+            tokio::runtime::Handle::current(),
+        )),
     };
     let processing = readiness.flag("processing");
     let inspections = spawn_loop("inspections", shutdown.clone(), {
@@ -212,7 +216,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let task = tokio::spawn(async move {
         let served = router
             .serve_with_incoming_shutdown(
-                TcpListenerStream::new(grpc_listener),
+                incoming(grpc_listener),
                 shutdown.clone().cancelled_owned(),
             )
             .await

@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::metrics;
-use crate::output::{Batch, InFlight, deadletter_headers, send};
+use crate::output::{Batch, InFlight, Relay, deadletter_headers, send, send_relayed};
 use crate::resume::{Resume, Step};
 
 /// Outputs of the batch in progress.
@@ -38,6 +38,8 @@ pub struct Outputs<'a> {
     pub producer: &'a FutureProducer,
     pub topics: &'a Topics,
     pub batch: &'a mut Batch,
+    /// Where this instance's own anomalies go once durable, if anywhere.
+    pub relay: Option<&'a Relay>,
 }
 
 impl Outputs<'_> {
@@ -54,13 +56,19 @@ impl Outputs<'_> {
     /// Publishes an anomaly (keyed by crossing) and counts it.
     pub fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), KafkaError> {
         metrics::anomaly(anomaly);
-        let topic = self.topics.anomalies.clone();
-        self.send(
-            &topic,
-            anomaly.crossing_id.as_bytes(),
-            &anomaly.encode_to_vec(),
-            None,
-        )
+        let topic = &self.topics.anomalies;
+        let payload = anomaly.encode_to_vec();
+        match self.relay {
+            Some(relay) => send_relayed(self.producer, self.batch, relay, topic, anomaly, &payload),
+            None => send(
+                self.producer,
+                self.batch,
+                topic,
+                anomaly.crossing_id.as_bytes(),
+                &payload,
+                None,
+            ),
+        }
     }
 
     /// Sends `message` to the dead-letter topic with the reason.
@@ -140,6 +148,8 @@ pub struct PipelineConfig {
     pub tick: Duration,
     /// Longest wait for outputs on revoke and shutdown.
     pub drain_deadline: Duration,
+    /// Shows the stage's anomalies to this instance's watchers once durable.
+    pub relay: Option<Relay>,
 }
 
 struct State<P> {
@@ -362,6 +372,7 @@ pub fn run<S: Stage>(
                         producer,
                         topics,
                         batch: &mut batch,
+                        relay: config.relay.as_ref(),
                     };
                     if let Err(err) = context.stage.process(partition, &message, &mut out) {
                         failure = Some(err);
@@ -379,6 +390,7 @@ pub fn run<S: Stage>(
                     producer,
                     topics,
                     batch: &mut batch,
+                    relay: config.relay.as_ref(),
                 };
                 if let Err(err) = context.stage.finish(partition, &mut out) {
                     failure = Some(err);
@@ -402,6 +414,7 @@ pub fn run<S: Stage>(
                     producer,
                     topics,
                     batch: &mut untracked,
+                    relay: config.relay.as_ref(),
                 };
                 context.stage.tick(partition, &mut out);
             }

@@ -20,11 +20,10 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use borderflow_common::admin::{self, Readiness};
-use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, reflection_service};
+use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_service};
 use borderflow_proto::ingest::v1::ingest_service_server::IngestServiceServer;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tracing::{info, warn};
@@ -140,7 +139,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let server_shutdown = shutdown.clone();
     let task = tokio::spawn(async move {
         let serve = router.serve_with_incoming_shutdown(
-            TcpListenerStream::new(grpc_listener),
+            incoming(grpc_listener),
             server_shutdown.cancelled_owned(),
         );
         // Streams end themselves on shutdown after their in-flight batches

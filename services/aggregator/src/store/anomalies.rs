@@ -1,9 +1,11 @@
 //! Anomalies from the anomalies topic, by id, newest first. A record with
-//! an id already known replaces it (revisions, retractions); an identical
-//! replay changes nothing and is not broadcast again.
+//! an id already known replaces it (revisions, retractions) unless it is an
+//! older revision; an identical replay changes nothing and is not broadcast
+//! again. Anomalies this instance detected arrive twice (relayed once Kafka
+//! has them, then read back from the topic), so both rules matter.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyFilter, AnomalyStatus};
 use borderflow_proto::timestamp_to_ms;
@@ -18,6 +20,9 @@ pub struct AnomalyStore {
     open_by_crossing: RwLock<HashMap<String, u32>>,
     capacity: usize,
     updates: broadcast::Sender<Arc<Anomaly>>,
+    /// Serialises writers (the materialiser and the relay), so that the
+    /// check for a stale or repeated record and the write are one step.
+    writer: Mutex<()>,
 }
 
 /// A filter over stored anomalies.
@@ -76,15 +81,17 @@ impl AnomalyStore {
             open_by_crossing: RwLock::new(HashMap::new()),
             capacity,
             updates: broadcast::channel(4096).0,
+            writer: Mutex::new(()),
         }
     }
 
     /// Stores `anomaly`; returns whether anything changed.
     pub fn apply(&self, anomaly: Anomaly) -> bool {
+        let _writer = self.writer.lock().expect("anomaly writer lock");
         if self
             .by_id
             .get(&anomaly.id)
-            .is_some_and(|old| **old == anomaly)
+            .is_some_and(|old| **old == anomaly || old.revision > anomaly.revision)
         {
             return false;
         }
@@ -179,5 +186,48 @@ fn decrement(counts: &mut HashMap<String, u32>, crossing: &str) {
         if *n == 0 {
             counts.remove(crossing);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use borderflow_proto::ms_to_timestamp;
+
+    use super::*;
+
+    fn anomaly(id: &str, revision: u32, status: AnomalyStatus) -> Anomaly {
+        Anomaly {
+            id: id.into(),
+            crossing_id: "KZ-KORDAY".into(),
+            event_time: Some(ms_to_timestamp(1_000)),
+            status: status as i32,
+            revision,
+            ..Anomaly::default()
+        }
+    }
+
+    #[test]
+    fn a_repeat_is_stored_and_broadcast_once() {
+        let store = AnomalyStore::new(10);
+        let mut updates = store.subscribe();
+        assert!(store.apply(anomaly("a", 1, AnomalyStatus::Open)));
+        assert!(!store.apply(anomaly("a", 1, AnomalyStatus::Open)));
+        assert_eq!(updates.try_recv().unwrap().id, "a");
+        assert!(updates.try_recv().is_err());
+        assert_eq!(store.open_count("KZ-KORDAY"), 1);
+    }
+
+    #[test]
+    fn an_older_revision_does_not_undo_a_retraction() {
+        let store = AnomalyStore::new(10);
+        assert!(store.apply(anomaly("a", 1, AnomalyStatus::Open)));
+        assert!(store.apply(anomaly("a", 2, AnomalyStatus::Retracted)));
+        assert!(!store.apply(anomaly("a", 1, AnomalyStatus::Open)));
+        assert_eq!(
+            store.get("a").unwrap().status,
+            AnomalyStatus::Retracted as i32
+        );
+        assert_eq!(store.open_count("KZ-KORDAY"), 0);
+        assert_eq!(store.len(), 1);
     }
 }

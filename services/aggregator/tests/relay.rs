@@ -1,0 +1,102 @@
+//! The relay on a real broker: an anomaly this instance produced reaches its
+//! store (and so `WatchAnomalies` and the dashboard) once Kafka has confirmed
+//! it, with no materialiser reading the topic back; one Kafka refused never
+//! does, and the batch carrying it reports the failure.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use borderflow_aggregator::output::{Batch, InFlight, Relay, send_relayed};
+use borderflow_aggregator::store::AnomalyStore;
+use borderflow_common::kafka::{KafkaArgs, Topics};
+use borderflow_common::local_broker::{LocalBroker, Storage, create_topics};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus};
+use borderflow_proto::ms_to_timestamp;
+use rdkafka::producer::FutureProducer;
+
+fn anomaly(id: &str) -> Anomaly {
+    Anomaly {
+        id: id.into(),
+        kind: AnomalyKind::MrzCheckDigit as i32,
+        crossing_id: "KZ-KORDAY".into(),
+        event_time: Some(ms_to_timestamp(1_000)),
+        status: AnomalyStatus::Open as i32,
+        revision: 1,
+        ..Anomaly::default()
+    }
+}
+
+/// Waits for the in-flight batches, failing on a refused delivery.
+fn settle(in_flight: &mut InFlight) -> Result<(), String> {
+    in_flight
+        .drain(Duration::from_secs(20))
+        .map(|_| ())
+        .map_err(|err| err.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_anomalies_kafka_confirmed_reach_the_store() {
+    let topic = Topics::ANOMALIES;
+    let broker = tokio::task::spawn_blocking(move || {
+        let broker = LocalBroker::start(Storage::Memory)?;
+        create_topics(&broker.bootstrap(), &[topic], 2)?;
+        anyhow::Ok(broker)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let mut kafka = KafkaArgs::local(broker.bootstrap());
+    kafka.delivery_timeout = Duration::from_secs(3);
+    let producer: FutureProducer = kafka.producer_config("relay-test").create().unwrap();
+    let store = Arc::new(AnomalyStore::new(100));
+    let mut watcher = store.subscribe();
+    let relay = Relay::new(store.clone(), tokio::runtime::Handle::current());
+
+    let delivered = anomaly("a-delivered");
+    let refused = anomaly("a-refused");
+    let (mut confirmed, mut failed) = (InFlight::default(), InFlight::default());
+    {
+        let mut batch = Batch::default();
+        let payload = delivered.encode_to_vec();
+        send_relayed(&producer, &mut batch, &relay, topic, &delivered, &payload).unwrap();
+        confirmed.push(batch);
+        // tansu creates no topics on demand: this delivery times out.
+        let mut batch = Batch::default();
+        let payload = refused.encode_to_vec();
+        send_relayed(
+            &producer,
+            &mut batch,
+            &relay,
+            "no-such-topic",
+            &refused,
+            &payload,
+        )
+        .unwrap();
+        failed.push(batch);
+    }
+
+    let started = Instant::now();
+    let seen = tokio::time::timeout(Duration::from_secs(20), watcher.recv())
+        .await
+        .expect("the delivered anomaly is broadcast")
+        .unwrap();
+    assert_eq!(seen.id, "a-delivered");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let outcomes =
+        tokio::task::spawn_blocking(move || (settle(&mut confirmed), settle(&mut failed)))
+            .await
+            .unwrap();
+    assert_eq!(
+        outcomes.0,
+        Ok(()),
+        "the delivered anomaly's batch is confirmed"
+    );
+    assert!(outcomes.1.is_err(), "the refused anomaly's batch fails");
+    assert!(
+        store.get("a-refused").is_none(),
+        "nothing Kafka refused is shown"
+    );
+    assert_eq!(store.len(), 1);
+    assert!(watcher.try_recv().is_err(), "broadcast once");
+}
