@@ -86,6 +86,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
             window: args.window,
             connections: args.connections,
             linger_ms: args.linger.as_millis() as u64,
+            fetch_wait_ms: args.fetch_wait.as_millis() as u64,
             compression: args.compression.clone(),
             rate: args.rate,
             duration_seconds: args.duration.as_secs_f64(),

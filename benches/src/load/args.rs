@@ -30,6 +30,10 @@ pub struct Args {
     #[arg(long, env = "BORDERFLOW_BENCH_LINGER", default_value = "5ms", value_parser = parse_duration)]
     pub linger: Duration,
 
+    /// Consumer fetch wait (raw consumer and aggregator alike).
+    #[arg(long, env = "BORDERFLOW_BENCH_FETCH_WAIT", default_value = "20ms", value_parser = parse_duration)]
+    pub fetch_wait: Duration,
+
     /// Producer compression (raw producer, ingest and aggregator alike).
     #[arg(long, env = "BORDERFLOW_BENCH_COMPRESSION", default_value = "lz4")]
     pub compression: String,

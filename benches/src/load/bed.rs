@@ -73,6 +73,7 @@ impl Bed {
         };
         let mut kafka = KafkaArgs::local(bootstrap.clone());
         kafka.linger = args.linger;
+        kafka.fetch_wait = args.fetch_wait;
         kafka.compression = args.compression.clone();
         kafka.options = args
             .kafka_options
@@ -153,6 +154,7 @@ impl Bed {
             binary.to_owned(),
             format!("--kafka-brokers={}", self.bootstrap),
             format!("--kafka-linger={}ms", self.kafka.linger.as_millis()),
+            format!("--kafka-fetch-wait={}ms", self.kafka.fetch_wait.as_millis()),
             format!("--kafka-compression={}", self.kafka.compression),
             format!("--topic-inspections={}", t.inspections),
             format!("--topic-by-document={}", t.by_document),

@@ -86,6 +86,7 @@ pub struct RunSettings {
     pub window: usize,
     pub connections: usize,
     pub linger_ms: u64,
+    pub fetch_wait_ms: u64,
     pub compression: String,
     pub rate: u64,
     pub duration_seconds: f64,
@@ -139,8 +140,14 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "ingest streams: {} at once over {} connections, {} events per batch, window {}; producer linger {} ms, compression {}",
-            s.concurrency, s.connections, s.batch, s.window, s.linger_ms, s.compression
+            "ingest streams: {} at once over {} connections, {} events per batch, window {}; producer linger {} ms, compression {}; consumer fetch wait {} ms",
+            s.concurrency,
+            s.connections,
+            s.batch,
+            s.window,
+            s.linger_ms,
+            s.compression,
+            s.fetch_wait_ms
         );
         let _ = writeln!(out);
         let _ = writeln!(

@@ -50,6 +50,7 @@ pub struct Materialiser {
     /// Next offset to read, per (topic, partition).
     positions: Arc<Mutex<HashMap<(String, i32), i64>>>,
     assignment: Vec<(String, i32)>,
+    quiet_for: Duration,
 }
 
 impl Materialiser {
@@ -86,6 +87,7 @@ impl Materialiser {
             watermarks: Arc::new(watermarks),
             positions: Arc::new(Mutex::new(HashMap::new())),
             assignment,
+            quiet_for: quiet_for(kafka.fetch_wait),
         };
         let positions = materialiser.positions.clone();
         let topics = topics.clone();
@@ -131,12 +133,14 @@ impl Materialiser {
 }
 
 /// How long the reader must not advance before the view counts as caught
-/// up: several of its fetch waits (100 ms by default), so a fetch still
-/// under way when the reported end was reached has returned.
-const QUIET_FOR: Duration = Duration::from_millis(500);
+/// up: several of its fetch waits, so a fetch still under way when the
+/// reported end was reached has returned.
+fn quiet_for(fetch_wait: Duration) -> Duration {
+    (fetch_wait * 5).max(Duration::from_millis(500))
+}
 
 impl Materialiser {
-    /// Waits until the reader stops advancing for [`QUIET_FOR`] (within
+    /// Waits until the reader stops advancing for [`quiet_for`] (within
     /// `limit` of `started`). Some Kafka-protocol brokers report a
     /// partition's end as the start of its last record batch, so reaching the
     /// reported end can leave that batch still to apply; a new owner that
@@ -152,7 +156,7 @@ impl Materialiser {
             if now != last {
                 last = now;
                 quiet_since = Instant::now();
-            } else if quiet_since.elapsed() >= QUIET_FOR {
+            } else if quiet_since.elapsed() >= self.quiet_for {
                 return;
             }
         }

@@ -54,6 +54,19 @@ pub struct KafkaArgs {
     )]
     pub linger: Duration,
 
+    /// Longest a consumer's fetch waits at the broker for new records. Apache
+    /// Kafka answers as soon as a record arrives, so this only paces idle
+    /// polling there; brokers that hold every fetch for its full wait (tansu)
+    /// add up to twice this to each consumer hop: inspections into the
+    /// aggregator, its outputs into every instance's views.
+    #[arg(
+        long = "kafka-fetch-wait",
+        env = "BORDERFLOW_KAFKA_FETCH_WAIT",
+        default_value = "20ms",
+        value_parser = parse_duration
+    )]
+    pub fetch_wait: Duration,
+
     /// Producer compression: none, lz4, zstd, snappy or gzip.
     #[arg(
         long = "kafka-compression",
@@ -71,6 +84,7 @@ impl KafkaArgs {
             options: Vec::new(),
             delivery_timeout: Duration::from_secs(10),
             linger: Duration::from_millis(5),
+            fetch_wait: Duration::from_millis(20),
             compression: "lz4".into(),
         }
     }
@@ -126,7 +140,7 @@ impl KafkaArgs {
             .set("partition.assignment.strategy", "cooperative-sticky")
             .set("session.timeout.ms", "10000")
             .set("heartbeat.interval.ms", "1000")
-            .set("fetch.wait.max.ms", "100")
+            .set("fetch.wait.max.ms", self.fetch_wait.as_millis().to_string())
             .set("enable.partition.eof", "false");
         self.apply_options(&mut config);
         config
@@ -143,7 +157,7 @@ impl KafkaArgs {
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .set("fetch.wait.max.ms", "100")
+            .set("fetch.wait.max.ms", self.fetch_wait.as_millis().to_string())
             .set("enable.partition.eof", "false");
         self.apply_options(&mut config);
         config
