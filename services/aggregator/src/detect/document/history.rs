@@ -50,8 +50,10 @@ impl Passage {
 pub struct History {
     passages: Vec<Passage>,
     pub nationality: Arc<str>,
-    /// A pending OVERSTAY check: (country, deadline, entry event).
-    pub deadline: Option<(Arc<str>, i64, u128)>,
+    /// A pending OVERSTAY check: (country, deadline, entry event). Boxed:
+    /// most documents have none, and the history's size is paid per
+    /// document.
+    pub deadline: Option<Box<(Arc<str>, i64, u128)>>,
 }
 
 impl History {

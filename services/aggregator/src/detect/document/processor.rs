@@ -22,7 +22,9 @@ use crate::window::parse_uuid;
 pub struct DocumentProcessor {
     config: Arc<DetectConfig>,
     allowed_lateness_ms: i64,
-    histories: HashMap<[u8; 32], History, BuildHasherDefault<KeyHasher>>,
+    /// Boxed: a hash table keeps spare buckets (up to half of them after it
+    /// grows), and a spare bucket costs what one entry's value does.
+    histories: HashMap<[u8; 32], Box<History>, BuildHasherDefault<KeyHasher>>,
     /// (deadline, document): OVERSTAY checks due at the deadline.
     timers: BTreeSet<(i64, [u8; 32])>,
     places: HashMap<String, Arc<Place>>,
@@ -117,7 +119,7 @@ impl DocumentProcessor {
                 direction: inspection.direction,
                 outcome: inspection.outcome,
             });
-            let before = history.deadline.clone();
+            let before = history.deadline.as_ref().map(|d| d.1);
             let ctx = Context {
                 key: &key,
                 config: &self.config,
@@ -127,12 +129,13 @@ impl DocumentProcessor {
             on_insert(history, index, &ctx, out);
             let keep = self.config.document_retention.as_millis() as i64;
             history.prune(now_ms - keep);
-            if history.deadline != before {
-                if let Some((_, deadline, _)) = before {
+            let after = history.deadline.as_ref().map(|d| d.1);
+            if after != before {
+                if let Some(deadline) = before {
                     self.timers.remove(&(deadline, key));
                 }
-                if let Some((_, deadline, _)) = &history.deadline {
-                    self.timers.insert((*deadline, key));
+                if let Some(deadline) = after {
+                    self.timers.insert((deadline, key));
                 }
             }
         }
@@ -152,13 +155,13 @@ impl DocumentProcessor {
             let Some(history) = self.histories.get_mut(&key) else {
                 continue;
             };
-            let Some((country, due, entry_event)) = history.deadline.take() else {
-                continue;
-            };
-            if due != deadline {
-                history.deadline = Some((country, due, entry_event));
+            if history.deadline.as_ref().is_none_or(|d| d.1 != deadline) {
                 continue;
             }
+            let Some(due) = history.deadline.take() else {
+                continue;
+            };
+            let (country, _, entry_event) = *due;
             let Some(entry) = history
                 .passages()
                 .iter()

@@ -330,7 +330,7 @@ fn overstay(
     history.deadline = open.map(|entry| {
         let closed: Vec<_> = stays.iter().map(|(s, _)| *s).collect();
         let over = first_day_over(&closed, entry.day(), limit, window);
-        (country.into(), over * MS_PER_DAY, entry.event_id)
+        Box::new((country.into(), over * MS_PER_DAY, entry.event_id))
     });
 }
 
