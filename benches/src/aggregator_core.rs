@@ -145,9 +145,11 @@ impl Core {
         let mut anomalies = Vec::new();
         for (state, _) in &mut self.partitions {
             for closed in state.take_closed() {
-                bytes += closed.record.encode_to_vec().len();
+                bytes += closed.payload.len();
+                // As the service does: offered when sent, then read back.
                 if let Some(store) = &self.materialised {
-                    store.apply(closed.record);
+                    store.offer_published(&closed.payload);
+                    let _ = store.apply_encoded(&closed.payload);
                 }
             }
             anomalies.extend(state.take_anomalies());

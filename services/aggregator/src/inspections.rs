@@ -62,7 +62,7 @@ impl Stage for InspectionsStage {
             "partition resumed"
         );
         for closed in windows {
-            state.restore(&closed.crossing_id, closed.window, &closed.record);
+            state.restore(&closed.crossing_id, closed.window, closed.record);
         }
         state
     }
@@ -130,6 +130,7 @@ impl Stage for InspectionsStage {
             metrics::window_published(&closed);
             let key = window_key(&closed.record);
             out.send(&topic, key.as_bytes(), &closed.payload, None)?;
+            self.stores.windows.offer_published(&closed.payload);
         }
         for anomaly in state.take_anomalies() {
             out.anomaly(&anomaly)?;

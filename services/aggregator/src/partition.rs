@@ -69,8 +69,8 @@ pub enum Disposition {
 #[derive(Debug)]
 pub struct Closed {
     pub record: CrossingWindowRecord,
-    /// `record`, encoded.
-    pub payload: Vec<u8>,
+    /// `record`, encoded; kept (shared) while the window may be amended.
+    pub payload: Arc<[u8]>,
     /// Inspections by direction and outcome not yet counted in the metrics.
     pub new_flows: [[u64; 3]; 2],
     /// The window's first publication as closed.
@@ -172,7 +172,7 @@ impl PartitionState {
     /// Puts back a closed window published before a restart or rebalance
     /// as `record` (its encoding); the detectors see it again when their
     /// snapshot predates it.
-    pub fn restore(&mut self, crossing_id: &str, window: Window, record: &[u8]) {
+    pub fn restore(&mut self, crossing_id: &str, window: Window, record: Arc<[u8]>) {
         let state = self.crossing_mut(crossing_id);
         state.open.remove(&window.start_ms);
         if let Some(sample) = &window.sample
@@ -461,7 +461,7 @@ impl PartitionState {
                     window.revision += 1;
                     window.dirty = false;
                     let record = to_record(&state.id, self.partition, window);
-                    let payload = record.encode_to_vec();
+                    let payload: Arc<[u8]> = record.encode_to_vec().into();
                     let closed = Closed {
                         new_flows: window.take_unreported_flows(),
                         first: window.revision == 1,
@@ -469,7 +469,7 @@ impl PartitionState {
                         payload,
                     };
                     // Kept as published until a late event amends it.
-                    *retained = Retained::published(window, &closed.payload);
+                    *retained = Retained::published(window, closed.payload.clone());
                     out.push(closed);
                 }
             }

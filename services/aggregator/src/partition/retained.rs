@@ -8,6 +8,8 @@
 //! bytes, and brought back to processing form only when a late event
 //! arrives for it, exactly as a restarted instance restores it.
 
+use std::sync::Arc;
+
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::CrossingWindowRecord;
 
@@ -26,17 +28,18 @@ pub enum Retained {
 pub struct Published {
     end_ms: i64,
     through_offset: i64,
-    /// The encoded `CrossingWindowRecord`.
-    record: Box<[u8]>,
+    /// The encoded `CrossingWindowRecord`, shared with the materialised
+    /// store that keeps the same record for queries.
+    record: Arc<[u8]>,
 }
 
 impl Retained {
     /// Keeps a window that was just published as `record` (its encoding).
-    pub fn published(window: &Window, record: &[u8]) -> Self {
+    pub fn published(window: &Window, record: Arc<[u8]>) -> Self {
         Self::Published(Published {
             end_ms: window.end_ms,
             through_offset: window.through_offset,
-            record: record.into(),
+            record,
         })
     }
 

@@ -327,7 +327,7 @@ proptest! {
         for record in latest.values() {
             let (crossing, window) = from_record(record).unwrap();
             if window.state != WindowState::Open {
-                second.restore(&crossing, window, &record.encode_to_vec());
+                second.restore(&crossing, window, record.encode_to_vec().into());
             }
         }
         let mut published_after = published_before.clone();

@@ -7,10 +7,13 @@
 //!
 //! Every instance keeps days of windows of every crossing, so they are kept
 //! as their encoded records (a few hundred bytes each, a third of their
-//! decoded size) and decoded when asked for; queries read a handful.
+//! decoded size) and decoded when asked for; queries read a handful. A
+//! record this instance published itself is the very one its partition
+//! keeps for late events ([`WindowStore::offer_published`]): one copy, not
+//! two.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
@@ -35,7 +38,7 @@ struct Stored {
     open: bool,
     through_offset: i64,
     /// The encoded `CrossingWindowRecord`.
-    record: Box<[u8]>,
+    record: Arc<[u8]>,
 }
 
 impl Stored {
@@ -60,7 +63,39 @@ impl Stored {
 pub struct ClosedWindow {
     pub crossing_id: String,
     pub window: Window,
-    pub record: Box<[u8]>,
+    pub record: Arc<[u8]>,
+}
+
+/// Window records this instance published and has not read back yet.
+/// Entries live from publication to read-back (about one fetch); should
+/// read-back stall (a failed delivery, a lagging view) the set is emptied
+/// at [`Self::LIMIT`], which costs sharing, never correctness.
+#[derive(Debug, Default)]
+struct Published {
+    pending: Mutex<HashSet<Arc<[u8]>>>,
+}
+
+impl Published {
+    const LIMIT: usize = 1 << 16;
+
+    fn offer(&self, record: &Arc<[u8]>) {
+        let mut pending = self.pending.lock().expect("published records lock");
+        if pending.len() >= Self::LIMIT {
+            pending.clear();
+        }
+        pending.insert(record.clone());
+    }
+
+    fn take(&self, payload: &[u8]) -> Option<Arc<[u8]>> {
+        self.pending
+            .lock()
+            .expect("published records lock")
+            .take(payload)
+    }
+
+    fn len(&self) -> usize {
+        self.pending.lock().expect("published records lock").len()
+    }
 }
 
 #[derive(Debug)]
@@ -73,6 +108,7 @@ pub struct WindowStore {
     /// Windows older than the newest one by more than this are dropped.
     retention_ms: i64,
     updates: broadcast::Sender<Arc<CrossingWindow>>,
+    published: Published,
 }
 
 impl WindowStore {
@@ -82,23 +118,39 @@ impl WindowStore {
             states: DashMap::new(),
             retention_ms,
             updates: broadcast::channel(4096).0,
+            published: Published::default(),
         }
     }
 
     /// Applies one published record: a window, or a detector snapshot.
     pub fn apply(&self, record: CrossingWindowRecord) {
         let encoded = record.encode_to_vec();
-        self.apply_decoded(record, &encoded);
+        self.apply_decoded(record, || encoded.into());
+    }
+
+    /// This instance sent `record` to the crossing-stats topic and keeps it
+    /// for late events: when it is read back, the store keeps that copy
+    /// rather than a second one.
+    pub fn offer_published(&self, record: &Arc<[u8]>) {
+        self.published.offer(record);
+    }
+
+    /// Records offered and not read back yet.
+    pub fn published_pending(&self) -> usize {
+        self.published.len()
     }
 
     /// Applies one record as read from the topic.
     pub fn apply_encoded(&self, payload: &[u8]) -> Result<(), borderflow_proto::DecodeError> {
         let record = CrossingWindowRecord::decode(payload)?;
-        self.apply_decoded(record, payload);
+        match self.published.take(payload) {
+            Some(shared) => self.apply_decoded(record, || shared),
+            None => self.apply_decoded(record, || payload.into()),
+        }
         Ok(())
     }
 
-    fn apply_decoded(&self, record: CrossingWindowRecord, encoded: &[u8]) {
+    fn apply_decoded(&self, record: CrossingWindowRecord, encoded: impl FnOnce() -> Arc<[u8]>) {
         let Some(window) = record.window.as_ref() else {
             if let Some(state) = record.detector_state {
                 self.states.insert(
@@ -115,7 +167,7 @@ impl WindowStore {
             source_partition: record.source_partition,
             open: window.state == WindowState::Open as i32,
             through_offset: record.through_offset,
-            record: encoded.into(),
+            record: encoded(),
         };
         let Some(window) = record.window else {
             return;
@@ -274,6 +326,10 @@ mod tests {
     use borderflow_proto::analytics::v1::{CrossingWindow, CrossingWindowRecord, WindowState};
     use borderflow_proto::ms_to_timestamp;
 
+    use std::sync::Arc;
+
+    use borderflow_proto::Message as _;
+
     use super::WindowStore;
 
     fn record(state: WindowState, through_offset: i64, inspections: u64) -> CrossingWindowRecord {
@@ -322,5 +378,44 @@ mod tests {
             store.closed_for_partition(3)[0].window.counts.inspections,
             8
         );
+    }
+
+    #[test]
+    fn a_record_published_here_is_kept_once() {
+        let store = WindowStore::new(i64::MAX / 4);
+        let published: Arc<[u8]> = record(WindowState::Closed, 40, 7).encode_to_vec().into();
+        store.offer_published(&published);
+        assert_eq!(store.published_pending(), 1);
+        // Read back from the topic: equal bytes, another buffer.
+        let read_back = published.to_vec();
+        store.apply_encoded(&read_back).unwrap();
+        assert_eq!(store.published_pending(), 0);
+        assert_eq!(
+            Arc::strong_count(&published),
+            2,
+            "the store holds the published copy"
+        );
+        assert_eq!(kept(&store), (WindowState::Closed as i32, 7));
+        // A record published elsewhere is copied as before.
+        let other = record(WindowState::Amended, 52, 8).encode_to_vec();
+        store.apply_encoded(&other).unwrap();
+        assert_eq!(kept(&store), (WindowState::Amended as i32, 8));
+        assert_eq!(
+            Arc::strong_count(&published),
+            1,
+            "the older revision was replaced"
+        );
+    }
+
+    #[test]
+    fn offered_records_never_read_back_are_bounded() {
+        let store = WindowStore::new(i64::MAX / 4);
+        for i in 0..super::Published::LIMIT + 10 {
+            let bytes: Arc<[u8]> = record(WindowState::Closed, i as i64, 1)
+                .encode_to_vec()
+                .into();
+            store.offer_published(&bytes);
+        }
+        assert!(store.published_pending() <= super::Published::LIMIT);
     }
 }
