@@ -161,11 +161,17 @@ pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
         .set(lag as f64);
 }
 
-pub fn processing_delay(topic: &str, partition: i32, created_ms: i64) {
-    let now = std::time::SystemTime::now()
+/// Wall-clock time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let seconds = (now - created_ms).max(0) as f64 / 1_000.0;
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How far behind its newest record's creation a partition's processing
+/// is, set once per batch with the batch's newest record.
+pub fn processing_delay(topic: &str, partition: i32, delay_ms: i64) {
+    let seconds = delay_ms.max(0) as f64 / 1_000.0;
     let Ok(index) = usize::try_from(partition) else {
         return;
     };

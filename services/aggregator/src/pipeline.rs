@@ -320,7 +320,13 @@ pub fn run<S: Stage>(
         let started = Instant::now();
         let mut processed = 0usize;
         let mut failure = None;
-        while processed < config.max_batch && started.elapsed() < Duration::from_millis(50) {
+        // (partition, creation time) of the batch's last record of each
+        // partition: the processing delay is set once per batch.
+        let mut newest: Vec<(i32, i64)> = Vec::new();
+        // The clock is read every few records, not per record.
+        while processed < config.max_batch
+            && (!processed.is_multiple_of(64) || started.elapsed() < Duration::from_millis(50))
+        {
             let timeout = if processed == 0 {
                 Duration::from_millis(100)
             } else {
@@ -366,7 +372,10 @@ pub fn run<S: Stage>(
                         }
                     }
                     if let Some(created) = message.timestamp().to_millis() {
-                        metrics::processing_delay(&topic, message.partition(), created);
+                        match newest.iter_mut().find(|(p, _)| *p == message.partition()) {
+                            Some(entry) => entry.1 = created,
+                            None => newest.push((message.partition(), created)),
+                        }
                     }
                     let mut out = Outputs {
                         producer,
@@ -379,6 +388,12 @@ pub fn run<S: Stage>(
                         break;
                     }
                 }
+            }
+        }
+        if !newest.is_empty() {
+            let now = metrics::now_ms();
+            for (partition, created) in newest {
+                metrics::processing_delay(&topic, partition, now - created);
             }
         }
         let context = consumer.context();
