@@ -451,6 +451,8 @@ impl PartitionState {
         ids.dedup();
         let through = self.last_offset;
         let mut out = Vec::new();
+        // Records are encoded here and copied once into their shared buffer.
+        let mut scratch = Vec::new();
         for id in ids {
             if let Some(state) = self.crossings.get_mut(&id) {
                 for retained in state.closed.values_mut().filter(|w| w.is_dirty()) {
@@ -461,7 +463,9 @@ impl PartitionState {
                     window.revision += 1;
                     window.dirty = false;
                     let record = to_record(&state.id, self.partition, window);
-                    let payload: Arc<[u8]> = record.encode_to_vec().into();
+                    scratch.clear();
+                    record.encode_raw(&mut scratch);
+                    let payload: Arc<[u8]> = Arc::from(scratch.as_slice());
                     let closed = Closed {
                         new_flows: window.take_unreported_flows(),
                         first: window.revision == 1,
