@@ -129,8 +129,9 @@ impl Stage for InspectionsStage {
         for closed in state.take_closed() {
             metrics::window_published(&closed);
             let key = window_key(&closed.record);
-            out.send(&topic, key.as_bytes(), &closed.payload, None)?;
+            // Offered first: the read-back cannot come before the offer.
             self.stores.windows.offer_published(&closed.payload);
+            out.send(&topic, key.as_bytes(), &closed.payload, None)?;
         }
         for anomaly in state.take_anomalies() {
             out.anomaly(&anomaly)?;

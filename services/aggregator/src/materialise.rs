@@ -136,7 +136,7 @@ impl Materialiser {
 /// up: several of its fetch waits, so a fetch still under way when the
 /// reported end was reached has returned.
 fn quiet_for(fetch_wait: Duration) -> Duration {
-    (fetch_wait * 5).max(Duration::from_millis(500))
+    fetch_wait.saturating_mul(5).max(Duration::from_millis(500))
 }
 
 impl Materialiser {

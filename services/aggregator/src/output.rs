@@ -48,7 +48,9 @@ impl Pending {
 /// confirmed them, instead of once its materialiser reads them back from the
 /// anomalies topic: one consumer hop (a fetch wait) less between a detection
 /// and `WatchAnomalies` or the dashboard. Only what is durable is shown; the
-/// read-back finds the same record and changes nothing.
+/// read-back finds the same record and changes nothing. The batch carrying
+/// the anomaly is confirmed through the relay task, so it needs the
+/// aggregator's runtime running (it is, until processing has stopped).
 #[derive(Clone, Debug)]
 pub struct Relay {
     store: Arc<AnomalyStore>,
@@ -71,7 +73,7 @@ impl Relay {
             // A cancelled delivery drops `report`: the batch sees it cancelled.
             if let Ok(result) = delivery.await {
                 if result.is_ok() {
-                    store.apply(anomaly);
+                    store.apply_relayed(anomaly);
                 }
                 let _ = report.send(result);
             }

@@ -138,6 +138,11 @@ pub trait Stage: Send + Sync + 'static {
     fn commit_offset(&self, state: &Self::Partition) -> Option<i64>;
 }
 
+/// Longest a batch collects records before its outputs are published.
+const BATCH_TIME: Duration = Duration::from_millis(50);
+/// Records between two looks at the clock within a batch.
+const CLOCK_EVERY: usize = 64;
+
 #[derive(Clone, Debug)]
 pub struct PipelineConfig {
     pub group_id: String,
@@ -323,10 +328,17 @@ pub fn run<S: Stage>(
         // (partition, creation time) of the batch's last record of each
         // partition: the processing delay is set once per batch.
         let mut newest: Vec<(i32, i64)> = Vec::new();
-        // The clock is read every few records, not per record.
-        while processed < config.max_batch
-            && (!processed.is_multiple_of(64) || started.elapsed() < Duration::from_millis(50))
-        {
+        // The clock is read every few records, not per record, and after
+        // anything that may block (a seek).
+        let mut unclocked = 0usize;
+        while processed < config.max_batch {
+            if unclocked == 0 {
+                if started.elapsed() >= BATCH_TIME {
+                    break;
+                }
+                unclocked = CLOCK_EVERY;
+            }
+            unclocked -= 1;
             let timeout = if processed == 0 {
                 Duration::from_millis(100)
             } else {
@@ -367,6 +379,7 @@ pub fn run<S: Stage>(
                                 ) {
                                     resume.rewind_failed();
                                 }
+                                unclocked = 0;
                                 continue;
                             }
                         }

@@ -31,10 +31,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "d" => value * 86_400.0,
         other => return Err(format!("unknown duration unit {other:?} in {text:?}")),
     };
-    if !seconds.is_finite() || seconds < 0.0 {
-        return Err(format!("duration out of range: {text:?}"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("duration out of range: {text:?}"))
 }
 
 #[cfg(test)]
@@ -50,6 +47,7 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 fortnights").is_err());
+        assert!(parse_duration("99999999999999999999999999999s").is_err());
     }
 
     #[test]

@@ -101,6 +101,12 @@ impl KafkaArgs {
         config
     }
 
+    /// The fetch wait in whole milliseconds, at least one (0 would make
+    /// consumers poll without pause).
+    fn fetch_wait_ms(&self) -> String {
+        self.fetch_wait.as_millis().max(1).to_string()
+    }
+
     fn apply_options(&self, config: &mut ClientConfig) {
         for (key, value) in &self.options {
             config.set(key, value);
@@ -140,7 +146,7 @@ impl KafkaArgs {
             .set("partition.assignment.strategy", "cooperative-sticky")
             .set("session.timeout.ms", "10000")
             .set("heartbeat.interval.ms", "1000")
-            .set("fetch.wait.max.ms", self.fetch_wait.as_millis().to_string())
+            .set("fetch.wait.max.ms", self.fetch_wait_ms())
             .set("enable.partition.eof", "false");
         self.apply_options(&mut config);
         config
@@ -157,7 +163,7 @@ impl KafkaArgs {
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .set("fetch.wait.max.ms", self.fetch_wait.as_millis().to_string())
+            .set("fetch.wait.max.ms", self.fetch_wait_ms())
             .set("enable.partition.eof", "false");
         self.apply_options(&mut config);
         config

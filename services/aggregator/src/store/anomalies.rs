@@ -1,8 +1,9 @@
 //! Anomalies from the anomalies topic, by id, newest first. A record with
 //! an id already known replaces it (revisions, retractions) unless it is an
 //! older revision; an identical replay changes nothing and is not broadcast
-//! again. Anomalies this instance detected arrive twice (relayed once Kafka
-//! has them, then read back from the topic), so both rules matter.
+//! again. Anomalies this instance detected also arrive relayed, once Kafka
+//! has them and before they are read back; a relayed record only adds an
+//! id or a newer revision, so the topic's order decides everything else.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
@@ -85,13 +86,28 @@ impl AnomalyStore {
         }
     }
 
-    /// Stores `anomaly`; returns whether anything changed.
+    /// Stores `anomaly` as read from the topic; returns whether anything
+    /// changed.
     pub fn apply(&self, anomaly: Anomaly) -> bool {
+        self.store(anomaly, |old, new| {
+            *old == *new || old.revision > new.revision
+        })
+    }
+
+    /// Stores `anomaly` as relayed by this instance once Kafka confirmed
+    /// it, ahead of its read-back: only a new id or a newer revision. A
+    /// relay may run late, after the topic already gave a later record of
+    /// the same revision, which must stand.
+    pub fn apply_relayed(&self, anomaly: Anomaly) -> bool {
+        self.store(anomaly, |old, new| old.revision >= new.revision)
+    }
+
+    fn store(&self, anomaly: Anomaly, keep_old: impl Fn(&Anomaly, &Anomaly) -> bool) -> bool {
         let _writer = self.writer.lock().expect("anomaly writer lock");
         if self
             .by_id
             .get(&anomaly.id)
-            .is_some_and(|old| **old == anomaly || old.revision > anomaly.revision)
+            .is_some_and(|old| keep_old(&old, &anomaly))
         {
             return false;
         }
@@ -215,6 +231,24 @@ mod tests {
         assert_eq!(updates.try_recv().unwrap().id, "a");
         assert!(updates.try_recv().is_err());
         assert_eq!(store.open_count("KZ-KORDAY"), 1);
+    }
+
+    #[test]
+    fn a_late_relay_does_not_overwrite_what_the_topic_gave() {
+        let store = AnomalyStore::new(10);
+        let mut read = anomaly("a", 1, AnomalyStatus::Open);
+        read.explanation = "as read from the topic".into();
+        assert!(store.apply(read));
+        let mut relayed = anomaly("a", 1, AnomalyStatus::Open);
+        relayed.explanation = "relayed late".into();
+        assert!(!store.apply_relayed(relayed));
+        assert_eq!(
+            store.get("a").unwrap().explanation,
+            "as read from the topic"
+        );
+        // A relayed retraction (a newer revision) is shown at once.
+        assert!(store.apply_relayed(anomaly("a", 2, AnomalyStatus::Retracted)));
+        assert_eq!(store.open_count("KZ-KORDAY"), 0);
     }
 
     #[test]
