@@ -125,10 +125,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         max_batch: config.max_batch,
         tick: config.open_publish_interval,
         drain_deadline: config.shutdown_deadline,
-        relay: Some(Relay::new(
-            stores.anomalies.clone(),
-            tokio::runtime::Handle::current(),
-        )),
+        relay: Relay::new(stores.anomalies.clone(), tokio::runtime::Handle::current()),
     };
     let processing = readiness.flag("processing");
     let inspections = spawn_loop("inspections", shutdown.clone(), {

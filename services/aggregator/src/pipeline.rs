@@ -38,8 +38,8 @@ pub struct Outputs<'a> {
     pub producer: &'a FutureProducer,
     pub topics: &'a Topics,
     pub batch: &'a mut Batch,
-    /// Where this instance's own anomalies go once durable, if anywhere.
-    pub relay: Option<&'a Relay>,
+    /// Where this instance's own anomalies go once durable.
+    pub relay: &'a Relay,
 }
 
 impl Outputs<'_> {
@@ -56,19 +56,14 @@ impl Outputs<'_> {
     /// Publishes an anomaly (keyed by crossing) and counts it.
     pub fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), KafkaError> {
         metrics::anomaly(anomaly);
-        let topic = &self.topics.anomalies;
-        let payload = anomaly.encode_to_vec();
-        match self.relay {
-            Some(relay) => send_relayed(self.producer, self.batch, relay, topic, anomaly, &payload),
-            None => send(
-                self.producer,
-                self.batch,
-                topic,
-                anomaly.crossing_id.as_bytes(),
-                &payload,
-                None,
-            ),
-        }
+        send_relayed(
+            self.producer,
+            self.batch,
+            self.relay,
+            &self.topics.anomalies,
+            anomaly,
+            &anomaly.encode_to_vec(),
+        )
     }
 
     /// Sends `message` to the dead-letter topic with the reason.
@@ -154,7 +149,7 @@ pub struct PipelineConfig {
     /// Longest wait for outputs on revoke and shutdown.
     pub drain_deadline: Duration,
     /// Shows the stage's anomalies to this instance's watchers once durable.
-    pub relay: Option<Relay>,
+    pub relay: Relay,
 }
 
 struct State<P> {
@@ -394,7 +389,7 @@ pub fn run<S: Stage>(
                         producer,
                         topics,
                         batch: &mut batch,
-                        relay: config.relay.as_ref(),
+                        relay: &config.relay,
                     };
                     if let Err(err) = context.stage.process(partition, &message, &mut out) {
                         failure = Some(err);
@@ -418,7 +413,7 @@ pub fn run<S: Stage>(
                     producer,
                     topics,
                     batch: &mut batch,
-                    relay: config.relay.as_ref(),
+                    relay: &config.relay,
                 };
                 if let Err(err) = context.stage.finish(partition, &mut out) {
                     failure = Some(err);
@@ -442,7 +437,7 @@ pub fn run<S: Stage>(
                     producer,
                     topics,
                     batch: &mut untracked,
-                    relay: config.relay.as_ref(),
+                    relay: &config.relay,
                 };
                 context.stage.tick(partition, &mut out);
             }
