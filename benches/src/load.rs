@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use borderflow_common::clock::now_ms;
 use borderflow_simulator::model::networks;
 
 use crate::data;
@@ -210,12 +211,6 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
 
 fn mib(kib: Option<u64>) -> Option<f64> {
     kib.map(|k| k as f64 / 1_024.0)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A progress line on standard error (the table goes to standard output).

@@ -161,13 +161,6 @@ pub fn consumer_lag(topic: &str, partition: i32, lag: i64) {
         .set(lag as f64);
 }
 
-/// Wall-clock time in epoch milliseconds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// How far behind its newest record's creation a partition's processing
 /// is, set once per batch with the batch's newest record.
 pub fn processing_delay(topic: &str, partition: i32, delay_ms: i64) {

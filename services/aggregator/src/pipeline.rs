@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
+use borderflow_common::clock::now_ms;
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
@@ -399,7 +400,7 @@ pub fn run<S: Stage>(
             }
         }
         if !newest.is_empty() {
-            let now = metrics::now_ms();
+            let now = now_ms();
             for (partition, created) in newest {
                 metrics::processing_delay(&topic, partition, now - created);
             }

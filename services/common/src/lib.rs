@@ -1,9 +1,11 @@
 //! What every borderflow service shares: [`telemetry`] (tracing and the
 //! Prometheus recorder), [`shutdown`] (signals and cancellation), [`kafka`]
 //! (client settings and topic names), [`admin`] (the HTTP port with
-//! `/metrics` and health), and [`grpc`] (TLS, health and reflection).
+//! `/metrics` and health), [`grpc`] (TLS, health and reflection) and
+//! [`clock`] (the wall clock).
 
 pub mod admin;
+pub mod clock;
 pub mod config;
 pub mod grpc;
 pub mod kafka;

@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use borderflow_common::clock::now_ms;
 use borderflow_proto::Message;
 use borderflow_proto::ingest::v1::ingest_service_server::IngestService;
 use borderflow_proto::ingest::v1::{
@@ -414,10 +415,4 @@ fn format_label(format: i32) -> &'static str {
         DocumentFormat::Fields => "fields",
         DocumentFormat::Unspecified => "unknown",
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

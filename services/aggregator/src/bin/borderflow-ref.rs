@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use borderflow_aggregator::reflist;
+use borderflow_common::clock::now_ms;
 use borderflow_common::grpc::ClientTlsArgs;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
@@ -165,10 +166,7 @@ fn read(args: &FileArgs) -> anyhow::Result<Vec<ListEntry>> {
         .map_err(|err| anyhow::anyhow!("the pseudonymisation secret: {err}"))?;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("opening {}", args.file.display()))?;
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    match reflist::parse(file, args.list.into(), &keys, &args.source, now_ms) {
+    match reflist::parse(file, args.list.into(), &keys, &args.source, now_ms()) {
         Ok(entries) => Ok(entries),
         Err(errors) => {
             for error in &errors {
