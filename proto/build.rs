@@ -12,6 +12,7 @@ const PROTOS: &[&str] = &[
     "borderflow/analytics/v1/analytics.proto",
     "borderflow/analytics/v1/state.proto",
     "borderflow/reference/v1/reference.proto",
+    "borderflow/audit/v1/audit.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -108,7 +108,7 @@ impl Reference {
                 "--topic-deadletter=reference.deadletter",
             ]))
             .await?;
-        let mut client = Testbed::analytics(aggregator.grpc_addr).await?;
+        let mut client = bed.analytics(aggregator.grpc_addr).await?;
         let totals = wait_for(&mut client, crossings, want, limit).await;
         if &totals != want {
             anyhow::bail!("the reference run: {}", describe(want, &totals));
@@ -125,7 +125,7 @@ impl Reference {
 /// seconds.
 pub async fn settle(
     client: &mut borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient<
-        tonic::transport::Channel,
+        borderflow_common::grpc::Authorized,
     >,
 ) -> BTreeSet<String> {
     let mut last = anomaly_ids(client).await;

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use borderflow_access::Role;
 use borderflow_common::clock::now_ms;
 use borderflow_simulator::model::networks;
 
@@ -189,6 +190,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
                 &channels,
                 &tokens,
                 aggregator.grpc_addr,
+                &bed.setup.identity.token_file(Role::Analyst),
             )
             .await?,
         );

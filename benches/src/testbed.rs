@@ -3,14 +3,18 @@
 //! certificates, ingest and any number of aggregators, in this process.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use borderflow_access::Role;
+use borderflow_common::grpc::{Authorized, Bearer, authorized};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::local_broker::{LocalBroker, Storage};
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::setup::credentials::TokenIssuer;
+use borderflow_simulator::setup::identity::DEV_ISSUER;
 use borderflow_simulator::setup::{DevSetup, write_dev_setup};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -123,7 +127,8 @@ impl Testbed {
             .expect("valid aggregator flags")
     }
 
-    /// The aggregator's command line for this testbed, plus `extra`.
+    /// The aggregator's command line for this testbed (access control on,
+    /// against the setup's local issuer), plus `extra`.
     pub fn aggregator_args(&self, extra: &[&str]) -> Vec<String> {
         let mut args: Vec<String> = vec![
             "borderflow-aggregator".into(),
@@ -133,6 +138,7 @@ impl Testbed {
             "--open-publish-interval=200ms".into(),
             "--catch-up-deadline=5s".into(),
         ];
+        args.extend(auth_args(&self.setup));
         args.extend(extra.iter().map(|a| (*a).to_owned()));
         args
     }
@@ -184,14 +190,49 @@ impl Testbed {
         Ok(TokenIssuer::new(secret.trim().as_bytes()))
     }
 
-    pub async fn analytics(addr: SocketAddr) -> anyhow::Result<AnalyticsServiceClient<Channel>> {
-        let channel = Channel::from_shared(format!("http://{addr}"))?
-            .connect_timeout(Duration::from_secs(5))
-            .connect()
-            .await
-            .context("connecting to the aggregator")?;
-        Ok(AnalyticsServiceClient::new(channel))
+    /// The token of `role` (every country) from the setup's local issuer.
+    pub fn token_file(&self, role: Role) -> PathBuf {
+        self.setup.identity.token_file(role)
     }
+
+    /// A channel to the aggregator at `addr` with a token of `role`.
+    pub async fn aggregator_channel(
+        &self,
+        addr: SocketAddr,
+        role: Role,
+    ) -> anyhow::Result<Authorized> {
+        aggregator_channel(addr, &self.token_file(role)).await
+    }
+
+    /// AnalyticsService of the aggregator at `addr`, as the trainer role
+    /// (figures and anomalies of every country).
+    pub async fn analytics(
+        &self,
+        addr: SocketAddr,
+    ) -> anyhow::Result<AnalyticsServiceClient<Authorized>> {
+        Ok(AnalyticsServiceClient::new(
+            self.aggregator_channel(addr, Role::Trainer).await?,
+        ))
+    }
+}
+
+/// The aggregator flags that trust a setup's local issuer.
+pub fn auth_args(setup: &DevSetup) -> [String; 2] {
+    [
+        format!("--auth-jwks-file={}", setup.identity.jwks_file.display()),
+        format!("--auth-issuer={DEV_ISSUER}"),
+    ]
+}
+
+/// A plaintext channel to the aggregator at `addr` presenting the token in
+/// `token_file`.
+pub async fn aggregator_channel(addr: SocketAddr, token_file: &Path) -> anyhow::Result<Authorized> {
+    let channel = Channel::from_shared(format!("http://{addr}"))?
+        .connect_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .context("connecting to the aggregator")?;
+    Ok(authorized(channel, Bearer::from_file(token_file)?))
 }
 
 impl<R> Service<R> {

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use borderflow_common::grpc::Authorized;
 use borderflow_common::kafka::KafkaArgs;
 use borderflow_domain::time::{Date, MS_PER_HOUR};
 use borderflow_proto::Message as _;
@@ -18,7 +19,6 @@ use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig};
 use borderflow_simulator::run::RunConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
-use tonic::transport::Channel;
 
 /// (crossing, direction, outcome) → inspections.
 pub type Totals = BTreeMap<(String, i32, i32), u64>;
@@ -63,7 +63,7 @@ pub fn expected(network: &Network, hours: i64) -> Totals {
 
 /// What an aggregator's closed windows hold.
 pub async fn observed(
-    client: &mut AnalyticsServiceClient<Channel>,
+    client: &mut AnalyticsServiceClient<Authorized>,
     crossings: &[String],
 ) -> Totals {
     let mut totals = Totals::new();
@@ -91,7 +91,7 @@ pub async fn observed(
 /// Polls the windows until they hold `want` or `limit` passes; returns the
 /// last totals seen.
 pub async fn wait_for(
-    client: &mut AnalyticsServiceClient<Channel>,
+    client: &mut AnalyticsServiceClient<Authorized>,
     crossings: &[String],
     want: &Totals,
     limit: Duration,
@@ -159,7 +159,7 @@ pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64
 }
 
 /// Every anomaly id an aggregator serves.
-pub async fn anomaly_ids(client: &mut AnalyticsServiceClient<Channel>) -> BTreeSet<String> {
+pub async fn anomaly_ids(client: &mut AnalyticsServiceClient<Authorized>) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     let mut token = String::new();
     loop {

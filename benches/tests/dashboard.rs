@@ -15,7 +15,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use borderflow_access::Role;
 use borderflow_benches::testbed::{Testbed, eventually};
+use borderflow_common::grpc::Bearer;
 use borderflow_domain::mrz::{self, Corruption, DocumentSpec, Format};
 use borderflow_domain::time::{Date, MS_PER_HOUR};
 use borderflow_proto::ingest::v1::SubmitInspectionRequest;
@@ -26,7 +28,6 @@ use borderflow_proto::inspection::v1::{
 };
 use borderflow_proto::ms_to_timestamp;
 use borderflow_simulator::cli::register_crossings;
-use borderflow_simulator::link::Bearer;
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::networks;
 use borderflow_simulator::model::traffic::TrafficConfig;
@@ -139,7 +140,7 @@ async fn submit_flagged_travellers(
                 outcome: Outcome::Admitted as i32,
                 refusal_reason: 0,
             };
-            let bearer = Bearer::new(&tokens.token(&checkpoint)).unwrap();
+            let bearer = Bearer::new(Some(&tokens.token(&checkpoint))).unwrap();
             let mut client = IngestServiceClient::with_interceptor(channel.clone(), bearer);
             let sent = client
                 .submit_inspection(SubmitInspectionRequest { event: Some(event) })
@@ -174,9 +175,15 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
         .start_aggregator(bed.aggregator_config(&[]))
         .await
         .unwrap();
-    register_crossings(&format!("http://{}", aggregator.grpc_addr), None, &network)
-        .await
-        .unwrap();
+    let trainer = Bearer::from_file(&bed.token_file(Role::Trainer)).unwrap();
+    register_crossings(
+        &format!("http://{}", aggregator.grpc_addr),
+        None,
+        trainer,
+        &network,
+    )
+    .await
+    .unwrap();
 
     // Early morning local time, so traffic builds up while the page watches;
     // twelve simulated hours outlast the browser checks.

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use borderflow_access::Role;
 use borderflow_benches::testbed::Testbed;
+use borderflow_common::grpc::{Authorized, Bearer};
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::mrz::{self, Corruption};
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
@@ -30,7 +32,6 @@ use plant::{Planter, heartbeat};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 
 const MIN: i64 = MS_PER_MINUTE;
 const HOUR: i64 = MS_PER_HOUR;
@@ -370,7 +371,7 @@ fn exercise(network: &Network, keys: &Pseudonymiser) -> Exercise {
 
 async fn anomalies(
     client: &mut borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient<
-        Channel,
+        Authorized,
     >,
 ) -> Vec<Anomaly> {
     let mut all = Vec::new();
@@ -428,12 +429,17 @@ async fn every_kind_in_the_catalogue_fires_exactly_as_planted() {
         .start_aggregator(bed.aggregator_config(&flags))
         .await
         .unwrap();
-    register_crossings(&format!("http://{}", first.grpc_addr), None, &network)
-        .await
-        .unwrap();
-    let channel = Channel::from_shared(format!("http://{}", first.grpc_addr))
-        .unwrap()
-        .connect()
+    let trainer = Bearer::from_file(&bed.token_file(Role::Trainer)).unwrap();
+    register_crossings(
+        &format!("http://{}", first.grpc_addr),
+        None,
+        trainer,
+        &network,
+    )
+    .await
+    .unwrap();
+    let channel = bed
+        .aggregator_channel(first.grpc_addr, Role::Trainer)
         .await
         .unwrap();
     ReferenceServiceClient::new(channel)
@@ -475,7 +481,7 @@ async fn every_kind_in_the_catalogue_fires_exactly_as_planted() {
     .await
     .unwrap();
 
-    let mut client = Testbed::analytics(second.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(second.grpc_addr).await.unwrap();
     let started = std::time::Instant::now();
     let mut found = Vec::new();
     while started.elapsed() < Duration::from_secs(90) {

@@ -50,7 +50,7 @@ async fn every_event_sent_is_counted_exactly_once() {
     );
     assert_eq!(stats.rejected.load(Ordering::Relaxed), 0);
 
-    let mut client = Testbed::analytics(aggregator.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
     let last = wait_for(&mut client, &crossings, &want, SETTLE).await;
     assert_eq!(last, want, "{}", describe(&want, &last));
     eprintln!("counted exactly: {}", describe(&want, &last));
@@ -113,7 +113,7 @@ async fn an_aggregator_restarted_mid_stream_still_counts_exactly() {
 
     let (topic, _) = on_topic(&bed.kafka(), &bed.topics.inspections, bed.partitions);
     assert_eq!(topic, want, "the topic holds every event sent");
-    let mut client = Testbed::analytics(second.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(second.grpc_addr).await.unwrap();
     let last = wait_for(&mut client, &crossings, &want, SETTLE).await;
     assert_eq!(last, want, "{}", describe(&want, &last));
     eprintln!(

@@ -82,7 +82,7 @@ async fn a_broker_restart_loses_nothing_and_counts_nothing_twice() {
     );
     let (topic, repeats) = on_topic(&bed.kafka(), &bed.topics.inspections, bed.partitions);
     assert_eq!(topic, want, "{}", describe(&want, &topic));
-    let mut client = Testbed::analytics(aggregator.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
     let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
     assert_eq!(counted, want, "{}", describe(&want, &counted));
     eprintln!(

@@ -54,7 +54,7 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     assert_eq!(acked, total, "ingest acknowledged every event");
     assert!(killed_at < total, "killed mid-stream");
 
-    let mut client = Testbed::analytics(second.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(second.grpc_addr).await.unwrap();
     let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
     let complete_after = restarted.elapsed();
     if counted != want {

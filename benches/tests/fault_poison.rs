@@ -76,7 +76,7 @@ async fn poison_records_are_dead_lettered_and_the_totals_stay_right() {
     }
     stream.finish().await.unwrap();
 
-    let mut client = Testbed::analytics(aggregator.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
     let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(60)).await;
     assert_eq!(counted, want, "{}", describe(&want, &counted));
 

@@ -57,7 +57,7 @@ async fn instances_leaving_and_joining_give_the_single_instance_results() {
 
     let mut answers = Vec::new();
     for instance in [&first, &third, &fourth] {
-        let mut client = Testbed::analytics(instance.grpc_addr).await.unwrap();
+        let mut client = bed.analytics(instance.grpc_addr).await.unwrap();
         let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
         if counted != want {
             print_log_excerpts(&(1..=4).map(log).collect::<Vec<_>>());

@@ -86,7 +86,7 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
         describe(&want, &topic)
     );
 
-    let mut client = Testbed::analytics(aggregator.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
     let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(90)).await;
     assert_eq!(counted, want, "{}", describe(&want, &counted));
     let anomalies = settle(&mut client).await;

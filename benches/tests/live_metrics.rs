@@ -62,7 +62,7 @@ async fn live_metrics_of_both_services_pass_promtool() {
         .finish()
         .await
         .unwrap();
-    let mut client = Testbed::analytics(aggregator.grpc_addr).await.unwrap();
+    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
     let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(60)).await;
     assert_eq!(counted, want);
 

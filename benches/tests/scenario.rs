@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use borderflow_access::Role;
 use borderflow_benches::testbed::Testbed;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_simulator::exercise::{ExerciseOptions, Targets, run_scenario};
@@ -13,7 +14,6 @@ use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_simulator::score::render;
 use borderflow_simulator::stats::Stats;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 
 /// The scenarios run one at a time: a paced clock means something only
 /// when the stream is not starved of the machine's two cores.
@@ -35,9 +35,8 @@ async fn run(
     let secret = std::fs::read_to_string(&bed.setup.secret_file).unwrap();
     let targets = Targets {
         ingest: bed.ingest_channel(ingest.grpc_addr).await.unwrap(),
-        aggregator: Channel::from_shared(format!("http://{}", aggregator.grpc_addr))
-            .unwrap()
-            .connect()
+        aggregator: bed
+            .aggregator_channel(aggregator.grpc_addr, Role::Trainer)
             .await
             .unwrap(),
         tokens: bed.tokens().unwrap(),

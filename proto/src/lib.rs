@@ -1,9 +1,10 @@
 //! borderflow's contract: the gRPC services and the Kafka record types.
 //!
 //! The generated code lives in [`generated`] and is re-exported by package
-//! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`). Beside
-//! it sit the conversions between wire types and the domain ([`convert`]) and
-//! the encoded descriptor set that gRPC reflection serves.
+//! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`,
+//! `audit::v1`). Beside it sit the conversions between wire types and the
+//! domain ([`convert`]) and the encoded descriptor set that gRPC reflection
+//! serves.
 
 mod convert;
 
@@ -38,9 +39,14 @@ pub mod generated {
             tonic::include_proto!("borderflow.reference.v1");
         }
     }
+    pub mod audit {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.audit.v1");
+        }
+    }
 }
 
-pub use generated::{analytics, ingest, inspection, reference};
+pub use generated::{analytics, audit, ingest, inspection, reference};
 
 /// The encoded `FileDescriptorSet` of every borderflow package, for gRPC
 /// server reflection.

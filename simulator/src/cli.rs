@@ -1,5 +1,6 @@
 //! The `borderflow-sim` command line: `run` (a scenario, or a network's
-//! plain traffic for load), `check` (validate a scenario) and `dev-setup`.
+//! plain traffic for load), `check` (validate a scenario), `dev-setup` and
+//! `token` (the local issuer's tokens).
 
 mod check;
 mod run;
@@ -8,8 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use borderflow_access::Role;
 use borderflow_common::config::parse_duration;
-use borderflow_common::grpc::ClientTlsArgs;
+use borderflow_common::grpc::{Bearer, ClientTlsArgs, authorized};
 use borderflow_proto::reference::v1::UpsertCrossingsRequest;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use tokio_util::sync::CancellationToken;
@@ -36,8 +38,33 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Validates a scenario file (or a shipped scenario by name).
     Check(CheckArgs),
-    /// Writes secrets, checkpoint credentials and development certificates.
+    /// Writes secrets, checkpoint credentials, development certificates and
+    /// a local token issuer with a token per role.
     DevSetup(DevSetupArgs),
+    /// Signs a token with a dev-setup's local issuer (development and
+    /// training rooms; deployments use their own OIDC issuer).
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TokenArgs {
+    /// The `dev-setup --out` directory whose issuer signs.
+    #[arg(long)]
+    pub setup: PathBuf,
+    /// Roles: viewer, analyst, reference-admin, registry-admin, auditor,
+    /// trainer (comma-separated).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub role: Vec<Role>,
+    /// Countries the holder may see: ISO 3166-1 alpha-3 codes
+    /// (comma-separated), or `*` for every country.
+    #[arg(long, value_delimiter = ',', default_value = "*")]
+    pub countries: Vec<String>,
+    /// The holder's name (`sub`).
+    #[arg(long, default_value = "trainee")]
+    pub subject: String,
+    /// How long the token is valid.
+    #[arg(long, default_value = "8h", value_parser = parse_duration)]
+    pub lifetime: Duration,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,6 +101,10 @@ pub struct RunArgs {
     /// there, and a scenario's anomalies read back from it.
     #[arg(long, env = "BORDERFLOW_AGGREGATOR_URL")]
     pub aggregator: Option<String>,
+    /// File with the bearer token the simulator presents to the aggregator
+    /// (the trainer role; `dev-setup` writes `tokens/trainer.jwt`).
+    #[arg(long, env = "BORDERFLOW_AGGREGATOR_TOKEN_FILE")]
+    pub aggregator_token_file: Option<PathBuf>,
     #[command(flatten)]
     pub tls: ClientTlsArgs,
     /// File with the secret checkpoint tokens are derived from.
@@ -142,10 +173,18 @@ pub async fn execute(
             let hosts: Vec<&str> = args.hosts.iter().map(String::as_str).collect();
             let setup = setup::write_dev_setup(&args.out, &network, &hosts)?;
             report(&format!(
-                "wrote secrets, credentials for {} checkpoints and certificates to {}",
+                "wrote secrets, credentials for {} checkpoints, certificates, the local issuer's \
+                 JWKS and a token per role ({}) to {}",
                 network.checkpoints().count(),
+                setup.identity.tokens_dir.display(),
                 setup.dir.display()
             ));
+            Ok(())
+        }
+        Command::Token(args) => {
+            let issuer = setup::identity::IdentityFiles::in_dir(&args.setup).issuer()?;
+            let countries: Vec<&str> = args.countries.iter().map(String::as_str).collect();
+            report(&issuer.token(&args.subject, &args.role, &countries, args.lifetime));
             Ok(())
         }
         Command::Check(args) => check::check(&args, report),
@@ -156,14 +195,25 @@ pub async fn execute(
     }
 }
 
+impl RunArgs {
+    /// The aggregator's token, when one is given.
+    pub fn aggregator_bearer(&self) -> anyhow::Result<Bearer> {
+        match &self.aggregator_token_file {
+            Some(path) => Bearer::from_file(path),
+            None => Ok(Bearer::default()),
+        }
+    }
+}
+
 /// Tells the aggregator the network's crossings (names, coordinates).
 pub async fn register_crossings(
     aggregator: &str,
     tls: Option<tonic::transport::ClientTlsConfig>,
+    bearer: Bearer,
     network: &Network,
 ) -> anyhow::Result<()> {
     let channel = crate::run::connect(aggregator, tls).await?;
-    let mut client = ReferenceServiceClient::new(channel);
+    let mut client = ReferenceServiceClient::new(authorized(channel, bearer));
     for chunk in network.crossings.chunks(5_000) {
         client
             .upsert_crossings(UpsertCrossingsRequest {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use borderflow_common::grpc::Authorized;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyFilter, ListAnomaliesRequest};
@@ -35,8 +36,9 @@ use crate::truth::Truth;
 pub struct Targets {
     /// Ingest's gRPC endpoint (see [`crate::run::connect`]).
     pub ingest: Channel,
-    /// The aggregator's gRPC endpoint: ReferenceService and AnalyticsService.
-    pub aggregator: Channel,
+    /// The aggregator's gRPC endpoint (ReferenceService and
+    /// AnalyticsService), with a token of the trainer role.
+    pub aggregator: Authorized,
     pub tokens: TokenIssuer,
     /// Keyed with the deployment's pseudonymisation secret.
     pub keys: Pseudonymiser,
@@ -100,7 +102,7 @@ pub async fn run_scenario(
         .context("registering crossings with the aggregator")?;
     let entries = reference::entries(&plan.references, &targets.keys, scenario.start_ms);
     tracing::info!(entries = entries.len(), scenario = %scenario.name, "loading reference entries");
-    reference::load(targets.aggregator.clone(), entries, Duration::from_secs(30)).await?;
+    reference::load(targets.aggregator.clone(), entries).await?;
 
     let truth = Arc::new(Mutex::new(plan.truth));
     let traffic = Traffic::with_injections(network, &traffic_config(scenario), plan.injections);
@@ -183,7 +185,7 @@ pub fn traffic_config(scenario: &Scenario) -> TrafficConfig {
 
 /// Reads the anomalies until their number stops changing.
 async fn settle(
-    client: &mut AnalyticsServiceClient<Channel>,
+    client: &mut AnalyticsServiceClient<Authorized>,
     scenario: &Scenario,
     options: &ExerciseOptions,
 ) -> anyhow::Result<Vec<Anomaly>> {
@@ -206,7 +208,7 @@ async fn settle(
 
 /// Every anomaly of the scenario's span (and its tail), page by page.
 pub async fn list_anomalies(
-    client: &mut AnalyticsServiceClient<Channel>,
+    client: &mut AnalyticsServiceClient<Authorized>,
     scenario: &Scenario,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let filter = AnomalyFilter {

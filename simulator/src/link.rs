@@ -7,17 +7,15 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use borderflow_common::grpc::{Authorized, Bearer, authorized};
 use borderflow_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use borderflow_proto::ingest::v1::{StreamInspectionsRequest, StreamInspectionsResponse};
 use borderflow_proto::inspection::v1::{CheckpointHeartbeat, InspectionEvent};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::metadata::{Ascii, MetadataValue};
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
-use tonic::{Request, Status, Streaming};
+use tonic::{Status, Streaming};
 
 use crate::model::traffic::Emission;
 use crate::outbox::Outbox;
@@ -58,31 +56,12 @@ impl Default for LinkConfig {
     }
 }
 
-/// Adds the checkpoint's bearer token to every call.
-#[derive(Clone)]
-pub struct Bearer(MetadataValue<Ascii>);
-
-impl Bearer {
-    pub fn new(token: &str) -> anyhow::Result<Self> {
-        Ok(Self(format!("Bearer {token}").parse()?))
-    }
-}
-
-impl Interceptor for Bearer {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-pub type IngestClient = IngestServiceClient<InterceptedService<Channel, Bearer>>;
+pub type IngestClient = IngestServiceClient<Authorized>;
 
 /// A checkpoint's client over a shared channel.
 pub fn client(channel: Channel, token: &str) -> anyhow::Result<IngestClient> {
     Ok(
-        IngestServiceClient::with_interceptor(channel, Bearer::new(token)?)
+        IngestServiceClient::new(authorized(channel, Bearer::new(Some(token))?))
             .max_decoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES)
             .max_encoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES),
     )

@@ -3,19 +3,14 @@
 //! keys what it reads from a zone, and loaded through
 //! `ReferenceService.UpsertEntries` before traffic starts.
 
-use std::collections::HashSet;
-use std::time::{Duration, Instant};
-
 use anyhow::Context;
+use borderflow_common::grpc::Authorized;
 use borderflow_domain::keys::{Key, Pseudonymiser};
 use borderflow_domain::mrz;
 use borderflow_domain::time::Date;
 use borderflow_proto::ms_to_timestamp;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
-use borderflow_proto::reference::v1::{
-    ListEntriesRequest, ListEntry, ReferenceList, UpsertEntriesRequest,
-};
-use tonic::transport::Channel;
+use borderflow_proto::reference::v1::{ListEntry, ReferenceList, UpsertEntriesRequest};
 
 use crate::plant::ReferenceDocument;
 
@@ -60,13 +55,9 @@ pub fn entries(
         .collect()
 }
 
-/// Upserts `entries` and waits (up to `limit`) until the aggregator serves
-/// them, so the first events already meet them.
-pub async fn load(
-    aggregator: Channel,
-    entries: Vec<ListEntry>,
-    limit: Duration,
-) -> anyhow::Result<()> {
+/// Upserts `entries`. The aggregator answers once its store serves them,
+/// so the first events already meet them.
+pub async fn load(aggregator: Authorized, entries: Vec<ListEntry>) -> anyhow::Result<()> {
     let mut client = ReferenceServiceClient::new(aggregator);
     for chunk in entries.chunks(1_000) {
         client
@@ -76,48 +67,5 @@ pub async fn load(
             .await
             .context("loading reference list entries")?;
     }
-    let started = Instant::now();
-    for list in [ReferenceList::LostStolen, ReferenceList::Watchlist] {
-        let wanted: HashSet<Vec<u8>> = entries
-            .iter()
-            .filter(|e| e.list == list as i32)
-            .map(|e| e.key.to_vec())
-            .collect();
-        while !wanted.is_empty() {
-            let served = served_keys(&mut client, list).await?;
-            if wanted.iter().all(|k| served.contains(k)) {
-                break;
-            }
-            if started.elapsed() > limit {
-                tracing::warn!(list = ?list, "reference entries not served yet; starting anyway");
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
     Ok(())
-}
-
-async fn served_keys(
-    client: &mut ReferenceServiceClient<Channel>,
-    list: ReferenceList,
-) -> anyhow::Result<HashSet<Vec<u8>>> {
-    let mut keys = HashSet::new();
-    let mut token = String::new();
-    loop {
-        let page = client
-            .list_entries(ListEntriesRequest {
-                list: list as i32,
-                page_size: 1_000,
-                page_token: token,
-            })
-            .await
-            .context("listing reference entries")?
-            .into_inner();
-        keys.extend(page.entries.into_iter().map(|e| e.key.to_vec()));
-        if page.next_page_token.is_empty() {
-            return Ok(keys);
-        }
-        token = page.next_page_token;
-    }
 }

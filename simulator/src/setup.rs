@@ -1,7 +1,9 @@
 //! Everything a local or test deployment needs before it starts: the
-//! pseudonymisation secret, checkpoint credentials and a small PKI.
+//! pseudonymisation secret, checkpoint credentials, a small PKI and a local
+//! token issuer with a token per role.
 
 pub mod credentials;
+pub mod identity;
 pub mod pki;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ pub struct DevSetup {
     pub ca_file: PathBuf,
     pub server_cert_file: PathBuf,
     pub server_key_file: PathBuf,
+    /// The local issuer's key, JWKS and role tokens.
+    pub identity: identity::IdentityFiles,
 }
 
 /// Writes fresh secrets, the credentials of every booth of `network`, and a
@@ -41,6 +45,7 @@ pub fn write_dev_setup(dir: &Path, network: &Network, hosts: &[&str]) -> anyhow:
         ca_file: dir.join("ca.pem"),
         server_cert_file: dir.join("server.pem"),
         server_key_file: dir.join("server-key.pem"),
+        identity: identity::IdentityFiles::in_dir(dir),
     };
     write_private(&setup.secret_file, hex::encode(secret).as_bytes())?;
     write_private(
@@ -57,10 +62,11 @@ pub fn write_dev_setup(dir: &Path, network: &Network, hosts: &[&str]) -> anyhow:
     std::fs::write(&setup.ca_file, &pki.ca_pem)?;
     std::fs::write(&setup.server_cert_file, &pki.server_cert_pem)?;
     write_private(&setup.server_key_file, pki.server_key_pem.as_bytes())?;
+    identity::write(&setup.identity)?;
     Ok(setup)
 }
 
-fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))?;
     #[cfg(unix)]
     {

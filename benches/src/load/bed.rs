@@ -185,6 +185,7 @@ impl Bed {
     pub async fn start_aggregator(&self, group: &str) -> anyhow::Result<ChildService> {
         let mut args = self.common_args("borderflow-aggregator");
         args.push(format!("--group-id={group}"));
+        args.extend(crate::testbed::auth_args(&self.setup));
         self.spawn("borderflow-aggregator", &args).await
     }
 

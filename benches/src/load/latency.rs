@@ -9,12 +9,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use borderflow_domain::mrz::{Corruption, corrupt};
+use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{AnomalyFilter, AnomalyKind, WatchAnomaliesRequest};
 use borderflow_proto::ingest::v1::StreamInspectionsRequest;
 use borderflow_proto::inspection::v1::{InspectionEvent, document_read};
@@ -32,7 +34,7 @@ use tonic::transport::Channel;
 
 use super::report::Percentiles;
 use super::timeline::{Sampler, Samples};
-use crate::testbed::Testbed;
+use crate::testbed::aggregator_channel;
 
 #[derive(Clone, Debug)]
 pub struct LatencyConfig {
@@ -99,6 +101,7 @@ pub async fn run(
     channels: &[Channel],
     tokens: &TokenIssuer,
     analytics: SocketAddr,
+    analytics_token: &Path,
 ) -> anyhow::Result<LatencyFigures> {
     let planted_ids: std::collections::HashSet<String> = planted.iter().cloned().collect();
     let recorder = Arc::new(Recorder {
@@ -108,7 +111,7 @@ pub async fn run(
         acked: Arc::new(AtomicU64::new(0)),
         seen: AtomicU64::new(0),
     });
-    let watcher = watch(analytics, recorder.clone()).await?;
+    let watcher = watch(analytics, analytics_token, recorder.clone()).await?;
 
     // Each checkpoint's events with their offsets on the schedule.
     let total = events.len() as u64;
@@ -171,9 +174,10 @@ pub async fn run(
 /// Follows MRZ_CHECK_DIGIT anomalies and times the planted ones.
 async fn watch(
     analytics: SocketAddr,
+    token: &Path,
     recorder: Arc<Recorder>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let mut client = Testbed::analytics(analytics).await?;
+    let mut client = AnalyticsServiceClient::new(aggregator_channel(analytics, token).await?);
     let mut stream = client
         .watch_anomalies(WatchAnomaliesRequest {
             filter: Some(AnomalyFilter {

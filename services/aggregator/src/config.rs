@@ -3,11 +3,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use borderflow_access::AccessArgs;
 use borderflow_common::config::parse_duration;
 use borderflow_common::grpc::ServerTlsArgs;
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::telemetry::LogFormat;
 
+use crate::access::AuditFailure;
 use crate::detect::DetectConfig;
 use crate::partition::WindowConfig;
 
@@ -42,6 +44,24 @@ pub struct Config {
 
     #[command(flatten)]
     pub tls: ServerTlsArgs,
+
+    #[command(flatten)]
+    pub access: AccessArgs,
+
+    /// A call whose audit record the audit topic does not confirm is
+    /// refused (`closed`) or answered anyway (`open`).
+    #[arg(
+        long,
+        env = "BORDERFLOW_AUDIT_FAILURE",
+        value_enum,
+        default_value = "closed"
+    )]
+    pub audit_failure: AuditFailure,
+
+    /// Newest audit records kept for the AuditService (the topic keeps the
+    /// whole trail).
+    #[arg(long, env = "BORDERFLOW_AUDIT_CAPACITY", default_value_t = 200_000)]
+    pub audit_capacity: usize,
 
     #[command(flatten)]
     pub detect: DetectConfig,

@@ -1,7 +1,14 @@
 //! The built-in dashboard, served on the admin port: an overview of every
 //! crossing (table and map), a live anomaly feed and a page per crossing.
 //!
-//! - `GET /` and `/assets/{name}`: the page, compiled into the binary.
+//! - `GET /` and `/assets/{name}`: the page, compiled into the binary; it
+//!   holds no data and shows nothing until its viewer signs in.
+//! - `/auth/session`: sign in, who is signed in, sign out ([`auth`]).
+//!
+//! Every `/api/…` route needs a signed-in page (or a bearer token), checks
+//! the permission it needs, answers within the caller's country scope and
+//! is audited; anomalies need a role that reads them.
+//!
 //! - `GET /api/crossings`: `{clock_ms, crossings: [summary]}`.
 //! - `GET /api/crossings/{id}`: `{summary, windows, current, lanes,
 //!   anomalies}`; windows oldest first, for the charts.
@@ -22,6 +29,7 @@
 mod anomaly;
 mod api;
 mod assets;
+mod auth;
 mod delta;
 mod hub;
 mod live;
@@ -30,15 +38,19 @@ mod view;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
+use axum::middleware;
 use axum::routing::get;
+use borderflow_access::Permission;
 use tokio_util::sync::CancellationToken;
 
+use crate::access::{Caller, Gate};
 use crate::materialise::Stores;
-use hub::Hub;
+use hub::{Hub, Viewer};
 
 #[derive(Clone)]
 struct Dashboard {
     stores: Stores,
+    gate: Arc<Gate>,
     shutdown: CancellationToken,
     /// Started by the first page or API call, then shared by all.
     hub: Arc<OnceLock<Arc<Hub>>>,
@@ -52,19 +64,41 @@ impl Dashboard {
     }
 }
 
-/// The page, its assets and `/api/…`; live streams end on `shutdown`.
-pub fn router(stores: Stores, shutdown: CancellationToken) -> Router {
+/// What `caller` may see of the dashboard.
+fn viewer(caller: &Caller) -> Viewer {
+    Viewer {
+        scope: caller.scope(),
+        anomalies: caller.may(Permission::ReadAnomalies),
+    }
+}
+
+/// The page, its assets, sign-in and `/api/…`; live streams end on
+/// `shutdown`.
+pub fn router(stores: Stores, gate: Arc<Gate>, shutdown: CancellationToken) -> Router {
     let dashboard = Dashboard {
         stores,
+        gate,
         shutdown,
         hub: Arc::default(),
     };
-    Router::new()
-        .route("/", get(assets::index))
-        .route("/assets/{name}", get(assets::asset))
+    let api = Router::new()
         .route("/api/crossings", get(api::crossings))
         .route("/api/crossings/{id}", get(api::crossing))
         .route("/api/anomalies", get(api::anomalies))
         .route("/api/live", get(live::live))
+        .route_layer(middleware::from_fn_with_state(
+            dashboard.clone(),
+            auth::guard,
+        ));
+    Router::new()
+        .route("/", get(assets::index))
+        .route("/assets/{name}", get(assets::asset))
+        .route(
+            "/auth/session",
+            get(auth::session)
+                .post(auth::sign_in)
+                .delete(auth::sign_out),
+        )
+        .merge(api)
         .with_state(dashboard)
 }

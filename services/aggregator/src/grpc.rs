@@ -1,8 +1,11 @@
 //! The aggregator's gRPC services: [`analytics::AnalyticsApi`] for queries and
 //! watches over the materialised stores, [`reference::ReferenceApi`] for
-//! loading reference lists and the crossing registry.
+//! loading reference lists and the crossing registry, [`audit::AuditApi`]
+//! for the audit trail. Each handler finds its authenticated
+//! [`crate::access::Caller`] on the request.
 
 pub mod analytics;
+pub mod audit;
 pub mod reference;
 
 use std::sync::Arc;
@@ -12,16 +15,20 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
+use crate::access::Caller;
+
 /// Buffer of a server stream towards one client.
 const STREAM_BUFFER: usize = 256;
 
 /// Forwards broadcast items that pass `keep` to a client stream until the
 /// client leaves or the service shuts down. A client that falls behind the
-/// broadcast buffer is told how many items it missed and goes on.
+/// broadcast buffer is told how many items it missed and goes on. When the
+/// stream ends, its audit record says how many items it delivered.
 fn follow<T, R, F>(
     mut updates: broadcast::Receiver<Arc<T>>,
     first: Vec<R>,
     shutdown: CancellationToken,
+    caller: Caller,
     mut keep: F,
 ) -> ReceiverStream<Result<R, Status>>
 where
@@ -31,10 +38,12 @@ where
 {
     let (tx, rx) = mpsc::channel(STREAM_BUFFER);
     tokio::spawn(async move {
+        let mut delivered = caller.delivered();
         for item in first {
             if tx.send(Ok(item)).await.is_err() {
                 return;
             }
+            delivered.count += 1;
         }
         loop {
             let item = tokio::select! {
@@ -47,10 +56,11 @@ where
             };
             match item {
                 Ok(item) => {
-                    if let Some(response) = keep(&item)
-                        && tx.send(Ok(response)).await.is_err()
-                    {
-                        return;
+                    if let Some(response) = keep(&item) {
+                        if tx.send(Ok(response)).await.is_err() {
+                            return;
+                        }
+                        delivered.count += 1;
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {

@@ -4,9 +4,11 @@
 //! Reading order: [`window`] and [`partition`] are the pure core (windows,
 //! watermarks, exactness across restarts); [`consumer`] drives them from
 //! Kafka; [`materialise`] keeps every instance's [`store`]s current from the
-//! output topics; [`grpc`] answers queries over those stores. Start at
+//! output topics; [`grpc`] answers queries over those stores, behind
+//! [`access`] (identity, roles, country scopes, the audit trail). Start at
 //! [`start`].
 
+pub mod access;
 pub mod codec;
 pub mod config;
 pub mod dashboard;
@@ -32,8 +34,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::admin::{self, Readiness};
-use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_service};
+use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_services};
 use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsServiceServer;
+use borderflow_proto::audit::v1::audit_service_server::AuditServiceServer;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceServiceServer;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::util::Timeout;
@@ -45,14 +48,17 @@ use tracing::{error, info, warn};
 
 pub use config::Config;
 
+use crate::access::grpc::AccessLayer;
+use crate::access::{AuditSink, Gate};
 use crate::documents::DocumentsStage;
 use crate::grpc::analytics::AnalyticsApi;
+use crate::grpc::audit::AuditApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::inspections::InspectionsStage;
 use crate::materialise::{Materialiser, Stores};
 use crate::output::Relay;
 use crate::pipeline::PipelineConfig;
-use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
+use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
 
 /// A started aggregator.
 pub struct Running {
@@ -78,7 +84,13 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         reference: Arc::new(ReferenceStore::with_calendars(
             config.detect.calendars.clone(),
         )),
+        audit: Arc::new(AuditStore::new(config.audit_capacity)),
     };
+    let authenticator = config
+        .access
+        .build()
+        .await
+        .context("configuring who may call the aggregator")?;
     let grpc_listener = TcpListener::bind(config.grpc_addr)
         .await
         .with_context(|| format!("binding gRPC to {}", config.grpc_addr))?;
@@ -177,8 +189,34 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let (_health_reporter, health) = health_service(&[
         "borderflow.analytics.v1.AnalyticsService",
         "borderflow.reference.v1.ReferenceService",
+        "borderflow.audit.v1.AuditService",
     ])
     .await;
+    let audit_producer: FutureProducer = config
+        .kafka
+        .producer_config("borderflow-aggregator-audit")
+        // A call waits for its record: no lingering.
+        .set("linger.ms", "0")
+        .create()
+        .context("creating the audit producer")?;
+    let gate = Arc::new(Gate {
+        authenticator: authenticator.clone(),
+        audit: AuditSink::new(
+            audit_producer,
+            config.topics.audit.clone(),
+            config.audit_failure,
+        ),
+        reference: stores.reference.clone(),
+        instance: config
+            .instance_id
+            .clone()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| grpc_addr.to_string()),
+    });
+    {
+        let stop = background.clone();
+        tokio::spawn(async move { authenticator.watch(stop).await });
+    }
     let analytics = AnalyticsApi::new(stores.clone(), shutdown.clone());
     let reference = ReferenceApi::new(
         producer.clone(),
@@ -191,9 +229,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("configuring TLS")?;
     }
+    let (reflection, reflection_alpha) = reflection_services()?;
     let router = builder
+        .layer(AccessLayer::new(gate.clone()))
         .add_service(health)
-        .add_service(reflection_service()?)
+        .add_service(reflection)
+        .add_service(reflection_alpha)
         .add_service(
             AnalyticsServiceServer::new(analytics)
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -203,10 +244,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             ReferenceServiceServer::new(reference)
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
-        );
+        )
+        .add_service(AuditServiceServer::new(AuditApi::new(stores.clone())));
     let admin_task = tokio::spawn(admin::serve(
         admin_listener,
-        admin::router(readiness).merge(dashboard::router(stores.clone(), shutdown.clone())),
+        admin::router(readiness).merge(dashboard::router(stores.clone(), gate, shutdown.clone())),
         background.clone(),
     ));
     let deadline = config.shutdown_deadline;

@@ -1,5 +1,5 @@
-//! Every instance reads the crossing-stats, anomalies and reference topics
-//! whole, into the stores, on one thread. Processing waits until this view
+//! Every instance reads the crossing-stats, anomalies, reference and audit
+//! topics whole, into the stores, on one thread. Processing waits until this view
 //! has caught up with the topics before it resumes a partition, so state
 //! published by a previous owner is never missed.
 
@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
+use borderflow_proto::audit::v1::AuditRecord;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
@@ -20,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use crate::metrics;
-use crate::store::{AnomalyStore, ReferenceStore, WindowStore};
+use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
 
 /// The stores every instance keeps.
 #[derive(Clone, Debug)]
@@ -28,6 +29,7 @@ pub struct Stores {
     pub windows: Arc<WindowStore>,
     pub anomalies: Arc<AnomalyStore>,
     pub reference: Arc<ReferenceStore>,
+    pub audit: Arc<AuditStore>,
 }
 
 impl Stores {
@@ -54,7 +56,7 @@ pub struct Materialiser {
 }
 
 impl Materialiser {
-    /// Assigns every partition of the three topics from the beginning and
+    /// Assigns every partition of the four topics from the beginning and
     /// starts reading on a thread of its own.
     pub fn start(
         kafka: &KafkaArgs,
@@ -67,7 +69,12 @@ impl Materialiser {
             .create()
             .context("creating the materialiser consumer")?;
         let consumer = Arc::new(consumer);
-        let names = [&topics.crossing_stats, &topics.anomalies, &topics.reference];
+        let names = [
+            &topics.crossing_stats,
+            &topics.anomalies,
+            &topics.reference,
+            &topics.audit,
+        ];
         let mut list = TopicPartitionList::new();
         let mut assignment = Vec::new();
         for name in names {
@@ -128,6 +135,39 @@ impl Materialiser {
                 bail!("materialised view still {lagging} partitions behind after {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Materialiser {
+    /// Waits until the records at `written` — (topic, partition, offset),
+    /// as delivery reports give them — are applied to the stores: what a
+    /// write answers on, instead of waiting for every topic to go quiet.
+    pub async fn wait_applied(
+        &self,
+        written: &[(String, i32, i64)],
+        limit: Duration,
+    ) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            let pending = {
+                let positions = self.positions.lock().expect("positions lock");
+                written
+                    .iter()
+                    .filter(|(topic, partition, offset)| {
+                        positions
+                            .get(&(topic.clone(), *partition))
+                            .is_none_or(|next| next <= offset)
+                    })
+                    .count()
+            };
+            if pending == 0 {
+                return Ok(());
+            }
+            if started.elapsed() > limit {
+                bail!("{pending} written records not read back after {limit:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
 }
@@ -216,6 +256,17 @@ fn read(
                 .map(|anomaly| {
                     if let Some(anomaly) = anomaly {
                         stores.anomalies.apply(anomaly);
+                    }
+                })
+                .map_err(|e| e.to_string())
+        } else if topic == topics.audit {
+            message
+                .payload()
+                .map(AuditRecord::decode)
+                .transpose()
+                .map(|record| {
+                    if let Some(record) = record {
+                        stores.audit.apply(record);
                     }
                 })
                 .map_err(|e| e.to_string())

@@ -32,8 +32,23 @@ pub const WATERMARK: &str = "borderflow_aggregator_watermark_timestamp_seconds";
 pub const MATERIALISE_ERRORS: &str = "borderflow_aggregator_materialise_errors_total";
 pub const RESTARTS: &str = "borderflow_aggregator_pipeline_restarts_total";
 pub const RESUME_REWINDS: &str = "borderflow_aggregator_resume_rewinds_total";
+pub const API_CALLS: &str = "borderflow_api_calls_total";
+pub const API_DENIED: &str = "borderflow_api_denied_total";
+pub const AUDIT_WRITE_FAILURES: &str = "borderflow_audit_write_failures_total";
 
 pub fn describe() {
+    describe_counter!(
+        API_CALLS,
+        "Calls to the gRPC and dashboard APIs, by interface, method, the role that granted it and outcome."
+    );
+    describe_counter!(
+        API_DENIED,
+        "Calls refused: unauthenticated (by reason) or denied (role or scope)."
+    );
+    describe_counter!(
+        AUDIT_WRITE_FAILURES,
+        "Audit records the audit topic did not confirm."
+    );
     describe_counter!(
         RESUME_REWINDS,
         "Seeks back after a resumed fetch started past the committed offset."
@@ -137,6 +152,25 @@ pub fn document_record() {
             .get_or_insert_with(|| counter!(DOCUMENT_RECORDS))
             .increment(1);
     });
+}
+
+pub fn api_call(
+    interface: &'static str,
+    method: &'static str,
+    role: &'static str,
+    outcome: &'static str,
+) {
+    counter!(API_CALLS, "interface" => interface, "method" => method, "role" => role, "outcome" => outcome)
+        .increment(1);
+}
+
+pub fn api_denied(interface: &'static str, method: &'static str, reason: &'static str) {
+    counter!(API_DENIED, "interface" => interface, "method" => method, "reason" => reason)
+        .increment(1);
+}
+
+pub fn audit_write_failure() {
+    counter!(AUDIT_WRITE_FAILURES).increment(1);
 }
 
 pub fn deadletter(reason: &'static str) {

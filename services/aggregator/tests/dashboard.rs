@@ -1,19 +1,29 @@
 //! The dashboard's HTTP contract over in-memory stores: the JSON endpoints,
 //! the embedded page, and the live stream's snapshot, deltas, anomaly
-//! events and end on shutdown. Requests are plain HTTP/1.0 over TCP, so
-//! the event stream arrives as written, without chunking.
+//! events and end on shutdown; sign-in, roles, country scopes and an audit
+//! record for every request (into an in-memory audit store). Requests are
+//! plain HTTP/1.0 over TCP, so the event stream arrives as written, without
+//! chunking.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use borderflow_access::issuer::Issuer;
+use borderflow_access::jwks::Keys;
+use borderflow_access::jwt::{ClaimMapping, JwtVerifier, TokenPolicy};
+use borderflow_access::{Authenticator, Role};
+use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
 use borderflow_aggregator::materialise::Stores;
-use borderflow_aggregator::store::{AnomalyStore, ReferenceStore, WindowStore, reference};
+use borderflow_aggregator::store::{
+    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, WindowStore, reference,
+};
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, AnomalyStatus, Crossing, CrossingWindow, CrossingWindowRecord,
     Distribution, Severity, WindowState,
 };
+use borderflow_proto::audit::v1::AuditOutcome;
 use borderflow_proto::reference::v1::{ReferenceRecord, reference_record};
 use borderflow_proto::{Message, ms_to_timestamp};
 use serde_json::Value;
@@ -29,13 +39,18 @@ fn stores() -> Stores {
         windows: Arc::new(WindowStore::new(2 * 24 * 60 * MINUTE)),
         anomalies: Arc::new(AnomalyStore::new(1_000)),
         reference: Arc::new(ReferenceStore::default()),
+        audit: Arc::new(AuditStore::new(1_000)),
     };
-    for (id, lat) in [("KZ-1", 44.2), ("KZ-2", 43.1)] {
+    for (id, lat, country) in [
+        ("KZ-1", 44.2, "KAZ"),
+        ("KZ-2", 43.1, "KAZ"),
+        ("TJ-1", 38.6, "TJK"),
+    ] {
         let record = ReferenceRecord {
             body: Some(reference_record::Body::Crossing(Crossing {
                 id: id.into(),
                 name: format!("Crossing {id}"),
-                country: "KAZ".into(),
+                country: country.into(),
                 neighbour_country: "CHN".into(),
                 latitude: lat,
                 longitude: 80.0,
@@ -96,25 +111,73 @@ fn expired(id: &str, crossing: &str, minute: i64) -> Anomaly {
     }
 }
 
-async fn serve(stores: Stores, shutdown: CancellationToken) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = dashboard::router(stores, shutdown);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+const ISSUER: &str = "https://idp.test/realms/border";
+
+/// A dashboard on a free port, and the issuer whose tokens it accepts.
+struct Served {
+    addr: SocketAddr,
+    issuer: Arc<Issuer>,
+    analyst: String,
 }
 
-async fn request(addr: SocketAddr, path: &str) -> TcpStream {
+impl Served {
+    fn token(&self, roles: &[Role], countries: &[&str]) -> String {
+        self.issuer
+            .token("tester", roles, countries, Duration::from_secs(600))
+    }
+}
+
+async fn serve(stores: Stores, shutdown: CancellationToken) -> Served {
+    let issuer = Arc::new(Issuer::generate(ISSUER, "borderflow").unwrap());
+    let verifier = JwtVerifier::new(
+        Arc::new(Keys::fixed(issuer.jwks())),
+        TokenPolicy {
+            issuer: ISSUER.into(),
+            audience: "borderflow".into(),
+            leeway_seconds: 60,
+            claims: ClaimMapping::default(),
+        },
+    );
+    let gate = Arc::new(Gate {
+        authenticator: Authenticator::new(Some(verifier), None, Duration::from_secs(600)),
+        audit: AuditSink::in_memory(stores.audit.clone()),
+        reference: stores.reference.clone(),
+        instance: "test".into(),
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = dashboard::router(stores, gate, shutdown);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let analyst = issuer.token("tester", &[Role::Analyst], &["*"], Duration::from_secs(600));
+    Served {
+        addr,
+        issuer,
+        analyst,
+    }
+}
+
+async fn request(addr: SocketAddr, path: &str, token: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let head = format!("GET {path} HTTP/1.0\r\nHost: test\r\n\r\n");
+    let auth = if token.is_empty() {
+        String::new()
+    } else {
+        format!("Authorization: Bearer {token}\r\n")
+    };
+    let head = format!("GET {path} HTTP/1.0\r\nHost: test\r\n{auth}\r\n");
     stream.write_all(head.as_bytes()).await.unwrap();
     stream
 }
 
 /// Status code, headers and body of a whole response.
-async fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+async fn get_as(addr: SocketAddr, path: &str, token: &str) -> (u16, String, String) {
     let mut response = String::new();
-    request(addr, path)
+    request(addr, path, token)
         .await
         .read_to_string(&mut response)
         .await
@@ -124,8 +187,12 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
     (status, head.to_lowercase(), body.to_owned())
 }
 
-async fn get_json(addr: SocketAddr, path: &str) -> Value {
-    let (status, _, body) = get(addr, path).await;
+async fn get(served: &Served, path: &str) -> (u16, String, String) {
+    get_as(served.addr, path, &served.analyst).await
+}
+
+async fn get_json(served: &Served, path: &str) -> Value {
+    let (status, _, body) = get(served, path).await;
     assert_eq!(status, 200, "{path}: {body}");
     serde_json::from_str(&body).unwrap()
 }
@@ -134,11 +201,11 @@ async fn get_json(addr: SocketAddr, path: &str) -> Value {
 async fn crossings_anomalies_and_the_page_are_served() {
     let stores = stores();
     stores.anomalies.apply(expired("a1", "KZ-1", 0));
-    let addr = serve(stores, CancellationToken::new()).await;
+    let addr = &serve(stores, CancellationToken::new()).await;
 
     let all = get_json(addr, "/api/crossings").await;
     let crossings = all["crossings"].as_array().unwrap();
-    assert_eq!(crossings.len(), 2);
+    assert_eq!(crossings.len(), 3);
     assert_eq!(crossings[0]["id"], "KZ-1");
     assert_eq!(crossings[0]["rate_per_min"], 5.0);
     assert_eq!(crossings[0]["open_anomalies"], 1);
@@ -235,9 +302,9 @@ fn changes(delta: &Value, id: &str) -> Option<Value> {
 async fn the_live_stream_sends_a_snapshot_then_only_what_changed() {
     let stores = stores();
     let shutdown = CancellationToken::new();
-    let addr = serve(stores.clone(), shutdown.clone()).await;
+    let served = serve(stores.clone(), shutdown.clone()).await;
     let mut events = Events {
-        stream: request(addr, "/api/live").await,
+        stream: request(served.addr, "/api/live", &served.analyst).await,
         buffer: String::new(),
         seen: Vec::new(),
     };
@@ -245,7 +312,7 @@ async fn the_live_stream_sends_a_snapshot_then_only_what_changed() {
     read_until(&mut events, "snapshot", |s| !s.is_empty()).await;
     let (name, snapshot) = &events.seen[0];
     assert_eq!(name, "snapshot", "the snapshot comes first");
-    assert_eq!(snapshot["crossings"].as_array().unwrap().len(), 2);
+    assert_eq!(snapshot["crossings"].as_array().unwrap().len(), 3);
 
     stores
         .windows
@@ -286,4 +353,183 @@ async fn the_live_stream_sends_a_snapshot_then_only_what_changed() {
     })
     .await;
     assert!(ended.is_ok(), "the stream ends on shutdown");
+}
+
+/// A request with a body (sign-in), answered whole.
+async fn send(addr: SocketAddr, head: &str, body: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{head}\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (
+        head[9..12].parse().unwrap(),
+        head.to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn every_api_route_needs_a_token_a_role_and_the_scope_and_is_audited() {
+    let stores = stores();
+    stores.anomalies.apply(expired("kz", "KZ-1", 0));
+    stores.anomalies.apply(expired("tj", "TJ-1", 0));
+    let served = serve(stores.clone(), CancellationToken::new()).await;
+    let addr = served.addr;
+
+    // Signed out: nothing but the page itself.
+    for path in [
+        "/api/crossings",
+        "/api/crossings/KZ-1",
+        "/api/anomalies",
+        "/api/live",
+    ] {
+        let (status, _, body) = get_as(addr, path, "").await;
+        assert_eq!(status, 401, "{path}: {body}");
+        assert!(!body.contains("KZ-1"), "{path} leaked: {body}");
+    }
+    assert_eq!(get_as(addr, "/", "").await.0, 200);
+
+    // A viewer sees figures, never anomalies.
+    let viewer = served.token(&[Role::Viewer], &["*"]);
+    let (status, _, body) = get_as(addr, "/api/anomalies", &viewer).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("read-anomalies"), "{body}");
+    let (status, _, body) = get_as(addr, "/api/crossings/KZ-1", &viewer).await;
+    assert_eq!(status, 200);
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["anomalies"].as_array().unwrap().len(), 0);
+
+    // A Tajik analyst sees Tajik crossings and their anomalies only.
+    let tajik = served.token(&[Role::Analyst], &["TJK"]);
+    let (_, _, body) = get_as(addr, "/api/crossings", &tajik).await;
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = listed["crossings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["TJ-1"]);
+    assert_eq!(get_as(addr, "/api/crossings/KZ-1", &tajik).await.0, 403);
+    assert_eq!(
+        get_as(addr, "/api/anomalies?crossing=KZ-1", &tajik).await.0,
+        403
+    );
+    let (_, _, body) = get_as(addr, "/api/anomalies", &tajik).await;
+    let found: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = found["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["tj"]);
+    let mut live = Events {
+        stream: request(addr, "/api/live", &tajik).await,
+        buffer: String::new(),
+        seen: Vec::new(),
+    };
+    read_until(&mut live, "snapshot", |s| !s.is_empty()).await;
+    let snapshot = &live.seen[0].1;
+    assert_eq!(
+        snapshot["crossings"].as_array().unwrap().len(),
+        1,
+        "{snapshot}"
+    );
+    assert_eq!(snapshot["crossings"][0]["id"], "TJ-1");
+    assert_eq!(snapshot["anomalies"][0]["id"], "tj");
+    assert_eq!(snapshot["anomalies"].as_array().unwrap().len(), 1);
+
+    // Expired and foreign tokens are refused.
+    let stranger = Issuer::generate(ISSUER, "borderflow").unwrap();
+    let foreign = stranger.token("x", &[Role::Analyst], &["*"], Duration::from_secs(60));
+    assert_eq!(get_as(addr, "/api/crossings", &foreign).await.0, 401);
+
+    // Every request above has its audit record, allowed or not.
+    let records = |outcome| {
+        stores
+            .audit
+            .list(
+                &AuditQuery {
+                    outcome: Some(outcome),
+                    ..AuditQuery::default()
+                },
+                1_000,
+                None,
+            )
+            .0
+            .len()
+    };
+    assert_eq!(records(AuditOutcome::Unauthenticated), 5);
+    assert_eq!(records(AuditOutcome::Denied), 3);
+    // viewer detail, tajik list, anomalies, live opened
+    assert_eq!(records(AuditOutcome::Allowed), 4);
+    let (denied, _) = stores.audit.list(
+        &AuditQuery {
+            principal: "tester".into(),
+            outcome: Some(AuditOutcome::Denied),
+            ..AuditQuery::default()
+        },
+        10,
+        None,
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|r| r.resource == "crossing=KZ-1" && r.reason == "scope")
+    );
+}
+
+#[tokio::test]
+async fn a_page_signs_in_with_a_token_into_a_strict_cookie_and_out_again() {
+    let stores = stores();
+    let served = serve(stores.clone(), CancellationToken::new()).await;
+    let token = served.token(&[Role::Viewer], &["KAZ"]);
+    let (status, head, body) = send(
+        served.addr,
+        "POST /auth/session HTTP/1.0",
+        &format!("{{\"token\": \"{token}\"}}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .expect("a session cookie")
+        .to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    let session: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(session["roles"], serde_json::json!(["viewer"]));
+    assert_eq!(session["countries"], serde_json::json!(["KAZ"]));
+
+    // The cookie alone opens the API, within the token's scope.
+    let value = cookie.split(';').next().unwrap();
+    let mut stream = TcpStream::connect(served.addr).await.unwrap();
+    let head = format!("GET /api/crossings HTTP/1.0\r\nHost: test\r\nCookie: {value}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    assert!(
+        response.contains("KZ-2") && !response.contains("TJ-1"),
+        "{response}"
+    );
+
+    let (status, _, body) = send(
+        served.addr,
+        "POST /auth/session HTTP/1.0",
+        "{\"token\": \"forged\"}",
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    let (status, head, _) = send(served.addr, "DELETE /auth/session HTTP/1.0", "").await;
+    assert_eq!(status, 204);
+    assert!(head.contains("Max-Age=0"), "{head}");
 }

@@ -123,15 +123,83 @@ pub async fn health_service(
 }
 
 /// Server reflection over borderflow's packages and the health service, so
-/// generic clients (grpcurl, grpc_health_probe) see everything (#619).
-pub fn reflection_service() -> anyhow::Result<
+/// generic clients (grpcurl, grpc_health_probe) see everything (#619): the
+/// `v1` service and the `v1alpha` one that grpcio-reflection, older
+/// grpcurl, evans and Postman speak.
+pub fn reflection_services() -> anyhow::Result<(
     tonic_reflection::server::v1::ServerReflectionServer<
         impl tonic_reflection::server::v1::ServerReflection,
     >,
-> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(borderflow_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    tonic_reflection::server::v1alpha::ServerReflectionServer<
+        impl tonic_reflection::server::v1alpha::ServerReflection,
+    >,
+)> {
+    let builder = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(borderflow_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let v1 = builder()
         .build_v1()
-        .context("building the reflection service")
+        .context("building the reflection service")?;
+    let v1alpha = builder()
+        .build_v1alpha()
+        .context("building the v1alpha reflection service")?;
+    Ok((v1, v1alpha))
+}
+
+/// Adds `authorization: Bearer <token>` to every call of a client (an
+/// operator's or system's token towards the aggregator).
+#[derive(Clone, Default)]
+pub struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Bearer(<token>)"
+        } else {
+            "Bearer(none)"
+        })
+    }
+}
+
+impl Bearer {
+    /// A token; `None` sends calls without one.
+    pub fn new(token: Option<&str>) -> anyhow::Result<Self> {
+        token
+            .map(|t| format!("Bearer {}", t.trim()).parse())
+            .transpose()
+            .context("the token is not a valid header value")
+            .map(Self)
+    }
+
+    /// The token in `path` (surrounding whitespace ignored).
+    pub fn from_file(path: &std::path::Path) -> anyhow::Result<Self> {
+        let token = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the token in {}", path.display()))?;
+        Self::new(Some(&token))
+    }
+}
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A channel whose calls carry a bearer token.
+pub type Authorized =
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Bearer>;
+
+/// `channel` with `bearer` on every call.
+pub fn authorized(channel: tonic::transport::Channel, bearer: Bearer) -> Authorized {
+    tonic::service::interceptor::InterceptedService::new(channel, bearer)
 }

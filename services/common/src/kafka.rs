@@ -191,6 +191,9 @@ pub struct Topics {
     /// Records that could not be decoded or processed.
     #[arg(long = "topic-deadletter", env = "BORDERFLOW_TOPIC_DEADLETTER", default_value = Topics::DEADLETTER)]
     pub deadletter: String,
+    /// The audit trail: every call to the query, reference and audit APIs.
+    #[arg(long = "topic-audit", env = "BORDERFLOW_TOPIC_AUDIT", default_value = Topics::AUDIT)]
+    pub audit: String,
 }
 
 impl Topics {
@@ -200,6 +203,7 @@ impl Topics {
     pub const ANOMALIES: &'static str = "borderflow.anomalies.v1";
     pub const REFERENCE: &'static str = "borderflow.reference.v1";
     pub const DEADLETTER: &'static str = "borderflow.deadletter.v1";
+    pub const AUDIT: &'static str = "borderflow.audit.v1";
 
     /// Every topic with a prefix, for tests that need a fresh set.
     pub fn with_prefix(prefix: &str) -> Self {
@@ -210,10 +214,11 @@ impl Topics {
             anomalies: format!("{prefix}{}", Self::ANOMALIES),
             reference: format!("{prefix}{}", Self::REFERENCE),
             deadletter: format!("{prefix}{}", Self::DEADLETTER),
+            audit: format!("{prefix}{}", Self::AUDIT),
         }
     }
 
-    pub fn all(&self) -> [&str; 6] {
+    pub fn all(&self) -> [&str; 7] {
         [
             &self.inspections,
             &self.by_document,
@@ -221,6 +226,7 @@ impl Topics {
             &self.anomalies,
             &self.reference,
             &self.deadletter,
+            &self.audit,
         ]
     }
 }

@@ -64,8 +64,10 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_DEV_MODE")]
     pub dev_mode: bool,
 
-    /// Forward raw MRZ lines, names and document numbers to Kafka. Off by
-    /// default: personal data stops at ingest.
+    /// Forward raw MRZ lines, names, document numbers and full birth dates
+    /// to Kafka. Off by default: personal data stops at ingest, and the
+    /// stream carries the age on the inspection date instead of the birth
+    /// date.
     #[arg(long, env = "BORDERFLOW_FORWARD_RAW")]
     pub forward_raw: bool,
 

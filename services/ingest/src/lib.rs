@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use borderflow_common::admin::{self, Readiness};
-use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_service};
+use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_services};
 use borderflow_proto::ingest::v1::ingest_service_server::IngestServiceServer;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -87,7 +87,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         shutdown: shutdown.clone(),
     });
     let (_health_reporter, health) = health_service(&["borderflow.ingest.v1.IngestService"]).await;
-    let reflection = reflection_service()?;
+    let (reflection, reflection_alpha) = reflection_services()?;
 
     let background = CancellationToken::new();
     tokio::spawn({
@@ -130,6 +130,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let router = builder
         .add_service(health)
         .add_service(reflection)
+        .add_service(reflection_alpha)
         .add_service(
             IngestServiceServer::new(api)
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)

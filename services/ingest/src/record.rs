@@ -35,7 +35,7 @@ impl RecordBuilder {
     ) -> Inspection {
         let on = Date::from_epoch_ms(times.completed_at);
         let source = event.document.and_then(|d| d.source);
-        let (document, raw) = match &source {
+        let (mut document, raw) = match &source {
             Some(document_read::Source::Mrz(zone)) => {
                 let lines: Vec<&str> = zone.lines.iter().map(String::as_str).collect();
                 self.read_mrz(&lines, on)
@@ -50,6 +50,11 @@ impl RecordBuilder {
             .and_then(|d| d.to_date())
             .map(|birth| birth.age_on(on))
             .or(traveller.age_years);
+        // The rules need the age on the inspection date, not the birth date:
+        // the full date stays at the edge unless raw forwarding is enabled.
+        if !self.forward_raw {
+            document.birth_date = None;
+        }
         Inspection {
             event_id: event.event_id,
             crossing_id: event.crossing_id,

@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use borderflow_common::grpc::authorized;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::{format_rfc3339, parse_rfc3339};
 use tokio_util::sync::CancellationToken;
@@ -60,7 +61,10 @@ pub(super) async fn scenario(
         .flatten();
     let targets = Targets {
         ingest: run::connect(&args.ingest, tls).await?,
-        aggregator: run::connect(aggregator, aggregator_tls).await?,
+        aggregator: authorized(
+            run::connect(aggregator, aggregator_tls).await?,
+            args.aggregator_bearer()?,
+        ),
         tokens: tokens(&args)?,
         keys,
     };
@@ -110,7 +114,13 @@ pub(super) async fn plain(
             .starts_with("https://")
             .then(|| tls.clone())
             .flatten();
-        register_crossings(aggregator, aggregator_tls, &network).await?;
+        register_crossings(
+            aggregator,
+            aggregator_tls,
+            args.aggregator_bearer()?,
+            &network,
+        )
+        .await?;
         report(&format!(
             "registered {} crossings with the aggregator",
             network.crossings.len()

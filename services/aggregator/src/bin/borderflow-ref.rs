@@ -9,14 +9,14 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use borderflow_aggregator::reflist;
 use borderflow_common::clock::now_ms;
-use borderflow_common::grpc::ClientTlsArgs;
+use borderflow_common::grpc::{Authorized, Bearer, ClientTlsArgs, authorized};
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use borderflow_proto::reference::v1::{
     DeleteEntriesRequest, ListEntriesRequest, ListEntry, ReferenceList, UpsertEntriesRequest,
 };
 use clap::{Parser, Subcommand, ValueEnum};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 #[derive(Parser, Debug)]
 #[command(name = "borderflow-ref", version, about)]
@@ -33,6 +33,9 @@ struct Cli {
     aggregator: String,
     #[command(flatten)]
     tls: ClientTlsArgs,
+    /// File with a bearer token of the reference-admin role.
+    #[arg(long, global = true, env = "BORDERFLOW_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -181,7 +184,7 @@ fn read(args: &FileArgs) -> anyhow::Result<Vec<ListEntry>> {
     }
 }
 
-async fn connect(cli: &Cli) -> anyhow::Result<ReferenceServiceClient<Channel>> {
+async fn connect(cli: &Cli) -> anyhow::Result<ReferenceServiceClient<Authorized>> {
     let mut endpoint = Endpoint::from_shared(cli.aggregator.clone())
         .with_context(|| format!("the aggregator address {}", cli.aggregator))?;
     if let Some(tls) = cli.tls.client_config()? {
@@ -191,5 +194,9 @@ async fn connect(cli: &Cli) -> anyhow::Result<ReferenceServiceClient<Channel>> {
         .connect()
         .await
         .with_context(|| format!("connecting to {}", cli.aggregator))?;
-    Ok(ReferenceServiceClient::new(channel))
+    let bearer = match &cli.token_file {
+        Some(path) => Bearer::from_file(path)?,
+        None => Bearer::default(),
+    };
+    Ok(ReferenceServiceClient::new(authorized(channel, bearer)))
 }

@@ -1,15 +1,16 @@
 //! The dashboard's JSON endpoints: every crossing's summary, one crossing's
 //! recent windows and anomalies, and a filtered anomaly list.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Serialize;
 
-use super::Dashboard;
 use super::anomaly::{AnomalyParams, AnomalyView};
 use super::view::{CrossingView, WindowPoint};
+use super::{Dashboard, viewer};
+use crate::access::Caller;
 use crate::store::AnomalyQuery;
 
 /// Closed windows a crossing page charts (two hours of one-minute windows).
@@ -41,15 +42,24 @@ fn problem(status: StatusCode, error: String) -> Response {
     (status, Json(Problem { error })).into_response()
 }
 
-pub(crate) async fn crossings(State(dashboard): State<Dashboard>) -> Response {
-    let body = dashboard.hub().crossings();
+pub(crate) async fn crossings(
+    State(dashboard): State<Dashboard>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
+    let (body, count) = dashboard.hub().crossings(&viewer(&caller));
+    caller.note(|n| n.count = count as u64);
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 pub(crate) async fn crossing(
     State(dashboard): State<Dashboard>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
+    caller.note(|n| n.resource = format!("crossing={id}"));
+    if let Err(status) = caller.check_crossing(&id) {
+        return problem(StatusCode::FORBIDDEN, status.message().to_owned());
+    }
     let Some(summary) = dashboard.hub().summary(&id) else {
         return problem(StatusCode::NOT_FOUND, format!("crossing {id} is not known"));
     };
@@ -57,12 +67,18 @@ pub(crate) async fn crossing(
     let mut recent = stores.windows.recent(&id, CHART_WINDOWS);
     recent.reverse();
     let (open, _) = stores.windows.current(&id);
-    let query = AnomalyQuery {
-        crossing_ids: vec![id.clone()],
-        include_retracted: true,
-        ..AnomalyQuery::default()
+    // Anomalies only for a role that reads them.
+    let anomalies = if viewer(&caller).anomalies {
+        let query = AnomalyQuery {
+            crossing_ids: vec![id.clone()],
+            include_retracted: true,
+            ..AnomalyQuery::default()
+        };
+        stores.anomalies.list(&query, CROSSING_ANOMALIES, None).0
+    } else {
+        Vec::new()
     };
-    let (anomalies, _) = stores.anomalies.list(&query, CROSSING_ANOMALIES, None);
+    caller.note(|n| n.count = (recent.len() + anomalies.len()) as u64);
     Json(Detail {
         summary,
         windows: recent.iter().map(WindowPoint::from).collect(),
@@ -75,13 +91,25 @@ pub(crate) async fn crossing(
 
 pub(crate) async fn anomalies(
     State(dashboard): State<Dashboard>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<AnomalyParams>,
 ) -> Response {
-    let (query, limit) = match params.parse() {
+    let (mut query, limit) = match params.parse() {
         Ok(parsed) => parsed,
         Err(error) => return problem(StatusCode::BAD_REQUEST, error),
     };
+    caller.note(|n| n.resource = format!("crossings={}", query.crossing_ids.join(",")));
+    for id in &query.crossing_ids {
+        if let Err(status) = caller.check_crossing(id) {
+            return problem(StatusCode::FORBIDDEN, status.message().to_owned());
+        }
+    }
+    let scope = caller.scope();
+    if !scope.is_all() {
+        query.scope = Some(scope);
+    }
     let (found, _) = dashboard.stores.anomalies.list(&query, limit, None);
+    caller.note(|n| n.count = found.len() as u64);
     Json(Anomalies {
         anomalies: found.iter().map(|a| AnomalyView::from(&**a)).collect(),
     })

@@ -19,7 +19,7 @@ use super::anomaly::AnomalyView;
 use super::delta::{Changes, Delta, Snapshot, Tracker};
 use super::view::{ALERT_SEVERITY, Alerts, CrossingView, Inputs, summarise, window_clock};
 use crate::materialise::Stores;
-use crate::store::AnomalyQuery;
+use crate::store::{AnomalyQuery, CrossingScope};
 
 /// Frames a page may fall behind before it is resynchronised.
 const FRAME_BUFFER: usize = 1_024;
@@ -27,11 +27,67 @@ const SNAPSHOT_ANOMALIES: usize = 100;
 /// Serious anomalies read back when the hub starts, to know the alerts.
 const ALERT_SCAN: usize = 10_000;
 
-/// One server-sent event, serialised once for every page.
+/// One server-sent event, serialised once for every page that sees every
+/// crossing; pages of a narrower scope serialise their part of it.
 #[derive(Clone, Debug)]
 pub(crate) enum Frame {
-    Delta(Arc<str>),
-    Anomaly(Arc<str>),
+    Delta(Arc<DeltaFrame>),
+    Anomaly { crossing_id: String, json: Arc<str> },
+}
+
+/// One tick's changes, whole and serialised.
+#[derive(Debug)]
+pub(crate) struct DeltaFrame {
+    seq: u64,
+    clock_ms: Option<i64>,
+    changes: Changes,
+    skipped: u64,
+    json: Arc<str>,
+}
+
+impl DeltaFrame {
+    /// The frame as `viewer` may see it.
+    pub(crate) fn json_for(&self, viewer: &Viewer) -> Arc<str> {
+        if viewer.scope.is_all() {
+            return self.json.clone();
+        }
+        let changed: Vec<CrossingView> = self
+            .changes
+            .changed
+            .iter()
+            .filter(|c| viewer.sees(c))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = self
+            .changes
+            .removed
+            .iter()
+            .filter(|id| viewer.scope.covers(id))
+            .cloned()
+            .collect();
+        json(&Delta {
+            seq: self.seq,
+            clock_ms: self.clock_ms,
+            changed: &changed,
+            removed: &removed,
+            anomalies_skipped: if viewer.anomalies { self.skipped } else { 0 },
+        })
+        .into()
+    }
+}
+
+/// What one page may see: the crossings of its scope, and anomalies only
+/// with a role that reads them.
+#[derive(Clone, Debug)]
+pub(crate) struct Viewer {
+    pub(crate) scope: CrossingScope,
+    pub(crate) anomalies: bool,
+}
+
+impl Viewer {
+    pub(crate) fn sees(&self, view: &CrossingView) -> bool {
+        self.scope.is_all() || self.scope.covers_country(&view.country)
+    }
 }
 
 pub(crate) struct Hub {
@@ -78,31 +134,41 @@ impl Hub {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A receiver of every frame after the snapshot returned with it.
-    pub(crate) fn subscribe(&self) -> (broadcast::Receiver<Frame>, String) {
-        let (recent, _) =
-            self.stores
-                .anomalies
-                .list(&AnomalyQuery::default(), SNAPSHOT_ANOMALIES, None);
-        let anomalies = recent.iter().map(|a| AnomalyView::from(&**a)).collect();
+    /// A receiver of every frame after the snapshot returned with it, as
+    /// `viewer` may see it.
+    pub(crate) fn subscribe(&self, viewer: &Viewer) -> (broadcast::Receiver<Frame>, String) {
+        let anomalies = if viewer.anomalies {
+            let query = AnomalyQuery {
+                scope: (!viewer.scope.is_all()).then(|| viewer.scope.clone()),
+                ..AnomalyQuery::default()
+            };
+            let (recent, _) = self.stores.anomalies.list(&query, SNAPSHOT_ANOMALIES, None);
+            recent.iter().map(|a| AnomalyView::from(&**a)).collect()
+        } else {
+            Vec::new()
+        };
         let state = self.lock();
         let frames = self.frames.subscribe();
         let snapshot = json(&Snapshot {
             seq: state.seq,
             clock_ms: state.clock_ms,
-            crossings: state.tracker.all().collect(),
+            crossings: state.tracker.all().filter(|c| viewer.sees(c)).collect(),
             anomalies,
         });
         (frames, snapshot)
     }
 
-    /// Every crossing's summary as last sent, as JSON.
-    pub(crate) fn crossings(&self) -> String {
+    /// The summaries `viewer` may see as last sent, as JSON.
+    pub(crate) fn crossings(&self, viewer: &Viewer) -> (String, usize) {
         let state = self.lock();
-        json(&Page {
+        let crossings: Vec<&CrossingView> =
+            state.tracker.all().filter(|c| viewer.sees(c)).collect();
+        let count = crossings.len();
+        let body = json(&Page {
             clock_ms: state.clock_ms,
-            crossings: state.tracker.all().collect(),
-        })
+            crossings,
+        });
+        (body, count)
     }
 
     pub(crate) fn summary(&self, id: &str) -> Option<CrossingView> {
@@ -188,11 +254,21 @@ impl Hub {
             removed: &changes.removed,
             anomalies_skipped: skipped,
         });
+        let frame = DeltaFrame {
+            seq: state.seq,
+            clock_ms: state.clock_ms,
+            changes,
+            skipped,
+            json: delta.into(),
+        };
         // Sent under the lock, so a snapshot and the frames after it never overlap.
-        let _ = self.frames.send(Frame::Delta(delta.into()));
+        let _ = self.frames.send(Frame::Delta(Arc::new(frame)));
         for anomaly in arrived {
             let view = json(&AnomalyView::from(&*anomaly));
-            let _ = self.frames.send(Frame::Anomaly(view.into()));
+            let _ = self.frames.send(Frame::Anomaly {
+                crossing_id: anomaly.crossing_id.clone(),
+                json: view.into(),
+            });
         }
     }
 }

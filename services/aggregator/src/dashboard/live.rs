@@ -6,14 +6,16 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::debug;
 
-use super::Dashboard;
 use super::hub::Frame;
+use super::{Dashboard, viewer};
+use crate::access::Caller;
 
 /// Comment lines that keep idle proxies and load balancers from closing
 /// the stream.
@@ -21,28 +23,39 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 
 pub(crate) async fn live(
     State(dashboard): State<Dashboard>,
+    Extension(caller): Extension<Caller>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let hub = dashboard.hub();
     let shutdown = dashboard.shutdown.clone();
+    let viewer = viewer(&caller);
     let stream = async_stream::stream! {
-        let (mut frames, snapshot) = hub.subscribe();
+        let mut sent = caller.delivered();
+        let (mut frames, snapshot) = hub.subscribe(&viewer);
         yield Ok(Event::default().event("snapshot").data(snapshot));
+        sent.count += 1;
         loop {
             let frame = tokio::select! {
                 () = shutdown.cancelled() => break,
                 frame = frames.recv() => frame,
             };
             match frame {
-                Ok(Frame::Delta(data)) => yield Ok(Event::default().event("delta").data(&*data)),
-                Ok(Frame::Anomaly(data)) => yield Ok(Event::default().event("anomaly").data(&*data)),
+                Ok(Frame::Delta(delta)) => {
+                    yield Ok(Event::default().event("delta").data(&*delta.json_for(&viewer)));
+                }
+                Ok(Frame::Anomaly { crossing_id, json }) => {
+                    if viewer.anomalies && viewer.scope.covers(&crossing_id) {
+                        yield Ok(Event::default().event("anomaly").data(&*json));
+                    }
+                }
                 Err(RecvError::Lagged(missed)) => {
                     debug!(missed, "dashboard client fell behind; sending a new snapshot");
-                    let (again, snapshot) = hub.subscribe();
+                    let (again, snapshot) = hub.subscribe(&viewer);
                     frames = again;
                     yield Ok(Event::default().event("snapshot").data(snapshot));
                 }
                 Err(RecvError::Closed) => break,
             }
+            sent.count += 1;
         }
     };
     Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))

@@ -1,4 +1,6 @@
-//! `AnalyticsService` over the materialised stores.
+//! `AnalyticsService` over the materialised stores, within the caller's
+//! country scope: lists and streams leave out-of-scope crossings and their
+//! anomalies, and a named out-of-scope resource answers `PERMISSION_DENIED`.
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use super::follow;
+use crate::access::Caller;
 use crate::materialise::Stores;
 use crate::store::AnomalyQuery;
 
@@ -73,8 +76,26 @@ fn parse_token(token: &str) -> Result<Option<(i64, String)>, Status> {
     Ok(Some((ms, id.to_owned())))
 }
 
-fn query(filter: Option<&AnomalyFilter>) -> AnomalyQuery {
-    filter.map(AnomalyQuery::from).unwrap_or_default()
+/// The filter within the caller's scope; naming an out-of-scope crossing
+/// is refused rather than answered with nothing.
+fn scoped_query(caller: &Caller, filter: Option<&AnomalyFilter>) -> Result<AnomalyQuery, Status> {
+    let mut query = filter.map(AnomalyQuery::from).unwrap_or_default();
+    caller.note(|n| {
+        n.resource = format!(
+            "crossings={} kinds={:?} min_severity={}",
+            query.crossing_ids.join(","),
+            query.kinds,
+            query.min_severity
+        );
+    });
+    for id in &query.crossing_ids {
+        caller.check_crossing(id)?;
+    }
+    let scope = caller.scope();
+    if !scope.is_all() {
+        query.scope = Some(scope);
+    }
+    Ok(query)
 }
 
 #[tonic::async_trait]
@@ -83,11 +104,14 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<ListCrossingsRequest>,
     ) -> Result<Response<ListCrossingsResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        let scope = caller.scope();
         let filter = request.into_inner().filter.to_lowercase();
-        let crossings = self
+        let crossings: Vec<CrossingSummary> = self
             .stores
             .crossing_ids()
             .into_iter()
+            .filter(|id| scope.covers(id))
             .filter_map(|id| self.summary(&id))
             .filter(|s| {
                 filter.is_empty()
@@ -97,6 +121,10 @@ impl AnalyticsService for AnalyticsApi {
                     })
             })
             .collect();
+        caller.note(|n| {
+            n.resource = format!("filter={filter}");
+            n.count = crossings.len() as u64;
+        });
         Ok(Response::new(ListCrossingsResponse { crossings }))
     }
 
@@ -104,10 +132,13 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<GetCrossingStatsRequest>,
     ) -> Result<Response<GetCrossingStatsResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
+        caller.note(|n| n.resource = format!("crossing={}", request.crossing_id));
         if request.crossing_id.is_empty() {
             return Err(Status::invalid_argument("crossing_id: is required"));
         }
+        caller.check_crossing(&request.crossing_id)?;
         let summary = self.summary(&request.crossing_id).ok_or_else(|| {
             Status::not_found(format!("crossing {} is not known", request.crossing_id))
         })?;
@@ -116,6 +147,7 @@ impl AnalyticsService for AnalyticsApi {
             n => n as usize,
         };
         let recent = self.stores.windows.recent(&request.crossing_id, limit);
+        caller.note(|n| n.count = recent.len() as u64 + 1);
         Ok(Response::new(GetCrossingStatsResponse {
             summary: Some(summary),
             recent,
@@ -126,10 +158,13 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<ListWindowsRequest>,
     ) -> Result<Response<ListWindowsResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
+        caller.note(|n| n.resource = format!("crossing={}", request.crossing_id));
         if request.crossing_id.is_empty() {
             return Err(Status::invalid_argument("crossing_id: is required"));
         }
+        caller.check_crossing(&request.crossing_id)?;
         let from = request
             .from
             .as_ref()
@@ -151,6 +186,7 @@ impl AnalyticsService for AnalyticsApi {
             .stores
             .windows
             .range(&request.crossing_id, from, to, limit);
+        caller.note(|n| n.count = windows.len() as u64);
         Ok(Response::new(ListWindowsResponse { windows }))
     }
 
@@ -160,16 +196,30 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<WatchCrossingStatsRequest>,
     ) -> Result<Response<Self::WatchCrossingStatsStream>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
+        caller.note(|n| n.resource = format!("crossings={}", request.crossing_ids.join(",")));
+        for id in &request.crossing_ids {
+            caller.check_crossing(id)?;
+        }
+        let scope = caller.scope();
         let updates = self.stores.windows.subscribe();
-        let stream = follow(updates, Vec::new(), self.shutdown.clone(), move |window| {
-            let wanted = (request.crossing_ids.is_empty()
+        let stream = follow(
+            updates,
+            Vec::new(),
+            self.shutdown.clone(),
+            caller,
+            move |window| {
+                let wanted = (request.crossing_ids.is_empty()
                 || request.crossing_ids.contains(&window.crossing_id))
-                && !(request.closed_only && window.state == WindowState::Open as i32);
-            wanted.then(|| WatchCrossingStatsResponse {
-                window: Some(window.clone()),
-            })
-        });
+                && !(request.closed_only && window.state == WindowState::Open as i32)
+                // Checked per window: the registry may move a crossing.
+                && scope.covers(&window.crossing_id);
+                wanted.then(|| WatchCrossingStatsResponse {
+                    window: Some(window.clone()),
+                })
+            },
+        );
         Ok(Response::new(stream))
     }
 
@@ -177,16 +227,16 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<ListAnomaliesRequest>,
     ) -> Result<Response<ListAnomaliesResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
         let limit = match request.page_size {
             0 => DEFAULT_PAGE,
             n => (n as usize).min(MAX_PAGE),
         };
         let after = parse_token(&request.page_token)?;
-        let (anomalies, next) =
-            self.stores
-                .anomalies
-                .list(&query(request.filter.as_ref()), limit, after);
+        let query = scoped_query(&caller, request.filter.as_ref())?;
+        let (anomalies, next) = self.stores.anomalies.list(&query, limit, after);
+        caller.note(|n| n.count = anomalies.len() as u64);
         Ok(Response::new(ListAnomaliesResponse {
             anomalies: anomalies.iter().map(|a| (**a).clone()).collect(),
             next_page_token: next
@@ -199,12 +249,27 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<GetAnomalyRequest>,
     ) -> Result<Response<GetAnomalyResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let id = request.into_inner().id;
-        let anomaly = self
-            .stores
-            .anomalies
-            .get(&id)
-            .ok_or_else(|| Status::not_found(format!("anomaly {id} is not known")))?;
+        caller.note(|n| n.resource = format!("anomaly={id}"));
+        let anomaly = self.stores.anomalies.get(&id);
+        // Unknown and out of scope answer alike to a scoped caller, so
+        // scope cannot be probed for which anomalies exist.
+        let anomaly = match anomaly {
+            Some(anomaly) => {
+                caller.check_crossing(&anomaly.crossing_id)?;
+                anomaly
+            }
+            None if caller.principal.scope.is_all() => {
+                return Err(Status::not_found(format!("anomaly {id} is not known")));
+            }
+            None => {
+                return Err(Status::permission_denied(format!(
+                    "anomaly {id} is not known within your country scope"
+                )));
+            }
+        };
+        caller.note(|n| n.count = 1);
         Ok(Response::new(GetAnomalyResponse {
             anomaly: Some((*anomaly).clone()),
         }))
@@ -216,8 +281,9 @@ impl AnalyticsService for AnalyticsApi {
         &self,
         request: Request<WatchAnomaliesRequest>,
     ) -> Result<Response<Self::WatchAnomaliesStream>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
-        let query = Arc::new(query(request.filter.as_ref()));
+        let query = Arc::new(scoped_query(&caller, request.filter.as_ref())?);
         // Subscribe first so nothing falls between the replay and the feed.
         let updates = self.stores.anomalies.subscribe();
         let replay = if request.replay > 0 {
@@ -235,11 +301,17 @@ impl AnalyticsService for AnalyticsApi {
         } else {
             Vec::new()
         };
-        let stream = follow(updates, replay, self.shutdown.clone(), move |anomaly| {
-            query.matches(anomaly).then(|| WatchAnomaliesResponse {
-                anomaly: Some(anomaly.clone()),
-            })
-        });
+        let stream = follow(
+            updates,
+            replay,
+            self.shutdown.clone(),
+            caller,
+            move |anomaly| {
+                query.matches(anomaly).then(|| WatchAnomaliesResponse {
+                    anomaly: Some(anomaly.clone()),
+                })
+            },
+        );
         Ok(Response::new(stream))
     }
 }

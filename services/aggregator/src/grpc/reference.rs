@@ -1,12 +1,14 @@
 //! `ReferenceService`: writes reference lists and the crossing registry to
-//! the reference topic, which every instance follows. Answers once the write
-//! is durable and visible in this instance's store.
+//! the reference topic, which every instance follows. Each change is
+//! audited with what it replaces before it is written; a call answers once
+//! its records are durable and this instance's store has applied them.
 
 use std::time::Duration;
 
 use borderflow_domain::geo::Coordinates;
 use borderflow_proto::Message;
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
+use borderflow_proto::audit::v1::AuditChange;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceService;
 use borderflow_proto::reference::v1::{
     DeleteEntriesRequest, DeleteEntriesResponse, ListEntriesRequest, ListEntriesResponse,
@@ -18,6 +20,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::util::Timeout;
 use tonic::{Request, Response, Status};
 
+use crate::access::Caller;
 use crate::materialise::{Materialiser, Stores};
 use crate::store::reference::{crossing_key, entry_key};
 
@@ -61,18 +64,76 @@ impl ReferenceApi {
                         Timeout::After(Duration::from_secs(5)),
                     )
                     .await
+                    .map(|delivery| (topic, delivery.partition, delivery.offset))
                     .map_err(|(err, _)| {
                         Status::unavailable(format!("writing reference data: {err}"))
                     })
             }
         });
-        try_join_all(sends).await?;
-        let materialiser = self.materialiser.clone();
-        tokio::task::spawn_blocking(move || materialiser.wait_caught_up(Duration::from_secs(10)))
+        let written = try_join_all(sends).await?;
+        self.materialiser
+            .wait_applied(&written, Duration::from_secs(10))
             .await
-            .map_err(|e| Status::internal(e.to_string()))?
             .map_err(|e| Status::unavailable(e.to_string()))?;
         Ok(count)
+    }
+
+    /// The audit record's view of an entry change, with the entry it replaces.
+    fn entry_change(&self, entry: &ListEntry, action: &str) -> AuditChange {
+        let list = ReferenceList::try_from(entry.list).unwrap_or_default();
+        let previous = self
+            .stores
+            .reference
+            .entry(list, &entry.key)
+            .map(|e| format!("source={} reference={}", e.source, e.reference))
+            .unwrap_or_default();
+        AuditChange {
+            list: list_name(list).into(),
+            key: hex::encode(&entry.key),
+            action: action.into(),
+            previous,
+        }
+    }
+
+    async fn change_entries(
+        &self,
+        request: Request<Vec<ListEntry>>,
+        deleted: bool,
+    ) -> Result<u32, Status> {
+        let caller = Caller::of(&request)?;
+        let entries = request.into_inner();
+        check_entries(&entries)?;
+        let action = if deleted { "delete" } else { "upsert" };
+        let changes = entries
+            .iter()
+            .map(|e| self.entry_change(e, action))
+            .collect();
+        caller.note(|n| n.count = entries.len() as u64);
+        caller.pending_change(changes).await?;
+        let records = entries
+            .into_iter()
+            .map(|entry| {
+                let key = entry_key(
+                    ReferenceList::try_from(entry.list).unwrap_or_default(),
+                    &entry.key,
+                );
+                let body = if deleted {
+                    reference_record::Body::DeletedEntry(entry)
+                } else {
+                    reference_record::Body::Entry(entry)
+                };
+                (key, ReferenceRecord { body: Some(body) })
+            })
+            .collect();
+        self.write(records).await
+    }
+}
+
+fn list_name(list: ReferenceList) -> &'static str {
+    match list {
+        ReferenceList::Watchlist => "watchlist",
+        ReferenceList::LostStolen => "lost-stolen",
+        ReferenceList::Unspecified => "unspecified",
     }
 }
 
@@ -160,24 +221,8 @@ impl ReferenceService for ReferenceApi {
         &self,
         request: Request<UpsertEntriesRequest>,
     ) -> Result<Response<UpsertEntriesResponse>, Status> {
-        let entries = request.into_inner().entries;
-        check_entries(&entries)?;
-        let records = entries
-            .into_iter()
-            .map(|entry| {
-                let key = entry_key(
-                    ReferenceList::try_from(entry.list).unwrap_or_default(),
-                    &entry.key,
-                );
-                (
-                    key,
-                    ReferenceRecord {
-                        body: Some(reference_record::Body::Entry(entry)),
-                    },
-                )
-            })
-            .collect();
-        let upserted = self.write(records).await?;
+        let request = request.map(|r| r.entries);
+        let upserted = self.change_entries(request, false).await?;
         Ok(Response::new(UpsertEntriesResponse { upserted }))
     }
 
@@ -185,24 +230,8 @@ impl ReferenceService for ReferenceApi {
         &self,
         request: Request<DeleteEntriesRequest>,
     ) -> Result<Response<DeleteEntriesResponse>, Status> {
-        let entries = request.into_inner().entries;
-        check_entries(&entries)?;
-        let records = entries
-            .into_iter()
-            .map(|entry| {
-                let key = entry_key(
-                    ReferenceList::try_from(entry.list).unwrap_or_default(),
-                    &entry.key,
-                );
-                (
-                    key,
-                    ReferenceRecord {
-                        body: Some(reference_record::Body::DeletedEntry(entry)),
-                    },
-                )
-            })
-            .collect();
-        let deleted = self.write(records).await?;
+        let request = request.map(|r| r.entries);
+        let deleted = self.change_entries(request, true).await?;
         Ok(Response::new(DeleteEntriesResponse { deleted }))
     }
 
@@ -210,8 +239,10 @@ impl ReferenceService for ReferenceApi {
         &self,
         request: Request<ListEntriesRequest>,
     ) -> Result<Response<ListEntriesResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let request = request.into_inner();
         let list = ReferenceList::try_from(request.list).unwrap_or_default();
+        caller.note(|n| n.resource = format!("list={}", list_name(list)));
         if list == ReferenceList::Unspecified {
             return Err(Status::invalid_argument("list: is required"));
         }
@@ -234,6 +265,7 @@ impl ReferenceService for ReferenceApi {
             .take(page)
             .map(|e| (**e).clone())
             .collect();
+        caller.note(|n| n.count = entries.len() as u64);
         let next = start + entries.len();
         Ok(Response::new(ListEntriesResponse {
             entries,
@@ -250,15 +282,41 @@ impl ReferenceService for ReferenceApi {
         &self,
         request: Request<UpsertCrossingsRequest>,
     ) -> Result<Response<UpsertCrossingsResponse>, Status> {
+        let caller = Caller::of(&request)?;
         let crossings = request.into_inner().crossings;
         if crossings.len() > MAX_PER_CALL {
             return Err(Status::invalid_argument(format!(
                 "crossings: at most {MAX_PER_CALL} per call"
             )));
         }
+        let scope = caller.scope();
+        let mut changes = Vec::with_capacity(crossings.len());
         for (i, crossing) in crossings.iter().enumerate() {
             check_crossing(i, crossing)?;
+            let previous = self.stores.reference.crossing(&crossing.id);
+            // A registry admin registers and changes only their own
+            // countries' crossings, and cannot move one out of another's.
+            let countries = std::iter::once(crossing.country.as_str())
+                .chain(previous.as_deref().map(|p| p.country.as_str()));
+            for country in countries {
+                if !scope.covers_country(country) {
+                    caller.note(|n| n.reason = "scope".into());
+                    return Err(Status::permission_denied(format!(
+                        "crossings[{i}].country: {country:?} is outside your country scope"
+                    )));
+                }
+            }
+            changes.push(AuditChange {
+                list: "crossing".into(),
+                key: crossing.id.clone(),
+                action: "upsert".into(),
+                previous: previous
+                    .map(|p| format!("name={} country={}", p.name, p.country))
+                    .unwrap_or_default(),
+            });
         }
+        caller.note(|n| n.count = crossings.len() as u64);
+        caller.pending_change(changes).await?;
         let records = crossings
             .into_iter()
             .map(|crossing| {

@@ -13,6 +13,8 @@ use borderflow_proto::timestamp_to_ms;
 use dashmap::DashMap;
 use tokio::sync::broadcast;
 
+use super::CrossingScope;
+
 #[derive(Debug)]
 pub struct AnomalyStore {
     by_id: DashMap<String, Arc<Anomaly>>,
@@ -35,6 +37,8 @@ pub struct AnomalyQuery {
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
     pub include_retracted: bool,
+    /// Only crossings this scope covers; `None` for every crossing.
+    pub scope: Option<CrossingScope>,
 }
 
 impl From<&AnomalyFilter> for AnomalyQuery {
@@ -46,6 +50,7 @@ impl From<&AnomalyFilter> for AnomalyQuery {
             from_ms: filter.from.as_ref().and_then(timestamp_to_ms),
             to_ms: filter.to.as_ref().and_then(timestamp_to_ms),
             include_retracted: filter.include_retracted,
+            scope: None,
         }
     }
 }
@@ -59,6 +64,10 @@ impl AnomalyQuery {
             && self.from_ms.is_none_or(|from| t >= from)
             && self.to_ms.is_none_or(|to| t < to)
             && (self.include_retracted || anomaly.status != AnomalyStatus::Retracted as i32)
+            && self
+                .scope
+                .as_ref()
+                .is_none_or(|scope| scope.covers(&anomaly.crossing_id))
     }
 }
 

@@ -117,6 +117,12 @@ impl ReferenceStore {
         self.lost_stolen.get(&key).map(|e| e.clone())
     }
 
+    /// The entry of `list` under `key`, if listed.
+    pub fn entry(&self, list: ReferenceList, key: &[u8]) -> Option<Arc<ListEntry>> {
+        let key: [u8; 32] = key.try_into().ok()?;
+        self.list(list as i32)?.get(&key).map(|e| e.clone())
+    }
+
     pub fn crossing(&self, id: &str) -> Option<Arc<Crossing>> {
         self.crossings.get(id).map(|c| c.clone())
     }

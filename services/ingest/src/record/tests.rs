@@ -21,7 +21,7 @@ fn build(event: InspectionEvent, forward_raw: bool) -> Inspection {
 
 #[test]
 fn reads_the_specimen_passport_into_facts() {
-    let record = build(valid_event(), false);
+    let record = build(valid_event(), true);
     let facts = record.document.unwrap();
     assert_eq!(facts.format, DocumentFormat::Td3 as i32);
     assert_eq!(facts.kind, DocumentKind::Passport as i32);
@@ -45,6 +45,17 @@ fn reads_the_specimen_passport_into_facts() {
     assert_eq!(facts.document_key.len(), 32);
     assert_eq!(facts.person_key.len(), 32);
     assert_eq!(record.traveller.unwrap().age_years, Some(51));
+}
+
+#[test]
+fn the_birth_date_stays_at_the_edge_unless_raw_forwarding_is_on() {
+    let record = build(valid_event(), false);
+    assert_eq!(record.document.unwrap().birth_date, None);
+    assert_eq!(
+        record.traveller.unwrap().age_years,
+        Some(51),
+        "the age on the inspection date is what the rules need"
+    );
 }
 
 #[test]
