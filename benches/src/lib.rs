@@ -5,6 +5,7 @@
 //! and the criterion benches under `benches/`.
 
 pub mod aggregator_core;
+pub mod audit;
 pub mod data;
 pub mod harness;
 pub mod load;
