@@ -11,12 +11,15 @@ use borderflow_access::Role;
 use borderflow_common::grpc::{Authorized, Bearer, authorized};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::local_broker::{LocalBroker, Storage};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::Anomaly;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::setup::identity::DEV_ISSUER;
 use borderflow_simulator::setup::{DevSetup, write_dev_setup};
 use clap::Parser;
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
 
@@ -188,6 +191,23 @@ impl Testbed {
     pub fn tokens(&self) -> anyhow::Result<TokenIssuer> {
         let secret = std::fs::read_to_string(&self.setup.token_secret_file)?;
         Ok(TokenIssuer::new(secret.trim().as_bytes()))
+    }
+
+    /// Writes `anomaly` to the anomalies topic, as an aggregator would
+    /// publish it (tests of what readers are shown).
+    pub async fn publish_anomaly(&self, anomaly: &Anomaly) -> anyhow::Result<()> {
+        let producer: FutureProducer = self.kafka().producer_config("testbed").create()?;
+        let payload = anomaly.encode_to_vec();
+        producer
+            .send(
+                FutureRecord::to(&self.topics.anomalies)
+                    .key(&anomaly.crossing_id)
+                    .payload(&payload),
+                Duration::from_secs(5),
+            )
+            .await
+            .map_err(|(err, _)| anyhow::anyhow!("publishing an anomaly: {err}"))?;
+        Ok(())
     }
 
     /// The token of `role` (every country) from the setup's local issuer.

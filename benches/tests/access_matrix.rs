@@ -17,7 +17,6 @@ use borderflow_access::{Permission, Role};
 use borderflow_benches::audit;
 use borderflow_benches::testbed::{Testbed, eventually};
 use borderflow_common::grpc::{Authorized, Bearer, authorized};
-use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyFilter, AnomalyKind, AnomalyStatus, Crossing, GetAnomalyRequest,
@@ -34,7 +33,6 @@ use borderflow_proto::reference::v1::{
 };
 use borderflow_simulator::model::networks;
 use borderflow_simulator::setup::identity::{DEV_AUDIENCE, DEV_ISSUER};
-use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde_json::json;
 use tonic::Code;
 use tonic::transport::Channel;
@@ -282,30 +280,17 @@ fn broken_tokens(issuer: &Issuer) -> Vec<(&'static str, Option<String>)> {
     ]
 }
 
-/// Puts one anomaly per crossing on the anomalies topic.
-async fn plant_anomalies(bed: &Testbed) {
-    let producer: FutureProducer = bed.kafka().producer_config("access-test").create().unwrap();
-    for id in [IN, OUT] {
-        let anomaly = Anomaly {
-            id: format!("anomaly-{id}"),
-            kind: AnomalyKind::DocumentExpired as i32,
-            severity: Severity::High as i32,
-            crossing_id: id.into(),
-            event_time: Some(ms_to_timestamp(1_777_852_800_000)),
-            explanation: "document expired".into(),
-            status: AnomalyStatus::Open as i32,
-            ..Anomaly::default()
-        };
-        let payload = anomaly.encode_to_vec();
-        producer
-            .send(
-                FutureRecord::to(&bed.topics.anomalies)
-                    .key(id)
-                    .payload(&payload),
-                Duration::from_secs(5),
-            )
-            .await
-            .unwrap();
+/// An open, high-severity anomaly at `crossing`.
+fn anomaly(id: &str, crossing: &str) -> Anomaly {
+    Anomaly {
+        id: id.into(),
+        kind: AnomalyKind::DocumentExpired as i32,
+        severity: Severity::High as i32,
+        crossing_id: crossing.into(),
+        event_time: Some(ms_to_timestamp(1_777_852_800_000)),
+        explanation: "document expired".into(),
+        status: AnomalyStatus::Open as i32,
+        ..Anomaly::default()
     }
 }
 
@@ -342,7 +327,11 @@ async fn every_method_answers_each_role_scope_and_credential_exactly_and_is_audi
         })
         .await
         .unwrap();
-    plant_anomalies(&bed).await;
+    for id in [IN, OUT] {
+        bed.publish_anomaly(&anomaly(&format!("anomaly-{id}"), id))
+            .await
+            .unwrap();
+    }
     let polls = AtomicUsize::new(0);
     let known = eventually(Duration::from_secs(20), || {
         let setup = setup.clone();
