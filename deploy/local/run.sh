@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # borderflow on one machine: a tansu broker in memory, the topics,
 # development secrets and certificates, ingest (TLS, per-booth tokens), the
-# aggregator (dashboard, metrics, gRPC) and the simulator playing a trainer
-# scenario. Prints where to look; Ctrl-C stops everything.
+# aggregator (TLS, access control against a local token issuer; dashboard,
+# metrics, gRPC) and the simulator playing a trainer scenario. Prints where
+# to look and the tokens to sign in with; Ctrl-C stops everything.
 #
 #   deploy/local/run.sh [SCENARIO]     # default: central-asia-week
 #
@@ -71,7 +72,7 @@ broker=127.0.0.1:$broker_port
   --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
 pids+=($!)
 wait_for_port "$broker_port" "the broker"
-for spec in inspections:12 inspections-by-document:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3; do
+for spec in inspections:12 inspections-by-document:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3; do
   "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
     >>"$state/logs/broker.log" 2>&1
 done
@@ -94,9 +95,15 @@ pids+=($!)
 # time between booth and broker is minutes of event time at 720x, so
 # windows wait proportionally longer for stragglers.
 lateness=${BORDERFLOW_ALLOWED_LATENESS:-15m}
+# Operators, trainers and other systems authenticate with tokens of the
+# local issuer dev-setup wrote (a deployment names its OIDC provider's JWKS).
 BORDERFLOW_AGGREGATOR_GRPC_ADDR=127.0.0.1:50052 \
 BORDERFLOW_AGGREGATOR_ADMIN_ADDR=127.0.0.1:9182 \
 BORDERFLOW_ALLOWED_LATENESS=$lateness \
+BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
+BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
+BORDERFLOW_AUTH_JWKS_FILE=$state/secrets/jwks.json \
+BORDERFLOW_AUTH_ISSUER=https://borderflow.invalid/dev-issuer \
   "$bin/borderflow-aggregator" >"$state/logs/aggregator.log" 2>&1 &
 pids+=($!)
 
@@ -106,9 +113,13 @@ wait_for_ready 9182 "the aggregator"
 cat >&2 <<INFO
 
 borderflow is running
-  dashboard          http://127.0.0.1:9182/
-  aggregator metrics http://127.0.0.1:9182/metrics   gRPC 127.0.0.1:50052 (AnalyticsService, ReferenceService)
-  ingest metrics     http://127.0.0.1:9181/metrics   gRPC 127.0.0.1:50051 (TLS, CA $state/secrets/ca.pem)
+  dashboard          http://127.0.0.1:9182/   sign in with a token from $state/secrets/tokens/
+                     (analyst.jwt sees everything; borderflow-sim token --setup $state/secrets
+                     --role viewer --countries KGZ mints a narrower one)
+  aggregator metrics http://127.0.0.1:9182/metrics   gRPC 127.0.0.1:50052 (TLS; AnalyticsService,
+                     ReferenceService, AuditService; bearer tokens as above)
+  ingest metrics     http://127.0.0.1:9181/metrics   gRPC 127.0.0.1:50051 (TLS)
+  CA                 $state/secrets/ca.pem
   broker             $broker (tansu, in memory)
   logs               $state/logs/
 scenario $scenario on network $network; the scorecard follows when it ends.
@@ -117,7 +128,8 @@ INFO
 
 sim_args=(run "$scenario_file"
   --ingest https://127.0.0.1:50051
-  --aggregator http://127.0.0.1:50052
+  --aggregator https://127.0.0.1:50052
+  --aggregator-token-file "$state/secrets/tokens/trainer.jwt"
   --tls-ca "$state/secrets/ca.pem"
   --token-secret-file "$state/secrets/checkpoint-tokens.secret"
   --secret-file "$state/secrets/pseudonymisation.secret"
