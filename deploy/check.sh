@@ -91,11 +91,11 @@ check "k8s: manifests, references, topics" python3 check.py k8s
 if command -v kubectl >/dev/null 2>&1; then
   check "kubectl kustomize k8s/overlays/production" \
     bash -c 'n=$(kubectl kustomize k8s/overlays/production | grep -c "^kind:") && echo "$n objects rendered"'
-  # The dev overlay generates Secrets from dev-setup files; render it on a
-  # copy with stand-in files.
+  # The dev overlay generates Secrets and the JWKS ConfigMap from
+  # dev-setup files; render it on a copy with stand-in files.
   cp -r k8s "$tmp/k8s"
   mkdir -p "$tmp/k8s/overlays/dev/secrets"
-  for f in pseudonymisation.secret server.pem server-key.pem ca.pem credentials.toml; do
+  for f in pseudonymisation.secret server.pem server-key.pem ca.pem credentials.toml jwks.json; do
     echo "stand-in" >"$tmp/k8s/overlays/dev/secrets/$f"
   done
   check "kubectl kustomize k8s/overlays/dev (stand-in secret files)" \

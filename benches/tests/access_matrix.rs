@@ -226,9 +226,8 @@ async fn call(channel: &Authorized, method: &str, target: Target) -> Code {
 
 /// The code a principal with `role`, scoped to HOME or to all, must get.
 fn expected(role: Role, permission: Permission, target: Target, scoped: bool) -> Code {
-    if !role.grants().contains(&permission) {
-        Code::PermissionDenied
-    } else if scoped && target == Target::OutOfScope {
+    let granted = role.grants().contains(&permission);
+    if !granted || (scoped && target == Target::OutOfScope) {
         Code::PermissionDenied
     } else {
         Code::Ok

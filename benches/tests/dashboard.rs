@@ -2,10 +2,16 @@
 //! aggregator in this process, a generated network of 40 crossings streaming
 //! at sixty times real time, and Debian's Chromium driven by
 //! `tests/dashboard/check.mjs` (playwright-core) against the aggregator's
-//! admin port. The driver checks rows, markers, moving figures, sorting,
-//! filtering, the live anomaly feed (travellers with expired or damaged
-//! documents submitted through ingest and flagged by the detection engine)
-//! and a crossing page, and saves a screenshot to `<target>/dashboard.png`.
+//! admin port. Signed out, the page shows only its sign-in panel and the API
+//! answers 401. Signed in through the form with the setup's analyst token,
+//! the driver checks rows, markers, moving figures, sorting, filtering, the
+//! live anomaly feed (travellers with expired or damaged documents submitted
+//! through ingest and flagged by the detection engine) and a crossing page,
+//! and saves a screenshot to `<target>/dashboard.png`. Signed out with the
+//! button, the data is gone; signed in with a viewer token for one country,
+//! the page lists exactly that country's crossings and no anomalies.
+//!
+//! Tokens reach the driver as files, not on its command line.
 //!
 //! Skipped (with a message) only when `/usr/bin/chromium` is missing and
 //! `CI` is not set; under CI it always runs.
@@ -45,6 +51,9 @@ const CROSSINGS: usize = 40;
 const SPEED: f64 = 60.0;
 /// The crossing the driver expects anomalies (and an alert) for.
 const WATCHED: &str = "GEN-00003";
+/// The one country a scoped viewer signs in for: some, not all, of the
+/// generated crossings.
+const SCOPED_COUNTRY: &str = "KAZ";
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(240);
 
 fn driver_dir() -> PathBuf {
@@ -169,7 +178,25 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
     .unwrap();
 
     let network = networks::generated(CROSSINGS, 5);
+    let scoped_crossings = network
+        .crossings
+        .iter()
+        .filter(|c| c.country == SCOPED_COUNTRY)
+        .count();
+    assert!(
+        (1..CROSSINGS).contains(&scoped_crossings),
+        "{scoped_crossings} of {CROSSINGS} crossings in {SCOPED_COUNTRY}: pick a country some but not all belong to"
+    );
     let bed = Testbed::start(network.clone(), 4).await.unwrap();
+    let analyst_token = bed.token_file(Role::Analyst);
+    let viewer_token = bed.dir().join("viewer-scoped.jwt");
+    let viewer = bed.setup.identity.issuer().unwrap().token(
+        &format!("viewer-{}", SCOPED_COUNTRY.to_lowercase()),
+        &[Role::Viewer],
+        &[SCOPED_COUNTRY],
+        Duration::from_secs(3_600),
+    );
+    std::fs::write(&viewer_token, viewer).unwrap();
     let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
     let mut aggregator = bed
         .start_aggregator(bed.aggregator_config(&[]))
@@ -237,6 +264,10 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
                 .arg(&screenshot)
                 .arg(format!("--crossings={CROSSINGS}"))
                 .arg(format!("--anomaly-crossing={WATCHED}"))
+                .arg(format!("--analyst-token-file={}", analyst_token.display()))
+                .arg(format!("--viewer-token-file={}", viewer_token.display()))
+                .arg(format!("--viewer-country={SCOPED_COUNTRY}"))
+                .arg(format!("--viewer-crossings={scoped_crossings}"))
                 .current_dir(&dir)
                 .status()
         }

@@ -3,7 +3,7 @@
 # retention of DESIGN §6, then (re)applies their configuration so a rerun
 # converges an existing cluster. Runs in the apache/kafka image; safe to run
 # again. The table in deploy/compose/README.md explains every choice; the
-# Strimzi KafkaTopic resources in deploy/k8s/base/topics.yaml carry the same
+# Strimzi KafkaTopic resources in deploy/k8s/kafka/topics.yaml carry the same
 # settings.
 set -euo pipefail
 
@@ -16,7 +16,7 @@ bin=${KAFKA_HOME:-/opt/kafka}/bin
 # Retention in milliseconds. Years are Julian (365.25 days), so a leap
 # year never cuts a record's retention short.
 three_years=94672800000   # EES entry/exit records (Regulation 2017/2226 Art. 34)
-five_years=157788000000   # overstayers' records (Art. 34(3)): the anomaly log
+five_years=157788000000   # overstayers' records (Art. 34(3)): the anomaly log, the audit trail
 document_history=17280000000  # 200 days = BORDERFLOW_DOCUMENT_RETENTION
 window_results=604800000  # 7 days >= BORDERFLOW_QUERY_RETENTION + BORDERFLOW_LATE_RETENTION
 dead_letters=2592000000   # 30 days to inspect and replay poison records
@@ -55,6 +55,12 @@ topic "${BORDERFLOW_TOPIC_REFERENCE:-borderflow.reference.v1}" 3 \
   cleanup.policy=compact retention.ms=-1 delete.retention.ms=86400000 segment.ms=86400000
 topic "${BORDERFLOW_TOPIC_DEADLETTER:-borderflow.deadletter.v1}" 3 \
   cleanup.policy=delete "retention.ms=${dead_letters}"
+# The audit trail (one record per API call, keyed by principal): never
+# compacted, and kept as long as the longest-kept data it records access
+# to (the anomaly log), so a data-protection supervisor can still trace
+# who saw a record while it exists, as the EES keeps its access logs.
+topic "${BORDERFLOW_TOPIC_AUDIT:-borderflow.audit.v1}" 3 \
+  cleanup.policy=delete "retention.ms=${five_years}"
 
 "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topics-with-overrides \
   | grep -E '^Topic: borderflow\.' || true

@@ -1,4 +1,6 @@
-// The checks check.mjs runs, in order, each returning a short detail.
+// The checks check.mjs runs, in order, each returning a short detail:
+// `steps` those of a signed-in analyst, `access` those of signing in and
+// out and of a page scoped to one country.
 
 /** Visible table rows as {id, state, cells: {col: {text, value}}}. */
 function visibleRows() {
@@ -23,6 +25,246 @@ async function allRowIds() {
   scroller.scrollTop = 0;
   await frame();
   return [...ids];
+}
+
+/** Like allRowIds, with each row's country cell ("KAZ → KGZ", or "KAZ"). */
+async function allRowCountries() {
+  const scroller = document.getElementById('table-scroll');
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const rows = new Map();
+  for (let y = 0; ; y += Math.max(40, scroller.clientHeight / 2)) {
+    scroller.scrollTop = y;
+    await frame();
+    document.querySelectorAll('#rows tr.row:not([hidden])')
+      .forEach((row) => rows.set(row.dataset.id, row.querySelector('[data-col="country"]').textContent));
+    if (y >= scroller.scrollHeight) break;
+  }
+  scroller.scrollTop = 0;
+  await frame();
+  return [...rows].map(([id, country]) => ({ id, country }));
+}
+
+/** What the page shows: of the data, and of who is signed in. */
+function pageState() {
+  const $ = (id) => document.getElementById(id);
+  return {
+    signIn: !$('sign-in').hidden,
+    who: !$('who').hidden,
+    overview: !$('overview').hidden,
+    crossingPage: !$('crossing-page').hidden,
+    facts: !$('network-facts').hidden,
+    conn: !$('conn').hidden,
+    rows: document.querySelectorAll('#rows tr.row:not([hidden])').length,
+    markers: document.querySelectorAll('#map circle.marker').length,
+    anomalies: document.querySelectorAll('#feed li, #crossing-anomalies li').length,
+    crossingFacts: document.querySelectorAll('#crossing-facts > *').length,
+    chartMarks: document.querySelectorAll('.chart > *').length,
+    shown: $('shown').textContent,
+    total: $('total').textContent,
+    clock: $('clock').textContent,
+    name: $('who-name').textContent,
+    roles: $('who-roles').textContent,
+    scope: $('who-scope').textContent,
+    message: $('sign-in-message').textContent,
+    tokenField: $('token').value,
+    stored: localStorage.length + sessionStorage.length,
+    scriptCookies: document.cookie,
+  };
+}
+
+/** Status and body of GET `path` from the page, the page's cookie included. */
+async function probe(path) {
+  const controller = new AbortController();
+  const response = await fetch(path, { signal: controller.signal, cache: 'no-store' });
+  const type = response.headers.get('content-type') ?? '';
+  // A stream that did answer would never end: its status is enough.
+  const body = response.status === 200 ? null : await response.text();
+  controller.abort();
+  return { status: response.status, type, body };
+}
+
+const SESSION_COOKIE = 'borderflow_session';
+
+/** The claims of a JWT (not verified: the driver only compares). */
+function claims(token) {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** What a page signed out must show: the panel, nothing else. */
+function nothingShown(state) {
+  const shown = Object.entries({
+    'the sign-in panel hidden': !state.signIn,
+    'who is signed in shown': state.who || state.name !== '',
+    'the overview shown': state.overview,
+    'the crossing page shown': state.crossingPage,
+    'network facts shown': state.facts,
+    'the connection indicator shown': state.conn,
+    [`${state.rows} table rows`]: state.rows !== 0,
+    [`${state.markers} map markers`]: state.markers !== 0,
+    [`${state.anomalies} anomaly items`]: state.anomalies !== 0,
+    [`${state.crossingFacts} crossing facts`]: state.crossingFacts !== 0,
+    [`${state.chartMarks} chart marks`]: state.chartMarks !== 0,
+    [`total ${state.total}`]: state.total !== '—',
+    [`event time ${state.clock}`]: state.clock !== '—',
+    [`shown count "${state.shown}"`]: state.shown !== '0 of 0 shown' && state.shown !== '',
+  }).filter(([, bad]) => bad).map(([what]) => what);
+  return shown;
+}
+
+export function access({ page, until, expect, origin, traffic, expectRefusal }) {
+  // Where in the request log the page was last left signed out (or the
+  // driver's own probes ended), and where it last signed in.
+  let quietFrom = 0;
+  let signedInAt = 0;
+  const sessionCookie = async () => (await page.context().cookies(origin)).find((c) => c.name === SESSION_COOKIE);
+  const apiRequestsSince = (at) => traffic.requests.slice(at).filter((r) => r.path.startsWith('/api/'));
+
+  return {
+    signedOut: (when) => [
+      [`signed out ${when}: only the sign-in panel, nothing of the data`, async () => {
+        expectRefusal('401 GET /auth/session');
+        await until(page, 'the sign-in panel', () => !document.getElementById('sign-in').hidden);
+        const state = await page.evaluate(pageState);
+        const shown = nothingShown(state);
+        expect(shown.length === 0, `signed out, the page shows: ${shown.join(', ')}`);
+        const asked = apiRequestsSince(quietFrom);
+        expect(asked.length === 0, `signed out, the page asked for ${asked.map((r) => r.path).join(', ')}`);
+        expect(!(await sessionCookie()), 'a session cookie is still set');
+        expect(traffic.requests.slice(quietFrom).some((r) => r.path === '/auth/session'),
+          'the page never asked /auth/session');
+        return `panel shown, 0 rows, 0 markers, 0 anomalies, no /api request${state.message ? `; says "${state.message}"` : ''}`;
+      }],
+      [`signed out ${when}: the API answers 401`, async () => {
+        expectRefusal('401 GET /api/crossings');
+        expectRefusal('401 GET /api/live');
+        const answers = [];
+        for (const path of ['/api/crossings', '/api/live']) {
+          const { status, type, body } = await page.evaluate(probe, path);
+          expect(status === 401, `GET ${path} answered ${status}, want 401`);
+          expect(type.startsWith('application/json'), `GET ${path} answered ${type}`);
+          const { error } = JSON.parse(body);
+          expect(typeof error === 'string' && error.length > 0, `GET ${path}: no error in ${body}`);
+          answers.push(`${path} 401 "${error}"`);
+        }
+        quietFrom = traffic.requests.length;
+        return answers.join('; ');
+      }],
+    ],
+
+    refusesAWrongToken: () => ['a token the aggregator did not issue is refused, with its reason', async () => {
+      expectRefusal('401 POST /auth/session');
+      const forged = `${Buffer.from('{"alg":"ES256","typ":"JWT"}').toString('base64url')}.` +
+        `${Buffer.from('{"sub":"mallory","roles":["trainer"],"countries":["*"]}').toString('base64url')}.c2lnbmF0dXJl`;
+      await page.fill('#token', forged);
+      await page.click('#sign-in-submit');
+      const message = await until(page, 'a reason shown', () => {
+        const text = document.getElementById('sign-in-message').textContent;
+        return text.startsWith('Not signed in: ') ? text : null;
+      });
+      const state = await page.evaluate(pageState);
+      const shown = nothingShown(state);
+      expect(shown.length === 0, `after a refused token the page shows: ${shown.join(', ')}`);
+      expect(state.tokenField === '', 'the refused token is left in the field');
+      expect(!(await sessionCookie()), 'a refused token set a cookie');
+      expect(apiRequestsSince(quietFrom).length === 0, 'a refused token started the page');
+      return message;
+    }],
+
+    signIn: (label, token) => [`signs in as the ${label} through the form`, async () => {
+      const claimed = claims(token);
+      signedInAt = traffic.requests.length;
+      await page.fill('#token', token);
+      await page.click('#sign-in-submit');
+      await until(page, 'signed in', () => document.getElementById('sign-in').hidden &&
+        !document.getElementById('who').hidden);
+      const state = await page.evaluate(pageState);
+      const name = claimed.name || claimed.preferred_username || claimed.sub;
+      const scope = claimed.countries.includes('*') ? 'all countries' : claimed.countries.join(', ');
+      expect(state.name === name, `header names ${state.name}, want ${name}`);
+      expect(state.roles === claimed.roles.join(', '), `header roles ${state.roles}, want ${claimed.roles}`);
+      expect(state.scope === scope, `header scope ${state.scope}, want ${scope}`);
+      expect(state.tokenField === '', 'the token is left in the field');
+      expect(state.stored === 0, 'the page stored something in localStorage or sessionStorage');
+      expect(!state.scriptCookies.includes(SESSION_COOKIE), 'the session cookie is readable by scripts');
+      const html = await page.content();
+      expect(!html.includes(token), 'the token is in the page');
+      const leaked = traffic.requests.filter((r) => r.url.includes(token) || r.url.includes(token.slice(-24)));
+      expect(leaked.length === 0, `the token is in a URL: ${leaked.map((r) => r.path).join(', ')}`);
+      expect(!page.url().includes(token.slice(-24)), 'the token is in the page URL');
+      const posted = traffic.requests.slice(signedInAt).filter((r) => r.method === 'POST' && r.path === '/auth/session');
+      expect(posted.length === 1, `${posted.length} sign-in requests`);
+      const cookie = await sessionCookie();
+      expect(cookie, 'no session cookie after signing in');
+      expect(cookie.httpOnly && cookie.secure && cookie.sameSite === 'Strict',
+        `cookie httpOnly=${cookie.httpOnly} secure=${cookie.secure} sameSite=${cookie.sameSite}`);
+      return `header: ${state.name} · ${state.roles} · ${state.scope}; cookie HttpOnly, Secure, SameSite=Strict`;
+    }],
+
+    signOut: () => ['signs out with the button: the stream stops and the data goes', async () => {
+      quietFrom = traffic.requests.length;
+      const before = await page.evaluate(pageState);
+      expect(before.rows > 0 && before.markers > 0, `nothing to take away: ${before.rows} rows, ${before.markers} markers`);
+      await page.click('#sign-out');
+      await until(page, 'the sign-in panel', () => !document.getElementById('sign-in').hidden);
+      for (let i = 0; i < 50 && await sessionCookie(); i += 1) await page.waitForTimeout(100);
+      expect(!(await sessionCookie()), 'the session cookie is still set after signing out');
+      expect(traffic.requests.slice(quietFrom).some((r) => r.method === 'DELETE' && r.path === '/auth/session'),
+        'no DELETE /auth/session');
+      for (let i = 0; i < 50 && traffic.streams.size; i += 1) await page.waitForTimeout(100);
+      expect(traffic.streams.size === 0, `${traffic.streams.size} live streams still open after signing out`);
+      // Deltas come every second: a stream left open would bring rows back.
+      await page.waitForTimeout(3000);
+      const state = await page.evaluate(pageState);
+      const shown = nothingShown(state);
+      expect(shown.length === 0, `3 s after signing out the page shows: ${shown.join(', ')}`);
+      const asked = apiRequestsSince(quietFrom);
+      expect(asked.length === 0, `after signing out the page asked for ${asked.map((r) => r.path).join(', ')}`);
+      return `live stream closed; ${before.rows} rows and ${before.markers} markers gone, still gone 3 s later`;
+    }],
+
+    scoped: (country, n, all) => [`the ${country} viewer sees exactly its ${n} of ${all} crossings and no anomalies`, async () => {
+      expect(n > 0 && n < all, `${n} of ${all} crossings in ${country} does not test a scope`);
+      await until(page, 'indicator live', () => document.querySelector('#conn')?.dataset.state === 'live');
+      await until(page, `${n} rows`, (want) => document.getElementById('crossings')
+        .getAttribute('aria-rowcount') === String(want + 1), n);
+      // Deltas keep coming: the count must hold, not just pass through n.
+      await page.waitForTimeout(3000);
+      const rows = await page.evaluate(allRowCountries);
+      const foreign = rows.filter((r) => r.country !== country && !r.country.startsWith(`${country} → `));
+      expect(rows.length === n, `the table holds ${rows.length} crossings, want ${n}`);
+      expect(foreign.length === 0, `crossings of other countries: ${foreign.map((r) => `${r.id} ${r.country}`).join(', ')}`);
+      const state = await page.evaluate(pageState);
+      expect(state.total === String(n), `header total ${state.total}, want ${n}`);
+      expect(state.shown === `${n} of ${n} shown`, `shown count "${state.shown}"`);
+      expect(state.markers === n, `map has ${state.markers} markers, want ${n}`);
+      expect(await page.isHidden('#feed-panel'), 'the anomaly feed is shown');
+      expect(await page.isHidden('#kind-filter'), 'the kind filter is shown');
+      expect(state.anomalies === 0, `${state.anomalies} anomaly items rendered`);
+      const asked = traffic.requests.slice(signedInAt).filter((r) => r.path.startsWith('/api/anomalies'));
+      expect(asked.length === 0, 'the viewer page asked for /api/anomalies');
+
+      // Its own crossing opens, without an anomaly section; another
+      // country's is refused.
+      const own = rows[0].id;
+      await page.click(`#rows tr.row[data-id="${own}"] a.id`);
+      await until(page, `${own}'s page`, (id) => !document.getElementById('crossing-page').hidden &&
+        document.getElementById('crossing-title').textContent.startsWith(`${id} · `), own);
+      expect(await page.isHidden('#crossing-anomalies-section'), 'the crossing page shows an anomaly section');
+      const ids = new Set(rows.map((r) => r.id));
+      const other = Array.from({ length: all }, (_, i) => `GEN-${String(i + 1).padStart(5, '0')}`).find((id) => !ids.has(id));
+      expectRefusal(`403 GET /api/crossings/${other}`);
+      await page.evaluate((id) => { location.hash = `#/crossing/${id}`; }, other);
+      const refused = await until(page, `${other} refused`, (id) => {
+        const text = document.getElementById('crossing-title').textContent;
+        return text === `Crossing ${id} is outside what you may see` ? text : null;
+      }, other);
+      expect(await page.locator('#crossing-facts > *').count() === 0, `facts shown for ${other}`);
+      await page.click('a.back');
+      await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
+      return `${rows.length} rows, all ${country} (${rows.slice(0, 3).map((r) => r.id).join(', ')}, …), ` +
+        `${state.markers} markers, feed hidden; ${own} opens; "${refused}"`;
+    }],
+  };
 }
 
 const numbers = (rows, col) => rows.map((r) => r.cells[col].value).filter((v) => v !== '').map(Number);

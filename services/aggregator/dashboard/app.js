@@ -1,20 +1,29 @@
-// The dashboard's entry point: keeps the crossings and the stream's clock,
+// The dashboard's entry point: asks who is signed in and shows nothing of
+// the data until someone is, keeps the crossings and the stream's clock,
 // applies live updates once per animation frame, and routes between the
-// overview (#/) and a crossing page (#/crossing/ID).
+// overview (#/) and a crossing page (#/crossing/ID). Signing out, or the
+// server no longer knowing the session, closes the stream and empties
+// every view.
 
 import { createCrossingPage } from './crossing.js';
 import { createFeed } from './feed.js';
 import { setText, utc } from './format.js';
 import { connect } from './live.js';
 import { createMap } from './map.js';
+import * as session from './session.js';
+import { createSignIn } from './signin.js';
 import { createTable } from './table.js';
 
 const $ = (id) => document.getElementById(id);
 // Anomalies held for the next frame while the page is in the background.
 const MAX_PENDING_ANOMALIES = 500;
+const READ_ANOMALIES = 'read-anomalies';
 
 const crossings = new Map();
 let clockMs = null;
+// Who is signed in (what /auth/session answered), null while signed out.
+let user = null;
+let stream = null;
 
 const table = createTable({
   scroller: $('table-scroll'),
@@ -34,7 +43,8 @@ const page = createCrossingPage({
 });
 
 // Everything the stream delivers lands here and is applied in one batch.
-let pending = { snapshot: null, changed: new Map(), removed: new Set(), anomalies: [], reloadFeed: false };
+const nothingPending = () => ({ snapshot: null, changed: new Map(), removed: new Set(), anomalies: [], reloadFeed: false });
+let pending = nothingPending();
 let frame = 0;
 
 function schedule() {
@@ -44,7 +54,7 @@ function schedule() {
 function flush() {
   frame = 0;
   const batch = pending;
-  pending = { snapshot: null, changed: new Map(), removed: new Set(), anomalies: [], reloadFeed: false };
+  pending = nothingPending();
   let relayout = false;
   const touched = new Set();
   if (batch.snapshot) {
@@ -69,9 +79,7 @@ function flush() {
     const list = [...crossings.values()];
     table.setAll(list);
     if (relayout || !map.update([...batch.changed.values()])) map.layout(list);
-    const counts = { ok: 0, busy: 0, alert: 0 };
-    for (const c of list) counts[c.state] += 1;
-    for (const [state, n] of Object.entries(counts)) setText($(`count-${state}`), String(n));
+    showCounts(list);
     setText($('total'), String(list.length));
     page.touched(touched);
   }
@@ -80,17 +88,23 @@ function flush() {
   setText($('clock'), utc(clockMs));
 }
 
+function showCounts(list) {
+  const counts = { ok: 0, busy: 0, alert: 0 };
+  for (const c of list) counts[c.state] += 1;
+  for (const [state, n] of Object.entries(counts)) setText($(`count-${state}`), String(n));
+}
+
 function status(state, text) {
   const indicator = $('conn');
   indicator.dataset.state = state;
   setText(indicator, text);
 }
 
-connect('/api/live', {
+const live = {
   status,
   snapshot(data) {
     clockMs = data.clock_ms;
-    pending = { snapshot: data, changed: new Map(), removed: new Set(), anomalies: [], reloadFeed: false };
+    pending = { ...nothingPending(), snapshot: data };
     schedule();
   },
   delta(data) {
@@ -114,9 +128,74 @@ connect('/api/live', {
     }
     schedule();
   },
-});
+  dropped() {
+    // A refused stream looks like any lost one; the session says which.
+    session.verify();
+  },
+};
+
+const signIn = createSignIn({
+  panel: $('sign-in'),
+  form: $('sign-in-form'),
+  token: $('token'),
+  message: $('sign-in-message'),
+  submit: $('sign-in-submit'),
+  who: $('who'),
+  name: $('who-name'),
+  roles: $('who-roles'),
+  scope: $('who-scope'),
+  signOut: $('sign-out'),
+}, { signedIn: start, signingOut: signOut });
+
+/** Shows what `who` may see and opens the live stream. */
+function start(who) {
+  user = who;
+  signIn.hide(who);
+  const anomalies = session.may(who, READ_ANOMALIES);
+  $('feed-panel').hidden = !anomalies;
+  $('crossing-anomalies-section').hidden = !anomalies;
+  $('network-facts').hidden = false;
+  $('conn').hidden = false;
+  route();
+  stream = connect('/api/live', live);
+}
+
+/** Closes the stream, empties every view and shows the sign-in panel. */
+function stop(reason) {
+  if (!user) return;
+  user = null;
+  stream.close();
+  stream = null;
+  cancelAnimationFrame(frame);
+  frame = 0;
+  pending = nothingPending();
+  crossings.clear();
+  clockMs = null;
+  table.clear();
+  map.layout([]);
+  feed.clear();
+  page.clear();
+  showCounts([]);
+  setText($('total'), '—');
+  setText($('clock'), utc(null));
+  for (const id of ['overview', 'crossing-page', 'network-facts', 'conn']) $(id).hidden = true;
+  signIn.show(reason);
+}
+
+async function signOut() {
+  // The data goes first; the server is told after.
+  stop();
+  try {
+    await session.signOut();
+  } catch (err) {
+    signIn.say(`Signing out did not reach the aggregator (${err.message}); the session stays valid until it expires.`);
+  }
+}
+
+session.whenExpired(() => stop('The session has ended (expired or signed out elsewhere). Sign in again.'));
 
 function route() {
+  if (!user) return;
   const match = location.hash.match(/^#\/crossing\/(.+)$/);
   const overview = $('overview');
   const crossingPage = $('crossing-page');
@@ -134,4 +213,16 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
-route();
+
+async function begin() {
+  let who;
+  try {
+    who = await session.current();
+  } catch (err) {
+    signIn.show(`Could not ask the aggregator who is signed in (${err.message}).`);
+    return;
+  }
+  if (who) start(who); else signIn.show();
+}
+
+begin();

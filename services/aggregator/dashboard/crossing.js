@@ -6,6 +6,7 @@
 import { lineChart } from './chart.js';
 import { anomalyItem } from './feed.js';
 import { duration, el, hhmm, number, route, utc } from './format.js';
+import { SignedOut, api } from './session.js';
 
 const RELOAD_MS = 2000;
 
@@ -32,6 +33,8 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
   let current = null;
   let lastLoad = 0;
   let timer = null;
+  // Bumped by clear(): an answer to a request sent before it is dropped.
+  let generation = 0;
 
   function render(d) {
     const s = d.summary;
@@ -69,36 +72,56 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
 
   async function load() {
     const id = current;
+    const asked = generation;
+    const still = () => id === current && asked === generation;
     lastLoad = Date.now();
     try {
-      const response = await fetch(`/api/crossings/${encodeURIComponent(id)}`);
-      if (id !== current) return;
+      const response = await api(`/api/crossings/${encodeURIComponent(id)}`);
+      if (!still()) return;
       if (response.status === 404) {
         title.textContent = `Crossing ${id} is not known`;
         return;
       }
+      if (response.status === 403) {
+        title.textContent = `Crossing ${id} is outside what you may see`;
+        return;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const detail = await response.json();
-      if (id === current) render(detail);
+      if (still()) render(detail);
     } catch (err) {
-      if (id === current) title.textContent = `Could not load ${id} (${err.message}); retrying at ${utc(Date.now() + RELOAD_MS)}`;
+      if (still() && !(err instanceof SignedOut)) title.textContent = `Could not load ${id} (${err.message}); retrying at ${utc(Date.now() + RELOAD_MS)}`;
     }
+  }
+
+  function empty(text) {
+    title.textContent = text;
+    factList.replaceChildren();
+    anomalies.replaceChildren();
+    for (const chart of Object.values(charts)) chart.replaceChildren();
+  }
+
+  function hide() {
+    current = null;
+    document.title = 'borderflow · crossings';
   }
 
   return {
     show(id) {
       if (id !== current) {
         current = id;
-        title.textContent = `Loading ${id}…`;
-        factList.replaceChildren();
-        anomalies.replaceChildren();
-        for (const chart of Object.values(charts)) chart.replaceChildren();
+        empty(`Loading ${id}…`);
       }
       load();
     },
-    hide() {
-      current = null;
-      document.title = 'borderflow · crossings';
+    hide,
+    /** Hides and forgets what was shown (signed out). */
+    clear() {
+      generation += 1;
+      hide();
+      clearTimeout(timer);
+      timer = null;
+      empty('Crossing');
     },
     /** The live stream touched these crossing ids. */
     touched(ids) {

@@ -3,6 +3,7 @@
 // kind filter that reloads the list for that kind from /api/anomalies.
 
 import { el, number, utc } from './format.js';
+import { SignedOut, api } from './session.js';
 
 const MAX_ITEMS = 200;
 export const KINDS = [
@@ -55,6 +56,8 @@ export function anomalyItem(a) {
 
 export function createFeed({ list, kindFilter, count }) {
   const items = new Map();
+  // Bumped by clear(): a reload answered after it is dropped.
+  let generation = 0;
   for (const kind of KINDS) kindFilter.append(el('option', { value: kind, text: kindText(kind) }));
 
   function counted() {
@@ -91,14 +94,16 @@ export function createFeed({ list, kindFilter, count }) {
 
   async function reload() {
     const kind = kindFilter.value;
+    const asked = generation;
     const query = new URLSearchParams({ limit: MAX_ITEMS });
     if (kind) query.set('kind', kind);
     try {
-      const response = await fetch(`/api/anomalies?${query}`);
+      const response = await api(`/api/anomalies?${query}`);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      if (kind === kindFilter.value) reset((await response.json()).anomalies);
+      const { anomalies } = await response.json();
+      if (asked === generation && kind === kindFilter.value) reset(anomalies);
     } catch (err) {
-      console.warn('could not load anomalies', err);
+      if (!(err instanceof SignedOut)) console.warn('could not load anomalies', err);
     }
   }
 
@@ -115,5 +120,13 @@ export function createFeed({ list, kindFilter, count }) {
       counted();
     },
     reload,
+    /** Empties the feed and its filter (signed out). */
+    clear() {
+      generation += 1;
+      kindFilter.value = '';
+      list.replaceChildren();
+      items.clear();
+      count.textContent = '';
+    },
   };
 }

@@ -1,7 +1,9 @@
 // The live stream from /api/live: a snapshot, then a delta a second and
 // anomalies as they come. EventSource retries on its own at a fixed pace;
 // this replaces that with a backoff and a watchdog, since a wall screen
-// must notice a stream that stalls without erroring.
+// must notice a stream that stalls without erroring. An EventSource cannot
+// read the status of a refused connection, so every drop is reported and
+// the page asks whether its session still holds.
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
@@ -9,9 +11,9 @@ const MAX_RETRY_MS = 30000;
 const STALL_MS = 8000;
 
 /**
- * Connects and keeps connected. `on` has `snapshot`, `delta`, `anomaly`
- * (parsed JSON) and `status(state, text)` with state `connecting`, `live`
- * or `down`.
+ * Connects and keeps connected until `close()` on what it returns. `on` has
+ * `snapshot`, `delta`, `anomaly` (parsed JSON), `status(state, text)` with
+ * state `connecting`, `live` or `down`, and `dropped(reason)`.
  */
 export function connect(url, on) {
   let source = null;
@@ -19,6 +21,7 @@ export function connect(url, on) {
   let lastSeen = 0;
   let retryTimer = null;
   let live = false;
+  let closed = false;
 
   const seen = () => { lastSeen = Date.now(); };
 
@@ -57,19 +60,37 @@ export function connect(url, on) {
       source = null;
     }
     live = false;
-    if (retryTimer) return;
+    if (closed || retryTimer) return;
     const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     attempt += 1;
     on.status('down', `Disconnected (${reason}) — retrying in ${Math.ceil(delay / 1000)} s`);
     retryTimer = setTimeout(open, delay);
+    on.dropped(reason);
   }
 
-  setInterval(() => {
+  const watchdog = setInterval(() => {
     if (live && Date.now() - lastSeen > STALL_MS) drop('stream stalled');
   }, 1000);
 
   // Going offline is reported at once rather than at the next timeout.
-  window.addEventListener('offline', () => drop('offline'));
+  const offline = () => drop('offline');
+  window.addEventListener('offline', offline);
   open();
+
+  return {
+    /** Stops for good: no more events, retries or status. */
+    close() {
+      closed = true;
+      live = false;
+      clearInterval(watchdog);
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      window.removeEventListener('offline', offline);
+      if (source) {
+        source.close();
+        source = null;
+      }
+    },
+  };
 }

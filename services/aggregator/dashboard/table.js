@@ -155,6 +155,13 @@ export function createTable({ scroller, table, body, filter, stateFilter, shown 
       all = list;
       refresh();
     },
+    /** Empties the table and its filters (signed out). */
+    clear() {
+      filter.value = '';
+      stateFilter.value = '';
+      all = [];
+      refresh();
+    },
     render,
   };
 }

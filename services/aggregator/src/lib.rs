@@ -60,6 +60,13 @@ use crate::output::Relay;
 use crate::pipeline::PipelineConfig;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
 
+/// The gRPC services the aggregator serves.
+const SERVICES: &[&str] = &[
+    "borderflow.analytics.v1.AnalyticsService",
+    "borderflow.reference.v1.ReferenceService",
+    "borderflow.audit.v1.AuditService",
+];
+
 /// A started aggregator.
 pub struct Running {
     pub grpc_addr: SocketAddr,
@@ -186,12 +193,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         }
     })?;
 
-    let (_health_reporter, health) = health_service(&[
-        "borderflow.analytics.v1.AnalyticsService",
-        "borderflow.reference.v1.ReferenceService",
-        "borderflow.audit.v1.AuditService",
-    ])
-    .await;
+    let (_health_reporter, health) = health_service(SERVICES).await;
     let audit_producer: FutureProducer = config
         .kafka
         .producer_config("borderflow-aggregator-audit")
@@ -229,7 +231,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("configuring TLS")?;
     }
-    let (reflection, reflection_alpha) = reflection_services()?;
+    let (reflection, reflection_alpha) = reflection_services(SERVICES)?;
     let router = builder
         .layer(AccessLayer::new(gate.clone()))
         .add_service(health)

@@ -78,9 +78,22 @@ impl Materialiser {
         let mut list = TopicPartitionList::new();
         let mut assignment = Vec::new();
         for name in names {
-            for partition in 0..partition_count(&consumer, name)? {
-                list.add_partition_offset(name, partition, Offset::Beginning)?;
-                assignment.push((name.to_string(), partition));
+            let partitions = partition_count(&consumer, name)?;
+            for partition in 0..partitions {
+                let start = if *name == topics.audit {
+                    // The audit trail grows for years: read back only the
+                    // newest records the store keeps, not the whole trail.
+                    let keep = stores.audit.capacity().div_ceil(partitions as usize) as i64;
+                    let (low, high) = consumer
+                        .fetch_watermarks(name, partition, Timeout::After(Duration::from_secs(10)))
+                        .with_context(|| format!("reading the bounds of {name}/{partition}"))?;
+                    Offset::Offset(low.max(high - keep))
+                } else {
+                    // Processing waits for these (the audit view it needs not).
+                    assignment.push((name.to_string(), partition));
+                    Offset::Beginning
+                };
+                list.add_partition_offset(name, partition, start)?;
             }
         }
         consumer

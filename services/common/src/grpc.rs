@@ -9,6 +9,9 @@ use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
 use tonic_health::server::HealthReporter;
 
+/// The standard health service's name.
+pub const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
+
 /// Largest gRPC message either side accepts (tonic's default is 4 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 
@@ -122,11 +125,14 @@ pub async fn health_service(
     (reporter, service)
 }
 
-/// Server reflection over borderflow's packages and the health service, so
-/// generic clients (grpcurl, grpc_health_probe) see everything (#619): the
-/// `v1` service and the `v1alpha` one that grpcio-reflection, older
-/// grpcurl, evans and Postman speak.
-pub fn reflection_services() -> anyhow::Result<(
+/// Server reflection listing `services` and the health service, so generic
+/// clients (grpcurl, grpc_health_probe) see what this server serves (#619):
+/// the `v1` service and the `v1alpha` one that grpcio-reflection, older
+/// grpcurl, evans and Postman speak. Every borderflow package is described,
+/// so message types resolve whichever service names them.
+pub fn reflection_services(
+    services: &[&str],
+) -> anyhow::Result<(
     tonic_reflection::server::v1::ServerReflectionServer<
         impl tonic_reflection::server::v1::ServerReflection,
     >,
@@ -134,15 +140,21 @@ pub fn reflection_services() -> anyhow::Result<(
         impl tonic_reflection::server::v1alpha::ServerReflection,
     >,
 )> {
-    let builder = || {
-        tonic_reflection::server::Builder::configure()
+    // Naming services lists only those: the reflection service names itself.
+    let builder = |reflection: &str| {
+        let builder = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(borderflow_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .with_service_name(HEALTH_SERVICE)
+            .with_service_name(reflection);
+        services
+            .iter()
+            .fold(builder, |builder, name| builder.with_service_name(*name))
     };
-    let v1 = builder()
+    let v1 = builder("grpc.reflection.v1.ServerReflection")
         .build_v1()
         .context("building the reflection service")?;
-    let v1alpha = builder()
+    let v1alpha = builder("grpc.reflection.v1alpha.ServerReflection")
         .build_v1alpha()
         .context("building the v1alpha reflection service")?;
     Ok((v1, v1alpha))

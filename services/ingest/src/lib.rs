@@ -35,6 +35,9 @@ use crate::grpc::{IngestApi, Shared};
 use crate::producer::Publisher;
 use crate::record::RecordBuilder;
 
+/// The gRPC services ingest serves.
+const SERVICES: &[&str] = &["borderflow.ingest.v1.IngestService"];
+
 /// A started ingest service.
 pub struct Running {
     pub grpc_addr: SocketAddr,
@@ -86,8 +89,8 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         backpressure_wait: config.backpressure_wait,
         shutdown: shutdown.clone(),
     });
-    let (_health_reporter, health) = health_service(&["borderflow.ingest.v1.IngestService"]).await;
-    let (reflection, reflection_alpha) = reflection_services()?;
+    let (_health_reporter, health) = health_service(SERVICES).await;
+    let (reflection, reflection_alpha) = reflection_services(SERVICES)?;
 
     let background = CancellationToken::new();
     tokio::spawn({

@@ -33,6 +33,8 @@ const ASSETS: &[Asset] = &[
     asset!("feed.js", "text/javascript; charset=utf-8"),
     asset!("chart.js", "text/javascript; charset=utf-8"),
     asset!("crossing.js", "text/javascript; charset=utf-8"),
+    asset!("session.js", "text/javascript; charset=utf-8"),
+    asset!("signin.js", "text/javascript; charset=utf-8"),
 ];
 
 /// Only this origin: no CDN, no fonts, no fetches elsewhere.

@@ -57,6 +57,11 @@ impl AuditStore {
         *next += 1;
     }
 
+    /// Records kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     pub fn len(&self) -> usize {
         self.records.read().unwrap_or_else(|e| e.into_inner()).len()
     }
