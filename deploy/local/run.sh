@@ -30,7 +30,7 @@ broker_port=${BORDERFLOW_BROKER_PORT:-9092}
 state=${BORDERFLOW_LOCAL_DIR:-$root/target/local}
 keep_running=${BORDERFLOW_KEEP_RUNNING:-1}
 
-BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 scripts/ensure-tools.sh
+BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 BORDERFLOW_NEED_PYTHON=0 scripts/ensure-tools.sh
 echo "building the services (release)…" >&2
 cargo build --release --locked -p borderflow-ingest -p borderflow-aggregator -p borderflow-simulator --bins
 bin=${CARGO_TARGET_DIR:-$root/target}/release
