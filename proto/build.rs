@@ -1,10 +1,9 @@
 //! Compiles the contract without a system `protoc`: protox parses the .proto
 //! files into a descriptor set, tonic-prost-build generates Rust from it, and
-//! the encoded set is kept for gRPC server reflection.
+//! the encoded set (with every option, `google.api.http` included) is kept
+//! for gRPC server reflection and the JSON API.
 
 use std::{env, fs, path::PathBuf};
-
-use prost::Message;
 
 const PROTOS: &[&str] = &[
     "borderflow/inspection/v1/inspection.proto",
@@ -17,14 +16,18 @@ const PROTOS: &[&str] = &[
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=borderflow");
-    let descriptors = protox::compile(PROTOS, ["."])?;
+    println!("cargo:rerun-if-changed=google");
+    let mut compiler = protox::Compiler::new(["."])?;
+    compiler.include_imports(true).open_files(PROTOS)?;
     let out = PathBuf::from(env::var("OUT_DIR")?);
+    // Encoded by protox itself, so the `google.api.http` method options
+    // survive for reflection and the JSON API.
     fs::write(
         out.join("borderflow_descriptor.bin"),
-        descriptors.encode_to_vec(),
+        compiler.encode_file_descriptor_set(),
     )?;
     tonic_prost_build::configure()
         .bytes(".borderflow.inspection.v1.DocumentFacts")
-        .compile_fds(descriptors)?;
+        .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }

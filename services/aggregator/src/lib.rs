@@ -16,6 +16,7 @@ pub mod detect;
 pub mod documents;
 pub mod grpc;
 pub mod histogram;
+pub mod http_api;
 pub mod inspections;
 pub mod materialise;
 pub mod metrics;
@@ -43,7 +44,10 @@ use rdkafka::util::Timeout;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
 use tonic::transport::Server;
+use tower::Layer as _;
+use tower::util::BoxCloneSyncService;
 use tracing::{error, info, warn};
 
 pub use config::Config;
@@ -61,7 +65,7 @@ use crate::pipeline::PipelineConfig;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
 
 /// The gRPC services the aggregator serves.
-const SERVICES: &[&str] = &[
+pub const SERVICES: &[&str] = &[
     "borderflow.analytics.v1.AnalyticsService",
     "borderflow.reference.v1.ReferenceService",
     "borderflow.audit.v1.AuditService",
@@ -232,9 +236,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         builder = builder.tls_config(tls).context("configuring TLS")?;
     }
     let (reflection, reflection_alpha) = reflection_services(SERVICES)?;
-    let router = builder
-        .layer(AccessLayer::new(gate.clone()))
-        .add_service(health)
+    let routes = Routes::new(health)
         .add_service(reflection)
         .add_service(reflection_alpha)
         .add_service(
@@ -248,9 +250,19 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
         .add_service(AuditServiceServer::new(AuditApi::new(stores.clone())));
+    // The JSON API calls the same services through the same access layer.
+    let json_api = http_api::router(
+        BoxCloneSyncService::new(AccessLayer::new(gate.clone()).layer(routes.clone())),
+        SERVICES,
+    )?;
+    let router = builder
+        .layer(AccessLayer::new(gate.clone()))
+        .add_routes(routes);
     let admin_task = tokio::spawn(admin::serve(
         admin_listener,
-        admin::router(readiness).merge(dashboard::router(stores.clone(), gate, shutdown.clone())),
+        admin::router(readiness)
+            .merge(dashboard::router(stores.clone(), gate, shutdown.clone()))
+            .merge(json_api),
         background.clone(),
     ));
     let deadline = config.shutdown_deadline;

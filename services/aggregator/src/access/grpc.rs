@@ -22,6 +22,11 @@ use super::caller::unavailable;
 use super::methods::{self, Shape};
 use super::{Caller, Credentials, Gate, Need, Refusal, Refused, count, outcome_of};
 
+/// Marks a call the JSON API made on behalf of an HTTP request (an
+/// in-process extension a client cannot send): audited as `http`.
+#[derive(Clone, Copy, Debug)]
+pub struct Transcoded;
+
 #[derive(Clone)]
 pub struct AccessLayer {
     gate: Arc<Gate>,
@@ -78,6 +83,11 @@ where
             .and_then(borderflow_access::bearer)
             .map(str::to_owned);
         let (source, cert) = peer(&request);
+        let interface = if request.extensions().get::<Transcoded>().is_some() {
+            "http"
+        } else {
+            "grpc"
+        };
         // The service that was polled ready serves this call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -89,7 +99,9 @@ where
                 source,
             };
             let need = rule.map_or(Need::Unknown, |r| Need::Permission(r.permission));
-            let admitted = gate.admit(credentials, need, "grpc", method.clone()).await;
+            let admitted = gate
+                .admit(credentials, need, interface, method.clone())
+                .await;
             let caller = match admitted {
                 Ok(caller) => caller,
                 Err(refused) => {

@@ -65,7 +65,7 @@ fn audit_unavailable() -> Response {
 
 /// The bearer token of a request: its `authorization` header, else the
 /// session cookie.
-fn token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
     if let Some(token) = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

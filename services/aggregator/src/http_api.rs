@@ -1,0 +1,154 @@
+//! The JSON/HTTP API for systems that do not speak gRPC, served on the
+//! admin port: gRPC-JSON transcoding of the contract's `google.api.http`
+//! annotations. Each request becomes the gRPC request of its method (proto3
+//! JSON mapping), goes through the same access layer as a gRPC call — the
+//! same token, roles, scopes and audit record (`interface: http`) — and the
+//! answer comes back as JSON (a stream as newline-delimited JSON). Nothing
+//! is written by hand per method, so the API cannot drift from the
+//! contract; [`openapi`] describes it, served at `/v1/openapi.json`.
+//!
+//! Reading order: [`routes`] (the table), [`request`] (HTTP → message),
+//! [`response`] (answer → JSON), [`openapi`].
+
+pub mod openapi;
+pub mod request;
+pub mod response;
+pub mod routes;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use bytes::{BufMut, BytesMut};
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use prost_reflect::DescriptorPool;
+use prost_reflect::prost::Message as _;
+use tonic::Status;
+use tonic::transport::server::TcpConnectInfo;
+use tower::ServiceExt as _;
+use tower::util::BoxCloneSyncService;
+
+use crate::access::grpc::Transcoded;
+use routes::Route;
+
+/// Largest JSON request body.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The gRPC services behind the access layer, as one callable service.
+pub type Grpc = BoxCloneSyncService<
+    http::Request<tonic::body::Body>,
+    http::Response<tonic::body::Body>,
+    Infallible,
+>;
+
+#[derive(Clone)]
+struct HttpApi {
+    routes: Arc<Vec<Route>>,
+    grpc: Grpc,
+    openapi: Arc<str>,
+}
+
+/// `/v1/…` for the methods of `services`, answered by `grpc`.
+pub fn router(grpc: Grpc, services: &[&str]) -> anyhow::Result<Router> {
+    let pool = DescriptorPool::decode(borderflow_proto::FILE_DESCRIPTOR_SET)?;
+    let routes = routes::routes(&pool, services);
+    let openapi = serde_json::to_string_pretty(&openapi::document(&routes))?;
+    let api = HttpApi {
+        routes: Arc::new(routes),
+        grpc,
+        openapi: openapi.into(),
+    };
+    Ok(Router::new()
+        .route("/v1/openapi.json", get(document))
+        .route("/v1/{*rest}", any(dispatch))
+        .with_state(api))
+}
+
+async fn document(State(api): State<HttpApi>) -> Response {
+    (
+        [(CONTENT_TYPE, "application/json")],
+        api.openapi.to_string(),
+    )
+        .into_response()
+}
+
+fn invalid(message: String) -> Response {
+    let field = message.split(':').next().unwrap_or_default().to_owned();
+    let mut status = Status::invalid_argument(message);
+    if let Ok(value) = field.parse() {
+        status.metadata_mut().insert("borderflow-field", value);
+    }
+    response::problem(&status)
+}
+
+async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some((route, bound)) = api
+        .routes
+        .iter()
+        .find_map(|r| r.matches(&parts.method, parts.uri.path()).map(|b| (r, b)))
+    else {
+        return response::problem(&Status::not_found(format!(
+            "no route {} {}; see /v1/openapi.json",
+            parts.method,
+            parts.uri.path()
+        )));
+    };
+    let query = match Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) {
+        Ok(Query(query)) => query,
+        Err(err) => return invalid(format!("query: {err}")),
+    };
+    let body = if route.body.is_empty() {
+        None
+    } else {
+        match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => Some(bytes),
+            Err(err) => return invalid(format!("body: {err}")),
+        }
+    };
+    let input = route.method.input();
+    let message = match request::build(&input, body.as_deref(), &bound, &query) {
+        Ok(message) => message,
+        Err(err) => return invalid(err),
+    };
+    let encoded = message.encode_to_vec();
+    let mut frame = BytesMut::with_capacity(5 + encoded.len());
+    frame.put_u8(0);
+    frame.put_u32(encoded.len() as u32);
+    frame.put_slice(&encoded);
+    let mut call = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(route.grpc_path())
+        .header(CONTENT_TYPE, "application/grpc")
+        .header("te", "trailers");
+    // The same credential as the dashboard's: a bearer header, else the
+    // session cookie.
+    if let Some(token) = crate::dashboard::token(&parts.headers) {
+        call = call.header(AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let Ok(mut call) = call.body(tonic::body::Body::new(http_body_util::Full::new(
+        frame.freeze(),
+    ))) else {
+        return response::problem(&Status::internal("building the call"));
+    };
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    call.extensions_mut().insert(TcpConnectInfo {
+        local_addr: None,
+        remote_addr: peer,
+    });
+    call.extensions_mut().insert(Transcoded);
+    let Ok(answer) = api.grpc.clone().oneshot(call).await;
+    let output = route.method.output();
+    if route.method.is_server_streaming() {
+        response::stream(answer, output)
+    } else {
+        response::unary(answer, &output).await
+    }
+}
