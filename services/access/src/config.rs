@@ -75,6 +75,32 @@ pub struct AccessArgs {
     pub auth_principals: Option<PathBuf>,
 }
 
+/// Keys come over HTTPS; plain HTTP only from this machine (an issuer's
+/// sidecar or a test), where nothing crosses a network.
+fn check_url(url: &str) -> Result<(), ConfigError> {
+    let refuse = || {
+        ConfigError::Invalid(format!(
+            "--auth-jwks-url: {url:?} must be https:// (plain http only for a loopback issuer)"
+        ))
+    };
+    if url.starts_with("https://") {
+        return Ok(());
+    }
+    let rest = url.strip_prefix("http://").ok_or_else(refuse)?;
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    match host {
+        "127.0.0.1" | "[::1]" | "localhost" => Ok(()),
+        _ => Err(refuse()),
+    }
+}
+
 fn parse_role_mapping(text: &str) -> Result<(String, Role), String> {
     let (value, role) = text
         .split_once('=')
@@ -87,10 +113,13 @@ impl AccessArgs {
     pub async fn build(&self) -> Result<Authenticator, ConfigError> {
         let source = match (&self.auth_jwks_file, &self.auth_jwks_url) {
             (Some(path), _) => Some(KeySource::File(path.clone())),
-            (None, Some(url)) => Some(KeySource::Url {
-                url: url.clone(),
-                client: self.http_client()?,
-            }),
+            (None, Some(url)) => {
+                check_url(url)?;
+                Some(KeySource::Url {
+                    url: url.clone(),
+                    client: self.http_client()?,
+                })
+            }
             (None, None) => None,
         };
         let jwt = match source {
@@ -137,9 +166,7 @@ impl AccessArgs {
     }
 
     fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .https_only(true);
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(10));
         if let Some(path) = &self.auth_jwks_ca {
             let pem = std::fs::read(path).map_err(|source| ConfigError::Read {
                 path: path.clone(),
@@ -157,5 +184,22 @@ impl AccessArgs {
         builder
             .build()
             .map_err(|e| ConfigError::Invalid(format!("the JWKS HTTP client: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn keys_come_over_https_or_from_this_machine() {
+        assert!(
+            check_url("https://idp.example/realms/border/protocol/openid-connect/certs").is_ok()
+        );
+        assert!(check_url("http://127.0.0.1:8080/jwks.json").is_ok());
+        assert!(check_url("http://localhost/jwks").is_ok());
+        assert!(check_url("http://idp.example/jwks").is_err());
+        assert!(check_url("http://127.0.0.1.evil.example/jwks").is_err());
+        assert!(check_url("ftp://127.0.0.1/jwks").is_err());
     }
 }
