@@ -83,7 +83,7 @@ async function probe(path) {
   return { status: response.status, type, body };
 }
 
-const SESSION_COOKIE = 'borderflow_session';
+const SESSION_COOKIE = '__Host-borderflow_session';
 
 /** The claims of a JWT (not verified: the driver only compares). */
 function claims(token) {

@@ -166,7 +166,10 @@ impl AccessArgs {
     }
 
     fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
-        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(10));
+        // No redirects: a redirect could lead from https to plain http.
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &self.auth_jwks_ca {
             let pem = std::fs::read(path).map_err(|source| ConfigError::Read {
                 path: path.clone(),

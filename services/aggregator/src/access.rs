@@ -85,8 +85,9 @@ pub enum Need {
     Unknown,
 }
 
-/// Where a request comes from and what it presents.
-#[derive(Clone, Copy, Debug)]
+/// Where a request comes from and what it presents (no `Debug`: it holds
+/// the bearer token).
+#[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     pub bearer: Option<&'a str>,
     pub client_cert: Option<&'a [u8]>,

@@ -45,6 +45,12 @@ pub struct Config {
     #[command(flatten)]
     pub tls: ServerTlsArgs,
 
+    /// Serve the admin port (dashboard, JSON API, /metrics, probes) over
+    /// HTTPS with the gRPC server's certificate. Off: plain HTTP, for a
+    /// loopback or a proxy that terminates TLS.
+    #[arg(long, env = "BORDERFLOW_ADMIN_TLS")]
+    pub admin_tls: bool,
+
     #[command(flatten)]
     pub access: AccessArgs,
 

@@ -45,7 +45,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Gate};
 use crate::materialise::Stores;
-pub(crate) use auth::token;
 use hub::{Hub, Viewer};
 
 #[derive(Clone)]

@@ -38,6 +38,9 @@ where
 {
     let (tx, rx) = mpsc::channel(STREAM_BUFFER);
     tokio::spawn(async move {
+        let expiry = caller.clone();
+        let expired = expiry.expired();
+        tokio::pin!(expired);
         let mut delivered = caller.delivered();
         for item in first {
             if tx.send(Ok(item)).await.is_err() {
@@ -52,6 +55,10 @@ where
                     return;
                 }
                 _ = tx.closed() => return,
+                () = &mut expired => {
+                    let _ = tx.send(Err(Status::unauthenticated("the token expired; sign in again"))).await;
+                    return;
+                }
                 item = updates.recv() => item,
             };
             match item {

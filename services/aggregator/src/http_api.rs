@@ -2,7 +2,8 @@
 //! admin port: gRPC-JSON transcoding of the contract's `google.api.http`
 //! annotations. Each request becomes the gRPC request of its method (proto3
 //! JSON mapping), goes through the same access layer as a gRPC call — the
-//! same token, roles, scopes and audit record (`interface: http`) — and the
+//! same bearer token (never the dashboard's cookie, so no other page can act
+//! through it), roles, scopes and audit record (`interface: http`) — and the
 //! answer comes back as JSON (a stream as newline-delimited JSON). Nothing
 //! is written by hand per method, so the API cannot drift from the
 //! contract; [`openapi`] describes it, served at `/v1/openapi.json`.
@@ -125,9 +126,15 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
         .uri(route.grpc_path())
         .header(CONTENT_TYPE, "application/grpc")
         .header("te", "trailers");
-    // The same credential as the dashboard's: a bearer header, else the
-    // session cookie.
-    if let Some(token) = crate::dashboard::token(&parts.headers) {
+    // A bearer header only: the dashboard's session cookie would let
+    // another page of the same site write lists on a signed-in admin's
+    // behalf (the dashboard's own routes only read).
+    if let Some(token) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(borderflow_access::bearer)
+    {
         call = call.header(AUTHORIZATION, format!("Bearer {token}"));
     }
     let Ok(mut call) = call.body(tonic::body::Body::new(http_body_util::Full::new(

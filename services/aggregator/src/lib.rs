@@ -231,11 +231,17 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         materialiser.clone(),
     );
     let tls = config.tls.server_config()?;
+    let admin_tls = match (&config.admin_tls, &config.tls.cert, &config.tls.key) {
+        (true, Some(cert), Some(key)) => Some(admin::tls_config(cert, key)?),
+        (true, _, _) => anyhow::bail!("--admin-tls: needs --tls-cert and --tls-key"),
+        (false, _, _) => None,
+    };
     let mut builder = Server::builder().http2_adaptive_window(Some(true));
     if let Some(tls) = tls {
         builder = builder.tls_config(tls).context("configuring TLS")?;
     }
     let (reflection, reflection_alpha) = reflection_services(SERVICES)?;
+    let audit = gate.audit.clone();
     let routes = Routes::new(health)
         .add_service(reflection)
         .add_service(reflection_alpha)
@@ -263,6 +269,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         admin::router(readiness)
             .merge(dashboard::router(stores.clone(), gate, shutdown.clone()))
             .merge(json_api),
+        admin_tls,
         background.clone(),
     ));
     let deadline = config.shutdown_deadline;
@@ -290,6 +297,8 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         if !matches!(flushed, Ok(Ok(()))) {
             warn!("output producer not fully flushed");
         }
+        // Streams closed by the shutdown write their closing records.
+        let _ = tokio::task::spawn_blocking(move || audit.flush(deadline)).await;
         background.cancel();
         let _ = admin_task.await;
         served

@@ -200,7 +200,15 @@ impl Materialiser {
     /// resumed without it would miss the previous owner's last amendment of
     /// a window.
     fn wait_quiet(&self, started: Instant, limit: Duration) {
-        let snapshot = || self.positions.lock().expect("positions lock").clone();
+        // Only the partitions processing waits for: the audit topic never
+        // goes quiet while anyone calls the API.
+        let snapshot = || {
+            let positions = self.positions.lock().expect("positions lock");
+            self.assignment
+                .iter()
+                .map(|key| positions.get(key).copied())
+                .collect::<Vec<_>>()
+        };
         let mut last = snapshot();
         let mut quiet_since = Instant::now();
         while started.elapsed() < limit {

@@ -2,16 +2,22 @@
 //! runs) and `/readyz` (every component reported ready). Services merge their
 //! own routes (the aggregator's dashboard) into the same router.
 
+use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use anyhow::Context;
+
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tokio_rustls::rustls;
 use tokio_util::sync::CancellationToken;
+use tracing::debug;
 
 use crate::telemetry::metrics_handle;
 
@@ -92,17 +98,77 @@ async fn ready(State(readiness): State<Readiness>) -> impl IntoResponse {
     }
 }
 
-/// Serves `app` until `shutdown` is cancelled.
+/// Serves `app` until `shutdown` is cancelled: plain HTTP, or HTTPS with
+/// `tls` (the dashboard's session cookie and tokens then never cross the
+/// network in the clear).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    // The peer address reaches handlers (audit records name it).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.cancelled_owned())
-    .await
+    let Some(tls) = tls else {
+        // The peer address reaches handlers (audit records name it).
+        return axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await;
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    loop {
+        let (socket, peer) = tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    debug!(%err, "admin accept failed");
+                    continue;
+                }
+            },
+        };
+        let _ = socket.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let app = app.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let stream = match acceptor.accept(socket).await {
+                Ok(stream) => stream,
+                Err(err) => {
+                    debug!(%peer, %err, "admin TLS handshake failed");
+                    return;
+                }
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            let connection = builder
+                .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                () = shutdown.cancelled() => {}
+            }
+        });
+    }
+}
+
+/// The server side of TLS from PEM files, for the admin port.
+pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .with_context(|| format!("reading the certificate chain {}", cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .with_context(|| format!("reading the private key {}", key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .context("the admin port's certificate and key")?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }

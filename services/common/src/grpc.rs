@@ -179,7 +179,15 @@ impl Bearer {
     /// A token; `None` sends calls without one.
     pub fn new(token: Option<&str>) -> anyhow::Result<Self> {
         token
-            .map(|t| format!("Bearer {}", t.trim()).parse())
+            .map(|t| {
+                format!("Bearer {}", t.trim())
+                    .parse::<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>()
+                    .map(|mut value| {
+                        // Kept out of HTTP/2 header compression tables and debug output.
+                        value.set_sensitive(true);
+                        value
+                    })
+            })
             .transpose()
             .context("the token is not a valid header value")
             .map(Self)

@@ -123,6 +123,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let admin_task = tokio::spawn(admin::serve(
         admin_listener,
         admin::router(readiness),
+        None,
         admin_stop,
     ));
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use borderflow_proto::Message as _;
 use borderflow_proto::audit::v1::AuditRecord;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::util::Timeout;
 use tracing::{error, warn};
 
@@ -101,6 +101,15 @@ impl AuditSink {
                     }
                 }
             }
+        }
+    }
+
+    /// Waits (up to `limit`) for records still on their way: shutdown.
+    pub fn flush(&self, limit: Duration) {
+        if let Target::Kafka { producer, .. } = &self.target
+            && producer.flush(Timeout::After(limit)).is_err()
+        {
+            warn!("audit records not all flushed at shutdown");
         }
     }
 

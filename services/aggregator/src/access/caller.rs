@@ -127,6 +127,17 @@ impl Caller {
         self.gate.audit.write(&record).await.map_err(unavailable)
     }
 
+    /// Completes when the caller's credential expires (never for a client
+    /// certificate): a stream opened with a token ends with it.
+    pub async fn expired(&self) {
+        let Some(exp) = self.principal.expires_at else {
+            return std::future::pending().await;
+        };
+        let now_ms = borderflow_common::clock::now_ms().max(0) as u64;
+        let left = (exp * 1_000).saturating_sub(now_ms);
+        tokio::time::sleep(std::time::Duration::from_millis(left)).await;
+    }
+
     /// A counter of what this call's stream delivers.
     pub fn delivered(self) -> Delivered {
         Delivered {

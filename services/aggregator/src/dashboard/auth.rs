@@ -22,15 +22,17 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use borderflow_access::{Permission, Principal, Role};
+use borderflow_access::{AuthError, Permission, Principal, Role};
 use borderflow_proto::audit::v1::{AuditOutcome, AuditPhase};
 use serde::{Deserialize, Serialize};
 
 use super::Dashboard;
 use crate::access::{Caller, Credentials, Need, Refusal, Refused, count};
 
-/// The session cookie: the verified token itself.
-const COOKIE_NAME: &str = "borderflow_session";
+/// The session cookie: the verified token itself. `__Host-`: the browser
+/// takes it only from this host, over HTTPS or loopback, for path `/`, so a
+/// sibling subdomain cannot plant one.
+const COOKIE_NAME: &str = "__Host-borderflow_session";
 /// Longest a signed-in page stays signed in, whatever the token allows.
 const MAX_SESSION_SECONDS: u64 = 12 * 3600;
 /// Largest sign-in body (a token is a few kilobytes).
@@ -65,7 +67,7 @@ fn audit_unavailable() -> Response {
 
 /// The bearer token of a request: its `authorization` header, else the
 /// session cookie.
-pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
+fn token(headers: &HeaderMap) -> Option<String> {
     if let Some(token) = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -201,7 +203,13 @@ async fn identify(
         Ok(caller) => Ok(caller),
         Err(refused) => {
             let Refused { refusal, record } = *refused;
-            count(&record, "/auth/session", "none");
+            // A signed-out page asking who is signed in is audited, but is
+            // no denial worth an alert.
+            let asking = *method == Method::GET
+                && matches!(refusal, Refusal::Unauthenticated(AuthError::Missing));
+            if !asking {
+                count(&record, "/auth/session", "none");
+            }
             if gate.audit.write(&record).await.is_err() {
                 return Err(audit_unavailable());
             }

@@ -29,6 +29,9 @@ pub(crate) async fn live(
     let shutdown = dashboard.shutdown.clone();
     let viewer = viewer(&caller);
     let stream = async_stream::stream! {
+        let expiry = caller.clone();
+        let expired = expiry.expired();
+        tokio::pin!(expired);
         let mut sent = caller.delivered();
         let (mut frames, snapshot) = hub.subscribe(&viewer);
         yield Ok(Event::default().event("snapshot").data(snapshot));
@@ -36,6 +39,8 @@ pub(crate) async fn live(
         loop {
             let frame = tokio::select! {
                 () = shutdown.cancelled() => break,
+                // The page notices the end and asks who is signed in.
+                () = &mut expired => break,
                 frame = frames.recv() => frame,
             };
             match frame {

@@ -255,15 +255,14 @@ impl AnalyticsService for AnalyticsApi {
         let anomaly = self.stores.anomalies.get(&id);
         // Unknown and out of scope answer alike to a scoped caller, so
         // scope cannot be probed for which anomalies exist.
+        let scope = caller.scope();
         let anomaly = match anomaly {
-            Some(anomaly) => {
-                caller.check_crossing(&anomaly.crossing_id)?;
-                anomaly
-            }
-            None if caller.principal.scope.is_all() => {
+            Some(anomaly) if scope.covers(&anomaly.crossing_id) => anomaly,
+            None if scope.is_all() => {
                 return Err(Status::not_found(format!("anomaly {id} is not known")));
             }
-            None => {
+            _ => {
+                caller.note(|n| n.reason = "scope".into());
                 return Err(Status::permission_denied(format!(
                     "anomaly {id} is not known within your country scope"
                 )));

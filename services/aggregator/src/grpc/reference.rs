@@ -178,6 +178,14 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
             field("id")
         )));
     }
+    let is_code =
+        |c: &str| c.is_empty() || (c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
+    if !is_code(&crossing.country) || !is_code(&crossing.neighbour_country) {
+        return Err(Status::invalid_argument(format!(
+            "{}: countries are ISO 3166-1 alpha-3 codes in capitals, e.g. KGZ",
+            field("country")
+        )));
+    }
     if !Coordinates::new(crossing.latitude, crossing.longitude).is_valid() {
         return Err(Status::invalid_argument(format!(
             "{}: latitude/longitude out of range",
@@ -294,6 +302,17 @@ impl ReferenceService for ReferenceApi {
         for (i, crossing) in crossings.iter().enumerate() {
             check_crossing(i, crossing)?;
             let previous = self.stores.reference.crossing(&crossing.id);
+            // A crossing seen only in traffic belongs to no country yet:
+            // only an all-countries principal may say whose it is, or a
+            // scoped one could claim another country's crossing and its data.
+            let (open, closed) = self.stores.windows.current(&crossing.id);
+            if previous.is_none() && (open.is_some() || closed.is_some()) && !scope.is_all() {
+                caller.note(|n| n.reason = "scope".into());
+                return Err(Status::permission_denied(format!(
+                    "crossings[{i}].id: {} is known from traffic only; registering it needs every country in scope",
+                    crossing.id
+                )));
+            }
             // A registry admin registers and changes only their own
             // countries' crossings, and cannot move one out of another's.
             let countries = std::iter::once(crossing.country.as_str())
@@ -372,5 +391,19 @@ mod tests {
             ..dostuk()
         };
         assert!(refused(offset).starts_with("crossings[3].utc_offset_minutes"));
+        let lowercase = Crossing {
+            country: "kgz".into(),
+            ..dostuk()
+        };
+        assert!(
+            refused(lowercase).starts_with("crossings[3].country"),
+            "a code no scope would ever cover"
+        );
+        let airport = Crossing {
+            country: "KGZ".into(),
+            neighbour_country: String::new(),
+            ..dostuk()
+        };
+        assert!(check_crossing(0, &airport).is_ok());
     }
 }

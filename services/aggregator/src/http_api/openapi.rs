@@ -50,15 +50,14 @@ pub fn document(routes: &[Route]) -> Value {
         "info": {
             "title": "borderflow JSON API",
             "version": "v1",
-            "description": "The aggregator's gRPC API (borderflow.analytics.v1, borderflow.reference.v1, borderflow.audit.v1) as JSON over HTTP, transcoded from the contract's google.api.http annotations. Authenticate with a bearer JWT (or the dashboard's session cookie); every call needs the permission its operation names, answers within the caller's country scope and is audited. Streams answer newline-delimited JSON."
+            "description": "The aggregator's gRPC API (borderflow.analytics.v1, borderflow.reference.v1, borderflow.audit.v1) as JSON over HTTP, transcoded from the contract's google.api.http annotations. Authenticate with a bearer JWT; every call needs the permission its operation names, answers within the caller's country scope and is audited. Streams answer newline-delimited JSON."
         },
         "servers": [{"url": "/"}],
-        "security": [{"bearer": []}, {"session": []}],
+        "security": [{"bearer": []}],
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "borderflow_session"}
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             },
             "schemas": schemas
         }
