@@ -289,5 +289,40 @@ async fn the_json_api_is_the_grpc_api_with_the_same_access_and_audit() {
             .iter()
             .any(|r| r["principal"] == "local" && r["outcome"] == "AUDIT_OUTCOME_ALLOWED")
     );
+
+    // What never became a call is audited too: an unreadable request and
+    // an unknown route (after authenticating; refused without a token).
+    let (status, _) = exchange(admin, "GET", "/v1/nowhere", Some(&analyst), "").await;
+    assert_eq!(status, 404);
+    assert_eq!(exchange(admin, "GET", "/v1/nowhere", None, "").await.0, 401);
+    let auditor = token(Role::Auditor);
+    let failed = eventually(Duration::from_secs(10), || {
+        let auditor = auditor.clone();
+        async move {
+            let found = json(
+                admin,
+                "/v1/audit/records?outcome=AUDIT_OUTCOME_FAILED&page_size=100",
+                &auditor,
+            )
+            .await;
+            let records = found["records"].as_array().cloned().unwrap_or_default();
+            (records.len() >= 2).then_some(records)
+        }
+    })
+    .await
+    .expect("unreadable and unrouted requests are audited");
+    assert!(
+        failed.iter().any(
+            |r| r["method"].as_str().unwrap().ends_with("/ListAnomalies")
+                && r["reason"].as_str().unwrap().contains("page_size")
+        ),
+        "{failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|r| r["method"] == "GET /v1/nowhere" && r["status"] == "NotFound"),
+        "{failed:?}"
+    );
     aggregator.stop_and_wait().await.unwrap();
 }

@@ -36,6 +36,8 @@ from grpc_tools import protoc
 
 PROTO_ROOT = pathlib.Path(__file__).resolve().parents[3] / "proto"
 PROTOS = [
+    "google/api/http.proto",
+    "google/api/annotations.proto",
     "borderflow/inspection/v1/inspection.proto",
     "borderflow/analytics/v1/analytics.proto",
     "borderflow/audit/v1/audit.proto",

@@ -73,6 +73,15 @@ impl Refusal {
             Self::UnknownMethod(_) => format!("{method} is not served"),
         }
     }
+
+    /// The status a refused call answers.
+    pub fn status(&self, method: &str) -> tonic::Status {
+        let code = match self {
+            Self::Unauthenticated(_) => tonic::Code::Unauthenticated,
+            Self::Forbidden(..) | Self::UnknownMethod(_) => tonic::Code::PermissionDenied,
+        };
+        tonic::Status::new(code, self.message(method))
+    }
 }
 
 /// What a request needs besides a valid credential.
@@ -131,6 +140,33 @@ impl Gate {
             interface,
             method,
         ))
+    }
+
+    /// [`Self::admit`], writing the refusal's audit record (and counting it,
+    /// as `label`) when it refuses; the refusal as the status to answer.
+    pub async fn admit_or_refuse(
+        self: &Arc<Self>,
+        credentials: Credentials<'_>,
+        need: Need,
+        interface: &'static str,
+        method: String,
+        label: &'static str,
+    ) -> Result<Caller, tonic::Status> {
+        match self
+            .admit(credentials, need, interface, method.clone())
+            .await
+        {
+            Ok(caller) => Ok(caller),
+            Err(refused) => {
+                let Refused { refusal, record } = *refused;
+                count(&record, label, "none");
+                self.audit
+                    .write(&record)
+                    .await
+                    .map_err(caller::unavailable)?;
+                Err(refusal.status(&method))
+            }
+        }
     }
 
     fn refusal_record(

@@ -34,6 +34,8 @@ use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
 
 use crate::access::grpc::Transcoded;
+use crate::access::{Credentials, Gate, Need, methods};
+use borderflow_proto::audit::v1::{AuditOutcome, AuditPhase};
 use routes::Route;
 
 /// Largest JSON request body.
@@ -50,17 +52,20 @@ pub type Grpc = BoxCloneSyncService<
 struct HttpApi {
     routes: Arc<Vec<Route>>,
     grpc: Grpc,
+    /// Audits what never becomes a call: no such route, an unreadable request.
+    gate: Arc<Gate>,
     openapi: Arc<str>,
 }
 
 /// `/v1/…` for the methods of `services`, answered by `grpc`.
-pub fn router(grpc: Grpc, services: &[&str]) -> anyhow::Result<Router> {
+pub fn router(grpc: Grpc, gate: Arc<Gate>, services: &[&str]) -> anyhow::Result<Router> {
     let pool = DescriptorPool::decode(borderflow_proto::FILE_DESCRIPTOR_SET)?;
     let routes = routes::routes(&pool, services);
     let openapi = serde_json::to_string_pretty(&openapi::document(&routes))?;
     let api = HttpApi {
         routes: Arc::new(routes),
         grpc,
+        gate,
         openapi: openapi.into(),
     };
     Ok(Router::new()
@@ -77,13 +82,81 @@ async fn document(State(api): State<HttpApi>) -> Response {
         .into_response()
 }
 
-fn invalid(message: String) -> Response {
+/// A request that never becomes a call — no such route, or one its
+/// method cannot read — is still authenticated and audited, then answered
+/// with `status`.
+async fn unanswerable(
+    api: &HttpApi,
+    parts: &http::request::Parts,
+    route: Option<&Route>,
+    status: Status,
+) -> Response {
+    let bearer = bearer(&parts.headers);
+    let credentials = Credentials {
+        bearer: bearer.as_deref(),
+        client_cert: None,
+        source: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0),
+    };
+    let rule = route.and_then(|r| methods::find(&r.grpc_path()));
+    let (need, label) = rule.map_or((Need::Identity, "unknown"), |r| {
+        (Need::Permission(r.permission), r.name)
+    });
+    let method = route.map_or_else(
+        || format!("{} {}", parts.method, parts.uri.path()),
+        Route::grpc_path,
+    );
+    let caller = match api
+        .gate
+        .admit_or_refuse(credentials, need, "http", method, label)
+        .await
+    {
+        Ok(caller) => caller,
+        Err(refused) => return response::problem(&refused),
+    };
+    let field = status
+        .metadata()
+        .get("borderflow-field")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    caller.note(|n| n.reason = format!("{:?} {field}", status.code()).trim().to_owned());
+    let finished = caller
+        .finish(
+            AuditPhase::Complete,
+            AuditOutcome::Failed,
+            &format!("{:?}", status.code()),
+            label,
+            rule.map(|r| r.permission),
+        )
+        .await;
+    match finished {
+        Ok(()) => response::problem(&status),
+        Err(unavailable) => response::problem(&unavailable),
+    }
+}
+
+/// `INVALID_ARGUMENT` naming the field a message starts with.
+fn invalid(message: String) -> Status {
     let field = message.split(':').next().unwrap_or_default().to_owned();
     let mut status = Status::invalid_argument(message);
     if let Ok(value) = field.parse() {
         status.metadata_mut().insert("borderflow-field", value);
     }
-    response::problem(&status)
+    status
+}
+
+/// The bearer token of the `authorization` header (never the dashboard's
+/// cookie, so no other page of the site can act through a signed-in
+/// browser).
+fn bearer(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(borderflow_access::bearer)
+        .map(str::to_owned)
 }
 
 async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
@@ -93,28 +166,34 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
         .iter()
         .find_map(|r| r.matches(&parts.method, parts.uri.path()).map(|b| (r, b)))
     else {
-        return response::problem(&Status::not_found(format!(
+        let status = Status::not_found(format!(
             "no route {} {}; see /v1/openapi.json",
             parts.method,
             parts.uri.path()
-        )));
+        ));
+        return unanswerable(&api, &parts, None, status).await;
     };
     let query = match Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) {
         Ok(Query(query)) => query,
-        Err(err) => return invalid(format!("query: {err}")),
+        Err(err) => {
+            return unanswerable(&api, &parts, Some(route), invalid(format!("query: {err}"))).await;
+        }
     };
     let body = if route.body.is_empty() {
         None
     } else {
         match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(bytes) => Some(bytes),
-            Err(err) => return invalid(format!("body: {err}")),
+            Err(err) => {
+                return unanswerable(&api, &parts, Some(route), invalid(format!("body: {err}")))
+                    .await;
+            }
         }
     };
     let input = route.method.input();
     let message = match request::build(&input, body.as_deref(), &bound, &query) {
         Ok(message) => message,
-        Err(err) => return invalid(err),
+        Err(err) => return unanswerable(&api, &parts, Some(route), invalid(err)).await,
     };
     let encoded = message.encode_to_vec();
     let mut frame = BytesMut::with_capacity(5 + encoded.len());
@@ -126,15 +205,7 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
         .uri(route.grpc_path())
         .header(CONTENT_TYPE, "application/grpc")
         .header("te", "trailers");
-    // A bearer header only: the dashboard's session cookie would let
-    // another page of the same site write lists on a signed-in admin's
-    // behalf (the dashboard's own routes only read).
-    if let Some(token) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(borderflow_access::bearer)
-    {
+    if let Some(token) = bearer(&parts.headers) {
         call = call.header(AUTHORIZATION, format!("Bearer {token}"));
     }
     let Ok(mut call) = call.body(tonic::body::Body::new(http_body_util::Full::new(

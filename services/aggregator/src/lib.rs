@@ -259,6 +259,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     // The JSON API calls the same services through the same access layer.
     let json_api = http_api::router(
         BoxCloneSyncService::new(AccessLayer::new(gate.clone()).layer(routes.clone())),
+        gate.clone(),
         SERVICES,
     )?;
     let router = builder

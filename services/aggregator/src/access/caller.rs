@@ -119,6 +119,24 @@ impl Caller {
         }
     }
 
+    /// Writes the record of the answered call (`phase`, `status`) and
+    /// counts it as `label`; an error when the call must not be answered.
+    pub async fn finish(
+        &self,
+        phase: AuditPhase,
+        outcome: AuditOutcome,
+        status: &str,
+        label: &'static str,
+        permission: Option<Permission>,
+    ) -> Result<(), Status> {
+        let record = self.record(phase, outcome, status);
+        let role = permission
+            .and_then(|p| self.principal.role_for(p))
+            .map_or("none", borderflow_access::Role::name);
+        super::count(&record, label, role);
+        self.gate.audit.write(&record).await.map_err(unavailable)
+    }
+
     /// Records the changes a call is about to make, before it makes them:
     /// a change whose record cannot be written is not made.
     pub async fn pending_change(&self, changes: Vec<AuditChange>) -> Result<(), Status> {

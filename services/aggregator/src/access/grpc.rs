@@ -1,6 +1,6 @@
 //! The tower layer in front of the aggregator's gRPC services. For every
 //! method under a borderflow package it authenticates the caller, checks
-//! the method's permission ([`super::methods`]), hands the [`Caller`] to
+//! the method's permission ([`super::methods`]), hands the [`super::Caller`] to
 //! the handler, and writes the call's audit record before the answer
 //! leaves — so no call is answered unaudited, whatever its handler does.
 //! Health and reflection pass through: probes and generic clients need no
@@ -9,18 +9,16 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use borderflow_access::Role;
 use borderflow_proto::audit::v1::AuditPhase;
 use futures::future::BoxFuture;
 use http::header::AUTHORIZATION;
+use tonic::Code;
 use tonic::body::Body;
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
-use tonic::{Code, Status};
 use tower::{Layer, Service};
 
-use super::caller::unavailable;
 use super::methods::{self, Shape};
-use super::{Caller, Credentials, Gate, Need, Refusal, Refused, count, outcome_of};
+use super::{Credentials, Gate, Need, outcome_of};
 
 /// Marks a call the JSON API made on behalf of an HTTP request (an
 /// in-process extension a client cannot send): audited as `http`.
@@ -99,23 +97,13 @@ where
                 source,
             };
             let need = rule.map_or(Need::Unknown, |r| Need::Permission(r.permission));
+            let label = rule.map_or("unknown", |r| r.name);
             let admitted = gate
-                .admit(credentials, need, interface, method.clone())
+                .admit_or_refuse(credentials, need, interface, method, label)
                 .await;
             let caller = match admitted {
                 Ok(caller) => caller,
-                Err(refused) => {
-                    let Refused { refusal, record } = *refused;
-                    count(&record, rule.map_or("unknown", |r| r.name), "none");
-                    if let Err(err) = gate.audit.write(&record).await {
-                        return Ok(unavailable(err).into_http());
-                    }
-                    let code = match refusal {
-                        Refusal::Unauthenticated(_) => Code::Unauthenticated,
-                        _ => Code::PermissionDenied,
-                    };
-                    return Ok(Status::new(code, refusal.message(&method)).into_http());
-                }
+                Err(status) => return Ok(status.into_http()),
             };
             let rule = rule.expect("a caller is admitted only for a ruled method");
             request.extensions_mut().insert(caller.clone());
@@ -131,22 +119,21 @@ where
             } else {
                 AuditPhase::Complete
             };
-            let record = caller.record(phase, outcome_of(code), &format!("{code:?}"));
-            let role = role_label(&caller, rule.permission);
-            count(&record, rule.name, role);
-            if let Err(err) = gate.audit.write(&record).await {
-                return Ok(unavailable(err).into_http());
+            let finished = caller
+                .finish(
+                    phase,
+                    outcome_of(code),
+                    &format!("{code:?}"),
+                    rule.name,
+                    Some(rule.permission),
+                )
+                .await;
+            if let Err(status) = finished {
+                return Ok(status.into_http());
             }
             Ok(response)
         })
     }
-}
-
-fn role_label(caller: &Caller, permission: borderflow_access::Permission) -> &'static str {
-    caller
-        .principal
-        .role_for(permission)
-        .map_or("none", Role::name)
 }
 
 /// The peer's address and, over mutual TLS, its certificate (DER).

@@ -22,12 +22,13 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use borderflow_access::{AuthError, Permission, Principal, Role};
+use borderflow_access::{AuthError, Permission, Principal};
 use borderflow_proto::audit::v1::{AuditOutcome, AuditPhase};
 use serde::{Deserialize, Serialize};
 
 use super::Dashboard;
 use crate::access::{Caller, Credentials, Need, Refusal, Refused, count};
+use crate::http_api::response::http_status;
 
 /// The session cookie: the verified token itself. `__Host-`: the browser
 /// takes it only from this host, over HTTPS or loopback, for path `/`, so a
@@ -114,21 +115,13 @@ pub(crate) async fn guard(
         source: source(&request),
     };
     let need = rule.map_or(Need::Unknown, |(_, p)| Need::Permission(p));
-    let gate = dashboard.gate.clone();
-    let caller = match gate.admit(credentials, need, "http", method.clone()).await {
+    let caller = match dashboard
+        .gate
+        .admit_or_refuse(credentials, need, "http", method, label)
+        .await
+    {
         Ok(caller) => caller,
-        Err(refused) => {
-            let Refused { refusal, record } = *refused;
-            count(&record, label, "none");
-            if gate.audit.write(&record).await.is_err() {
-                return audit_unavailable();
-            }
-            let status = match refusal {
-                Refusal::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-                _ => StatusCode::FORBIDDEN,
-            };
-            return problem(status, refusal.message(&method));
-        }
+        Err(status) => return refused(&status),
     };
     let permission = rule.map(|(_, p)| p);
     request.extensions_mut().insert(caller.clone());
@@ -145,15 +138,18 @@ pub(crate) async fn guard(
     } else {
         AuditPhase::Complete
     };
-    let record = caller.record(phase, outcome, status.as_str());
-    let role = permission
-        .and_then(|p| caller.principal.role_for(p))
-        .map_or("none", Role::name);
-    count(&record, label, role);
-    if gate.audit.write(&record).await.is_err() {
-        return audit_unavailable();
+    match caller
+        .finish(phase, outcome, status.as_str(), label, permission)
+        .await
+    {
+        Ok(()) => response,
+        Err(status) => refused(&status),
     }
-    response
+}
+
+/// A refusal (or an audit trail that is down) as the dashboard answers it.
+fn refused(status: &tonic::Status) -> Response {
+    problem(http_status(status.code()), status.message().to_owned())
 }
 
 /// What the page shows of who is signed in and hides by.
