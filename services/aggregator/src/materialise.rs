@@ -1,7 +1,10 @@
-//! Every instance reads the crossing-stats, anomalies, reference and audit
-//! topics whole, into the stores, on one thread. Processing waits until this view
-//! has caught up with the topics before it resumes a partition, so state
-//! published by a previous owner is never missed.
+//! Every instance reads the crossing-stats, anomalies and reference topics
+//! whole, into the stores, on one thread (and the audit topic's tail on
+//! another, [`audit`]). Processing waits until this view has caught up with
+//! the topics before it resumes a partition, so state published by a
+//! previous owner is never missed.
+
+mod audit;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,7 +14,6 @@ use anyhow::{Context, bail};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
-use borderflow_proto::audit::v1::AuditRecord;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
@@ -56,7 +58,7 @@ pub struct Materialiser {
 }
 
 impl Materialiser {
-    /// Assigns every partition of the four topics from the beginning and
+    /// Assigns every partition of the three topics from the beginning and
     /// starts reading on a thread of its own.
     pub fn start(
         kafka: &KafkaArgs,
@@ -69,31 +71,13 @@ impl Materialiser {
             .create()
             .context("creating the materialiser consumer")?;
         let consumer = Arc::new(consumer);
-        let names = [
-            &topics.crossing_stats,
-            &topics.anomalies,
-            &topics.reference,
-            &topics.audit,
-        ];
+        let names = [&topics.crossing_stats, &topics.anomalies, &topics.reference];
         let mut list = TopicPartitionList::new();
         let mut assignment = Vec::new();
         for name in names {
-            let partitions = partition_count(&consumer, name)?;
-            for partition in 0..partitions {
-                let start = if *name == topics.audit {
-                    // The audit trail grows for years: read back only the
-                    // newest records the store keeps, not the whole trail.
-                    let keep = stores.audit.capacity().div_ceil(partitions as usize) as i64;
-                    let (low, high) = consumer
-                        .fetch_watermarks(name, partition, Timeout::After(Duration::from_secs(10)))
-                        .with_context(|| format!("reading the bounds of {name}/{partition}"))?;
-                    Offset::Offset(low.max(high - keep))
-                } else {
-                    // Processing waits for these (the audit view it needs not).
-                    assignment.push((name.to_string(), partition));
-                    Offset::Beginning
-                };
-                list.add_partition_offset(name, partition, start)?;
+            for partition in 0..partition_count(&consumer, name)? {
+                list.add_partition_offset(name, partition, Offset::Beginning)?;
+                assignment.push((name.to_string(), partition));
             }
         }
         consumer
@@ -109,6 +93,7 @@ impl Materialiser {
             assignment,
             quiet_for: quiet_for(kafka.fetch_wait),
         };
+        audit::start(kafka, &topics.audit, stores.audit.clone(), shutdown.clone())?;
         let positions = materialiser.positions.clone();
         let topics = topics.clone();
         std::thread::Builder::new()
@@ -200,15 +185,7 @@ impl Materialiser {
     /// resumed without it would miss the previous owner's last amendment of
     /// a window.
     fn wait_quiet(&self, started: Instant, limit: Duration) {
-        // Only the partitions processing waits for: the audit topic never
-        // goes quiet while anyone calls the API.
-        let snapshot = || {
-            let positions = self.positions.lock().expect("positions lock");
-            self.assignment
-                .iter()
-                .map(|key| positions.get(key).copied())
-                .collect::<Vec<_>>()
-        };
+        let snapshot = || self.positions.lock().expect("positions lock").clone();
         let mut last = snapshot();
         let mut quiet_since = Instant::now();
         while started.elapsed() < limit {
@@ -277,17 +254,6 @@ fn read(
                 .map(|anomaly| {
                     if let Some(anomaly) = anomaly {
                         stores.anomalies.apply(anomaly);
-                    }
-                })
-                .map_err(|e| e.to_string())
-        } else if topic == topics.audit {
-            message
-                .payload()
-                .map(AuditRecord::decode)
-                .transpose()
-                .map(|record| {
-                    if let Some(record) = record {
-                        stores.audit.apply(record);
                     }
                 })
                 .map_err(|e| e.to_string())
