@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
 use crate::error::ConfigError;
+use crate::jwks::modified;
 use crate::principal::{Method, Principal, Role, Scope};
 
 #[derive(Debug, Deserialize)]
@@ -102,10 +103,6 @@ impl CertPrincipals {
             }
         }
     }
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 fn read(path: &Path) -> Result<Table, ConfigError> {

@@ -120,7 +120,8 @@ impl Keys {
     }
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
+/// When `path` last changed, for the watchers of files this crate reads.
+pub(crate) fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 

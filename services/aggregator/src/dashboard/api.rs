@@ -38,7 +38,8 @@ struct Problem {
     error: String,
 }
 
-fn problem(status: StatusCode, error: String) -> Response {
+/// A JSON error of the dashboard's routes.
+pub(super) fn problem(status: StatusCode, error: String) -> Response {
     (status, Json(Problem { error })).into_response()
 }
 

@@ -27,6 +27,7 @@ use borderflow_proto::audit::v1::{AuditOutcome, AuditPhase};
 use serde::{Deserialize, Serialize};
 
 use super::Dashboard;
+use super::api::problem;
 use crate::access::{Caller, Credentials, Need, Refusal, Refused, count};
 use crate::http_api::response::http_status;
 
@@ -48,15 +49,6 @@ fn route_rule(route: &str) -> Option<(&'static str, Permission)> {
         "/api/anomalies" => ("GET /api/anomalies", Permission::ReadAnomalies),
         _ => return None,
     })
-}
-
-#[derive(Serialize)]
-struct Problem {
-    error: String,
-}
-
-fn problem(status: StatusCode, error: String) -> Response {
-    (status, Json(Problem { error })).into_response()
 }
 
 fn audit_unavailable() -> Response {

@@ -33,28 +33,36 @@ impl AuditQuery {
 #[derive(Debug)]
 pub struct AuditStore {
     capacity: usize,
+    records: RwLock<Kept>,
+}
+
+/// The records kept and the sequence number the next one gets.
+#[derive(Debug, Default)]
+struct Kept {
     /// (arrival sequence, record), oldest first.
-    records: RwLock<VecDeque<(u64, Arc<AuditRecord>)>>,
-    next: RwLock<u64>,
+    records: VecDeque<(u64, Arc<AuditRecord>)>,
+    next: u64,
 }
 
 impl AuditStore {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            records: RwLock::default(),
-            next: RwLock::new(1),
+            records: RwLock::new(Kept {
+                next: 1,
+                ..Kept::default()
+            }),
         }
     }
 
     pub fn apply(&self, record: AuditRecord) {
-        let mut next = self.next.write().unwrap_or_else(|e| e.into_inner());
-        let mut records = self.records.write().unwrap_or_else(|e| e.into_inner());
-        if records.len() == self.capacity {
-            records.pop_front();
+        let mut kept = self.records.write().unwrap_or_else(|e| e.into_inner());
+        if kept.records.len() == self.capacity {
+            kept.records.pop_front();
         }
-        records.push_back((*next, Arc::new(record)));
-        *next += 1;
+        let seq = kept.next;
+        kept.records.push_back((seq, Arc::new(record)));
+        kept.next += 1;
     }
 
     /// Records kept.
@@ -63,7 +71,11 @@ impl AuditStore {
     }
 
     pub fn len(&self) -> usize {
-        self.records.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.records
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .records
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -78,9 +90,9 @@ impl AuditStore {
         limit: usize,
         before: Option<u64>,
     ) -> (Vec<Arc<AuditRecord>>, Option<u64>) {
-        let records = self.records.read().unwrap_or_else(|e| e.into_inner());
+        let kept = self.records.read().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::new();
-        for (seq, record) in records.iter().rev() {
+        for (seq, record) in kept.records.iter().rev() {
             if before.is_some_and(|b| *seq >= b) || !query.matches(record) {
                 continue;
             }
