@@ -162,6 +162,7 @@ impl Bed {
             format!("--topic-anomalies={}", t.anomalies),
             format!("--topic-reference={}", t.reference),
             format!("--topic-deadletter={}", t.deadletter),
+            format!("--topic-audit={}", t.audit),
         ];
         for (key, value) in &self.kafka.options {
             args.push(format!("--kafka-option={key}={value}"));
