@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use borderflow_aggregator::codec::{self, Decoded};
+use borderflow_aggregator::windows::codec::{self, Decoded};
 use borderflow_benches::data;
 use borderflow_proto::Message as _;
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};

@@ -6,11 +6,12 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use borderflow_aggregator::codec;
 use borderflow_aggregator::detect::crossing::CrossingDetectors;
 use borderflow_aggregator::detect::document::DocumentProcessor;
 use borderflow_aggregator::detect::{self, DetectConfig};
 use borderflow_aggregator::partition::{PartitionState, WindowConfig};
+use borderflow_aggregator::store::ReferenceStore;
+use borderflow_aggregator::windows::codec;
 use borderflow_benches::data;
 use borderflow_proto::analytics::v1::DetectorSample;
 use borderflow_proto::inspection::v1::Inspection;
@@ -27,8 +28,9 @@ const EVENTS: usize = 50_000;
 fn samples(
     inspections: &[Inspection],
     detect: &Arc<DetectConfig>,
+    refs: &Arc<ReferenceStore>,
 ) -> Vec<(String, Vec<(i64, DetectorSample)>)> {
-    let mut state = PartitionState::new(0, WindowConfig::default(), detect.clone());
+    let mut state = PartitionState::new(0, WindowConfig::default(), detect.clone(), refs.clone());
     let mut by_crossing: std::collections::BTreeMap<String, Vec<(i64, DetectorSample)>> =
         Default::default();
     for (offset, inspection) in inspections.iter().enumerate() {
@@ -56,7 +58,7 @@ fn detectors(c: &mut Criterion) {
     let network = networks::generated(50, data::SEED);
     let events = data::events(&network, data::SEED, EVENTS);
     let inspections = data::inspections(&events, &data::bench_keys(), 0);
-    let refs = data::reference_store(&network);
+    let refs = Arc::new(data::reference_store(&network));
     let detect = Arc::new(DetectConfig::default());
     let mut group = c.benchmark_group("detectors");
     group.sample_size(20);
@@ -68,7 +70,7 @@ fn detectors(c: &mut Criterion) {
                 .iter()
                 .map(|i| {
                     let (_, _, at) = codec::times(i).expect("valid times");
-                    detect::event::evaluate(black_box(i), at, &refs, &detect)
+                    detect::event::evaluate(black_box(i), at, refs.as_ref(), &detect)
                         .anomalies
                         .len()
                 })
@@ -90,13 +92,13 @@ fn detectors(c: &mut Criterion) {
             let mut processor = DocumentProcessor::new(detect.clone(), 120_000);
             let mut out = Vec::new();
             for (key, inspection) in &keyed {
-                processor.process(*key, inspection, &refs, &mut out);
+                processor.process(*key, inspection, refs.as_ref(), &mut out);
             }
             out.len()
         })
     });
 
-    let samples = samples(&inspections, &detect);
+    let samples = samples(&inspections, &detect, &refs);
     let covered: u64 = samples
         .iter()
         .flat_map(|(_, s)| s)

@@ -6,9 +6,9 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use borderflow_aggregator::codec;
-use borderflow_aggregator::detect::DetectConfig;
+use borderflow_aggregator::detect::{DetectConfig, References};
 use borderflow_aggregator::partition::{PartitionState, WindowConfig};
+use borderflow_aggregator::windows::codec;
 use borderflow_benches::data;
 use borderflow_simulator::model::networks;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -28,10 +28,12 @@ fn windows(c: &mut Criterion) {
         let events = data::events(&network, data::SEED, 50_000);
         let inspections = data::inspections(&events, &data::bench_keys(), 0);
         let detect = Arc::new(DetectConfig::default());
+        let refs: Arc<dyn References> = Arc::new(data::reference_store(&network));
         group.throughput(Throughput::Elements(inspections.len() as u64));
         group.bench_function(format!("{crossings}_crossings"), |b| {
             b.iter(|| {
-                let mut state = PartitionState::new(0, WindowConfig::default(), detect.clone());
+                let mut state =
+                    PartitionState::new(0, WindowConfig::default(), detect.clone(), refs.clone());
                 let mut published = 0;
                 for (offset, inspection) in inspections.iter().enumerate() {
                     let facts = codec::facts(inspection, false).expect("valid records");

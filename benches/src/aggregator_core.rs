@@ -1,20 +1,21 @@
-//! The aggregator's work on each record without a broker: what the
-//! inspections stage and the per-document stage do per record (decode,
-//! per-event rules, windows and the per-crossing detectors, the
-//! per-document rules) and at each batch's end (encoding the closed
-//! windows, anomalies and detector snapshots to publish), over in-memory
-//! partitions. The criterion benches and profiling runs drive it.
+//! The aggregator's work on each record without a broker: the production
+//! steps of the inspections stage ([`PartitionState::step`] and
+//! [`PartitionState::publish`]) and of the per-document stage
+//! ([`DocumentPartition::step`]) over in-memory partitions, with effects
+//! that encode and count what the service would produce. The by-document
+//! copies are read back by the per-document partitions as the service's
+//! second stage reads its topic. The criterion benches and profiling runs
+//! drive it.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use borderflow_aggregator::codec::{self, Decoded};
-use borderflow_aggregator::detect::document::DocumentProcessor;
-use borderflow_aggregator::detect::{self, DetectConfig};
-use borderflow_aggregator::partition::{PartitionState, WindowConfig};
+use borderflow_aggregator::detect::{DetectConfig, References};
+use borderflow_aggregator::partition::effects::{Effects, Record};
+use borderflow_aggregator::partition::{Closed, DocumentPartition, PartitionState, WindowConfig};
 use borderflow_aggregator::store::{ReferenceStore, WindowStore};
 use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::Anomaly;
-use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_simulator::model::traffic::stable_hash;
 
 use crate::data::Encoded;
@@ -23,46 +24,115 @@ use crate::data::Encoded;
 pub const BATCH: usize = 5_000;
 
 pub struct Core {
-    detect: Arc<DetectConfig>,
-    refs: Arc<ReferenceStore>,
     partitions: Vec<(PartitionState, i64)>,
-    documents: Vec<DocumentProcessor>,
+    documents: Vec<(DocumentPartition, i64)>,
+    sink: Sink,
+}
+
+/// What the steps ask for, done in memory.
+#[derive(Default)]
+struct Sink {
     /// Where published windows go, as an instance's materialised view
     /// would hold them (none: they are only encoded).
     materialised: Option<Arc<WindowStore>>,
-    /// Bytes that would have been produced (keeps the work observable).
-    pub produced_bytes: usize,
-    pub anomalies: usize,
+    /// By-document copies not yet read by the per-document partitions.
+    by_document: Vec<([u8; 32], Vec<u8>)>,
+    produced_bytes: usize,
+    anomalies: usize,
+}
+
+impl Effects for Sink {
+    type Error = Infallible;
+
+    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Infallible> {
+        self.anomalies += 1;
+        self.produced_bytes += anomaly.encode_to_vec().len();
+        Ok(())
+    }
+
+    fn window(&mut self, closed: &Closed) -> Result<(), Infallible> {
+        self.produced_bytes += closed.payload.len();
+        // As the service does: offered when sent, then read back.
+        if let Some(store) = &self.materialised {
+            store.offer_published(&closed.payload);
+            let _ = store.apply_encoded(&closed.payload);
+        }
+        Ok(())
+    }
+
+    fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), Infallible> {
+        self.produced_bytes += snapshot.encode_to_vec().len();
+        if let Some(store) = &self.materialised {
+            store.apply(snapshot.clone());
+        }
+        Ok(())
+    }
+
+    fn by_document(&mut self, document_key: &[u8], payload: &[u8]) -> Result<(), Infallible> {
+        if let Ok(key) = <[u8; 32]>::try_from(document_key) {
+            self.produced_bytes += payload.len();
+            self.by_document.push((key, payload.to_vec()));
+        }
+        Ok(())
+    }
+
+    fn dead_letter(
+        &mut self,
+        record: &Record<'_>,
+        _kind: &'static str,
+        _reason: &str,
+    ) -> Result<(), Infallible> {
+        self.produced_bytes += record.payload.len();
+        Ok(())
+    }
 }
 
 impl Core {
     pub fn new(partitions: usize, refs: Arc<ReferenceStore>) -> Self {
         let detect = Arc::new(DetectConfig::default());
         let windows = WindowConfig::default();
+        let refs: Arc<dyn References> = refs;
         Self {
             partitions: (0..partitions)
-                .map(|p| (PartitionState::new(p as i32, windows, detect.clone()), 0))
+                .map(|p| {
+                    let state =
+                        PartitionState::new(p as i32, windows, detect.clone(), refs.clone());
+                    (state, 0)
+                })
                 .collect(),
             documents: (0..partitions)
-                .map(|_| DocumentProcessor::new(detect.clone(), windows.allowed_lateness_ms))
+                .map(|_| {
+                    let state = DocumentPartition::new(
+                        detect.clone(),
+                        windows.allowed_lateness_ms,
+                        refs.clone(),
+                    );
+                    (state, 0)
+                })
                 .collect(),
-            detect,
-            refs,
-            materialised: None,
-            produced_bytes: 0,
-            anomalies: 0,
+            sink: Sink::default(),
         }
+    }
+
+    /// Bytes that would have been produced (keeps the work observable).
+    pub fn produced_bytes(&self) -> usize {
+        self.sink.produced_bytes
+    }
+
+    /// Anomalies that would have been published.
+    pub fn anomalies(&self) -> usize {
+        self.sink.anomalies
     }
 
     /// Also applies every published window and detector snapshot to
     /// `store`, as each instance's materialised view does.
     pub fn materialise_into(&mut self, store: Arc<WindowStore>) {
-        self.materialised = Some(store);
+        self.sink.materialised = Some(store);
     }
 
     /// Stops materialising; hands back the store.
     pub fn take_materialised(&mut self) -> Option<Arc<WindowStore>> {
-        self.materialised.take()
+        self.sink.materialised.take()
     }
 
     /// Forgets the per-document state (to measure what it held).
@@ -82,92 +152,44 @@ impl Core {
             for record in batch {
                 self.record(record);
             }
-            self.finish_batch();
+            for (state, _) in &mut self.partitions {
+                let Ok(()) = state.publish(&mut self.sink);
+            }
         }
     }
 
-    fn record(&mut self, record: &Encoded) {
+    fn record(&mut self, encoded: &Encoded) {
         let n = self.partitions.len() as u64;
-        let (state, next_offset) = &mut self.partitions[(stable_hash(&record.key) % n) as usize];
-        let offset = *next_offset;
+        let index = (stable_hash(&encoded.key) % n) as usize;
+        let (state, next_offset) = &mut self.partitions[index];
+        let record = Record {
+            partition: index as i32,
+            offset: *next_offset,
+            key: Some(encoded.key.as_bytes()),
+            payload: &encoded.payload,
+        };
         *next_offset += 1;
-        let inspection = match codec::decode(&record.payload) {
-            Ok(Decoded::Inspection(inspection)) => inspection,
-            Ok(Decoded::Heartbeat(beat)) => {
-                state.heartbeat(
-                    offset,
-                    &beat.crossing_id,
-                    &beat.checkpoint_id,
-                    beat.at_ms,
-                    beat.status,
-                );
-                return;
-            }
-            Err(_) => return,
-        };
-        let Ok((_, _, event_ms)) = codec::times(&inspection) else {
-            return;
-        };
-        let verdict = detect::event::evaluate(&inspection, event_ms, &self.refs, &self.detect);
-        let Ok(facts) = codec::facts(&inspection, verdict.alerted) else {
-            return;
-        };
-        state.inspection(offset, &inspection.crossing_id, &facts);
-        for anomaly in &verdict.anomalies {
-            self.publish_anomaly(anomaly);
-        }
-        // The by-document copy, read back by the per-document stage.
-        if let Some(document) = &inspection.document
-            && let Ok(key) = <[u8; 32]>::try_from(&document.document_key[..])
-        {
-            let by_document = (u64::from(key[0]) % n) as usize;
-            let copy = match InspectionRecord::decode(record.payload.as_slice()) {
-                Ok(InspectionRecord {
-                    body: Some(inspection_record::Body::Inspection(copy)),
-                }) => copy,
-                _ => return,
+        let Ok(_) = state.step(&record, &mut self.sink);
+        // The per-document stage reads the copies back from its topic.
+        let copies = std::mem::take(&mut self.sink.by_document);
+        for (key, payload) in &copies {
+            let index = (u64::from(key[0]) % n) as usize;
+            let (documents, next_offset) = &mut self.documents[index];
+            let record = Record {
+                partition: index as i32,
+                offset: *next_offset,
+                key: Some(key),
+                payload,
             };
-            let mut anomalies = Vec::new();
-            self.documents[by_document].process(key, &copy, &self.refs, &mut anomalies);
-            for anomaly in &anomalies {
-                self.publish_anomaly(anomaly);
-            }
+            *next_offset += 1;
+            let Ok(_) = documents.step(&record, &mut self.sink);
         }
-    }
-
-    fn publish_anomaly(&mut self, anomaly: &Anomaly) {
-        self.anomalies += 1;
-        self.produced_bytes += anomaly.encoded_len();
-    }
-
-    fn finish_batch(&mut self) {
-        let mut bytes = 0;
-        let mut anomalies = Vec::new();
-        for (state, _) in &mut self.partitions {
-            for closed in state.take_closed() {
-                bytes += closed.payload.len();
-                // As the service does: offered when sent, then read back.
-                if let Some(store) = &self.materialised {
-                    store.offer_published(&closed.payload);
-                    let _ = store.apply_encoded(&closed.payload);
-                }
-            }
-            anomalies.extend(state.take_anomalies());
-            for snapshot in state.take_snapshots() {
-                bytes += snapshot.encode_to_vec().len();
-                if let Some(store) = &self.materialised {
-                    store.apply(snapshot);
-                }
-            }
-        }
-        self.produced_bytes += bytes;
-        for anomaly in &anomalies {
-            self.publish_anomaly(anomaly);
-        }
+        self.sink.by_document = copies;
+        self.sink.by_document.clear();
     }
 
     /// Documents with a history across the per-document partitions.
     pub fn documents(&self) -> usize {
-        self.documents.iter().map(DocumentProcessor::len).sum()
+        self.documents.iter().map(|(d, _)| d.documents()).sum()
     }
 }

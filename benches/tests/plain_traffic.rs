@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use borderflow_aggregator::codec;
-use borderflow_aggregator::detect::DetectConfig;
+use borderflow_aggregator::detect::{DetectConfig, References};
 use borderflow_aggregator::partition::{PartitionState, WindowConfig};
+use borderflow_aggregator::windows::codec;
 use borderflow_benches::data;
 use borderflow_domain::time::{Date, MS_PER_DAY};
 use borderflow_proto::analytics::v1::AnomalyKind;
@@ -31,14 +31,17 @@ fn a_plain_week_raises_no_flow_or_silence_alarm() {
         scale: 0.5,
         heartbeat_idle_ms: 5 * 60_000,
     };
-    let detect = DetectConfig::default();
-    for crossing in &network.crossings {
-        detect.calendars.declare(&crossing.registry_entry());
-    }
-    let detect = Arc::new(detect);
+    let detect = Arc::new(DetectConfig::default());
+    // The registry, market days included.
+    let refs: Arc<dyn References> = Arc::new(data::reference_store(&network));
     let mut partitions: Vec<(PartitionState, i64)> = (0..PARTITIONS)
         .map(|p| {
-            let state = PartitionState::new(p as i32, WindowConfig::default(), detect.clone());
+            let state = PartitionState::new(
+                p as i32,
+                WindowConfig::default(),
+                detect.clone(),
+                refs.clone(),
+            );
             (state, 0)
         })
         .collect();

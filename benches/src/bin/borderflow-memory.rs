@@ -89,7 +89,7 @@ fn main() -> anyhow::Result<()> {
     let span_ms = match (inspections.first(), inspections.last()) {
         (Some(a), Some(b)) => {
             let at = |i: &borderflow_proto::inspection::v1::Inspection| {
-                borderflow_aggregator::codec::times(i).map_or(0, |(_, _, t)| t)
+                borderflow_aggregator::windows::codec::times(i).map_or(0, |(_, _, t)| t)
             };
             at(b) - at(a)
         }

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use borderflow_aggregator::codec::{self, DecodeError, Decoded};
+use borderflow_aggregator::windows::codec::{self, DecodeError, Decoded};
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_ingest::record::RecordBuilder;
 use borderflow_ingest::validate::{Limits, validate_event};

@@ -44,7 +44,7 @@ use borderflow_access::Permission;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Gate};
-use crate::materialise::Stores;
+use crate::stream::materialise::Stores;
 use hub::{Hub, Viewer};
 
 #[derive(Clone)]

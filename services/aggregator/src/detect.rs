@@ -8,6 +8,9 @@
 //! - [`crossing`]: per-crossing detectors on the event-time windows (flow,
 //!   inspection time, queue service level, refusals, nationality mix), per
 //!   officer and per checkpoint.
+//!
+//! Reference data (lists, the crossing registry, market calendars) is read
+//! through [`References`], which the store storey implements.
 
 pub mod anomaly;
 pub mod baseline;
@@ -16,6 +19,8 @@ pub mod config;
 pub mod crossing;
 pub mod document;
 pub mod event;
+pub mod references;
 pub mod stats;
 
 pub use config::DetectConfig;
+pub use references::References;

@@ -1,33 +1,43 @@
 //! borderflow-aggregator: turns the inspections stream into per-crossing
 //! event-time windows and anomaly flags, and answers for them.
 //!
-//! Reading order: [`window`] and [`partition`] are the pure core (windows,
-//! watermarks, exactness across restarts); [`consumer`] drives them from
-//! Kafka; [`materialise`] keeps every instance's [`store`]s current from the
-//! output topics; [`grpc`] answers queries over those stores, behind
-//! [`access`] (identity, roles, country scopes, the audit trail). Start at
-//! [`start`].
+//! Reading order, one storey at a time from the ground up (a module imports
+//! only from its own storey and those below; an inspection's path from the
+//! topic to the query API never turns back):
+//!
+//! 1. [`ids`]: event ids and the one hasher for uniform keys.
+//! 2. [`windows`]: event-time windows, their histograms and records, and
+//!    what a record must hold to be counted.
+//! 3. [`detect`]: the detection catalogue, pure; reference data is read
+//!    through [`detect::References`].
+//! 4. [`partition`]: one partition's state driven record by record, and the
+//!    stages' per-record steps as pure functions returning effects
+//!    (sans-io: the benches and tests call the same functions).
+//! 5. [`store`]: what every instance knows, materialised from the output
+//!    topics (implements [`detect::References`]).
+//! 6. [`stream`]: Kafka in and out; thin adapters from records to the
+//!    partition steps, outputs tracked until durable, the materialiser.
+//! 7. [`access`]: identity, roles, country scopes, the audit trail.
+//! 8. [`grpc`], [`http_api`], [`dashboard`]: the answers, behind access.
+//!
+//! Beside them: [`config`] (flags), [`error`] (one error contract and its
+//! mapping to gRPC statuses), [`metrics`] (the telemetry contract),
+//! [`reflist`] (reference lists from CSV files, for `borderflow-ref`).
+//! Start at [`start`].
 
 pub mod access;
-pub mod codec;
 pub mod config;
 pub mod dashboard;
 pub mod detect;
-pub mod documents;
 pub mod grpc;
-pub mod histogram;
 pub mod http_api;
-pub mod inspections;
-pub mod materialise;
+pub mod ids;
 pub mod metrics;
-pub mod output;
 pub mod partition;
-pub mod pipeline;
-pub mod publish;
 pub mod reflist;
-pub mod resume;
 pub mod store;
-pub mod window;
+pub mod stream;
+pub mod windows;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,15 +64,15 @@ pub use config::Config;
 
 use crate::access::grpc::AccessLayer;
 use crate::access::{AuditSink, Gate};
-use crate::documents::DocumentsStage;
 use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::audit::AuditApi;
 use crate::grpc::reference::ReferenceApi;
-use crate::inspections::InspectionsStage;
-use crate::materialise::{Materialiser, Stores};
-use crate::output::Relay;
-use crate::pipeline::PipelineConfig;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
+use crate::stream::documents::DocumentsStage;
+use crate::stream::inspections::InspectionsStage;
+use crate::stream::materialise::{Materialiser, Stores};
+use crate::stream::output::Relay;
+use crate::stream::pipeline::PipelineConfig;
 
 /// The gRPC services the aggregator serves.
 pub const SERVICES: &[&str] = &[
@@ -92,9 +102,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let stores = Stores {
         windows: Arc::new(WindowStore::new(config.query_retention.as_millis() as i64)),
         anomalies: Arc::new(AnomalyStore::new(config.anomaly_capacity)),
-        reference: Arc::new(ReferenceStore::with_calendars(
-            config.detect.calendars.clone(),
-        )),
+        reference: Arc::new(ReferenceStore::default()),
         audit: Arc::new(AuditStore::new(config.audit_capacity)),
     };
     let authenticator = config
@@ -170,7 +178,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 materialiser: materialiser.clone(),
                 catch_up_deadline,
             };
-            pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
+            stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
     let documents = spawn_loop("documents", shutdown.clone(), {
@@ -193,7 +201,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 topic: topics.by_document.clone(),
                 replay_deadline,
             };
-            pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
+            stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
 

@@ -12,8 +12,8 @@ use metrics::{
 };
 
 use crate::detect::anomaly::{kind_label, severity_label};
-use crate::histogram::bucket_lower;
 use crate::partition::Closed;
+use crate::windows::histogram::bucket_lower;
 
 pub const CROSSING_INSPECTIONS: &str = "borderflow_crossing_inspections_total";
 pub const CROSSING_DURATION: &str = "borderflow_crossing_inspection_duration_seconds";

@@ -1,4 +1,10 @@
-//! The windows of one inspections partition, driven record by record.
+//! One partition's state, driven record by record: the windows of an
+//! inspections partition ([`PartitionState`], its per-record
+//! [`step`](PartitionState::step) and batch-end
+//! [`publish`](PartitionState::publish)) and the document histories of a
+//! by-document partition ([`DocumentPartition`]). Steps are pure: they read
+//! a [`Record`](effects::Record) and ask for [`Effects`](effects::Effects),
+//! which the Kafka adapters, the benches and the tests carry out alike.
 //!
 //! A partition carries many crossings (records are keyed by crossing), and
 //! one watermark: the largest event time seen minus the allowed lateness. A
@@ -21,13 +27,19 @@ use borderflow_proto::inspection::v1::CheckpointStatus;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWindowRecord};
 
-use crate::detect::DetectConfig;
 use crate::detect::crossing::CrossingDetectors;
-use crate::publish::to_record;
-use crate::window::{Added, EventFacts, Window, WindowState};
+use crate::detect::{DetectConfig, References};
+use crate::windows::publish::to_record;
+use crate::windows::window::{Added, EventFacts, Window, WindowState};
 
+mod documents;
+pub mod effects;
 mod retained;
+mod step;
+
+pub use documents::DocumentPartition;
 pub use retained::Retained;
+pub use step::Stepped;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowConfig {
@@ -104,6 +116,7 @@ pub struct PartitionState {
     pub partition: i32,
     config: WindowConfig,
     detect: Arc<DetectConfig>,
+    refs: Arc<dyn References>,
     max_event_ms: Option<i64>,
     last_offset: i64,
     crossings: HashMap<Arc<str>, CrossingState>,
@@ -122,11 +135,17 @@ pub struct PartitionState {
 }
 
 impl PartitionState {
-    pub fn new(partition: i32, config: WindowConfig, detect: Arc<DetectConfig>) -> Self {
+    pub fn new(
+        partition: i32,
+        config: WindowConfig,
+        detect: Arc<DetectConfig>,
+        refs: Arc<dyn References>,
+    ) -> Self {
         Self {
             partition,
             config,
             detect,
+            refs,
             max_event_ms: None,
             last_offset: -1,
             crossings: HashMap::new(),
@@ -364,9 +383,11 @@ impl PartitionState {
         ids.sort_unstable();
         let ids: Vec<Arc<str>> = ids.into_iter().cloned().collect();
         for id in &ids {
-            if let Some(state) = self.crossings.get_mut(id)
-                && state.detectors.advance(watermark, &mut self.anomalies)
-            {
+            let Some(state) = self.crossings.get_mut(id) else {
+                continue;
+            };
+            state.detectors.declare(self.refs.calendar(id));
+            if state.detectors.advance(watermark, &mut self.anomalies) {
                 self.snapshot_due.push(id.clone());
             }
         }

@@ -15,10 +15,10 @@ use borderflow_access::jwt::{ClaimMapping, JwtVerifier, TokenPolicy};
 use borderflow_access::{Authenticator, Role};
 use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
-use borderflow_aggregator::materialise::Stores;
 use borderflow_aggregator::store::{
     AnomalyStore, AuditQuery, AuditStore, ReferenceStore, WindowStore, reference,
 };
+use borderflow_aggregator::stream::materialise::Stores;
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, AnomalyStatus, Crossing, CrossingWindow, CrossingWindowRecord,
     Distribution, Severity, WindowState,

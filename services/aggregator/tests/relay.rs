@@ -7,8 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use borderflow_aggregator::output::{Batch, InFlight, Relay, send_relayed};
+use borderflow_aggregator::partition::effects::Effects as _;
 use borderflow_aggregator::store::AnomalyStore;
+use borderflow_aggregator::stream::output::{Batch, InFlight, Outputs, Relay};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::local_broker::{LocalBroker, Storage, create_topics};
 use borderflow_proto::Message as _;
@@ -59,24 +60,26 @@ async fn only_anomalies_kafka_confirmed_reach_the_store() {
     let delivered = anomaly("a-delivered");
     let refused = anomaly("a-refused");
     let (mut confirmed, mut failed) = (InFlight::default(), InFlight::default());
-    {
+    let topics = Topics::default();
+    // tansu creates no topics on demand: a delivery there times out.
+    let missing = Topics {
+        anomalies: "no-such-topic".into(),
+        ..Topics::default()
+    };
+    for (anomaly, topics, in_flight) in [
+        (&delivered, &topics, &mut confirmed),
+        (&refused, &missing, &mut failed),
+    ] {
         let mut batch = Batch::default();
-        let payload = delivered.encode_to_vec();
-        send_relayed(&producer, &mut batch, &relay, topic, &delivered, &payload).unwrap();
-        confirmed.push(batch);
-        // tansu creates no topics on demand: this delivery times out.
-        let mut batch = Batch::default();
-        let payload = refused.encode_to_vec();
-        send_relayed(
-            &producer,
-            &mut batch,
-            &relay,
-            "no-such-topic",
-            &refused,
-            &payload,
-        )
-        .unwrap();
-        failed.push(batch);
+        let mut out = Outputs {
+            producer: &producer,
+            topics,
+            batch: &mut batch,
+            relay: &relay,
+            source: Topics::INSPECTIONS,
+        };
+        out.anomaly(anomaly).unwrap();
+        in_flight.push(batch);
     }
 
     let seen = tokio::time::timeout(Duration::from_secs(20), watcher.recv())

@@ -18,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 use super::anomaly::AnomalyView;
 use super::delta::{Changes, Delta, Snapshot, Tracker};
 use super::view::{ALERT_SEVERITY, Alerts, CrossingView, Inputs, summarise, window_clock};
-use crate::materialise::Stores;
 use crate::store::{AnomalyQuery, CrossingScope};
+use crate::stream::materialise::Stores;
 
 /// Frames a page may fall behind before it is resynchronised.
 const FRAME_BUFFER: usize = 1_024;

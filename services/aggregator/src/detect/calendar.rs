@@ -3,9 +3,6 @@
 //! judge a market day against earlier market days (or an ordinary day
 //! scaled by the declared uplift), so a known market is not a surge.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_MINUTE};
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
 
@@ -57,42 +54,6 @@ impl MarketCalendar {
     }
 }
 
-/// Every crossing's declared calendar, shared by the reference store (which
-/// writes it as the registry changes) and the detectors (which read it once
-/// per evaluated period).
-#[derive(Debug, Default)]
-pub struct Calendars {
-    by_crossing: RwLock<HashMap<String, MarketCalendar>>,
-}
-
-impl Calendars {
-    /// Takes what a registry entry declares (or forgets the crossing's
-    /// calendar when it declares none).
-    pub fn declare(&self, crossing: &Crossing) {
-        let mut map = self.by_crossing.write().unwrap_or_else(|e| e.into_inner());
-        match MarketCalendar::of(crossing) {
-            Some(calendar) => map.insert(crossing.id.clone(), calendar),
-            None => map.remove(&crossing.id),
-        };
-    }
-
-    pub fn forget(&self, crossing_id: &str) {
-        let mut map = self.by_crossing.write().unwrap_or_else(|e| e.into_inner());
-        map.remove(crossing_id);
-    }
-
-    /// The declared market factor of `crossing_id` if `t_ms` is a market day.
-    pub fn market_factor(&self, crossing_id: &str, t_ms: i64) -> Option<f64> {
-        self.calendar(crossing_id)?.market_factor(t_ms)
-    }
-
-    /// The calendar `crossing_id` declares, if any.
-    pub fn calendar(&self, crossing_id: &str) -> Option<MarketCalendar> {
-        let map = self.by_crossing.read().unwrap_or_else(|e| e.into_inner());
-        map.get(crossing_id).copied()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,49 +71,38 @@ mod tests {
 
     #[test]
     fn market_days_are_local_days() {
-        let calendars = Calendars::default();
-        calendars.declare(&dostuk());
+        let calendar = MarketCalendar::of(&dostuk()).unwrap();
         // Monday 2026-05-04 18:00 UTC is Tuesday 00:00 in Osh (UTC+6).
         let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
-        assert_eq!(
-            calendars.market_factor("KG-DOSTUK", monday + 17 * MS_PER_HOUR),
-            None
-        );
-        assert_eq!(
-            calendars.market_factor("KG-DOSTUK", monday + 18 * MS_PER_HOUR),
-            Some(2.0)
-        );
+        assert_eq!(calendar.market_factor(monday + 17 * MS_PER_HOUR), None);
+        assert_eq!(calendar.market_factor(monday + 18 * MS_PER_HOUR), Some(2.0));
         // Saturday, not Friday or Sunday.
         let friday_noon = monday + 4 * 24 * MS_PER_HOUR + 6 * MS_PER_HOUR;
-        assert_eq!(calendars.market_factor("KG-DOSTUK", friday_noon), None);
+        assert_eq!(calendar.market_factor(friday_noon), None);
         assert_eq!(
-            calendars.market_factor("KG-DOSTUK", friday_noon + 24 * MS_PER_HOUR),
+            calendar.market_factor(friday_noon + 24 * MS_PER_HOUR),
             Some(2.0)
         );
-        assert_eq!(
-            calendars.market_factor("KG-DOSTUK", friday_noon + 48 * MS_PER_HOUR),
-            None
-        );
-        assert_eq!(calendars.market_factor("KZ-KORDAY", friday_noon), None);
+        assert_eq!(calendar.market_factor(friday_noon + 48 * MS_PER_HOUR), None);
     }
 
     #[test]
-    fn a_registry_entry_without_market_days_clears_the_calendar() {
-        let calendars = Calendars::default();
-        calendars.declare(&dostuk());
+    fn an_entry_without_market_days_declares_no_calendar() {
         let tuesday = Date::new(2026, 5, 5).unwrap().start_epoch_ms() + 6 * MS_PER_HOUR;
-        assert!(calendars.market_factor("KG-DOSTUK", tuesday).is_some());
-        calendars.declare(&Crossing {
-            market_days: vec![],
-            ..dostuk()
-        });
-        assert_eq!(calendars.market_factor("KG-DOSTUK", tuesday), None);
+        assert!(
+            MarketCalendar::of(&Crossing {
+                market_days: vec![],
+                ..dostuk()
+            })
+            .is_none()
+        );
         // Without a declared uplift, a market day expects an ordinary day.
-        calendars.declare(&Crossing {
+        let plain = MarketCalendar::of(&Crossing {
             market_factor: 0.0,
             ..dostuk()
-        });
-        assert_eq!(calendars.market_factor("KG-DOSTUK", tuesday), Some(1.0));
+        })
+        .unwrap();
+        assert_eq!(plain.market_factor(tuesday), Some(1.0));
     }
 
     #[test]

@@ -1,12 +1,9 @@
 //! Detection thresholds: every one a flag with an environment variable and a
 //! documented default (the README explains how each default was chosen).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
-
-use super::calendar::Calendars;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DetectConfig {
@@ -153,11 +150,6 @@ pub struct DetectConfig {
     /// An open checkpoint silent this long (event time) is flagged.
     #[arg(long, env = "BORDERFLOW_CHECKPOINT_SILENCE", default_value = "15m", value_parser = parse_duration)]
     pub checkpoint_silence: Duration,
-
-    /// Market days the crossing registry declares (not a flag: reference
-    /// data, shared with the reference store that follows the registry).
-    #[arg(skip)]
-    pub calendars: Arc<Calendars>,
 }
 
 impl DetectConfig {

@@ -19,6 +19,7 @@ use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, DetectorSample, Peri
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
 use super::baseline::{MeanVar, TrafficProfile};
+use super::calendar::MarketCalendar;
 use super::config::DetectConfig;
 pub use checkpoint::CheckpointState;
 pub use period::PeriodSums;
@@ -55,6 +56,9 @@ pub struct CrossingDetectors {
     checkpoints: BTreeMap<String, CheckpointState>,
     /// Observed, not yet evaluated periods.
     pending: BTreeMap<i64, PeriodSums>,
+    /// The market days the registry declares, as of the latest
+    /// [`declare`](Self::declare) (reference data: not part of snapshots).
+    calendar: Option<MarketCalendar>,
 }
 
 impl CrossingDetectors {
@@ -77,7 +81,14 @@ impl CrossingDetectors {
             recent: VecDeque::new(),
             checkpoints: BTreeMap::new(),
             pending: BTreeMap::new(),
+            calendar: None,
         }
+    }
+
+    /// The market days the crossing registry declares for this crossing
+    /// now; the periods evaluated next are judged with them.
+    pub fn declare(&mut self, calendar: Option<MarketCalendar>) {
+        self.calendar = calendar;
     }
 
     fn period_start(&self, t_ms: i64) -> i64 {
@@ -224,11 +235,7 @@ impl CrossingDetectors {
         // The nationality mix is also compared with the same hours of the
         // latest alike day: yesterday, or up to a week back where market
         // days are declared.
-        let days = if self.config.calendars.calendar(&self.crossing_id).is_some() {
-            7
-        } else {
-            1
-        };
+        let days = if self.calendar.is_some() { 7 } else { 1 };
         let day_periods = (borderflow_domain::time::MS_PER_DAY / period) as usize;
         let keep = officer_periods.max(self.config.nationality_lookback + days * day_periods);
         while self.recent.len() > keep {

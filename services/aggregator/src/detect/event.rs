@@ -7,7 +7,7 @@ use borderflow_proto::inspection::v1::{GuardianRelation, Inspection, MrzField, O
 
 use super::anomaly::Draft;
 use super::config::DetectConfig;
-use crate::store::ReferenceStore;
+use crate::detect::References;
 
 /// What the per-event rules found.
 #[derive(Debug, Default)]
@@ -21,7 +21,7 @@ pub struct Verdict {
 pub fn evaluate(
     inspection: &Inspection,
     event_ms: i64,
-    refs: &ReferenceStore,
+    refs: &dyn References,
     config: &DetectConfig,
 ) -> Verdict {
     let mut verdict = Verdict::default();
@@ -158,11 +158,11 @@ impl Verdict {
 struct Context<'a> {
     inspection: &'a Inspection,
     event_ms: i64,
-    refs: &'a ReferenceStore,
+    refs: &'a dyn References,
 }
 
 impl<'a> Context<'a> {
-    fn new(inspection: &'a Inspection, event_ms: i64, refs: &'a ReferenceStore) -> Self {
+    fn new(inspection: &'a Inspection, event_ms: i64, refs: &'a dyn References) -> Self {
         Self {
             inspection,
             event_ms,

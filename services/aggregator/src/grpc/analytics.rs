@@ -19,8 +19,8 @@ use tonic::{Request, Response, Status};
 
 use super::follow;
 use crate::access::Caller;
-use crate::materialise::Stores;
 use crate::store::AnomalyQuery;
+use crate::stream::materialise::Stores;
 
 const DEFAULT_RECENT: usize = 60;
 const DEFAULT_PAGE: usize = 100;

@@ -8,8 +8,8 @@ use borderflow_proto::timestamp_to_ms;
 use tonic::{Request, Response, Status};
 
 use crate::access::Caller;
-use crate::materialise::Stores;
 use crate::store::AuditQuery;
+use crate::stream::materialise::Stores;
 
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1_000;

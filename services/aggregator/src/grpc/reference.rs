@@ -21,8 +21,8 @@ use rdkafka::util::Timeout;
 use tonic::{Request, Response, Status};
 
 use crate::access::Caller;
-use crate::materialise::{Materialiser, Stores};
 use crate::store::reference::{crossing_key, entry_key};
+use crate::stream::materialise::{Materialiser, Stores};
 
 /// Most entries or crossings in one call.
 const MAX_PER_CALL: usize = 10_000;

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::CrossingWindowRecord;
 
-use crate::publish::from_record;
-use crate::window::Window;
+use crate::windows::publish::from_record;
+use crate::windows::window::Window;
 
 #[derive(Debug)]
 pub enum Retained {

@@ -5,9 +5,19 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::detect::DetectConfig;
-use crate::publish::from_record;
+use crate::detect::references::Listed;
+use crate::windows::publish::from_record;
 
 const MIN: i64 = 60_000;
+
+fn partition() -> PartitionState {
+    PartitionState::new(
+        0,
+        config(),
+        Arc::new(DetectConfig::default()),
+        Arc::new(Listed::default()),
+    )
+}
 
 fn config() -> WindowConfig {
     WindowConfig {
@@ -65,7 +75,7 @@ fn totals(
 
 #[test]
 fn out_of_order_events_within_the_lateness_land_in_their_window() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     assert_eq!(
         p.inspection(0, "A", &facts(1, 10 * MIN + 5)),
         Disposition::Counted
@@ -86,7 +96,7 @@ fn out_of_order_events_within_the_lateness_land_in_their_window() {
 
 #[test]
 fn the_watermark_closes_windows_once_and_in_order() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.inspection(1, "B", &facts(2, 10 * MIN + 1));
     p.inspection(2, "A", &facts(3, 11 * MIN));
@@ -108,7 +118,7 @@ fn the_watermark_closes_windows_once_and_in_order() {
 
 #[test]
 fn late_events_amend_retained_windows_and_too_late_ones_are_left_out() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.inspection(1, "A", &facts(2, 20 * MIN));
     p.take_closed();
@@ -139,7 +149,7 @@ fn late_events_amend_retained_windows_and_too_late_ones_are_left_out() {
 
 #[test]
 fn repeated_event_ids_count_once() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     assert_eq!(
         p.inspection(0, "A", &facts(1, 10 * MIN)),
         Disposition::Counted
@@ -158,7 +168,7 @@ fn repeated_event_ids_count_once() {
 
 #[test]
 fn open_windows_hold_the_commit_offset_back() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     assert_eq!(p.commit_offset(), None);
     p.inspection(5, "A", &facts(1, 10 * MIN));
     p.inspection(6, "B", &facts(2, 10 * MIN + 1));
@@ -172,7 +182,7 @@ fn open_windows_hold_the_commit_offset_back() {
 
 #[test]
 fn heartbeats_close_windows_without_traffic() {
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     p.inspection(0, "A", &facts(1, 10 * MIN));
     p.heartbeat(1, "A", "C", 14 * MIN, CheckpointStatus::Open);
     let closed: Vec<_> = p.take_closed().into_iter().map(|c| c.record).collect();
@@ -183,7 +193,7 @@ fn heartbeats_close_windows_without_traffic() {
 #[test]
 fn a_booth_is_silent_when_it_goes_quiet_not_when_its_stream_lags_or_another_runs_ahead() {
     use borderflow_proto::analytics::v1::AnomalyKind;
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     let mut offset = 0;
     let mut beat = |p: &mut PartitionState, crossing: &str, booth: &str, t: i64| {
         offset += 1;
@@ -219,7 +229,7 @@ fn a_booth_is_silent_when_it_goes_quiet_not_when_its_stream_lags_or_another_runs
 #[test]
 fn a_closing_heartbeat_that_arrives_late_still_closes_the_booth() {
     use borderflow_proto::analytics::v1::AnomalyKind;
-    let mut p = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+    let mut p = partition();
     let mut offset = 0;
     let mut silent = 0;
     for step in 0..=24 {
@@ -307,18 +317,18 @@ proptest! {
     /// committed offset: the totals equal those of an undisturbed run.
     #[test]
     fn restart_from_the_commit_offset_reproduces_the_totals(items in stream(), crash_at in 0usize..300) {
-        let mut whole = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+        let mut whole = partition();
         let mut published = Vec::new();
         run(&mut whole, &items, 0, &mut published);
         let expected = totals(&published, &whole);
 
         let crash_at = crash_at.min(items.len());
-        let mut first = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+        let mut first = partition();
         let mut published_before = Vec::new();
         run(&mut first, &items[..crash_at], 0, &mut published_before);
         let resume = first.commit_offset().map_or(0, |o| o as usize);
 
-        let mut second = PartitionState::new(0, config(), Arc::new(DetectConfig::default()));
+        let mut second = partition();
         let mut latest: BTreeMap<(String, i64), CrossingWindowRecord> = BTreeMap::new();
         for record in &published_before {
             let w = record.window.as_ref().unwrap();

@@ -10,15 +10,13 @@ use borderflow_proto::reference::v1::{
 };
 use dashmap::DashMap;
 
-use crate::detect::calendar::Calendars;
+use crate::detect::References;
 
 #[derive(Debug, Default)]
 pub struct ReferenceStore {
     watchlist: DashMap<[u8; 32], Arc<ListEntry>>,
     lost_stolen: DashMap<[u8; 32], Arc<ListEntry>>,
     crossings: DashMap<String, Arc<Crossing>>,
-    /// The registry's market days, for the detectors.
-    calendars: Arc<Calendars>,
 }
 
 /// The Kafka key of a list entry.
@@ -37,14 +35,6 @@ pub fn crossing_key(id: &str) -> String {
 }
 
 impl ReferenceStore {
-    /// A store that keeps `calendars` in step with the crossing registry.
-    pub fn with_calendars(calendars: Arc<Calendars>) -> Self {
-        Self {
-            calendars,
-            ..Self::default()
-        }
-    }
-
     /// Applies one record of the reference topic (`None` is a tombstone).
     pub fn apply(&self, key: &[u8], payload: Option<&[u8]>) -> Result<(), String> {
         let Some(payload) = payload else {
@@ -70,7 +60,6 @@ impl ReferenceStore {
                 }
             }
             Some(reference_record::Body::Crossing(crossing)) => {
-                self.calendars.declare(&crossing);
                 self.crossings
                     .insert(crossing.id.clone(), Arc::new(crossing));
             }
@@ -82,7 +71,6 @@ impl ReferenceStore {
     fn tombstone(&self, key: &[u8]) -> Result<(), String> {
         let key = std::str::from_utf8(key).map_err(|_| "key is not UTF-8".to_owned())?;
         if let Some(id) = key.strip_prefix("crossing/") {
-            self.calendars.forget(id);
             self.crossings.remove(id);
             return Ok(());
         }
@@ -145,5 +133,19 @@ impl ReferenceStore {
 
     pub fn list_len(&self, list: ReferenceList) -> usize {
         self.list(list as i32).map_or(0, DashMap::len)
+    }
+}
+
+impl References for ReferenceStore {
+    fn lost_or_stolen(&self, document_key: &[u8]) -> Option<Arc<ListEntry>> {
+        ReferenceStore::lost_or_stolen(self, document_key)
+    }
+
+    fn watchlisted(&self, person_key: &[u8]) -> Option<Arc<ListEntry>> {
+        ReferenceStore::watchlisted(self, person_key)
+    }
+
+    fn crossing(&self, id: &str) -> Option<Arc<Crossing>> {
+        ReferenceStore::crossing(self, id)
     }
 }

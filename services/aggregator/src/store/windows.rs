@@ -23,8 +23,8 @@ use borderflow_proto::timestamp_to_ms;
 use dashmap::DashMap;
 use tokio::sync::broadcast;
 
-use crate::publish::from_record;
-use crate::window::Window;
+use crate::windows::publish::from_record;
+use crate::windows::window::Window;
 
 #[derive(Debug, Default)]
 struct Crossing {
@@ -280,7 +280,7 @@ impl WindowStore {
                     continue;
                 }
                 if let Some((crossing_id, window)) = stored.record().as_ref().and_then(from_record)
-                    && window.state != crate::window::WindowState::Open
+                    && window.state != crate::windows::window::WindowState::Open
                 {
                     out.push(ClosedWindow {
                         crossing_id,

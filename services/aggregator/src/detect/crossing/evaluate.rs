@@ -148,11 +148,7 @@ impl CrossingDetectors {
             // day is not yesterday (a market yesterday, none today) and its
             // hours are not at hand, the rhythm cannot be told from a
             // shift, and the rule waits.
-            let days_back = self
-                .config
-                .calendars
-                .calendar(&self.crossing_id)
-                .map_or(1, |c| c.days_to_alike(start));
+            let days_back = self.calendar.map_or(1, |c| c.days_to_alike(start));
             let alike = self.same_hours_days_before(start, lookback, days_back);
             let known =
                 alike.values().sum::<f64>() >= self.config.nationality_min_count as f64 / 2.0;

@@ -45,10 +45,7 @@ impl CrossingDetectors {
     ) -> Flow {
         // Flow against the traffic profile; a period in which the crossing
         // announced closing is not judged (nor learned from) for its flow.
-        let market = self
-            .config
-            .calendars
-            .market_factor(&self.crossing_id, start);
+        let market = self.calendar.and_then(|c| c.market_factor(start));
         let expected = self.traffic.expected(start, market);
         let dispersion = self.traffic.dispersion();
         let n = sums.inspections as f64;

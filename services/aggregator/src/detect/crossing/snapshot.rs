@@ -128,6 +128,7 @@ impl CrossingDetectors {
                 })
                 .collect::<BTreeMap<_, _>>(),
             pending: BTreeMap::new(),
+            calendar: None,
         }
     }
 }

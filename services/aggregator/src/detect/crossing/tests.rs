@@ -169,19 +169,18 @@ fn bursty_traffic_widens_what_counts_as_a_surge() {
 #[test]
 fn a_declared_market_day_is_judged_against_its_uplift() {
     use borderflow_proto::analytics::v1::{Crossing, Weekday};
-    let calendars = |days: Vec<Weekday>| {
-        let config = DetectConfig::default();
-        config.calendars.declare(&Crossing {
+    let calendar = |days: Vec<Weekday>| {
+        MarketCalendar::of(&Crossing {
             id: "KG-DOS".into(),
             market_days: days.into_iter().map(|d| d as i32).collect(),
             market_factor: 2.0,
             ..Crossing::default()
-        });
-        Arc::new(config)
+        })
     };
     // Monday and Tuesday ordinary at 30 a period, then Wednesday at 60.
     for (days, alarm) in [(vec![Weekday::Wednesday], false), (vec![], true)] {
-        let mut d = CrossingDetectors::new("KG-DOS".into(), calendars(days));
+        let mut d = detectors();
+        d.declare(calendar(days));
         let mut t = T0;
         while t < T0 + 2 * DAY {
             assert!(period(&mut d, t, &normal(30)).is_empty());
@@ -360,15 +359,14 @@ fn the_morning_after_a_market_day_is_compared_with_an_ordinary_morning() {
         s
     };
     for declared in [true, false] {
-        let config = DetectConfig::default();
+        let mut d = detectors();
         if declared {
-            config.calendars.declare(&Crossing {
+            d.declare(MarketCalendar::of(&Crossing {
                 id: "KG-DOS".into(),
                 market_days: vec![Weekday::Tuesday as i32],
                 ..Crossing::default()
-            });
+            }));
         }
-        let mut d = CrossingDetectors::new("KG-DOS".into(), Arc::new(config));
         let mut t = T0;
         let mut wednesday = Vec::new();
         while t < T0 + 3 * DAY {

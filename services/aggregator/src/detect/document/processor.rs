@@ -3,7 +3,7 @@
 //! partition's watermark, and retention so memory stays bounded.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use borderflow_domain::ees::days_present;
@@ -13,10 +13,10 @@ use borderflow_proto::inspection::v1::Inspection;
 
 use super::history::{History, Passage, Place};
 use super::rules::{Context, on_insert, overstay_anomaly};
-use crate::codec::times;
+use crate::detect::References;
 use crate::detect::config::DetectConfig;
-use crate::store::ReferenceStore;
-use crate::window::parse_uuid;
+use crate::ids::{MixedHasher, parse_uuid};
+use crate::windows::codec::times;
 
 #[derive(Debug)]
 pub struct DocumentProcessor {
@@ -24,7 +24,7 @@ pub struct DocumentProcessor {
     allowed_lateness_ms: i64,
     /// Boxed: a hash table keeps spare buckets (up to half of them after it
     /// grows), and a spare bucket costs what one entry's value does.
-    histories: HashMap<[u8; 32], Box<History>, BuildHasherDefault<KeyHasher>>,
+    histories: HashMap<[u8; 32], Box<History>, BuildHasherDefault<MixedHasher>>,
     /// (deadline, document): OVERSTAY checks due at the deadline.
     timers: BTreeSet<(i64, [u8; 32])>,
     places: HashMap<String, Arc<Place>>,
@@ -61,7 +61,7 @@ impl DocumentProcessor {
         self.max_event_ms.map(|t| t - self.allowed_lateness_ms)
     }
 
-    fn place(&mut self, crossing_id: &str, refs: &ReferenceStore) -> Arc<Place> {
+    fn place(&mut self, crossing_id: &str, refs: &dyn References) -> Arc<Place> {
         let country = || {
             refs.crossing(crossing_id)
                 .map(|c| c.country.clone())
@@ -86,7 +86,7 @@ impl DocumentProcessor {
         &mut self,
         key: [u8; 32],
         inspection: &Inspection,
-        refs: &ReferenceStore,
+        refs: &dyn References,
         out: &mut Vec<Anomaly>,
     ) {
         let (Some(event_id), Ok((_, _, at_ms))) =
@@ -143,7 +143,7 @@ impl DocumentProcessor {
     }
 
     /// Fires due OVERSTAY deadlines and forgets stale histories.
-    fn advance(&mut self, refs: &ReferenceStore, out: &mut Vec<Anomaly>) {
+    fn advance(&mut self, refs: &dyn References, out: &mut Vec<Anomaly>) {
         let Some(watermark) = self.watermark() else {
             return;
         };
@@ -199,26 +199,6 @@ impl DocumentProcessor {
             let horizon = watermark - self.config.document_retention.as_millis() as i64;
             self.histories
                 .retain(|_, h| h.deadline.is_some() || h.last_ms().is_some_and(|t| t >= horizon));
-        }
-    }
-}
-
-/// Document keys are HMAC-SHA256 outputs under the deployment's secret:
-/// already uniform and not choosable by a sender, so their first bytes are
-/// a hash as good as SipHash over all of them, at a fraction of the cost.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(buf);
         }
     }
 }

@@ -12,16 +12,16 @@ use borderflow_proto::analytics::v1::{
 use borderflow_proto::inspection::v1::TravelMode;
 
 use super::history::{History, Passage};
+use crate::detect::References;
 use crate::detect::anomaly::Draft;
 use crate::detect::config::DetectConfig;
-use crate::store::ReferenceStore;
-use crate::window::uuid_string;
+use crate::ids::uuid_string;
 
 /// What the rules need besides the history.
 pub(super) struct Context<'a> {
     pub(super) key: &'a [u8; 32],
     pub(super) config: &'a DetectConfig,
-    pub(super) refs: &'a ReferenceStore,
+    pub(super) refs: &'a dyn References,
     /// The stream's event time now.
     pub(super) now_ms: i64,
 }

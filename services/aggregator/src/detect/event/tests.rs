@@ -1,13 +1,11 @@
-use borderflow_proto::Message;
 use borderflow_proto::inspection::v1::{
     BoothChecks, CalendarDate, CheckDigitResult, DocumentFacts, Inspection, TravellerFacts,
 };
 use borderflow_proto::ms_to_timestamp;
-use borderflow_proto::reference::v1::{
-    ListEntry, ReferenceList, ReferenceRecord, reference_record,
-};
+use borderflow_proto::reference::v1::{ListEntry, ReferenceList};
 
 use super::*;
+use crate::detect::references::Listed;
 
 const T: i64 = 1_780_000_000_000;
 const DOC_KEY: [u8; 32] = [7; 32];
@@ -48,13 +46,13 @@ fn kinds(verdict: &Verdict) -> Vec<i32> {
     verdict.anomalies.iter().map(|a| a.kind).collect()
 }
 
-fn run(inspection: &Inspection, refs: &ReferenceStore) -> Verdict {
+fn run(inspection: &Inspection, refs: &Listed) -> Verdict {
     evaluate(inspection, T, refs, &DetectConfig::default())
 }
 
 #[test]
 fn a_clean_inspection_raises_nothing() {
-    let verdict = run(&inspection(), &ReferenceStore::default());
+    let verdict = run(&inspection(), &Listed::default());
     assert!(!verdict.alerted);
     assert!(verdict.anomalies.is_empty());
 }
@@ -68,7 +66,7 @@ fn a_failed_check_digit_is_flagged_with_its_field() {
         field: MrzField::CompositeCheck as i32,
         valid: false,
     }];
-    let verdict = run(&i, &ReferenceStore::default());
+    let verdict = run(&i, &Listed::default());
     assert!(verdict.alerted);
     let a = &verdict.anomalies[0];
     assert_eq!(a.kind, AnomalyKind::MrzCheckDigit as i32);
@@ -84,7 +82,7 @@ fn a_failed_check_digit_is_flagged_with_its_field() {
     // A refused traveller: the officer caught it; lower severity.
     i.outcome = Outcome::Refused as i32;
     assert_eq!(
-        run(&i, &ReferenceStore::default()).anomalies[0].severity,
+        run(&i, &Listed::default()).anomalies[0].severity,
         Severity::Medium as i32
     );
 }
@@ -99,7 +97,7 @@ fn an_expired_document_counts_the_days() {
         month: 5,
         day: 1,
     });
-    let verdict = run(&i, &ReferenceStore::default());
+    let verdict = run(&i, &Listed::default());
     assert_eq!(kinds(&verdict), vec![AnomalyKind::DocumentExpired as i32]);
     let days = verdict.anomalies[0].evidence.as_ref().unwrap().values[0].value;
     let expected = Date::from_epoch_ms(T).days_since_epoch()
@@ -107,24 +105,25 @@ fn an_expired_document_counts_the_days() {
     assert_eq!(days, expected as f64);
 }
 
-fn list(refs: &ReferenceStore, list: ReferenceList, key: [u8; 32]) {
-    let record = ReferenceRecord {
-        body: Some(reference_record::Body::Entry(ListEntry {
-            list: list as i32,
-            key: key.to_vec(),
-            source: "INTERPOL SLTD".into(),
-            reference: "case 17".into(),
-            added_at: None,
-        })),
+fn list(refs: &mut Listed, list: ReferenceList, key: [u8; 32]) {
+    let entry = std::sync::Arc::new(ListEntry {
+        list: list as i32,
+        key: key.to_vec(),
+        source: "INTERPOL SLTD".into(),
+        reference: "case 17".into(),
+        added_at: None,
+    });
+    match list {
+        ReferenceList::LostStolen => refs.lost_stolen.insert(key, entry),
+        _ => refs.watchlist.insert(key, entry),
     };
-    refs.apply(b"k", Some(&record.encode_to_vec())).unwrap();
 }
 
 #[test]
 fn reference_list_hits_are_critical_when_admitted() {
-    let refs = ReferenceStore::default();
-    list(&refs, ReferenceList::LostStolen, DOC_KEY);
-    list(&refs, ReferenceList::Watchlist, PERSON_KEY);
+    let mut refs = Listed::default();
+    list(&mut refs, ReferenceList::LostStolen, DOC_KEY);
+    list(&mut refs, ReferenceList::Watchlist, PERSON_KEY);
     let verdict = run(&inspection(), &refs);
     assert_eq!(
         kinds(&verdict),
@@ -145,14 +144,14 @@ fn reference_list_hits_are_critical_when_admitted() {
     );
     assert!(verdict.anomalies[0].explanation.contains("case 17"));
     // Different keys: no hit.
-    let other = ReferenceStore::default();
-    list(&other, ReferenceList::LostStolen, [1; 32]);
+    let mut other = Listed::default();
+    list(&mut other, ReferenceList::LostStolen, [1; 32]);
     assert!(run(&inspection(), &other).anomalies.is_empty());
 }
 
 #[test]
 fn minors_need_an_adult_linked_as_guardian() {
-    let refs = ReferenceStore::default();
+    let refs = Listed::default();
     let mut i = inspection();
     let t = i.traveller.as_mut().unwrap();
     t.age_years = Some(11);
@@ -184,7 +183,7 @@ fn minors_need_an_adult_linked_as_guardian() {
 
 #[test]
 fn a_low_biometric_score_matters_only_when_admitted() {
-    let refs = ReferenceStore::default();
+    let refs = Listed::default();
     let mut i = inspection();
     i.checks.as_mut().unwrap().biometric_score = Some(0.41);
     assert_eq!(
@@ -203,9 +202,9 @@ fn a_low_biometric_score_matters_only_when_admitted() {
 fn ids_depend_only_on_the_event() {
     let mut i = inspection();
     i.document.as_mut().unwrap().expired = true;
-    let a = run(&i, &ReferenceStore::default()).anomalies[0].id.clone();
-    let b = run(&i, &ReferenceStore::default()).anomalies[0].id.clone();
+    let a = run(&i, &Listed::default()).anomalies[0].id.clone();
+    let b = run(&i, &Listed::default()).anomalies[0].id.clone();
     assert_eq!(a, b);
     i.event_id = "7f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into();
-    assert_ne!(a, run(&i, &ReferenceStore::default()).anomalies[0].id);
+    assert_ne!(a, run(&i, &Listed::default()).anomalies[0].id);
 }

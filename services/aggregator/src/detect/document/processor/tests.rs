@@ -1,17 +1,16 @@
 use borderflow_domain::time::Date;
-use borderflow_proto::Message;
 use borderflow_proto::analytics::v1::{AnomalyKind, AnomalyStatus, Crossing};
 use borderflow_proto::inspection::v1::{Direction, DocumentFacts, Outcome, TravelMode};
 use borderflow_proto::ms_to_timestamp;
-use borderflow_proto::reference::v1::{ReferenceRecord, reference_record};
 
 use super::*;
-use crate::window::uuid_string;
+use crate::detect::references::Listed;
+use crate::ids::uuid_string;
 
 const KEY: [u8; 32] = [3; 32];
 
-fn refs() -> ReferenceStore {
-    let refs = ReferenceStore::default();
+fn refs() -> Listed {
+    let mut refs = Listed::default();
     // Korday and Ak-Zhol (KAZ, road, ~300 km apart), Almaty airport.
     for (id, country, lat, lon, mode) in [
         ("KZ-KOR", "KAZ", 43.22, 74.72, TravelMode::Road),
@@ -19,19 +18,15 @@ fn refs() -> ReferenceStore {
         ("KZ-ALA", "KAZ", 43.35, 77.04, TravelMode::Air),
         ("KG-DOS", "KGZ", 40.79, 72.97, TravelMode::Road),
     ] {
-        let record = ReferenceRecord {
-            body: Some(reference_record::Body::Crossing(Crossing {
-                id: id.into(),
-                name: id.into(),
-                country: country.into(),
-                latitude: lat,
-                longitude: lon,
-                mode: mode as i32,
-                ..Default::default()
-            })),
-        };
-        refs.apply(id.as_bytes(), Some(&record.encode_to_vec()))
-            .unwrap();
+        refs = refs.with_crossing(Crossing {
+            id: id.into(),
+            name: id.into(),
+            country: country.into(),
+            latitude: lat,
+            longitude: lon,
+            mode: mode as i32,
+            ..Default::default()
+        });
     }
     refs
 }
@@ -57,7 +52,7 @@ fn passage(n: u128, crossing: &str, t: i64, direction: Direction, outcome: Outco
 
 struct Run {
     processor: DocumentProcessor,
-    refs: ReferenceStore,
+    refs: Listed,
     out: Vec<Anomaly>,
     next: u128,
 }

@@ -8,7 +8,8 @@ use borderflow_proto::inspection::v1::{
 };
 use borderflow_proto::timestamp_to_ms;
 
-use crate::window::{EventFacts, parse_uuid};
+use super::window::EventFacts;
+use crate::ids::parse_uuid;
 
 /// Age below which a traveller is a minor.
 pub const MINOR_AGE: u32 = 18;

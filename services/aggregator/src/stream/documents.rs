@@ -1,6 +1,5 @@
-//! The per-document stage: reads the by-document topic (records keyed by
-//! document key, so one partition holds a document's whole history) and
-//! applies the per-document rules.
+//! The per-document stage over Kafka: a thin adapter from the pipeline's
+//! records to [`DocumentPartition::step`].
 //!
 //! A partition's state is the fold of its records: on assignment the stage
 //! replays the partition from its start up to the committed offset without
@@ -11,21 +10,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use borderflow_common::kafka::{KafkaArgs, Topics};
-use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::Anomaly;
-use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::message::Message;
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use tracing::{info, warn};
 
-use crate::detect::DetectConfig;
-use crate::detect::document::DocumentProcessor;
+use crate::detect::{DetectConfig, References};
 use crate::metrics;
-use crate::pipeline::{Outputs, Stage};
+use crate::partition::DocumentPartition;
+use crate::partition::effects::Record;
 use crate::store::ReferenceStore;
+use crate::stream::output::Outputs;
+use crate::stream::pipeline::Stage;
 
 pub struct DocumentsStage {
     pub detect: Arc<DetectConfig>,
@@ -37,35 +35,14 @@ pub struct DocumentsStage {
     pub replay_deadline: Duration,
 }
 
-pub struct DocumentPartition {
-    processor: DocumentProcessor,
-    /// The next offset to process.
-    next: Option<i64>,
-}
-
-/// The document key of a record, or why it has none.
-fn key_of(message: &BorrowedMessage<'_>) -> Result<[u8; 32], &'static str> {
-    message
-        .key()
-        .and_then(|k| <[u8; 32]>::try_from(k).ok())
-        .ok_or("record key is not a 32-byte document key")
-}
-
-fn inspection_of(payload: &[u8]) -> Option<borderflow_proto::inspection::v1::Inspection> {
-    match InspectionRecord::decode(payload).ok()?.body? {
-        inspection_record::Body::Inspection(inspection) => Some(inspection),
-        inspection_record::Body::Heartbeat(_) => None,
-    }
-}
-
 impl DocumentsStage {
     /// Folds `partition` from its start up to `until` (exclusive) into
-    /// `processor`, discarding what the rules report.
+    /// `state`, publishing nothing.
     fn replay(
         &self,
         partition: i32,
         until: i64,
-        processor: &mut DocumentProcessor,
+        state: &mut DocumentPartition,
     ) -> anyhow::Result<u64> {
         let reader: BaseConsumer = self
             .kafka
@@ -80,7 +57,6 @@ impl DocumentsStage {
             Timeout::After(self.replay_deadline),
         )?;
         let started = Instant::now();
-        let mut discarded = Vec::new();
         let mut replayed = 0;
         let mut next = low;
         while next < until {
@@ -97,11 +73,13 @@ impl DocumentsStage {
             if message.offset() >= until {
                 break;
             }
-            if let (Ok(key), Some(inspection)) =
-                (key_of(&message), message.payload().and_then(inspection_of))
-            {
-                processor.process(key, &inspection, &self.reference, &mut discarded);
-                discarded.clear();
+            let record = Record {
+                partition,
+                offset: message.offset(),
+                key: message.key(),
+                payload: message.payload().unwrap_or_default(),
+            };
+            if state.replay(&record) {
                 replayed += 1;
             }
         }
@@ -121,47 +99,33 @@ impl Stage for DocumentsStage {
     }
 
     fn assign(&self, partition: i32, committed: Option<i64>) -> DocumentPartition {
-        let mut processor = DocumentProcessor::new(self.detect.clone(), self.allowed_lateness_ms);
+        let refs: Arc<dyn References> = self.reference.clone();
+        let mut state = DocumentPartition::new(self.detect.clone(), self.allowed_lateness_ms, refs);
         if let Some(until) = committed.filter(|c| *c > 0) {
             let started = Instant::now();
-            match self.replay(partition, until, &mut processor) {
+            match self.replay(partition, until, &mut state) {
                 Ok(records) => info!(
                     partition,
                     records,
-                    documents = processor.len(),
+                    documents = state.documents(),
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "document histories rebuilt"
                 ),
                 Err(err) => warn!(partition, %err, "document histories incomplete"),
             }
         }
-        DocumentPartition {
-            processor,
-            next: committed,
-        }
+        state.resume_at(committed);
+        state
     }
 
     fn process(
         &self,
         state: &mut DocumentPartition,
-        message: &BorrowedMessage<'_>,
+        record: &Record<'_>,
         out: &mut Outputs<'_>,
     ) -> Result<(), KafkaError> {
-        state.next = Some(message.offset() + 1);
-        let key = match key_of(message) {
-            Ok(key) => key,
-            Err(reason) => return out.deadletter(message, "invalid", reason),
-        };
-        let Some(inspection) = message.payload().and_then(inspection_of) else {
-            return out.deadletter(message, "undecodable", "not an inspection record");
-        };
-        let mut anomalies: Vec<Anomaly> = Vec::new();
-        state
-            .processor
-            .process(key, &inspection, &self.reference, &mut anomalies);
-        metrics::document_record();
-        for anomaly in &anomalies {
-            out.anomaly(anomaly)?;
+        if state.step(record, out)? {
+            metrics::document_record();
         }
         Ok(())
     }
@@ -175,6 +139,6 @@ impl Stage for DocumentsStage {
     }
 
     fn commit_offset(&self, state: &DocumentPartition) -> Option<i64> {
-        state.next
+        state.commit_offset()
     }
 }

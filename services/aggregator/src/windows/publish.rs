@@ -7,8 +7,27 @@ use borderflow_proto::analytics::v1::{
 use borderflow_proto::inspection::v1::{Direction, Outcome};
 use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 
-use crate::histogram::LogHistogram;
-use crate::window::{Counts, Window, WindowState};
+use crate::windows::histogram::LogHistogram;
+use crate::windows::window::{Counts, Window, WindowState};
+
+/// Kafka key of a window: crossing and window start.
+pub fn window_key(record: &CrossingWindowRecord) -> String {
+    let window = record.window.as_ref();
+    let start = window
+        .and_then(|w| w.start.as_ref())
+        .and_then(timestamp_to_ms)
+        .unwrap_or_default();
+    format!("{}@{start}", window.map_or("", |w| w.crossing_id.as_str()))
+}
+
+/// Kafka key of a crossing's detector snapshot.
+pub fn snapshot_key(record: &CrossingWindowRecord) -> String {
+    let crossing = record
+        .detector_state
+        .as_ref()
+        .map_or("", |s| s.crossing_id.as_str());
+    format!("{crossing}#state")
+}
 
 /// The record of `window` of `crossing_id`, read from `partition`.
 pub fn to_record(crossing_id: &str, partition: i32, window: &Window) -> CrossingWindowRecord {
@@ -218,7 +237,7 @@ mod tests {
     use borderflow_proto::inspection::v1::{Direction, Outcome, TravelMode};
 
     use super::*;
-    use crate::window::EventFacts;
+    use crate::windows::window::EventFacts;
 
     #[test]
     fn a_closed_window_survives_publication() {

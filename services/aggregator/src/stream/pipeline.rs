@@ -17,12 +17,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 use borderflow_common::clock::now_ms;
 use borderflow_common::kafka::{KafkaArgs, Topics};
-use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::Anomaly;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Message, OwnedHeaders};
+use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 use rdkafka::statistics::Statistics;
 use rdkafka::util::Timeout;
@@ -31,73 +29,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::metrics;
-use crate::output::{Batch, InFlight, Relay, deadletter_headers, send, send_relayed};
-use crate::resume::{Resume, Step};
-
-/// Outputs of the batch in progress.
-pub struct Outputs<'a> {
-    pub producer: &'a FutureProducer,
-    pub topics: &'a Topics,
-    pub batch: &'a mut Batch,
-    /// Where this instance's own anomalies go once durable.
-    pub relay: &'a Relay,
-}
-
-impl Outputs<'_> {
-    pub fn send(
-        &mut self,
-        topic: &str,
-        key: &[u8],
-        payload: &[u8],
-        headers: Option<OwnedHeaders>,
-    ) -> Result<(), KafkaError> {
-        send(self.producer, self.batch, topic, key, payload, headers)
-    }
-
-    /// Publishes an anomaly (keyed by crossing) and counts it.
-    pub fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), KafkaError> {
-        metrics::anomaly(anomaly);
-        send_relayed(
-            self.producer,
-            self.batch,
-            self.relay,
-            &self.topics.anomalies,
-            anomaly,
-            &anomaly.encode_to_vec(),
-        )
-    }
-
-    /// Sends `message` to the dead-letter topic with the reason.
-    pub fn deadletter(
-        &mut self,
-        message: &BorrowedMessage<'_>,
-        kind: &'static str,
-        reason: &str,
-    ) -> Result<(), KafkaError> {
-        metrics::deadletter(kind);
-        debug!(
-            topic = message.topic(),
-            partition = message.partition(),
-            offset = message.offset(),
-            reason,
-            "dead-lettering a record"
-        );
-        let headers = deadletter_headers(
-            kind,
-            reason,
-            message.topic(),
-            message.partition(),
-            message.offset(),
-        );
-        let topic = self.topics.deadletter.clone();
-        self.send(
-            &topic,
-            message.key().unwrap_or_default(),
-            message.payload().unwrap_or_default(),
-            Some(headers),
-        )
-    }
-}
+use crate::partition::effects::Record;
+use crate::stream::output::{Batch, InFlight, Outputs, Relay};
+use crate::stream::resume::{Resume, Step};
 
 /// What a pipeline does with the records of its partitions.
 pub trait Stage: Send + Sync + 'static {
@@ -120,7 +54,7 @@ pub trait Stage: Send + Sync + 'static {
     fn process(
         &self,
         state: &mut Self::Partition,
-        message: &BorrowedMessage<'_>,
+        record: &Record<'_>,
         out: &mut Outputs<'_>,
     ) -> Result<(), KafkaError>;
 
@@ -161,7 +95,7 @@ struct State<P> {
     /// state's offset.
     finished: HashMap<i32, i64>,
     /// Partitions assigned with a committed offset whose first record has
-    /// not been seen yet (see [`crate::resume`]).
+    /// not been seen yet (see [`crate::stream::resume`]).
     resuming: HashMap<i32, Resume>,
     in_flight: InFlight,
     /// A delivery failed: the pipeline must restart from committed offsets.
@@ -391,8 +325,15 @@ pub fn run<S: Stage>(
                         topics,
                         batch: &mut batch,
                         relay: &config.relay,
+                        source: &topic,
                     };
-                    if let Err(err) = context.stage.process(partition, &message, &mut out) {
+                    let record = Record {
+                        partition: message.partition(),
+                        offset: message.offset(),
+                        key: message.key(),
+                        payload: message.payload().unwrap_or_default(),
+                    };
+                    if let Err(err) = context.stage.process(partition, &record, &mut out) {
                         failure = Some(err);
                         break;
                     }
@@ -415,6 +356,7 @@ pub fn run<S: Stage>(
                     topics,
                     batch: &mut batch,
                     relay: &config.relay,
+                    source: &topic,
                 };
                 if let Err(err) = context.stage.finish(partition, &mut out) {
                     failure = Some(err);
@@ -439,6 +381,7 @@ pub fn run<S: Stage>(
                     topics,
                     batch: &mut untracked,
                     relay: &config.relay,
+                    source: &topic,
                 };
                 context.stage.tick(partition, &mut out);
             }

@@ -3,14 +3,15 @@
 //! de-duplication, the offsets it covers).
 
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use borderflow_proto::analytics::v1::{
     CheckpointActivity, DetectorSample, NationalityCount, OfficerTally as OfficerTallyProto,
 };
 use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome, TravelMode};
 
-use crate::histogram::LogHistogram;
+use super::histogram::LogHistogram;
+use crate::ids::{MixedHasher, uuid_string};
 
 /// Publication state of a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -387,7 +388,7 @@ impl Window {
 /// Event ids of a window: a hash set while open, a sorted vector once closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum EventIds {
-    Open(HashSet<u128, BuildHasherDefault<IdHasher>>),
+    Open(HashSet<u128, BuildHasherDefault<MixedHasher>>),
     Closed(Vec<u128>),
 }
 
@@ -430,59 +431,6 @@ impl EventIds {
             Self::Closed(ids) => ids.clone(),
         }
     }
-}
-
-/// Event ids are random UUIDs: their bits are already well mixed.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(buf);
-        }
-    }
-
-    fn write_u128(&mut self, value: u128) {
-        self.0 = (value as u64) ^ ((value >> 64) as u64).rotate_left(32);
-    }
-}
-
-/// The canonical hyphenated form of a 128-bit event id.
-pub fn uuid_string(id: u128) -> String {
-    let hex = format!("{id:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-/// Parses a UUID (hyphenated or plain hex) into its 128 bits.
-pub fn parse_uuid(text: &str) -> Option<u128> {
-    let mut value: u128 = 0;
-    let mut digits = 0;
-    for b in text.bytes() {
-        let d = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            b'-' => continue,
-            _ => return None,
-        };
-        value = (value << 4) | u128::from(d);
-        digits += 1;
-    }
-    (digits == 32).then_some(value)
 }
 
 #[cfg(test)]

@@ -1,0 +1,46 @@
+//! The stages' boundary with the world, sans-io: a step reads a [`Record`]
+//! and asks for [`Effects`]. The Kafka adapters of the stream storey
+//! produce each effect and track it until durable; the benches and the
+//! broker-free tests collect or count them. Either way the same step runs.
+
+use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+
+use super::Closed;
+
+/// One record of an input topic, as a stage sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<&'a [u8]>,
+    pub payload: &'a [u8],
+}
+
+/// What a step asks of the world, in the order it asks. An error stops the
+/// step; the adapter restarts from committed offsets, so nothing is lost.
+pub trait Effects {
+    type Error;
+
+    /// An anomaly to publish (keyed by crossing).
+    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Self::Error>;
+
+    /// A window closed or amended, to publish under
+    /// [`window_key`](crate::windows::publish::window_key).
+    fn window(&mut self, closed: &Closed) -> Result<(), Self::Error>;
+
+    /// A crossing's detector state, to publish under
+    /// [`snapshot_key`](crate::windows::publish::snapshot_key).
+    fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), Self::Error>;
+
+    /// An inspection's copy for the per-document rules, keyed by document.
+    fn by_document(&mut self, document_key: &[u8], payload: &[u8]) -> Result<(), Self::Error>;
+
+    /// `record` cannot be processed: to the dead-letter topic, with a kind
+    /// (a bounded label) and the reason.
+    fn dead_letter(
+        &mut self,
+        record: &Record<'_>,
+        kind: &'static str,
+        reason: &str,
+    ) -> Result<(), Self::Error>;
+}

@@ -1,0 +1,97 @@
+//! The inspections stage's work on one record and at each batch's end, as
+//! pure functions over a partition's state: decode, the per-event rules,
+//! the windows and the per-crossing detectors, the by-document copy, and
+//! what a batch publishes.
+
+use super::effects::{Effects, Record};
+use super::{Disposition, PartitionState};
+use crate::detect;
+use crate::windows::codec::{self, Decoded};
+
+/// What a step did with its record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stepped {
+    Heartbeat,
+    Inspection(Disposition),
+    DeadLettered,
+}
+
+impl Stepped {
+    /// The records metric's label; dead letters are counted by kind on a
+    /// metric of their own.
+    pub fn label(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Heartbeat => "heartbeat",
+            Self::Inspection(Disposition::Counted) => "counted",
+            Self::Inspection(Disposition::Amended) => "amended",
+            Self::Inspection(Disposition::Duplicate) => "duplicate",
+            Self::Inspection(Disposition::Replayed) => "replayed",
+            Self::Inspection(Disposition::TooLate) => "too_late",
+            Self::DeadLettered => return None,
+        })
+    }
+}
+
+impl PartitionState {
+    /// Processes one record of the inspections topic.
+    pub fn step<E: Effects>(
+        &mut self,
+        record: &Record<'_>,
+        out: &mut E,
+    ) -> Result<Stepped, E::Error> {
+        let dead = |out: &mut E, err: codec::DecodeError| {
+            out.dead_letter(record, err.kind(), &err.to_string())
+                .map(|()| Stepped::DeadLettered)
+        };
+        let inspection = match codec::decode(record.payload) {
+            Ok(Decoded::Heartbeat(beat)) => {
+                self.heartbeat(
+                    record.offset,
+                    &beat.crossing_id,
+                    &beat.checkpoint_id,
+                    beat.at_ms,
+                    beat.status,
+                );
+                return Ok(Stepped::Heartbeat);
+            }
+            Ok(Decoded::Inspection(inspection)) => inspection,
+            Err(err) => return dead(out, err),
+        };
+        let event_ms = match codec::times(&inspection) {
+            Ok((_, _, completed)) => completed,
+            Err(err) => return dead(out, err),
+        };
+        let verdict =
+            detect::event::evaluate(&inspection, event_ms, self.refs.as_ref(), &self.detect);
+        let facts = match codec::facts(&inspection, verdict.alerted) {
+            Ok(facts) => facts,
+            Err(err) => return dead(out, err),
+        };
+        let disposition = self.inspection(record.offset, &inspection.crossing_id, &facts);
+        for anomaly in &verdict.anomalies {
+            out.anomaly(anomaly)?;
+        }
+        // Every inspection, late or not, reaches the per-document rules.
+        if let Some(document) = &inspection.document
+            && document.document_key.len() == 32
+        {
+            out.by_document(&document.document_key, record.payload)?;
+        }
+        Ok(Stepped::Inspection(disposition))
+    }
+
+    /// At a batch's end: the windows it closed or amended, the anomalies
+    /// the per-crossing detectors raised and the detector snapshots due.
+    pub fn publish<E: Effects>(&mut self, out: &mut E) -> Result<(), E::Error> {
+        for closed in self.take_closed() {
+            out.window(&closed)?;
+        }
+        for anomaly in self.take_anomalies() {
+            out.anomaly(&anomaly)?;
+        }
+        for snapshot in self.take_snapshots() {
+            out.snapshot(&snapshot)?;
+        }
+        Ok(())
+    }
+}
