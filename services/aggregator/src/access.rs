@@ -24,6 +24,7 @@ use borderflow_proto::ms_to_timestamp;
 pub use audit::{AuditFailure, AuditSink};
 pub use caller::{Caller, Note};
 
+use crate::error::Error;
 use crate::metrics;
 use crate::store::ReferenceStore;
 
@@ -76,11 +77,12 @@ impl Refusal {
 
     /// The status a refused call answers.
     pub fn status(&self, method: &str) -> tonic::Status {
-        let code = match self {
-            Self::Unauthenticated(_) => tonic::Code::Unauthenticated,
-            Self::Forbidden(..) | Self::UnknownMethod(_) => tonic::Code::PermissionDenied,
-        };
-        tonic::Status::new(code, self.message(method))
+        let message = self.message(method);
+        match self {
+            Self::Unauthenticated(_) => Error::Unauthenticated(message),
+            Self::Forbidden(..) | Self::UnknownMethod(_) => Error::PermissionDenied(message),
+        }
+        .into()
     }
 }
 

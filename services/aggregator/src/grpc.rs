@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
 use crate::access::Caller;
+use crate::error::Error;
 
 /// Buffer of a server stream towards one client.
 const STREAM_BUFFER: usize = 256;
@@ -51,12 +52,12 @@ where
         loop {
             let item = tokio::select! {
                 _ = shutdown.cancelled() => {
-                    let _ = tx.send(Err(Status::unavailable("server shutting down"))).await;
+                    let _ = tx.send(Err(Error::unavailable("server shutting down").into())).await;
                     return;
                 }
                 _ = tx.closed() => return,
                 () = &mut expired => {
-                    let _ = tx.send(Err(Status::unauthenticated("the token expired; sign in again"))).await;
+                    let _ = tx.send(Err(Error::Unauthenticated("the token expired; sign in again".into()).into())).await;
                     return;
                 }
                 item = updates.recv() => item,

@@ -35,6 +35,7 @@ use tower::util::BoxCloneSyncService;
 
 use crate::access::grpc::Transcoded;
 use crate::access::{Credentials, Gate, Need, methods};
+use crate::error::{Error, field_of};
 use borderflow_proto::audit::v1::{AuditOutcome, AuditPhase};
 use routes::Route;
 
@@ -116,12 +117,7 @@ async fn unanswerable(
         Ok(caller) => caller,
         Err(refused) => return response::problem(&refused),
     };
-    let field = status
-        .metadata()
-        .get("borderflow-field")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let field = field_of(&status).unwrap_or_default().to_owned();
     caller.note(|n| n.reason = format!("{:?} {field}", status.code()).trim().to_owned());
     let finished = caller
         .finish(
@@ -138,14 +134,13 @@ async fn unanswerable(
     }
 }
 
-/// `INVALID_ARGUMENT` naming the field a message starts with.
+/// `INVALID_ARGUMENT` naming the field a `field: reason` message starts with.
 fn invalid(message: String) -> Status {
-    let field = message.split(':').next().unwrap_or_default().to_owned();
-    let mut status = Status::invalid_argument(message);
-    if let Ok(value) = field.parse() {
-        status.metadata_mut().insert("borderflow-field", value);
+    match message.split_once(": ") {
+        Some((field, reason)) => Error::invalid(field, reason),
+        None => Error::invalid("request", message),
     }
-    status
+    .into()
 }
 
 /// The bearer token of the `authorization` header (never the dashboard's
@@ -166,11 +161,12 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
         .iter()
         .find_map(|r| r.matches(&parts.method, parts.uri.path()).map(|b| (r, b)))
     else {
-        let status = Status::not_found(format!(
-            "no route {} {}; see /v1/openapi.json",
+        let status = Error::not_found(format!(
+            "route {} {} (see /v1/openapi.json)",
             parts.method,
             parts.uri.path()
-        ));
+        ))
+        .into();
         return unanswerable(&api, &parts, None, status).await;
     };
     let query = match Query::<Vec<(String, String)>>::try_from_uri(&parts.uri) {
@@ -211,7 +207,7 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
     let Ok(mut call) = call.body(tonic::body::Body::new(http_body_util::Full::new(
         frame.freeze(),
     ))) else {
-        return response::problem(&Status::internal("building the call"));
+        return response::problem(&Error::Internal("building the call".into()).into());
     };
     let peer = parts
         .extensions

@@ -29,6 +29,7 @@ pub mod access;
 pub mod config;
 pub mod dashboard;
 pub mod detect;
+pub mod error;
 pub mod grpc;
 pub mod http_api;
 pub mod ids;

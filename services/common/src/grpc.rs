@@ -12,6 +12,21 @@ use tonic_health::server::HealthReporter;
 /// The standard health service's name.
 pub const HEALTH_SERVICE: &str = "grpc.health.v1.Health";
 
+/// The gRPC response metadata key naming the request field an
+/// `INVALID_ARGUMENT` is about (`inspection.document.mrz`, `page_token`),
+/// beside the human-readable message: one contract for every service.
+pub const FIELD_METADATA: &str = "borderflow-field";
+
+/// The status for a request field that is missing or wrong: the message
+/// says `field: reason`, the [`FIELD_METADATA`] names the field.
+pub fn invalid_field(field: &str, reason: impl std::fmt::Display) -> tonic::Status {
+    let mut status = tonic::Status::invalid_argument(format!("{field}: {reason}"));
+    if let Ok(value) = field.parse() {
+        status.metadata_mut().insert(FIELD_METADATA, value);
+    }
+    status
+}
+
 /// Largest gRPC message either side accepts (tonic's default is 4 MiB).
 pub const MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 //! Ingest's errors and the one place they become gRPC status codes.
 
+use borderflow_common::grpc::FIELD_METADATA;
 use tonic::{Code, Status};
 
 use crate::validate::FieldError;
@@ -70,7 +71,7 @@ impl From<Error> for Status {
             && let Ok(value) = field.field.parse()
         {
             // The offending field, machine-readable, beside the message.
-            status.metadata_mut().insert("borderflow-field", value);
+            status.metadata_mut().insert(FIELD_METADATA, value);
         }
         status
     }

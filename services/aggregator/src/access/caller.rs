@@ -12,6 +12,7 @@ use tonic::Status;
 
 use super::Gate;
 use super::audit::AuditUnavailable;
+use crate::error::Error;
 use crate::store::CrossingScope;
 
 /// What the handler tells the audit record.
@@ -61,7 +62,7 @@ impl Caller {
             .extensions()
             .get::<Self>()
             .cloned()
-            .ok_or_else(|| Status::unauthenticated("no authenticated caller"))
+            .ok_or_else(|| Error::Unauthenticated("no authenticated caller".into()).into())
     }
 
     /// The crossings this caller may see.
@@ -74,12 +75,12 @@ impl Caller {
     }
 
     /// `PERMISSION_DENIED` unless the caller's scope covers `crossing_id`.
-    pub fn check_crossing(&self, crossing_id: &str) -> Result<(), Status> {
+    pub fn check_crossing(&self, crossing_id: &str) -> Result<(), Error> {
         if self.scope().covers(crossing_id) {
             return Ok(());
         }
         self.note(|n| n.reason = "scope".into());
-        Err(Status::permission_denied(format!(
+        Err(Error::denied(format!(
             "crossing {crossing_id} is outside your country scope"
         )))
     }
@@ -184,5 +185,5 @@ impl Drop for Delivered {
 }
 
 pub(super) fn unavailable(err: AuditUnavailable) -> Status {
-    Status::unavailable(format!("{err}; the call was not answered"))
+    Error::unavailable(format!("{err}; the call was not answered")).into()
 }

@@ -59,7 +59,7 @@ pub(crate) async fn crossing(
 ) -> Response {
     caller.note(|n| n.resource = format!("crossing={id}"));
     if let Err(status) = caller.check_crossing(&id) {
-        return problem(StatusCode::FORBIDDEN, status.message().to_owned());
+        return problem(StatusCode::FORBIDDEN, status.to_string());
     }
     let Some(summary) = dashboard.hub().summary(&id) else {
         return problem(StatusCode::NOT_FOUND, format!("crossing {id} is not known"));
@@ -102,7 +102,7 @@ pub(crate) async fn anomalies(
     caller.note(|n| n.resource = format!("crossings={}", query.crossing_ids.join(",")));
     for id in &query.crossing_ids {
         if let Err(status) = caller.check_crossing(id) {
-            return problem(StatusCode::FORBIDDEN, status.message().to_owned());
+            return problem(StatusCode::FORBIDDEN, status.to_string());
         }
     }
     let scope = caller.scope();

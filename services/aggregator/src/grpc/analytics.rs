@@ -19,6 +19,7 @@ use tonic::{Request, Response, Status};
 
 use super::follow;
 use crate::access::Caller;
+use crate::error::Error;
 use crate::store::AnomalyQuery;
 use crate::stream::materialise::Stores;
 
@@ -63,16 +64,16 @@ impl AnalyticsApi {
 }
 
 /// Page tokens are "<event time ms>:<anomaly id>" of the last item returned.
-fn parse_token(token: &str) -> Result<Option<(i64, String)>, Status> {
+fn parse_token(token: &str) -> Result<Option<(i64, String)>, Error> {
     if token.is_empty() {
         return Ok(None);
     }
     let (ms, id) = token
         .split_once(':')
-        .ok_or_else(|| Status::invalid_argument("page_token: malformed"))?;
+        .ok_or_else(|| Error::invalid("page_token", "malformed"))?;
     let ms = ms
         .parse()
-        .map_err(|_| Status::invalid_argument("page_token: malformed"))?;
+        .map_err(|_| Error::invalid("page_token", "malformed"))?;
     Ok(Some((ms, id.to_owned())))
 }
 
@@ -136,12 +137,12 @@ impl AnalyticsService for AnalyticsApi {
         let request = request.into_inner();
         caller.note(|n| n.resource = format!("crossing={}", request.crossing_id));
         if request.crossing_id.is_empty() {
-            return Err(Status::invalid_argument("crossing_id: is required"));
+            return Err(Error::required("crossing_id").into());
         }
         caller.check_crossing(&request.crossing_id)?;
-        let summary = self.summary(&request.crossing_id).ok_or_else(|| {
-            Status::not_found(format!("crossing {} is not known", request.crossing_id))
-        })?;
+        let summary = self
+            .summary(&request.crossing_id)
+            .ok_or_else(|| Error::not_found(format!("crossing {}", request.crossing_id)))?;
         let limit = match request.recent_windows {
             0 => DEFAULT_RECENT,
             n => n as usize,
@@ -162,7 +163,7 @@ impl AnalyticsService for AnalyticsApi {
         let request = request.into_inner();
         caller.note(|n| n.resource = format!("crossing={}", request.crossing_id));
         if request.crossing_id.is_empty() {
-            return Err(Status::invalid_argument("crossing_id: is required"));
+            return Err(Error::required("crossing_id").into());
         }
         caller.check_crossing(&request.crossing_id)?;
         let from = request
@@ -176,7 +177,7 @@ impl AnalyticsService for AnalyticsApi {
             .and_then(timestamp_to_ms)
             .unwrap_or(i64::MAX);
         if from >= to {
-            return Err(Status::invalid_argument("from: must be before to"));
+            return Err(Error::invalid("from", "must be before to").into());
         }
         let limit = match request.limit {
             0 => usize::MAX,
@@ -259,13 +260,14 @@ impl AnalyticsService for AnalyticsApi {
         let anomaly = match anomaly {
             Some(anomaly) if scope.covers(&anomaly.crossing_id) => anomaly,
             None if scope.is_all() => {
-                return Err(Status::not_found(format!("anomaly {id} is not known")));
+                return Err(Error::not_found(format!("anomaly {id}")).into());
             }
             _ => {
                 caller.note(|n| n.reason = "scope".into());
-                return Err(Status::permission_denied(format!(
+                return Err(Error::denied(format!(
                     "anomaly {id} is not known within your country scope"
-                )));
+                ))
+                .into());
             }
         };
         caller.note(|n| n.count = 1);

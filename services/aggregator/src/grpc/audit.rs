@@ -8,6 +8,7 @@ use borderflow_proto::timestamp_to_ms;
 use tonic::{Request, Response, Status};
 
 use crate::access::Caller;
+use crate::error::Error;
 use crate::store::AuditQuery;
 use crate::stream::materialise::Stores;
 
@@ -36,14 +37,14 @@ impl AuditService for AuditApi {
         let outcome = match AuditOutcome::try_from(request.outcome) {
             Ok(AuditOutcome::Unspecified) => None,
             Ok(outcome) => Some(outcome),
-            Err(_) => return Err(Status::invalid_argument("outcome: not an audit outcome")),
+            Err(_) => return Err(Error::invalid("outcome", "not an audit outcome").into()),
         };
         let before = match request.page_token.as_str() {
             "" => None,
             token => Some(
                 token
                     .parse()
-                    .map_err(|_| Status::invalid_argument("page_token: malformed"))?,
+                    .map_err(|_| Error::invalid("page_token", "malformed"))?,
             ),
         };
         let limit = match request.page_size {

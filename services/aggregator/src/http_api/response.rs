@@ -12,6 +12,8 @@ use prost_reflect::{DynamicMessage, MessageDescriptor, SerializeOptions};
 use serde::Serialize;
 use tonic::{Code, Status};
 
+use crate::error::{Error, field_of};
+
 /// The error body of every failed JSON API call.
 #[derive(Serialize)]
 struct Problem<'a> {
@@ -55,11 +57,7 @@ fn code_name(code: Code) -> String {
 }
 
 fn problem_json(status: &Status) -> Vec<u8> {
-    let field = status
-        .metadata()
-        .get("borderflow-field")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let field = field_of(status).unwrap_or_default();
     serde_json::to_vec(&Problem {
         code: status.code() as i32,
         status: &code_name(status.code()),
@@ -86,12 +84,12 @@ fn options() -> SerializeOptions {
 
 fn to_json(desc: &MessageDescriptor, bytes: Bytes) -> Result<Vec<u8>, Status> {
     let message = DynamicMessage::decode(desc.clone(), bytes)
-        .map_err(|e| Status::internal(format!("decoding the answer: {e}")))?;
+        .map_err(|e| Status::from(Error::Internal(format!("decoding the answer: {e}"))))?;
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::new(&mut out);
     message
         .serialize_with_options(&mut serializer, &options())
-        .map_err(|e| Status::internal(format!("encoding the answer: {e}")))?;
+        .map_err(|e| Status::from(Error::Internal(format!("encoding the answer: {e}"))))?;
     Ok(out)
 }
 
@@ -100,7 +98,7 @@ fn messages(buffer: &mut BytesMut) -> Result<Vec<Bytes>, Status> {
     let mut out = Vec::new();
     while buffer.len() >= 5 {
         if buffer[0] != 0 {
-            return Err(Status::internal("a compressed answer"));
+            return Err(Status::from(Error::Internal("a compressed answer".into())));
         }
         let len = u32::from_be_bytes([buffer[1], buffer[2], buffer[3], buffer[4]]) as usize;
         if buffer.len() < 5 + len {
@@ -126,7 +124,11 @@ pub async fn unary(
     }
     let collected = match response.into_body().collect().await {
         Ok(collected) => collected,
-        Err(err) => return problem(&Status::unavailable(format!("reading the answer: {err}"))),
+        Err(err) => {
+            return problem(&Status::from(Error::Unavailable(format!(
+                "reading the answer: {err}"
+            ))));
+        }
     };
     if let Some(status) = collected.trailers().and_then(status_in) {
         return problem(&status);
@@ -134,7 +136,11 @@ pub async fn unary(
     let mut buffer = BytesMut::from(&collected.to_bytes()[..]);
     let message = match messages(&mut buffer) {
         Ok(mut all) if all.len() == 1 => all.remove(0),
-        Ok(_) => return problem(&Status::internal("expected exactly one answer")),
+        Ok(_) => {
+            return problem(&Status::from(Error::Internal(
+                "expected exactly one answer".into(),
+            )));
+        }
         Err(status) => return problem(&status),
     };
     match to_json(output, message) {
@@ -156,7 +162,7 @@ pub fn stream(response: http::Response<tonic::body::Body>, output: MessageDescri
             let frame = match frame {
                 Ok(frame) => frame,
                 Err(err) => {
-                    yield Ok::<_, std::convert::Infallible>(error_line(&Status::unavailable(err.to_string())));
+                    yield Ok::<_, std::convert::Infallible>(error_line(&Status::from(Error::Unavailable(err.to_string()))));
                     return;
                 }
             };
