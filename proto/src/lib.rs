@@ -3,12 +3,16 @@
 //! The generated code lives in [`generated`] and is re-exported by package
 //! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`,
 //! `audit::v1`). Beside it sit the conversions between wire types and the
-//! domain ([`convert`]) and the encoded descriptor set that gRPC reflection
-//! serves.
+//! domain (`convert`), the contract's vocabulary (kind names, labels and
+//! scopes, severity and format labels: `vocabulary`, as inherent methods
+//! of the generated enums) and the encoded descriptor set that gRPC
+//! reflection serves.
 
 mod convert;
+mod vocabulary;
 
 pub use convert::*;
+pub use vocabulary::KindScope;
 
 /// Code generated from `borderflow/**/*.proto`; use the re-exports below.
 #[allow(
