@@ -2,11 +2,20 @@
 //! registers and scores: injections per crossing, link outages, reference
 //! list entries and the ground truth. Pure and seeded: the same scenario
 //! gives the same plan.
+//!
+//! Start reading at [`plan`]. Its `plant` matches every kind of incident
+//! to the function that plants it: crossing-wide changes in `flows.rs` and
+//! `officer.rs`, papers in `documents.rs`, travel histories in
+//! `travel.rs`, refused and trafficked parties in `parties.rs`;
+//! `background.rs` adds what happens at base rates whatever the scenario.
 
 mod background;
 mod documents;
 mod flows;
+mod officer;
+mod parties;
 pub mod people;
+mod travel;
 
 use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_proto::reference::v1::ReferenceList;
@@ -57,19 +66,74 @@ pub fn plan(scenario: &Scenario) -> Result<Plan, FieldError> {
             plan: &mut plan,
             rng: &mut rng,
         };
-        match &incident.kind {
-            IncidentKind::FlowSurge { .. }
-            | IncidentKind::FlowDrop { .. }
-            | IncidentKind::SlowInspections { .. }
-            | IncidentKind::NationalityShift { .. }
-            | IncidentKind::LinkOutage { .. }
-            | IncidentKind::OfficerOverride { .. } => flows::plant(&mut ctx)?,
-            _ => documents::plant(&mut ctx)?,
-        }
+        plant(&mut ctx, &incident.kind)?;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed ^ stable_hash("background"));
     background::plant(scenario, &mut plan, &mut rng);
     Ok(plan)
+}
+
+/// Plants one incident. One arm per kind and no catch-all: a new kind
+/// does not compile until it is planted.
+fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
+    match kind {
+        IncidentKind::FlowSurge { crossing, factor }
+        | IncidentKind::FlowDrop { crossing, factor } => {
+            flows::rate(ctx, *crossing, *factor);
+        }
+        IncidentKind::SlowInspections {
+            crossing,
+            factor,
+            lanes,
+        } => flows::slow_inspections(ctx, *crossing, *factor, lanes),
+        IncidentKind::LinkOutage { crossing, lane } => flows::link_outage(ctx, *crossing, *lane),
+        IncidentKind::NationalityShift {
+            crossing,
+            nationality,
+            factor,
+            entering,
+        } => flows::nationality_shift(ctx, *crossing, nationality, *factor, *entering),
+        IncidentKind::OfficerOverride {
+            crossing,
+            officer,
+            count,
+        } => officer::officer_override(ctx, *crossing, *officer, *count)?,
+        IncidentKind::ForgedDocuments { crossing, count } => {
+            documents::forged(ctx, *crossing, *count);
+        }
+        IncidentKind::StolenDocuments { crossing, count } => {
+            documents::stolen(ctx, *crossing, *count);
+        }
+        IncidentKind::WatchlistedPerson { route } => documents::watchlisted(ctx, route)?,
+        IncidentKind::ImpossibleTravel {
+            from,
+            to,
+            count,
+            gap_ms,
+        } => travel::impossible_travel(ctx, *from, *to, *count, *gap_ms)?,
+        IncidentKind::Overstay {
+            crossing,
+            count,
+            exits,
+            nationality,
+        } => travel::overstay(ctx, *crossing, *count, *exits, nationality.as_deref())?,
+        IncidentKind::DoubleEntry {
+            first,
+            second,
+            count,
+        } => travel::double_entry(ctx, *first, *second, *count)?,
+        IncidentKind::RepeatedRefusals {
+            crossing,
+            count,
+            attempts,
+        } => parties::repeated_refusals(ctx, *crossing, *count, *attempts),
+        IncidentKind::Trafficking {
+            crossing,
+            count,
+            unaccompanied,
+        } => parties::trafficking(ctx, *crossing, *count, *unaccompanied),
+    }
+    Ok(())
 }
 
 /// What an incident's planner works with.
@@ -97,7 +161,7 @@ impl<'a> Ctx<'a> {
         self.plan.truth.add(Draft {
             incident: Some(self.incident.index),
             label: self.incident.label.clone(),
-            kind: self.incident.kind.kind().name().to_owned(),
+            kind: self.incident.kind.name().to_owned(),
             expected,
             related: related.to_vec(),
             crossings: crossings
@@ -126,7 +190,8 @@ impl<'a> Ctx<'a> {
 }
 
 /// `n` sorted times in [from, to) when `spec` is open, drawn with its
-/// arrival intensity (uniformly over open time when that is zero).
+/// arrival intensity (uniformly over open time when that is zero); none
+/// when the span is empty.
 pub fn open_times(
     spec: &CrossingSpec,
     from: i64,
@@ -134,6 +199,9 @@ pub fn open_times(
     n: usize,
     rng: &mut impl Rng,
 ) -> Vec<i64> {
+    if from >= to {
+        return Vec::new();
+    }
     let intensity = Intensity::new(spec, 1.0);
     let max = intensity.max();
     let mut times = Vec::with_capacity(n);

@@ -1,7 +1,9 @@
 //! Scenario files: a network, a start, a duration, a clock speed, a seed, a
 //! baseline period without incidents, and timed incidents. Parsing refuses
 //! unknown fields; validation names the offending field
-//! (`incident[2].factor: …`). Start reading at [`Scenario::from_toml`].
+//! (`incident[2].factor (flow_surge): …`). Start reading at
+//! [`Scenario::from_toml`]; incidents, one struct of parameters per kind,
+//! are in [`incident`].
 
 pub mod builtin;
 pub mod incident;
@@ -14,7 +16,7 @@ use serde::Deserialize;
 
 use crate::model::network::{Network, NetworkError};
 use crate::model::networks;
-pub use incident::{Incident, IncidentKind, IncidentSpec};
+pub use incident::{Incident, IncidentKind, IncidentParams, IncidentSpec};
 
 /// A scenario as written.
 #[derive(Clone, Debug, Deserialize)]
@@ -128,9 +130,15 @@ impl Scenario {
     /// Parses and validates a scenario file's text; `origin` names it in
     /// errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let spec: ScenarioSpec = toml::from_str(text).map_err(|e| ScenarioError::Parse {
-            origin: origin.to_owned(),
-            message: e.to_string(),
+        let spec: ScenarioSpec = toml::from_str(text).map_err(|e| {
+            let at = e.span().and_then(|span| incident::locate(text, span.start));
+            ScenarioError::Parse {
+                origin: origin.to_owned(),
+                message: match at {
+                    Some(incident) => format!("{incident}: {e}"),
+                    None => e.to_string(),
+                },
+            }
         })?;
         let network = networks::resolve(&spec.network, spec.seed).map_err(|source| {
             ScenarioError::Network {

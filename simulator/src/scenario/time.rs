@@ -6,6 +6,10 @@ use borderflow_domain::time::{
     MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, parse_rfc3339,
 };
 
+/// The longest duration taken: far beyond any scenario, and far enough
+/// from `i64::MAX` that adding one to an instant cannot overflow.
+const MAX_DURATION_MS: i64 = 100 * 366 * MS_PER_DAY;
+
 /// Parses `1d 6h`, `1h30m`, `90m`, `45s`, `250ms` into milliseconds.
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -38,7 +42,11 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
                 ));
             }
         };
-        total += (value * scale as f64).round() as i64;
+        let ms = (value * scale as f64).round();
+        if ms > (MAX_DURATION_MS - total) as f64 {
+            return Err(format!("{text:?} is longer than 100 years"));
+        }
+        total += ms as i64;
         rest = next;
     }
     Ok(total)
@@ -112,6 +120,8 @@ mod tests {
         assert_eq!(parse_duration_ms("2 days"), Ok(2 * MS_PER_DAY));
         assert!(parse_duration_ms("soon").is_err());
         assert!(parse_duration_ms("3w").is_err());
+        assert!(parse_duration_ms("99999999999999999999d").is_err());
+        assert!(parse_duration_ms("36000d 36000d").is_err());
     }
 
     #[test]

@@ -1,0 +1,154 @@
+//! Errors in incidents name the incident, its kind and the field, and
+//! never panic.
+
+use crate::scenario::Scenario;
+
+/// The error for a scenario whose incidents are `incidents`, each a table
+/// body; the first is valid.
+fn error(incidents: &[&str]) -> String {
+    let mut text = String::from(
+        "name = \"t\"\nnetwork = \"central-asia\"\nstart = \"2026-05-04T00:00:00Z\"\n\
+         duration = \"2d\"\nseed = 1\nbaseline = \"1d\"\n",
+    );
+    for body in incidents {
+        text.push_str("\n[[incident]]\n");
+        text.push_str(body);
+        text.push('\n');
+    }
+    match Scenario::from_toml(&text, "t.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const VALID: &str = "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nstart = \"+1d 10h\"\nduration = \"3h\"\nfactor = 4";
+
+fn assert_names(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+}
+
+#[test]
+fn an_unknown_kind_is_named() {
+    let message = error(&[
+        VALID,
+        "kind = \"flood\"\nstart = \"+1d\"\nduration = \"1h\"",
+    ]);
+    assert_names(
+        &message,
+        &[
+            "incident[1] (flood)",
+            "unknown variant `flood`",
+            "flow_surge",
+        ],
+    );
+    let message = error(&["start = \"+1d\"\nduration = \"1h\"\ncrossing = \"KZ-NQZ\""]);
+    assert_names(&message, &["incident[0]", "missing field `kind`"]);
+}
+
+#[test]
+fn a_parameter_the_kind_does_not_take_is_named() {
+    for (body, field) in [
+        (
+            "kind = \"flow_drop\"\ncrossing = \"KZ-NQZ\"\nfactor = 0.1\ncount = 3",
+            "count",
+        ),
+        (
+            "kind = \"flow_drop\"\ncrossing = \"KZ-NQZ\"\nfactor = 0.1\ncrosing = \"x\"",
+            "crosing",
+        ),
+        (
+            "kind = \"flow_drop\"\ncrossing = \"KZ-NQZ\"\nfactor = 0.1\nlanes = [1]",
+            "lanes",
+        ),
+        (
+            "kind = \"flow_drop\"\ncrossing = \"KZ-NQZ\"\nfactor = 0.1\nnmae = \"x\"",
+            "nmae",
+        ),
+    ] {
+        let body = format!("{body}\nstart = \"+1d\"\nduration = \"1h\"");
+        let message = error(&[VALID, &body]);
+        assert_names(
+            &message,
+            &[
+                "incident[1] (flow_drop)",
+                &format!("unknown field `{field}`"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_missing_parameter_is_named() {
+    for (body, field) in [
+        (
+            "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nstart = \"+1d\"\nduration = \"1h\"",
+            "factor",
+        ),
+        (
+            "kind = \"link_outage\"\ncrossing = \"KZ-NQZ\"\nstart = \"+1d\"\nduration = \"1h\"",
+            "lane",
+        ),
+        (
+            "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nfactor = 3\nduration = \"1h\"",
+            "start",
+        ),
+        (
+            "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nfactor = 3\nstart = \"+1d\"",
+            "duration",
+        ),
+    ] {
+        let message = error(&[body]);
+        assert_names(
+            &message,
+            &["incident[0] (", &format!("missing field `{field}`")],
+        );
+    }
+}
+
+#[test]
+fn a_value_of_the_wrong_shape_is_refused() {
+    let message = error(&[
+        "kind = \"nationality_shift\"\ncrossing = \"KZ-NQZ\"\nnationality = \"RUS\"\nfactor = 2\ndirection = \"sideways\"\nstart = \"+1d\"\nduration = \"1h\"",
+    ]);
+    assert_names(
+        &message,
+        &["incident[0] (nationality_shift)", "`sideways`", "`exit`"],
+    );
+    let message = error(&[
+        "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nfactor = \"high\"\nstart = \"+1d\"\nduration = \"1h\"",
+    ]);
+    assert_names(&message, &["incident[0] (flow_surge)", "\"high\""]);
+    let message = error(&[
+        "kind = \"forged_documents\"\ncrossing = \"KZ-NQZ\"\ncount = -3\nstart = \"+1d\"\nduration = \"1h\"",
+    ]);
+    assert_names(&message, &["incident[0] (forged_documents)", "-3"]);
+}
+
+#[test]
+fn validation_names_the_incident_its_kind_and_the_field() {
+    let message = error(&[
+        VALID,
+        "kind = \"flow_surge\"\ncrossing = \"KZ-NQZ\"\nstart = \"+1d\"\nduration = \"1h\"\nfactor = 0.5",
+    ]);
+    assert_names(
+        &message,
+        &["incident[1].factor (flow_surge): must be between 1.5 and 100"],
+    );
+}
+
+/// Spans too short to share out between passages or attempts are refused
+/// when validating, rather than failing (or panicking) when planting.
+#[test]
+fn spans_too_short_to_share_out_are_refused() {
+    for body in [
+        "kind = \"watchlisted_person\"\ncrossings = [\"KZ-KORDAY\", \"KZ-KORDAY\"]\nduration = \"1m\"",
+        "kind = \"watchlisted_person\"\ncrossings = [\"KZ-KORDAY\"]\nduration = \"1ms\"",
+        "kind = \"repeated_refusals\"\ncrossing = \"KZ-KORDAY\"\nattempts = 20\nduration = \"10m\"",
+        "kind = \"double_entry\"\ncrossing = \"KZ-KORDAY\"\nduration = \"1m\"",
+    ] {
+        let message = error(&[&format!("{body}\nstart = \"+1d 6h\"")]);
+        assert_names(&message, &["incident[0].duration ("]);
+    }
+}
