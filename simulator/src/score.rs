@@ -17,7 +17,7 @@ use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus};
 use borderflow_proto::timestamp_to_ms;
 use serde::Serialize;
 
-use crate::truth::{Occurrence, Truth, kind_name};
+use crate::truth::{Occurrence, Truth};
 pub use text::render;
 
 /// Crossing-level anomalies are stamped with the start of the period they
@@ -99,20 +99,6 @@ pub struct Scope {
     pub grace_ms: i64,
 }
 
-fn is_crossing_level(kind: AnomalyKind) -> bool {
-    matches!(
-        kind,
-        AnomalyKind::FlowSurge
-            | AnomalyKind::FlowDrop
-            | AnomalyKind::SlowInspections
-            | AnomalyKind::QueueSla
-            | AnomalyKind::RefusalRateSpike
-            | AnomalyKind::NationalityMixShift
-            | AnomalyKind::OfficerOverride
-            | AnomalyKind::CheckpointSilent
-    )
-}
-
 fn time_of(ts: Option<&borderflow_proto::Timestamp>) -> Option<i64> {
     ts.and_then(timestamp_to_ms)
 }
@@ -124,7 +110,7 @@ pub fn matches(anomaly: &Anomaly, kind: AnomalyKind, o: &Occurrence, grace_ms: i
     if evidence.event_ids.iter().any(|id| o.event_ids.contains(id)) {
         return true;
     }
-    if !is_crossing_level(kind) {
+    if !kind.scope().is_crossing_level() {
         return false;
     }
     let here = o.crossings.contains(&anomaly.crossing_id)
@@ -198,7 +184,7 @@ pub fn score(scope: &Scope, truth: &Truth, anomalies: &[Anomaly]) -> Scorecard {
                 *unmatched.entry(kind).or_default() += 1;
                 false_alarms.push(FalseAlarm {
                     id: anomaly.id.clone(),
-                    kind: kind_name(kind).to_owned(),
+                    kind: kind.name().to_owned(),
                     crossing_id: anomaly.crossing_id.clone(),
                     event_time: format_rfc3339(at),
                     explanation: anomaly.explanation.clone(),
@@ -237,7 +223,7 @@ pub fn score(scope: &Scope, truth: &Truth, anomalies: &[Anomaly]) -> Scorecard {
                 let fa = unmatched.get(&expected).copied().unwrap_or(0);
                 KindScore {
                     kind: kind.to_owned(),
-                    expected_anomaly: kind_name(expected).to_owned(),
+                    expected_anomaly: expected.name().to_owned(),
                     planted: occurrences.len(),
                     detected,
                     missed: occurrences.len() - detected,

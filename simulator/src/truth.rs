@@ -92,9 +92,3 @@ impl Truth {
         self.occurrences.iter().filter(|o| !o.is_background())
     }
 }
-
-/// `FLOW_SURGE` for `ANOMALY_KIND_FLOW_SURGE`.
-pub fn kind_name(kind: AnomalyKind) -> &'static str {
-    let name = kind.as_str_name();
-    name.strip_prefix("ANOMALY_KIND_").unwrap_or(name)
-}

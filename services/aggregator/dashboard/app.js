@@ -153,6 +153,7 @@ function start(who) {
   signIn.hide(who);
   const anomalies = session.may(who, READ_ANOMALIES);
   $('feed-panel').hidden = !anomalies;
+  if (anomalies) feed.loadKinds();
   $('crossing-anomalies-section').hidden = !anomalies;
   $('network-facts').hidden = false;
   $('conn').hidden = false;

@@ -6,13 +6,6 @@ import { el, number, utc } from './format.js';
 import { SignedOut, api } from './session.js';
 
 const MAX_ITEMS = 200;
-export const KINDS = [
-  'MRZ_CHECK_DIGIT', 'DOCUMENT_EXPIRED', 'LOST_STOLEN_DOCUMENT', 'WATCHLIST_HIT',
-  'IMPOSSIBLE_TRAVEL', 'DOUBLE_ENTRY', 'OVERSTAY', 'REPEATED_REFUSAL', 'MINOR_UNACCOMPANIED',
-  'BIOMETRIC_MISMATCH', 'FLOW_SURGE', 'FLOW_DROP', 'SLOW_INSPECTIONS', 'QUEUE_SLA',
-  'REFUSAL_RATE_SPIKE', 'NATIONALITY_MIX_SHIFT', 'OFFICER_OVERRIDE', 'CHECKPOINT_SILENT',
-];
-
 export const kindText = (kind) => kind.toLowerCase().replaceAll('_', ' ');
 
 function evidence(e) {
@@ -58,7 +51,20 @@ export function createFeed({ list, kindFilter, count }) {
   const items = new Map();
   // Bumped by clear(): a reload answered after it is dropped.
   let generation = 0;
-  for (const kind of KINDS) kindFilter.append(el('option', { value: kind, text: kindText(kind) }));
+  const anyKind = kindFilter.firstElementChild;
+
+  /** The filter's kinds, from the aggregator's vocabulary (`/api/kinds`). */
+  async function loadKinds() {
+    try {
+      const response = await api('/api/kinds');
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const kinds = await response.json();
+      kindFilter.replaceChildren(anyKind,
+        ...kinds.map((k) => el('option', { value: k.name, text: kindText(k.name), dataset: { scope: k.scope } })));
+    } catch (err) {
+      if (!(err instanceof SignedOut)) console.warn('could not load anomaly kinds', err);
+    }
+  }
 
   function counted() {
     count.textContent = `${items.size} shown`;
@@ -120,6 +126,7 @@ export function createFeed({ list, kindFilter, count }) {
       counted();
     },
     reload,
+    loadKinds,
     /** Empties the feed and its filter (signed out). */
     clear() {
       generation += 1;

@@ -85,6 +85,7 @@ pub fn router(stores: Stores, gate: Arc<Gate>, shutdown: CancellationToken) -> R
         .route("/api/crossings", get(api::crossings))
         .route("/api/crossings/{id}", get(api::crossing))
         .route("/api/anomalies", get(api::anomalies))
+        .route("/api/kinds", get(api::kinds))
         .route("/api/live", get(live::live))
         .route_layer(middleware::from_fn_with_state(
             dashboard.clone(),

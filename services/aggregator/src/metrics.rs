@@ -2,7 +2,9 @@
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
 //! partition; never a document, person or event id.
 
-use borderflow_proto::analytics::v1::{Anomaly, CrossingWindow, WindowState};
+use borderflow_proto::analytics::v1::{
+    Anomaly, AnomalyKind, CrossingWindow, Severity, WindowState,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -11,7 +13,6 @@ use metrics::{
     gauge, histogram,
 };
 
-use crate::detect::anomaly::{kind_label, severity_label};
 use crate::partition::Closed;
 use crate::windows::histogram::bucket_lower;
 
@@ -227,8 +228,8 @@ pub fn anomaly(anomaly: &Anomaly) {
     counter!(
         ANOMALIES,
         "crossing" => anomaly.crossing_id.clone(),
-        "kind" => kind_label(anomaly.kind),
-        "severity" => severity_label(anomaly.severity),
+        "kind" => AnomalyKind::label_of(anomaly.kind),
+        "severity" => Severity::label_of(anomaly.severity),
     )
     .increment(1);
 }

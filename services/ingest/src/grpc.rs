@@ -106,7 +106,7 @@ impl Shared {
         let document = inspection.document.as_ref();
         let document_valid = document.is_some_and(|d| d.mrz_valid);
         metrics::document(
-            format_label(document.map_or(0, |d| d.format)),
+            DocumentFormat::label_of(document.map_or(0, |d| d.format)),
             document_valid,
         );
         let payload = InspectionRecord {
@@ -402,17 +402,5 @@ async fn acknowledge(
                 return;
             }
         }
-    }
-}
-
-fn format_label(format: i32) -> &'static str {
-    match DocumentFormat::try_from(format).unwrap_or_default() {
-        DocumentFormat::Td1 => "td1",
-        DocumentFormat::Td2 => "td2",
-        DocumentFormat::Td3 => "td3",
-        DocumentFormat::MrvA => "mrv_a",
-        DocumentFormat::MrvB => "mrv_b",
-        DocumentFormat::Fields => "fields",
-        DocumentFormat::Unspecified => "unknown",
     }
 }

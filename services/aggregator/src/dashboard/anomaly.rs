@@ -61,8 +61,8 @@ impl From<&Anomaly> for AnomalyView {
         let text = |s: String| (!s.is_empty()).then_some(s);
         Self {
             id: a.id.clone(),
-            kind: kind_name(a.kind),
-            severity: severity_name(severity),
+            kind: AnomalyKind::name_of(a.kind),
+            severity: severity.label(),
             severity_rank: severity as i32,
             crossing_id: a.crossing_id.clone(),
             event_time_ms: a.event_time.as_ref().and_then(timestamp_to_ms),
@@ -110,23 +110,27 @@ fn key_prefix(key: &str) -> Option<String> {
     })
 }
 
-/// `ANOMALY_KIND_DOCUMENT_EXPIRED` → `DOCUMENT_EXPIRED`.
-pub(crate) fn kind_name(kind: i32) -> &'static str {
-    let name = AnomalyKind::try_from(kind)
-        .unwrap_or_default()
-        .as_str_name();
-    name.strip_prefix("ANOMALY_KIND_").unwrap_or(name)
+/// One kind as the dashboard lists it (`GET /api/kinds`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub(crate) struct KindView {
+    /// `FLOW_SURGE`
+    pub(crate) name: &'static str,
+    /// `flow_surge`
+    pub(crate) label: &'static str,
+    /// `event`, `document`, `crossing`, `booth` or `officer`.
+    pub(crate) scope: &'static str,
 }
 
-fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Unspecified => "unspecified",
-        Severity::Info => "info",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
-    }
+/// Every anomaly kind of the contract, in its order.
+pub(crate) fn kinds() -> Vec<KindView> {
+    AnomalyKind::ALL
+        .into_iter()
+        .map(|kind| KindView {
+            name: kind.name(),
+            label: kind.label(),
+            scope: kind.scope().label(),
+        })
+        .collect()
 }
 
 /// `/api/anomalies` parameters; lists are comma-separated.
@@ -144,19 +148,13 @@ impl AnomalyParams {
     pub(crate) fn parse(&self) -> Result<(AnomalyQuery, usize), String> {
         let mut query = AnomalyQuery::default();
         for kind in items(self.kind.as_deref()) {
-            let upper = kind.to_ascii_uppercase();
-            let full = if upper.starts_with("ANOMALY_KIND_") {
-                upper
-            } else {
-                format!("ANOMALY_KIND_{upper}")
-            };
-            let kind = AnomalyKind::from_str_name(&full)
+            let kind = AnomalyKind::parse(kind)
                 .ok_or_else(|| format!("kind: unknown anomaly kind {kind}"))?;
             query.kinds.push(kind as i32);
         }
         query.crossing_ids = items(self.crossing.as_deref()).map(str::to_owned).collect();
         if let Some(severity) = self.severity.as_deref().filter(|s| !s.is_empty()) {
-            query.min_severity = parse_severity(severity)
+            query.min_severity = Severity::parse(severity)
                 .ok_or_else(|| format!("severity: unknown severity {severity}"))?
                 as i32;
         }
@@ -170,15 +168,6 @@ fn items(list: Option<&str>) -> impl Iterator<Item = &str> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-}
-
-fn parse_severity(text: &str) -> Option<Severity> {
-    if let Ok(rank) = text.parse::<i32>() {
-        return Severity::try_from(rank).ok();
-    }
-    let upper = text.to_ascii_uppercase();
-    Severity::from_str_name(&upper)
-        .or_else(|| Severity::from_str_name(&format!("SEVERITY_{upper}")))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
 
-use super::anomaly::{AnomalyParams, AnomalyView};
+use super::anomaly::{self, AnomalyParams, AnomalyView};
 use super::view::{CrossingView, WindowPoint};
 use super::{Dashboard, viewer};
 use crate::access::Caller;
@@ -115,4 +115,11 @@ pub(crate) async fn anomalies(
         anomalies: found.iter().map(|a| AnomalyView::from(&**a)).collect(),
     })
     .into_response()
+}
+
+/// The anomaly kinds the feed filters by, from the contract's vocabulary.
+pub(crate) async fn kinds(Extension(caller): Extension<Caller>) -> Response {
+    let kinds = anomaly::kinds();
+    caller.note(|n| n.count = kinds.len() as u64);
+    Json(kinds).into_response()
 }

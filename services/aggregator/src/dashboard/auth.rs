@@ -47,6 +47,7 @@ fn route_rule(route: &str) -> Option<(&'static str, Permission)> {
         "/api/crossings/{id}" => ("GET /api/crossings/{id}", Permission::ReadFigures),
         "/api/live" => ("GET /api/live", Permission::ReadFigures),
         "/api/anomalies" => ("GET /api/anomalies", Permission::ReadAnomalies),
+        "/api/kinds" => ("GET /api/kinds", Permission::ReadAnomalies),
         _ => return None,
     })
 }

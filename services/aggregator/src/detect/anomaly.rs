@@ -1,4 +1,4 @@
-//! Building anomalies: deterministic ids, labels and the common fields.
+//! Building anomalies: deterministic ids and the common fields.
 
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus, Evidence, Severity};
 use borderflow_proto::ms_to_timestamp;
@@ -14,42 +14,6 @@ pub fn anomaly_id(kind: AnomalyKind, parts: &[&[u8]]) -> String {
         hash.update(part);
     }
     hex::encode(&hash.finalize()[..16])
-}
-
-/// The metric label of a kind: `flow_surge`, `checkpoint_silent`, …
-pub fn kind_label(kind: i32) -> &'static str {
-    match AnomalyKind::try_from(kind).unwrap_or_default() {
-        AnomalyKind::Unspecified => "unspecified",
-        AnomalyKind::MrzCheckDigit => "mrz_check_digit",
-        AnomalyKind::DocumentExpired => "document_expired",
-        AnomalyKind::LostStolenDocument => "lost_stolen_document",
-        AnomalyKind::WatchlistHit => "watchlist_hit",
-        AnomalyKind::ImpossibleTravel => "impossible_travel",
-        AnomalyKind::DoubleEntry => "double_entry",
-        AnomalyKind::Overstay => "overstay",
-        AnomalyKind::RepeatedRefusal => "repeated_refusal",
-        AnomalyKind::MinorUnaccompanied => "minor_unaccompanied",
-        AnomalyKind::BiometricMismatch => "biometric_mismatch",
-        AnomalyKind::FlowSurge => "flow_surge",
-        AnomalyKind::FlowDrop => "flow_drop",
-        AnomalyKind::SlowInspections => "slow_inspections",
-        AnomalyKind::QueueSla => "queue_sla",
-        AnomalyKind::RefusalRateSpike => "refusal_rate_spike",
-        AnomalyKind::NationalityMixShift => "nationality_mix_shift",
-        AnomalyKind::OfficerOverride => "officer_override",
-        AnomalyKind::CheckpointSilent => "checkpoint_silent",
-    }
-}
-
-pub fn severity_label(severity: i32) -> &'static str {
-    match Severity::try_from(severity).unwrap_or_default() {
-        Severity::Unspecified => "unspecified",
-        Severity::Info => "info",
-        Severity::Low => "low",
-        Severity::Medium => "medium",
-        Severity::High => "high",
-        Severity::Critical => "critical",
-    }
 }
 
 /// The fields every anomaly has.
@@ -92,12 +56,5 @@ mod tests {
         assert_ne!(a, anomaly_id(AnomalyKind::FlowDrop, &[b"KZ-KOR", b"123"]));
         assert_ne!(a, anomaly_id(AnomalyKind::FlowSurge, &[b"KZ-KO", b"R123"]));
         assert_eq!(a.len(), 32);
-    }
-
-    #[test]
-    fn every_kind_has_a_label() {
-        for kind in 1..=18 {
-            assert_ne!(kind_label(kind), "unspecified", "{kind}");
-        }
     }
 }
