@@ -28,6 +28,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     tonic_prost_build::configure()
         .bytes(".borderflow.inspection.v1.DocumentFacts")
+        // Ordered, so a snapshot encodes the same way every time.
+        .btree_map(".borderflow.analytics.v1.CrossingDetectorState.rules")
         .compile_fds(compiler.file_descriptor_set())?;
     Ok(())
 }

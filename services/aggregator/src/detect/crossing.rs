@@ -1,24 +1,31 @@
 //! The per-crossing detectors: they observe each window once, when it first
 //! closes (on-time figures only), and evaluate fixed periods (default 15
-//! minutes) once the watermark has passed them, against baselines learned
-//! from earlier periods. Everything they learned is published as a state
-//! snapshot after each evaluation, so another instance or a restart resumes
+//! minutes) once the watermark has passed them. Each crossing-level rule is
+//! a [`rule::PeriodRule`] in a file of its own (`flow`, `slow`, `queue`,
+//! `refusal`, `nationality`, `officer`) with its own baselines; silent
+//! checkpoints are judged on the partition's silence clock (`checkpoint`).
+//! Everything they learned is published as a state snapshot after each
+//! evaluation, a section per rule, so another instance or a restart resumes
 //! exactly: snapshot plus the windows observed after it.
 
 mod checkpoint;
 mod evaluate;
 mod flow;
+mod nationality;
 mod officer;
 mod period;
+mod queue;
+mod refusal;
+mod rule;
+mod slow;
 mod snapshot;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, DetectorSample, PeriodRecord};
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
-use super::baseline::{MeanVar, TrafficProfile};
 use super::calendar::MarketCalendar;
 use super::config::DetectConfig;
 pub use checkpoint::CheckpointState;
@@ -33,7 +40,7 @@ pub struct Episode {
     pub subject: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct CrossingDetectors {
     pub crossing_id: Arc<str>,
     config: Arc<DetectConfig>,
@@ -43,15 +50,9 @@ pub struct CrossingDetectors {
     last_observed_ms: Option<i64>,
     /// Periods with at least one window (events or heartbeats).
     observed_periods: u32,
-    traffic: TrafficProfile,
-    mean_duration_ms: MeanVar,
-    refusal_share: MeanVar,
-    nationalities: HashMap<String, f64>,
-    nationality_periods: u32,
+    /// The period rules, each with its own state.
+    rules: Vec<Box<dyn rule::PeriodRule>>,
     episodes: Vec<Episode>,
-    /// Start of the run of periods in which traffic surged (dropped).
-    surge_since_ms: Option<i64>,
-    drop_since_ms: Option<i64>,
     recent: VecDeque<PeriodRecord>,
     checkpoints: BTreeMap<String, CheckpointState>,
     /// Observed, not yet evaluated periods.
@@ -70,14 +71,8 @@ impl CrossingDetectors {
             first_observed_ms: None,
             last_observed_ms: None,
             observed_periods: 0,
-            traffic: TrafficProfile::default(),
-            mean_duration_ms: MeanVar::default(),
-            refusal_share: MeanVar::default(),
-            nationalities: HashMap::new(),
-            nationality_periods: 0,
+            rules: rule::rules(),
             episodes: Vec::new(),
-            surge_since_ms: None,
-            drop_since_ms: None,
             recent: VecDeque::new(),
             checkpoints: BTreeMap::new(),
             pending: BTreeMap::new(),
@@ -221,10 +216,6 @@ impl CrossingDetectors {
     fn end_episode(&mut self, kind: AnomalyKind, subject: &str) {
         self.episodes
             .retain(|e| !(e.kind == kind && e.subject == subject));
-    }
-
-    fn in_episode(&self, kind: AnomalyKind) -> bool {
-        self.episodes.iter().any(|e| e.kind == kind)
     }
 
     fn remember(&mut self, record: PeriodRecord) {

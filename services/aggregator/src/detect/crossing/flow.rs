@@ -1,19 +1,22 @@
-//! Flow: a period's travellers against the traffic profile, reported once
-//! a surge or drop has lasted.
+//! FLOW_SURGE and FLOW_DROP: a period's travellers against the traffic
+//! profile, reported once a surge or drop has lasted. The profile learns
+//! only from periods that were neither (a long surge must not become
+//! normal) and in which the crossing did not announce closing.
 
-use borderflow_proto::analytics::v1::{AnomalyKind, Severity};
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::{
+    AnomalyKind, CrossingDetectorState, Evidence, FlowRuleState, Severity,
+};
 
-use super::CrossingDetectors;
-use super::evaluate::{Finding, measure};
-use super::period::PeriodSums;
+use super::rule::{Finding, Period, PeriodRule, measure};
+use crate::detect::baseline::{MeanVar, TrafficProfile};
 
-/// What the flow rules made of a period, for learning from it.
-pub(super) struct Flow {
-    /// The period looked like a surge (drop), lasting or not.
-    pub surge: bool,
-    pub drop: bool,
-    /// The declared market factor, if the period fell on a market day.
-    pub market: Option<f64>,
+#[derive(Clone, Debug, Default)]
+pub(super) struct FlowRule {
+    traffic: TrafficProfile,
+    /// Start of the run of periods in which traffic surged (dropped).
+    surge_since_ms: Option<i64>,
+    drop_since_ms: Option<i64>,
 }
 
 /// Tracks a condition over consecutive periods of `period_ms`: the start
@@ -34,25 +37,27 @@ fn streak(
     (start + period_ms - first >= i64::from(periods.max(1)) * period_ms).then_some(first)
 }
 
-impl CrossingDetectors {
-    /// Judges the period's flow, adding what lasted long enough to
-    /// `findings`.
-    pub(super) fn judge_flow(
-        &mut self,
-        start: i64,
-        sums: &PeriodSums,
-        findings: &mut Vec<Finding>,
-    ) -> Flow {
-        // Flow against the traffic profile; a period in which the crossing
-        // announced closing is not judged (nor learned from) for its flow.
-        let market = self.calendar.and_then(|c| c.market_factor(start));
+impl PeriodRule for FlowRule {
+    fn name(&self) -> &'static str {
+        "flow"
+    }
+
+    fn kinds(&self) -> &'static [AnomalyKind] {
+        &[AnomalyKind::FlowSurge, AnomalyKind::FlowDrop]
+    }
+
+    fn evaluate(&mut self, p: &Period<'_>, findings: &mut Vec<Finding>) {
+        let (start, sums, c) = (p.start, p.sums, p.config);
+        // A period in which the crossing announced closing is not judged
+        // (nor learned from) for its flow.
+        let market = p.calendar.and_then(|cal| cal.market_factor(start));
         let expected = self.traffic.expected(start, market);
         let dispersion = self.traffic.dispersion();
-        let n = sums.inspections as f64;
-        let minutes = self.config.period_ms() as f64 / 60_000.0;
+        let n = p.travellers();
+        let minutes = p.minutes();
         let mut surge = false;
         let mut drop = false;
-        if self.warm()
+        if p.warm
             && !sums.closed
             && let Some(e) = expected
         {
@@ -62,7 +67,6 @@ impl CrossingDetectors {
             let sd = (e.variance.max(dispersion * e.mean) * estimated)
                 .max(1.0)
                 .sqrt();
-            let c = &self.config;
             surge = n >= c.flow_min_count
                 && n >= c.surge_factor * e.mean
                 && n - e.mean >= c.flow_z * sd;
@@ -71,42 +75,82 @@ impl CrossingDetectors {
                 && e.mean - n >= (c.flow_z - 0.5) * sd;
         }
         // A coach or a train is one period's burst; a surge or a drop lasts.
-        let (period, periods) = (self.config.period_ms(), self.config.flow_periods);
+        let (period, periods) = (c.period_ms(), c.flow_periods);
         let surge_since = streak(&mut self.surge_since_ms, surge, start, period, periods);
         let drop_since = streak(&mut self.drop_since_ms, drop, start, period, periods);
         if let Some(e) = expected {
-            let c = &self.config;
             if let Some(since) = surge_since {
                 findings.push(Finding {
                     since_ms: since,
                     kind: AnomalyKind::FlowSurge,
+                    subject: String::new(),
                     severity: if n >= 4.0 * e.mean { Severity::High } else { Severity::Medium },
                     explanation: format!(
                         "Traffic {:.1}x the usual: {n:.0} travellers in {minutes:.0} min against {:.0} expected",
                         n / e.mean.max(1.0),
                         e.mean
                     ),
-                    values: vec![measure("travellers", n, "")],
-                    baseline: Some(e.mean),
-                    threshold: Some(c.surge_factor * e.mean),
+                    evidence: Evidence {
+                        values: vec![measure("travellers", n, "")],
+                        baseline: Some(e.mean),
+                        threshold: Some(c.surge_factor * e.mean),
+                        ..Evidence::default()
+                    },
                 });
             }
             if let Some(since) = drop_since {
                 findings.push(Finding {
                     since_ms: since,
                     kind: AnomalyKind::FlowDrop,
+                    subject: String::new(),
                     severity: if n == 0.0 { Severity::High } else { Severity::Medium },
                     explanation: format!("Traffic fell to {n:.0} travellers in {minutes:.0} min against {:.0} expected", e.mean),
-                    values: vec![measure("travellers", n, "")],
-                    baseline: Some(e.mean),
-                    threshold: Some(c.drop_factor * e.mean),
+                    evidence: Evidence {
+                        values: vec![measure("travellers", n, "")],
+                        baseline: Some(e.mean),
+                        threshold: Some(c.drop_factor * e.mean),
+                        ..Evidence::default()
+                    },
                 });
             }
         }
-        Flow {
-            surge,
-            drop,
-            market,
+        if !surge && !drop && !sums.closed {
+            self.traffic.learn(start, n, market);
         }
+    }
+
+    fn snapshot(&self) -> Option<Vec<u8>> {
+        let state = FlowRuleState {
+            traffic: self.traffic.slots.iter().map(|s| s.to_proto()).collect(),
+            dispersion: Some(self.traffic.dispersion.to_proto()),
+            surge_since_ms: self.surge_since_ms.unwrap_or_default(),
+            drop_since_ms: self.drop_since_ms.unwrap_or_default(),
+        };
+        Some(state.encode_to_vec())
+    }
+
+    fn restore(&mut self, section: Option<&[u8]>, legacy: &CrossingDetectorState) {
+        let state = match section.map(FlowRuleState::decode) {
+            Some(Ok(state)) => state,
+            Some(Err(_)) => return,
+            None => FlowRuleState {
+                traffic: legacy.traffic.clone(),
+                dispersion: legacy.traffic_dispersion,
+                surge_since_ms: legacy.surge_since_ms,
+                drop_since_ms: legacy.drop_since_ms,
+            },
+        };
+        let nonzero = |ms: i64| (ms != 0).then_some(ms);
+        self.traffic = TrafficProfile::from_slots(
+            state.traffic.iter().map(MeanVar::from_proto).collect(),
+            state
+                .dispersion
+                .as_ref()
+                .map(MeanVar::from_proto)
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        self.surge_since_ms = nonzero(state.surge_since_ms);
+        self.drop_since_ms = nonzero(state.drop_since_ms);
     }
 }

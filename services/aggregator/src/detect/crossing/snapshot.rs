@@ -1,38 +1,26 @@
-//! The detectors' state to and from its published snapshot.
+//! The detectors' state to and from its published snapshot: what they
+//! share, and each period rule's section (a rule whose section is absent
+//! resumes from the fields written before sections existed, or fresh).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use borderflow_proto::analytics::v1::{
-    AnomalyKind, CheckpointActivity, CrossingDetectorState, DetectorEpisode, NationalityShare,
+    AnomalyKind, CheckpointActivity, CrossingDetectorState, DetectorEpisode,
 };
 
 use super::checkpoint::CheckpointState;
+use super::rule::rules;
 use super::{CrossingDetectors, Episode};
-use crate::detect::baseline::{MeanVar, TrafficProfile};
 use crate::detect::config::DetectConfig;
 
 impl CrossingDetectors {
     /// Everything learned, up to `evaluated_through_ms`.
     pub fn snapshot(&self) -> CrossingDetectorState {
-        let mut nationalities: Vec<NationalityShare> = self
-            .nationalities
-            .iter()
-            .map(|(n, s)| NationalityShare {
-                nationality: n.clone(),
-                share: *s,
-            })
-            .collect();
-        nationalities.sort_by(|a, b| a.nationality.cmp(&b.nationality));
         CrossingDetectorState {
             crossing_id: self.crossing_id.to_string(),
             evaluated_through_ms: self.evaluated_through_ms.unwrap_or_default(),
             first_observed_ms: self.first_observed_ms.unwrap_or_default(),
-            traffic: self.traffic.slots.iter().map(|s| s.to_proto()).collect(),
-            mean_duration_ms: Some(self.mean_duration_ms.to_proto()),
-            refusal_share: Some(self.refusal_share.to_proto()),
-            nationalities,
-            nationality_periods: self.nationality_periods,
             episodes: self
                 .episodes
                 .iter()
@@ -57,25 +45,24 @@ impl CrossingDetectors {
                 .collect(),
             last_observed_ms: self.last_observed_ms.unwrap_or_default(),
             observed_periods: self.observed_periods,
-            traffic_dispersion: Some(self.traffic.dispersion.to_proto()),
-            surge_since_ms: self.surge_since_ms.unwrap_or_default(),
-            drop_since_ms: self.drop_since_ms.unwrap_or_default(),
+            rules: self
+                .rules
+                .iter()
+                .filter_map(|rule| Some((rule.name().to_owned(), rule.snapshot()?)))
+                .collect(),
+            ..CrossingDetectorState::default()
         }
     }
 
     /// Resumes from a snapshot; windows observed after it are folded in
     /// with [`observe`](Self::observe).
     pub fn restored(state: &CrossingDetectorState, config: Arc<DetectConfig>) -> Self {
-        let traffic = TrafficProfile::from_slots(
-            state.traffic.iter().map(MeanVar::from_proto).collect(),
-            state
-                .traffic_dispersion
-                .as_ref()
-                .map(MeanVar::from_proto)
-                .unwrap_or_default(),
-        )
-        .unwrap_or_default();
         let nonzero = |ms: i64| (ms != 0).then_some(ms);
+        let mut rules = rules();
+        for rule in &mut rules {
+            let section = state.rules.get(rule.name()).map(Vec::as_slice);
+            rule.restore(section, state);
+        }
         Self {
             crossing_id: state.crossing_id.as_str().into(),
             config,
@@ -83,23 +70,7 @@ impl CrossingDetectors {
             first_observed_ms: nonzero(state.first_observed_ms),
             last_observed_ms: nonzero(state.last_observed_ms),
             observed_periods: state.observed_periods,
-            traffic,
-            mean_duration_ms: state
-                .mean_duration_ms
-                .as_ref()
-                .map(MeanVar::from_proto)
-                .unwrap_or_default(),
-            refusal_share: state
-                .refusal_share
-                .as_ref()
-                .map(MeanVar::from_proto)
-                .unwrap_or_default(),
-            nationalities: state
-                .nationalities
-                .iter()
-                .map(|n| (n.nationality.clone(), n.share))
-                .collect::<HashMap<_, _>>(),
-            nationality_periods: state.nationality_periods,
+            rules,
             episodes: state
                 .episodes
                 .iter()
@@ -109,8 +80,6 @@ impl CrossingDetectors {
                     subject: e.subject.clone(),
                 })
                 .collect(),
-            surge_since_ms: nonzero(state.surge_since_ms),
-            drop_since_ms: nonzero(state.drop_since_ms),
             recent: state.recent.iter().cloned().collect::<VecDeque<_>>(),
             checkpoints: state
                 .checkpoints

@@ -3,7 +3,11 @@ use borderflow_proto::analytics::v1::{
 };
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::FlowRuleState;
+
 use super::*;
+use crate::detect::baseline::{MeanVar, TrafficProfile};
 
 const MIN: i64 = 60_000;
 const PERIOD: i64 = 15 * MIN;
@@ -155,7 +159,14 @@ fn bursty_traffic_widens_what_counts_as_a_surge() {
         period(&mut d, t, &normal(n));
         t += PERIOD;
     }
-    assert!(d.traffic.dispersion() > 5.0, "{}", d.traffic.dispersion());
+    let flow = FlowRuleState::decode(d.snapshot().rules["flow"].as_slice()).unwrap();
+    let learned = TrafficProfile::from_slots(
+        flow.traffic.iter().map(MeanVar::from_proto).collect(),
+        MeanVar::from_proto(&flow.dispersion.unwrap()),
+    )
+    .unwrap()
+    .dispersion();
+    assert!(learned > 5.0, "{learned}");
     // Twice the mean for two periods is within four of its deviations ...
     assert!(period(&mut d, t, &normal(75)).is_empty());
     assert!(period(&mut d, t + PERIOD, &normal(75)).is_empty());
@@ -463,4 +474,49 @@ fn a_snapshot_resumes_exactly() {
         );
     }
     assert_eq!(a.snapshot(), b.snapshot());
+}
+
+#[test]
+fn each_rule_resumes_from_its_section_or_from_the_layout_before_sections() {
+    use borderflow_proto::analytics::v1::{
+        CrossingDetectorState, MeanVar as MeanVarProto, NationalityRuleState,
+    };
+    let (a, _) = trained(30);
+    let snapshot = a.snapshot();
+    let names: Vec<&str> = snapshot.rules.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["flow", "nationality", "refusal_rate", "slow_inspections"],
+        "a section per rule with state"
+    );
+    // The same state written as before sections existed.
+    let section = |name: &str| snapshot.rules[name].as_slice();
+    let flow = FlowRuleState::decode(section("flow")).unwrap();
+    let nationality = NationalityRuleState::decode(section("nationality")).unwrap();
+    let legacy = CrossingDetectorState {
+        rules: Default::default(),
+        traffic: flow.traffic,
+        traffic_dispersion: flow.dispersion,
+        surge_since_ms: flow.surge_since_ms,
+        drop_since_ms: flow.drop_since_ms,
+        mean_duration_ms: Some(MeanVarProto::decode(section("slow_inspections")).unwrap()),
+        refusal_share: Some(MeanVarProto::decode(section("refusal_rate")).unwrap()),
+        nationalities: nationality.shares,
+        nationality_periods: nationality.periods,
+        ..snapshot.clone()
+    };
+    let config = Arc::new(DetectConfig::default());
+    assert_eq!(
+        CrossingDetectors::restored(&legacy, config.clone()).snapshot(),
+        snapshot
+    );
+    // A rule whose section is missing starts afresh; the others resume.
+    let mut partial = snapshot.clone();
+    partial.rules.remove("refusal_rate");
+    let resumed = CrossingDetectors::restored(&partial, config).snapshot();
+    assert_eq!(resumed.rules["flow"], snapshot.rules["flow"]);
+    assert_ne!(
+        resumed.rules["refusal_rate"],
+        snapshot.rules["refusal_rate"]
+    );
 }
