@@ -3,9 +3,14 @@
 //! Nothing here does I/O or depends on an async runtime, so every piece is
 //! unit-tested and benchmarked directly. Start with [`time`] (civil dates and
 //! epoch milliseconds) and [`keys`] (pseudonymous document and person keys).
+//!
+//! The rules every edge applies to what it is given live here once, so the
+//! simulator, ingest and the aggregator cannot disagree: [`ids`] for
+//! crossing, lane, checkpoint and officer identifiers.
 
 pub mod ees;
 pub mod geo;
+pub mod ids;
 pub mod keys;
 pub mod mrz;
 pub mod time;

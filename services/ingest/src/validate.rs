@@ -3,6 +3,7 @@
 //! problem (the aggregator must see it); a missing crossing or an unreadable
 //! timestamp is, and is refused with the path of the offending field.
 
+use borderflow_domain::ids::{self, IdError};
 use borderflow_domain::time::Date;
 use borderflow_proto::inspection::v1::{
     BiometricModality, Direction, DocumentRead, GuardianRelation, InspectionEvent, Outcome,
@@ -13,8 +14,6 @@ use borderflow_proto::timestamp_to_ms;
 /// Limits on what one event may carry.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Longest identifier (crossing, lane, checkpoint, officer, group).
-    pub max_id_len: usize,
     /// Longest MRZ line accepted for inspection (longer is refused outright).
     pub max_mrz_line_len: usize,
     /// Longest keyed-in document field.
@@ -26,7 +25,6 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_id_len: 64,
             max_mrz_line_len: 64,
             max_field_len: 64,
             max_span_ms: 48 * 3_600_000,
@@ -76,10 +74,10 @@ pub struct EventTimes {
 /// Checks an event's structure; the first problem found is returned.
 pub fn validate_event(event: &InspectionEvent, limits: &Limits) -> Result<EventTimes, FieldError> {
     uuid(&event.event_id, "event.event_id")?;
-    identifier(&event.crossing_id, "event.crossing_id", limits, true)?;
-    identifier(&event.lane_id, "event.lane_id", limits, true)?;
-    identifier(&event.checkpoint_id, "event.checkpoint_id", limits, true)?;
-    identifier(&event.officer_id, "event.officer_id", limits, true)?;
+    identifier(&event.crossing_id, "event.crossing_id", true)?;
+    identifier(&event.lane_id, "event.lane_id", true)?;
+    identifier(&event.checkpoint_id, "event.checkpoint_id", true)?;
+    identifier(&event.officer_id, "event.officer_id", true)?;
     known_enum::<Direction>(event.direction, "event.direction")?;
     known_enum::<TravelMode>(event.mode, "event.mode")?;
     known_enum::<Outcome>(event.outcome, "event.outcome")?;
@@ -87,12 +85,7 @@ pub fn validate_event(event: &InspectionEvent, limits: &Limits) -> Result<EventT
     let times = times(event, limits)?;
     document(event.document.as_ref(), limits)?;
     if let Some(traveller) = &event.traveller {
-        identifier(
-            &traveller.group_id,
-            "event.traveller.group_id",
-            limits,
-            false,
-        )?;
+        identifier(&traveller.group_id, "event.traveller.group_id", false)?;
         if !traveller.accompanied_by.is_empty() {
             uuid(&traveller.accompanied_by, "event.traveller.accompanied_by")?;
         }
@@ -137,40 +130,14 @@ fn uuid(value: &str, field: &str) -> Result<(), FieldError> {
         .map_err(|_| FieldError::new(field, "must be a UUID"))
 }
 
-/// Identifiers are short ASCII tokens: letters, digits, `.`, `_`, `-`, `:`.
-pub(crate) fn identifier(
-    value: &str,
-    field: &str,
-    limits: &Limits,
-    required: bool,
-) -> Result<(), FieldError> {
-    if value.is_empty() {
-        return if required {
-            Err(FieldError::new(field, "is required"))
-        } else {
-            Ok(())
-        };
+/// An identifier (see [`borderflow_domain::ids`]); empty is allowed only
+/// where the field is optional.
+fn identifier(value: &str, field: &str, required: bool) -> Result<(), FieldError> {
+    match ids::validate(value) {
+        Err(IdError::Empty) if required => Err(FieldError::new(field, "is required")),
+        Err(IdError::Empty) | Ok(()) => Ok(()),
+        Err(problem) => Err(FieldError::new(field, problem.to_string())),
     }
-    if value.len() > limits.max_id_len {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "is {} bytes; at most {} allowed",
-                value.len(),
-                limits.max_id_len
-            ),
-        ));
-    }
-    if !value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'))
-    {
-        return Err(FieldError::new(
-            field,
-            "may contain only letters, digits, '.', '_', '-' and ':'",
-        ));
-    }
-    Ok(())
 }
 
 fn known_enum<E: TryFrom<i32>>(value: i32, field: &str) -> Result<(), FieldError> {

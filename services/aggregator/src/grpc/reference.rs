@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use borderflow_domain::geo::Coordinates;
+use borderflow_domain::ids;
 use borderflow_proto::Message;
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
 use borderflow_proto::audit::v1::AuditChange;
@@ -166,15 +167,9 @@ fn check_entries(entries: &[ListEntry]) -> Result<(), Status> {
 
 fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
     let field = |name: &str| format!("crossings[{i}].{name}");
-    if crossing.id.is_empty()
-        || crossing.id.len() > 64
-        || !crossing
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-:".contains(&b))
-    {
+    if let Err(problem) = ids::validate(&crossing.id) {
         return Err(Status::invalid_argument(format!(
-            "{}: must be 1 to 64 letters, digits, '.', '_', '-' or ':'",
+            "{}: {problem}",
             field("id")
         )));
     }

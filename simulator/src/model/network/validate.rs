@@ -1,5 +1,7 @@
 //! A network's checks, each failure naming the crossing and the field.
 
+use borderflow_domain::ids;
+
 use super::{Network, NetworkError, is_country_code};
 
 impl Network {
@@ -12,17 +14,8 @@ impl Network {
                 field,
                 reason,
             };
-            if c.id.is_empty()
-                || c.id.len() > 48
-                || !c
-                    .id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(fail(
-                    "id",
-                    format!("{:?} must be 1 to 48 letters, digits, '-' or '_'", c.id),
-                ));
+            if let Err(problem) = ids::validate(&c.id) {
+                return Err(fail("id", format!("{:?} {problem}", c.id)));
             }
             if !seen.insert(c.id.as_str()) {
                 return Err(fail("id", format!("{:?} appears twice", c.id)));
@@ -75,6 +68,19 @@ impl Network {
                     "must be a number from 0 to 20".into(),
                 ));
             }
+            // Booths and officers are named after their crossing, and their
+            // ids travel in every event: they must pass ingest's check too.
+            for derived in [c.checkpoint_id(c.lanes - 1), c.officer_id(c.officers - 1)] {
+                if let Err(problem) = ids::validate(&derived) {
+                    return Err(fail(
+                        "id",
+                        format!(
+                            "{:?} names booths and officers such as {derived:?}, which {problem}",
+                            c.id
+                        ),
+                    ));
+                }
+            }
             if c.capacity_per_hour == 0 {
                 return Err(fail("capacity_per_hour", "must be at least 1".into()));
             }
@@ -108,5 +114,39 @@ impl Network {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builtin;
+
+    fn with_id(id: &str, officers: u32) -> Result<(), NetworkError> {
+        let mut network = builtin::network("central-asia").unwrap().unwrap();
+        network.crossings.truncate(1);
+        network.crossings[0].id = id.to_owned();
+        network.crossings[0].officers = officers;
+        network.validate()
+    }
+
+    #[test]
+    fn crossing_ids_follow_the_identifier_rule() {
+        assert!(with_id("kz:airport.nqz", 8).is_ok());
+        let message = with_id("KZ KOR", 8).unwrap_err().to_string();
+        assert!(message.contains("crossing[0].id"), "{message}");
+        assert!(message.contains("may contain only"), "{message}");
+        assert!(with_id("", 8).is_err());
+    }
+
+    #[test]
+    fn the_ids_named_after_a_crossing_must_fit_too() {
+        // "-O008" is the longest suffix: eight officers, at most 99 booths.
+        assert!(with_id(&"X".repeat(ids::MAX_LEN - 5), 8).is_ok());
+        let message = with_id(&"X".repeat(ids::MAX_LEN - 5), 1000)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("-O1000"), "{message}");
+        assert!(message.contains("at most 64"), "{message}");
     }
 }
