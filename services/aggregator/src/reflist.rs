@@ -12,6 +12,7 @@
 
 use std::io::Read;
 
+use borderflow_domain::country;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::Date;
 use borderflow_proto::reference::v1::{ListEntry, ReferenceList};
@@ -180,8 +181,7 @@ fn required<'a>(
 }
 
 fn check_code(line: u64, name: &'static str, value: &str, errors: &mut Vec<RowError>) {
-    let ok = (1..=3).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphabetic());
-    if !value.is_empty() && !ok {
+    if !value.is_empty() && country::validate_document_code(value).is_err() {
         errors.push(RowError::BadCode { line, field: name });
     }
 }

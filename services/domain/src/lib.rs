@@ -6,8 +6,10 @@
 //!
 //! The rules every edge applies to what it is given live here once, so the
 //! simulator, ingest and the aggregator cannot disagree: [`ids`] for
-//! crossing, lane, checkpoint and officer identifiers.
+//! crossing, lane, checkpoint and officer identifiers, [`country`] for
+//! country codes.
 
+pub mod country;
 pub mod ees;
 pub mod geo;
 pub mod ids;

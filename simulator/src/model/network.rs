@@ -277,8 +277,3 @@ impl Network {
             .flat_map(|(i, c)| (0..c.lanes).map(move |lane| (i, lane)))
     }
 }
-
-/// Three upper-case letters, as ICAO and ISO 3166-1 alpha-3 codes are.
-pub fn is_country_code(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
-}

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use borderflow_domain::geo::Coordinates;
-use borderflow_domain::ids;
+use borderflow_domain::{country, ids};
 use borderflow_proto::Message;
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
 use borderflow_proto::audit::v1::AuditChange;
@@ -173,13 +173,19 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
             field("id")
         )));
     }
-    let is_code =
-        |c: &str| c.is_empty() || (c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
-    if !is_code(&crossing.country) || !is_code(&crossing.neighbour_country) {
-        return Err(Status::invalid_argument(format!(
-            "{}: countries are ISO 3166-1 alpha-3 codes in capitals, e.g. KGZ",
-            field("country")
-        )));
+    // Empty: not known, or no neighbour (an airport).
+    for (name, code) in [
+        ("country", &crossing.country),
+        ("neighbour_country", &crossing.neighbour_country),
+    ] {
+        if !code.is_empty()
+            && let Err(problem) = country::validate(code)
+        {
+            return Err(Status::invalid_argument(format!(
+                "{}: {problem}",
+                field(name)
+            )));
+        }
     }
     if !Coordinates::new(crossing.latitude, crossing.longitude).is_valid() {
         return Err(Status::invalid_argument(format!(
@@ -394,6 +400,11 @@ mod tests {
             refused(lowercase).starts_with("crossings[3].country"),
             "a code no scope would ever cover"
         );
+        let neighbour = Crossing {
+            neighbour_country: "Uzb".into(),
+            ..dostuk()
+        };
+        assert!(refused(neighbour).starts_with("crossings[3].neighbour_country"));
         let airport = Crossing {
             country: "KGZ".into(),
             neighbour_country: String::new(),

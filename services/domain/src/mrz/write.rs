@@ -7,6 +7,7 @@ use super::generate::DocumentSpec;
 use super::layout::{Format, Layout, Span};
 use super::report::Sex;
 use super::{date, names};
+use crate::country;
 
 /// A field of a [`DocumentSpec`] that has no MRZ form. Messages name the
 /// field, never its content: names and numbers are personal data.
@@ -231,9 +232,7 @@ fn document_code(text: &str, format: Format) -> Result<Vec<u8>, WriteError> {
 
 fn state_code(field: Field, text: &str) -> Result<[u8; 3], WriteError> {
     let trimmed = text.trim_end_matches('<');
-    let valid =
-        (1..=3).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_alphabetic());
-    if !valid || text.len() > 3 {
+    if country::validate_document_code(trimmed).is_err() || text.len() > 3 {
         return Err(WriteError::StateCode {
             field,
             code: text.to_owned(),

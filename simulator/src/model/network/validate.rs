@@ -1,8 +1,8 @@
 //! A network's checks, each failure naming the crossing and the field.
 
-use borderflow_domain::ids;
+use borderflow_domain::{country, ids};
 
-use super::{Network, NetworkError, is_country_code};
+use super::{Network, NetworkError};
 
 impl Network {
     pub fn validate(&self) -> Result<(), NetworkError> {
@@ -93,24 +93,23 @@ impl Network {
             if let Some((code, _)) = c
                 .nationalities
                 .iter()
-                .find(|(code, w)| !(is_country_code(code) && w.is_finite() && *w >= 0.0))
+                .find(|(code, w)| !(country::validate(code).is_ok() && w.is_finite() && *w >= 0.0))
             {
                 return Err(fail(
                     "nationalities",
                     format!("{code:?}: needs an ICAO code and a non-negative weight"),
                 ));
             }
-            if !c.neighbour.is_empty() && !is_country_code(&c.neighbour) {
-                return Err(fail(
-                    "neighbour",
-                    "must be an ISO 3166-1 alpha-3 code".into(),
-                ));
+            if !c.neighbour.is_empty()
+                && let Err(problem) = country::validate(&c.neighbour)
+            {
+                return Err(fail("neighbour", problem.to_string()));
             }
             if !(0.0..=1.0).contains(&c.nationals_share) {
                 return Err(fail("nationals_share", "must be between 0 and 1".into()));
             }
-            if !is_country_code(&c.country) {
-                return Err(fail("country", "must be an ISO 3166-1 alpha-3 code".into()));
+            if let Err(problem) = country::validate(&c.country) {
+                return Err(fail("country", problem.to_string()));
             }
         }
         Ok(())

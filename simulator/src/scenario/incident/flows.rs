@@ -1,12 +1,12 @@
 //! Parameters of incidents about a crossing as a whole: its flow, its
 //! booths' pace, its nationality mix, one officer, one booth's link.
 
+use borderflow_domain::country;
 use borderflow_domain::time::MS_PER_MINUTE;
 use serde::{Deserialize, Serialize};
 
 use super::IncidentKind;
 use super::check::Check;
-use crate::model::network::is_country_code;
 use crate::scenario::FieldError;
 
 /// Arrivals multiplied by `factor` (1.5 to 100).
@@ -94,8 +94,8 @@ pub struct NationalityShift {
 
 impl NationalityShift {
     pub(super) fn resolve(&self, at: &Check<'_>) -> Result<IncidentKind, FieldError> {
-        if !is_country_code(&self.nationality) {
-            return Err(at.err("nationality", "must be a three-letter ICAO code"));
+        if let Err(problem) = country::validate(&self.nationality) {
+            return Err(at.err("nationality", problem.to_string()));
         }
         Ok(IncidentKind::NationalityShift {
             crossing: at.crossing("crossing", &self.crossing)?,

@@ -2,12 +2,13 @@
 //! too far apart too fast, stays past the limit, entries with no exit
 //! between them.
 
+use borderflow_domain::country;
 use borderflow_domain::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use serde::{Deserialize, Serialize};
 
 use super::IncidentKind;
 use super::check::Check;
-use crate::model::network::{Mode, is_country_code};
+use crate::model::network::Mode;
 use crate::scenario::FieldError;
 use crate::scenario::time::parse_duration_ms;
 
@@ -92,7 +93,7 @@ impl Overstay {
             return Err(at.err("exits", "cannot exceed count"));
         }
         if let Some(n) = &self.nationality
-            && (!is_country_code(n) || *n == at.network().crossings[crossing].country)
+            && (country::validate(n).is_err() || *n == at.network().crossings[crossing].country)
         {
             return Err(at.err(
                 "nationality",
