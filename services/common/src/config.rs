@@ -1,7 +1,5 @@
 //! Parsers for configuration values given as flags or environment variables.
 
-use std::time::Duration;
-
 /// Parses `key=value`.
 pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     let (key, value) = text
@@ -13,29 +11,14 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     Ok((key.trim().to_owned(), value.trim().to_owned()))
 }
 
-/// Parses durations such as `250ms`, `10s`, `5m`, `2h`, `7d`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("expected a duration such as 10s or 250ms, got {text:?}"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1_000.0,
-        "s" | "" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3_600.0,
-        "d" => value * 86_400.0,
-        other => return Err(format!("unknown duration unit {other:?} in {text:?}")),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("duration out of range: {text:?}"))
-}
+/// Parses durations such as `250ms`, `10s`, `5m`, `2h`, `7d` or `1h30m`:
+/// the grammar scenario files use too, so a value reads the same in both.
+pub use borderflow_domain::duration::parse as parse_duration;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -45,6 +28,8 @@ mod tests {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5 fortnights").is_err());
         assert!(parse_duration("99999999999999999999999999999s").is_err());

@@ -7,9 +7,10 @@
 //! The rules every edge applies to what it is given live here once, so the
 //! simulator, ingest and the aggregator cannot disagree: [`ids`] for
 //! crossing, lane, checkpoint and officer identifiers, [`country`] for
-//! country codes.
+//! country codes, [`duration`] for durations in flags and scenario files.
 
 pub mod country;
+pub mod duration;
 pub mod ees;
 pub mod geo;
 pub mod ids;

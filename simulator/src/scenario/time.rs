@@ -1,55 +1,23 @@
 //! Times in scenario files: durations such as `1d 6h` or `90m`, instants
 //! as RFC 3339 or as an offset from the scenario's start (`+1d9h`), and
-//! clock speeds such as `1 day in 2 minutes`.
+//! clock speeds such as `1 day in 2 minutes`. Durations follow the grammar
+//! the services' flags use too, [`borderflow_domain::duration`].
 
-use borderflow_domain::time::{
-    MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, parse_rfc3339,
-};
+use borderflow_domain::duration::{self, DurationError};
+use borderflow_domain::time::{MS_PER_DAY, parse_rfc3339};
 
 /// The longest duration taken: far beyond any scenario, and far enough
 /// from `i64::MAX` that adding one to an instant cannot overflow.
 const MAX_DURATION_MS: i64 = 100 * 366 * MS_PER_DAY;
 
-/// Parses `1d 6h`, `1h30m`, `90m`, `45s`, `250ms` into milliseconds.
+/// Parses `1d 6h`, `1h30m`, `90m`, `45s`, `250ms` into milliseconds, up to
+/// 100 years.
 pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.is_empty() {
-        return Err("is empty; expected a duration such as 1d 6h or 90m".into());
+    match duration::parse_ms(text) {
+        Ok(ms) if ms <= MAX_DURATION_MS => Ok(ms),
+        Ok(_) | Err(DurationError::OutOfRange) => Err(format!("{text:?} is longer than 100 years")),
+        Err(problem) => Err(problem.to_string()),
     }
-    let mut total = 0i64;
-    let mut rest = compact.as_str();
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        let (number, tail) = rest.split_at(digits);
-        let units = tail
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(tail.len());
-        let (unit, next) = tail.split_at(units);
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration such as 1d 6h or 90m"))?;
-        let scale = match unit {
-            "d" | "day" | "days" => MS_PER_DAY,
-            "h" | "hour" | "hours" => MS_PER_HOUR,
-            "m" | "min" | "minute" | "minutes" => MS_PER_MINUTE,
-            "s" | "second" | "seconds" => MS_PER_SECOND,
-            "ms" => 1,
-            _ => {
-                return Err(format!(
-                    "unknown unit {unit:?} in {text:?} (use d, h, m, s or ms)"
-                ));
-            }
-        };
-        let ms = (value * scale as f64).round();
-        if ms > (MAX_DURATION_MS - total) as f64 {
-            return Err(format!("{text:?} is longer than 100 years"));
-        }
-        total += ms as i64;
-        rest = next;
-    }
-    Ok(total)
 }
 
 /// An instant: RFC 3339, or `+<duration>` after `start_ms`.
@@ -97,19 +65,19 @@ pub fn parse_speed(text: &str) -> Result<Option<f64>, String> {
     Ok(Some(speed))
 }
 
-/// `1 day` → `1day`: the duration parser takes units written out.
+/// `a day` → `1 day`, `an hour` → `1 hour`: the duration grammar takes
+/// units written out, but wants a number.
 fn words_to_units(text: &str) -> String {
     let t = text.trim();
-    // "a day", "an hour"
-    let t = t
-        .strip_prefix("a ")
+    t.strip_prefix("a ")
         .or_else(|| t.strip_prefix("an "))
-        .map_or_else(|| t.to_owned(), |rest| format!("1 {rest}"));
-    t.replace(' ', "")
+        .map_or_else(|| t.to_owned(), |rest| format!("1 {rest}"))
 }
 
 #[cfg(test)]
 mod tests {
+    use borderflow_domain::time::{MS_PER_HOUR, MS_PER_MINUTE};
+
     use super::*;
 
     #[test]
@@ -122,6 +90,7 @@ mod tests {
         assert!(parse_duration_ms("3w").is_err());
         assert!(parse_duration_ms("99999999999999999999d").is_err());
         assert!(parse_duration_ms("36000d 36000d").is_err());
+        assert_eq!(parse_duration_ms(" 1h 30m "), Ok(90 * MS_PER_MINUTE));
     }
 
     #[test]
