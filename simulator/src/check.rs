@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 
-use borderflow_domain::ees::days_present;
+use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS, days_present};
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::mrz;
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 use borderflow_proto::inspection::v1::{
@@ -82,7 +83,9 @@ pub fn check<'a>(
         if report.expired_on(date) == Some(true) {
             flag("document expired");
         }
-        let minor = report.birth_date().is_some_and(|b| b.age_on(date) < 18);
+        let minor = report
+            .birth_date()
+            .is_some_and(|b| b.age_on(date) < MINOR_AGE);
         if let Some(t) = &e.traveller
             && minor
             && (t.accompanied_by.is_empty()
@@ -189,7 +192,7 @@ fn history(
                 if let Some(entry) = open {
                     all.push((entry, day));
                 }
-                if days_present(&all, day, 180) > 90 {
+                if days_present(&all, day, STAY_WINDOW_DAYS) > STAY_LIMIT_DAYS {
                     flag("overstay", p);
                 }
             }

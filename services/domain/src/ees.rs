@@ -5,6 +5,12 @@
 //!
 //! Days are counted as days since the epoch (see [`crate::time::Date`]).
 
+/// Days of presence allowed in any [`STAY_WINDOW_DAYS`] (SBC Art. 6(1)).
+pub const STAY_LIMIT_DAYS: u32 = 90;
+
+/// Length of the rolling window the stay limit applies to, in days.
+pub const STAY_WINDOW_DAYS: u32 = 180;
+
 /// A stay: entry day and exit day, both inclusive.
 pub type Stay = (i64, i64);
 
@@ -98,10 +104,11 @@ mod tests {
 
     #[test]
     fn exactly_ninety_days_is_allowed() {
+        let (limit, window) = (STAY_LIMIT_DAYS, STAY_WINDOW_DAYS);
         let entry = d(2026, 1, 1);
-        let over = first_day_over(&[], entry, 90, 180);
+        let over = first_day_over(&[], entry, limit, window);
         assert_eq!(over - entry + 1, 91);
-        assert_eq!(days_present(&[(entry, over - 1)], over - 1, 180), 90);
+        assert_eq!(days_present(&[(entry, over - 1)], over - 1, window), 90);
     }
 
     #[test]

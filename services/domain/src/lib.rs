@@ -7,7 +7,9 @@
 //! The rules every edge applies to what it is given live here once, so the
 //! simulator, ingest and the aggregator cannot disagree: [`ids`] for
 //! crossing, lane, checkpoint and officer identifiers, [`country`] for
-//! country codes, [`duration`] for durations in flags and scenario files.
+//! country codes, [`duration`] for durations in flags and scenario files;
+//! and the legal limits detectors and the simulator must share: the stay
+//! limit in [`ees`], the age of majority in [`minor`].
 
 pub mod country;
 pub mod duration;
@@ -15,5 +17,6 @@ pub mod ees;
 pub mod geo;
 pub mod ids;
 pub mod keys;
+pub mod minor;
 pub mod mrz;
 pub mod time;

@@ -1,5 +1,6 @@
 //! Travellers and their documents: who crosses, with which papers.
 
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::mrz::{self, DocumentSpec, Format, Sex};
 use borderflow_domain::time::Date;
 use rand::Rng;
@@ -111,7 +112,7 @@ pub fn new_traveller(
     // Adults' documents run up to ten years, minors' five, visas months;
     // at least two months are left, so no document of the normal
     // population expires during a scenario.
-    let validity = match (format.is_visa(), age < 18) {
+    let validity = match (format.is_visa(), age < MINOR_AGE) {
         (true, _) => 180,
         (false, true) => 5 * 365,
         (false, false) => 10 * 365,

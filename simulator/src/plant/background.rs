@@ -15,6 +15,7 @@
 //! and the queues of market days at crossings whose market-day demand
 //! exceeds their capacity.
 
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 use borderflow_proto::analytics::v1::AnomalyKind as A;
 use borderflow_proto::inspection::v1::{Direction, RefusalReason};
@@ -73,7 +74,7 @@ pub(super) fn plant(scenario: &Scenario, plan: &mut Plan, rng: &mut ChaCha8Rng) 
                 } else {
                     Direction::Exit
                 };
-                let t = people::traveller(rng, spec, None, date, 18..80);
+                let t = people::traveller(rng, spec, None, date, MINOR_AGE..80);
                 let national = t.document.nationality == spec.country;
                 let planted = match expected {
                     A::LostStolenDocument => {

@@ -2,6 +2,7 @@
 //! nationality mix, a booth's link (one officer's in `officer.rs`). One
 //! truth occurrence each, matched by crossing (and booth) and time.
 
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::time::Date;
 use borderflow_proto::analytics::v1::AnomalyKind as A;
 use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome, RefusalReason};
@@ -113,7 +114,7 @@ pub(super) fn nationality_shift(
         let mut members = Vec::new();
         for m in 0..adults + minors {
             let minor = m >= adults;
-            let ages = if minor { 1..17 } else { 18..70 };
+            let ages = if minor { 1..17 } else { MINOR_AGE..70 };
             let t = people::traveller(ctx.rng, &spec, Some(nationality), date, ages);
             let escort = if minor {
                 Escort::With(GuardianRelation::Parent)

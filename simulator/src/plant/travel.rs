@@ -2,6 +2,7 @@
 //! too fast, stays past the 90-day limit, entries with no exit between.
 //! Each document is one truth occurrence.
 
+use borderflow_domain::ees::STAY_LIMIT_DAYS;
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 use borderflow_proto::analytics::v1::AnomalyKind as A;
 use borderflow_proto::inspection::v1::Direction;
@@ -75,7 +76,7 @@ pub(super) fn overstay(
         // The 91st day of presence (first day over the limit) falls
         // in the span; entry and that day both count.
         let over_day = ctx.rng.random_range(first_day..=last_day);
-        let entry_day = over_day - 90;
+        let entry_day = over_day - i64::from(STAY_LIMIT_DAYS);
         let entry_from = entry_day * MS_PER_DAY;
         let Some(entered) = open_times(&spec, entry_from, entry_from + MS_PER_DAY, 1, ctx.rng)
             .first()

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
+use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
+use borderflow_domain::minor::MINOR_AGE;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DetectConfig {
@@ -12,7 +14,7 @@ pub struct DetectConfig {
     pub biometric_threshold: f32,
 
     /// Age in years below which a traveller is a minor.
-    #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = 18)]
+    #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = MINOR_AGE)]
     pub minor_age: u32,
 
     /// Fastest plausible travel between two crossings when one is an airport, km/h.
@@ -44,11 +46,11 @@ pub struct DetectConfig {
     pub refusal_window: Duration,
 
     /// Days of presence allowed in any rolling stay window (EES: 90).
-    #[arg(long, env = "BORDERFLOW_STAY_LIMIT_DAYS", default_value_t = 90)]
+    #[arg(long, env = "BORDERFLOW_STAY_LIMIT_DAYS", default_value_t = STAY_LIMIT_DAYS)]
     pub stay_limit_days: u32,
 
     /// Length of the rolling stay window in days (EES: 180).
-    #[arg(long, env = "BORDERFLOW_STAY_WINDOW_DAYS", default_value_t = 180)]
+    #[arg(long, env = "BORDERFLOW_STAY_WINDOW_DAYS", default_value_t = STAY_WINDOW_DAYS)]
     pub stay_window_days: u32,
 
     /// Nationalities exempt from the stay limit besides the crossing

@@ -2,6 +2,7 @@
 //! processed. A record that fails here goes to the dead-letter topic with
 //! the reason; it never stops the stream.
 
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_proto::Message;
 use borderflow_proto::inspection::v1::{
     CheckpointHeartbeat, CheckpointStatus, Inspection, InspectionRecord, inspection_record,
@@ -10,9 +11,6 @@ use borderflow_proto::timestamp_to_ms;
 
 use super::window::EventFacts;
 use crate::ids::parse_uuid;
-
-/// Age below which a traveller is a minor.
-pub const MINOR_AGE: u32 = 18;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {

@@ -1,6 +1,7 @@
 //! Arrivals from the crossing's population: who comes, as a party, with
 //! which outcome, and when they will be back.
 
+use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::time::{Date, MS_PER_DAY};
 use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome};
 use rand::Rng;
@@ -97,7 +98,7 @@ impl CrossingTraffic {
     }
 
     pub(super) fn member(&mut self, nationality: &str, minor: bool, date: Date) -> Member {
-        let ages = if minor { 1..17 } else { 18..80 };
+        let ages = if minor { 1..17 } else { MINOR_AGE..80 };
         let format = format(&mut self.rng, &self.spec, nationality);
         let traveller = new_traveller(
             &mut self.rng,

@@ -1,0 +1,9 @@
+//! Who is a minor at the border: anyone under eighteen, as the UN
+//! Convention on the Rights of the Child (Art. 1) and EU law count them;
+//! the checks on minors of the Schengen Borders Code (Annex VII, point 6)
+//! apply to them. The detector that flags an unaccompanied minor, the
+//! per-crossing statistics and the simulator that plants minors all read
+//! the age from here.
+
+/// Completed years of age below which a traveller is a minor.
+pub const MINOR_AGE: u32 = 18;
