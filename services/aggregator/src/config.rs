@@ -122,6 +122,12 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_CATCH_UP_DEADLINE", default_value = "60s", value_parser = parse_duration)]
     pub catch_up_deadline: Duration,
 
+    /// Longest a reference or registry change waits to be durable on the
+    /// reference topic and applied by this instance before the call answers
+    /// `UNAVAILABLE`.
+    #[arg(long, env = "BORDERFLOW_REFERENCE_WRITE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub reference_write_timeout: Duration,
+
     /// Log format.
     #[arg(
         long,

@@ -238,6 +238,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         config.topics.reference.clone(),
         stores.clone(),
         materialiser.clone(),
+        config.reference_write_timeout,
     );
     let tls = config.tls.server_config()?;
     let admin_tls = match (&config.admin_tls, &config.tls.cert, &config.tls.key) {

@@ -16,14 +16,14 @@ use borderflow_proto::reference::v1::{
     ListEntry, ReferenceList, ReferenceRecord, UpsertCrossingsRequest, UpsertCrossingsResponse,
     UpsertEntriesRequest, UpsertEntriesResponse, reference_record,
 };
-use futures::future::try_join_all;
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::util::Timeout;
+use rdkafka::producer::FutureProducer;
 use tonic::{Request, Response, Status};
 
 use crate::access::Caller;
+use crate::error::Error;
 use crate::store::reference::{crossing_key, entry_key};
 use crate::stream::materialise::{Materialiser, Stores};
+use crate::stream::output::write_durable;
 
 /// Most entries or crossings in one call.
 const MAX_PER_CALL: usize = 10_000;
@@ -34,6 +34,8 @@ pub struct ReferenceApi {
     topic: String,
     stores: Stores,
     materialiser: Materialiser,
+    /// Longest a change waits to be durable and applied.
+    timeout: Duration,
 }
 
 impl ReferenceApi {
@@ -42,40 +44,32 @@ impl ReferenceApi {
         topic: String,
         stores: Stores,
         materialiser: Materialiser,
+        timeout: Duration,
     ) -> Self {
         Self {
             producer,
             topic,
             stores,
             materialiser,
+            timeout,
         }
     }
 
-    async fn write(&self, records: Vec<(String, ReferenceRecord)>) -> Result<u32, Status> {
+    /// Writes `records` and answers once each is durable and applied by
+    /// this instance's store, within the configured write timeout.
+    async fn write(&self, records: Vec<(String, ReferenceRecord)>) -> Result<u32, Error> {
         let count = records.len() as u32;
-        let sends = records.iter().map(|(key, record)| {
-            let payload = record.encode_to_vec();
-            let producer = self.producer.clone();
-            let topic = self.topic.clone();
-            let key = key.clone();
-            async move {
-                producer
-                    .send(
-                        FutureRecord::to(&topic).key(&key).payload(&payload),
-                        Timeout::After(Duration::from_secs(5)),
-                    )
-                    .await
-                    .map(|delivery| (topic, delivery.partition, delivery.offset))
-                    .map_err(|(err, _)| {
-                        Status::unavailable(format!("writing reference data: {err}"))
-                    })
-            }
-        });
-        let written = try_join_all(sends).await?;
-        self.materialiser
-            .wait_applied(&written, Duration::from_secs(10))
+        let encoded: Vec<(String, Vec<u8>)> = records
+            .into_iter()
+            .map(|(key, record)| (key, record.encode_to_vec()))
+            .collect();
+        let written = write_durable(&self.producer, &self.topic, &encoded, self.timeout)
             .await
-            .map_err(|e| Status::unavailable(e.to_string()))?;
+            .map_err(|err| Error::unavailable(format!("writing reference data: {err}")))?;
+        self.materialiser
+            .wait_applied(&written, self.timeout)
+            .await
+            .map_err(|e| Error::unavailable(e.to_string()))?;
         Ok(count)
     }
 
@@ -126,7 +120,7 @@ impl ReferenceApi {
                 (key, ReferenceRecord { body: Some(body) })
             })
             .collect();
-        self.write(records).await
+        Ok(self.write(records).await?)
     }
 }
 
@@ -138,40 +132,40 @@ fn list_name(list: ReferenceList) -> &'static str {
     }
 }
 
-fn check_entries(entries: &[ListEntry]) -> Result<(), Status> {
+fn check_entries(entries: &[ListEntry]) -> Result<(), Error> {
     if entries.len() > MAX_PER_CALL {
-        return Err(Status::invalid_argument(format!(
-            "entries: at most {MAX_PER_CALL} per call"
-        )));
+        return Err(Error::invalid(
+            "entries",
+            format!("at most {MAX_PER_CALL} per call"),
+        ));
     }
     for (i, entry) in entries.iter().enumerate() {
         if ReferenceList::try_from(entry.list).unwrap_or_default() == ReferenceList::Unspecified {
-            return Err(Status::invalid_argument(format!(
-                "entries[{i}].list: is required"
-            )));
+            return Err(Error::required(format!("entries[{i}].list")));
         }
         if entry.key.len() != 32 {
-            return Err(Status::invalid_argument(format!(
-                "entries[{i}].key: must be a 32-byte pseudonymous key, got {} bytes",
-                entry.key.len()
-            )));
+            return Err(Error::invalid(
+                format!("entries[{i}].key"),
+                format!(
+                    "must be a 32-byte pseudonymous key, got {} bytes",
+                    entry.key.len()
+                ),
+            ));
         }
         if entry.source.len() > 128 || entry.reference.len() > 128 {
-            return Err(Status::invalid_argument(format!(
-                "entries[{i}]: source and reference are limited to 128 bytes"
-            )));
+            return Err(Error::invalid(
+                format!("entries[{i}]"),
+                "source and reference are limited to 128 bytes",
+            ));
         }
     }
     Ok(())
 }
 
-fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
+fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Error> {
     let field = |name: &str| format!("crossings[{i}].{name}");
     if let Err(problem) = ids::validate(&crossing.id) {
-        return Err(Status::invalid_argument(format!(
-            "{}: {problem}",
-            field("id")
-        )));
+        return Err(Error::invalid(field("id"), problem.to_string()));
     }
     // Empty: not known, or no neighbour (an airport).
     for (name, code) in [
@@ -181,45 +175,39 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Status> {
         if !code.is_empty()
             && let Err(problem) = country::validate(code)
         {
-            return Err(Status::invalid_argument(format!(
-                "{}: {problem}",
-                field(name)
-            )));
+            return Err(Error::invalid(field(name), problem.to_string()));
         }
     }
     if !Coordinates::new(crossing.latitude, crossing.longitude).is_valid() {
-        return Err(Status::invalid_argument(format!(
-            "{}: latitude/longitude out of range",
-            field("latitude")
-        )));
+        return Err(Error::invalid(
+            field("latitude"),
+            "latitude/longitude out of range",
+        ));
     }
     if crossing.name.len() > 200 {
-        return Err(Status::invalid_argument(format!(
-            "{}: at most 200 bytes",
-            field("name")
-        )));
+        return Err(Error::invalid(field("name"), "at most 200 bytes"));
     }
     if let Some(j) = crossing
         .market_days
         .iter()
         .position(|d| Weekday::try_from(*d).map_or(true, |day| day == Weekday::Unspecified))
     {
-        return Err(Status::invalid_argument(format!(
-            "{}[{j}]: not a weekday",
-            field("market_days")
-        )));
+        return Err(Error::invalid(
+            format!("{}[{j}]", field("market_days")),
+            "not a weekday",
+        ));
     }
     if !(0.0..=20.0).contains(&crossing.market_factor) {
-        return Err(Status::invalid_argument(format!(
-            "{}: must be 0 (unknown) to 20",
-            field("market_factor")
-        )));
+        return Err(Error::invalid(
+            field("market_factor"),
+            "must be 0 (unknown) to 20",
+        ));
     }
     if crossing.utc_offset_minutes.abs() > 14 * 60 {
-        return Err(Status::invalid_argument(format!(
-            "{}: must lie within 14 hours of UTC",
-            field("utc_offset_minutes")
-        )));
+        return Err(Error::invalid(
+            field("utc_offset_minutes"),
+            "must lie within 14 hours of UTC",
+        ));
     }
     Ok(())
 }
@@ -253,7 +241,7 @@ impl ReferenceService for ReferenceApi {
         let list = ReferenceList::try_from(request.list).unwrap_or_default();
         caller.note(|n| n.resource = format!("list={}", list_name(list)));
         if list == ReferenceList::Unspecified {
-            return Err(Status::invalid_argument("list: is required"));
+            return Err(Error::required("list").into());
         }
         let start: usize = if request.page_token.is_empty() {
             0
@@ -261,7 +249,7 @@ impl ReferenceService for ReferenceApi {
             request
                 .page_token
                 .parse()
-                .map_err(|_| Status::invalid_argument("page_token: malformed"))?
+                .map_err(|_| Error::invalid("page_token", "malformed"))?
         };
         let page = match request.page_size {
             0 => 100,
@@ -294,9 +282,9 @@ impl ReferenceService for ReferenceApi {
         let caller = Caller::of(&request)?;
         let crossings = request.into_inner().crossings;
         if crossings.len() > MAX_PER_CALL {
-            return Err(Status::invalid_argument(format!(
-                "crossings: at most {MAX_PER_CALL} per call"
-            )));
+            return Err(
+                Error::invalid("crossings", format!("at most {MAX_PER_CALL} per call")).into(),
+            );
         }
         let scope = caller.scope();
         let mut changes = Vec::with_capacity(crossings.len());
@@ -309,10 +297,11 @@ impl ReferenceService for ReferenceApi {
             let (open, closed) = self.stores.windows.current(&crossing.id);
             if previous.is_none() && (open.is_some() || closed.is_some()) && !scope.is_all() {
                 caller.note(|n| n.reason = "scope".into());
-                return Err(Status::permission_denied(format!(
+                return Err(Error::denied(format!(
                     "crossings[{i}].id: {} is known from traffic only; registering it needs every country in scope",
                     crossing.id
-                )));
+                ))
+                .into());
             }
             // A registry admin registers and changes only their own
             // countries' crossings, and cannot move one out of another's.
@@ -321,9 +310,10 @@ impl ReferenceService for ReferenceApi {
             for country in countries {
                 if !scope.covers_country(country) {
                     caller.note(|n| n.reason = "scope".into());
-                    return Err(Status::permission_denied(format!(
+                    return Err(Error::denied(format!(
                         "crossings[{i}].country: {country:?} is outside your country scope"
-                    )));
+                    ))
+                    .into());
                 }
             }
             changes.push(AuditChange {
@@ -369,11 +359,13 @@ mod tests {
         }
     }
 
+    /// The field the refusal names, as a client reads it.
     fn refused(crossing: Crossing) -> String {
-        check_crossing(3, &crossing)
-            .unwrap_err()
-            .message()
-            .to_owned()
+        let status = Status::from(check_crossing(3, &crossing).unwrap_err());
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        let field = crate::error::field_of(&status).unwrap().to_owned();
+        assert!(status.message().starts_with(&format!("{field}: ")));
+        field
     }
 
     #[test]

@@ -170,6 +170,29 @@ fn enqueue(
     }
 }
 
+/// Writes `records` (key, payload) to `topic` and waits until Kafka has
+/// confirmed every one, waiting at most `timeout` for room in the producer's
+/// queue (delivery itself is bounded by the producer's delivery timeout).
+/// Returns where each landed.
+pub async fn write_durable(
+    producer: &FutureProducer,
+    topic: &str,
+    records: &[(String, Vec<u8>)],
+    timeout: Duration,
+) -> Result<Vec<(String, i32, i64)>, KafkaError> {
+    let sends = records.iter().map(|(key, payload)| async move {
+        producer
+            .send(
+                FutureRecord::to(topic).key(key).payload(payload),
+                rdkafka::util::Timeout::After(timeout),
+            )
+            .await
+            .map(|delivery| (topic.to_owned(), delivery.partition, delivery.offset))
+            .map_err(|(err, _)| err)
+    });
+    futures::future::try_join_all(sends).await
+}
+
 /// Headers of a dead-letter record.
 pub fn deadletter_headers(
     kind: &str,
