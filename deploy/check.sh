@@ -6,7 +6,7 @@
 #
 # The metrics referenced by the rules and dashboards are checked against
 # the services' telemetry contract by a Rust test:
-#   cargo test -p borderflow-benches --test metrics_contract
+#   cargo test -p borderflow-systest --test metrics_contract
 #
 # Prints one line per check and exits non-zero if any failed.
 set -uo pipefail

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/ensure-tools.sh
-if [[ ! -d benches/tests/dashboard/node_modules ]]; then
-  (cd benches/tests/dashboard && npm ci --no-audit --no-fund --loglevel=error)
+if [[ ! -d tests/tests/dashboard/node_modules ]]; then
+  (cd tests/tests/dashboard && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 cargo fmt --all --check

@@ -1,14 +1,12 @@
-//! End-to-end tooling for borderflow: the [`testbed`] that starts a whole
-//! system on this machine (broker, ingest, aggregators) for the system tests
-//! and the load tool, [`process`] for services run as child processes, the
-//! [`load`] tool behind `borderflow-bench`, the seeded workloads in [`data`],
-//! and the criterion benches under `benches/`.
+//! Measurements of borderflow: the [`load`] tool behind `borderflow-bench`
+//! (a whole system on this machine, or against a given cluster, on the
+//! system tests' test bed), the in-memory [`aggregator_core`] the criterion
+//! benches under `benches/` and `borderflow-memory` drive, and the seeded
+//! workloads in [`data`] they share with the system tests.
 
 pub mod aggregator_core;
-pub mod audit;
-pub mod data;
-pub mod harness;
 pub mod load;
-pub mod process;
-pub mod testbed;
-pub mod totals;
+
+/// The seeded workloads, kept with the test bed so the system tests use
+/// them too.
+pub use borderflow_systest::data;

@@ -6,7 +6,8 @@
 //! of its own), [`ingest`] (the same events through gRPC into the
 //! inspections topic), [`consumer`] (raw consumer of the inspections topic),
 //! [`aggregator`] (a fresh group over it), [`latency`] (offered load through
-//! both services). [`report`] and [`chart`] present the figures.
+//! both services). [`bed`] sets the system tests' test bed up for a run;
+//! [`report`] and [`chart`] present the figures.
 
 pub mod aggregator;
 pub mod args;
@@ -26,15 +27,18 @@ use anyhow::bail;
 use borderflow_access::Role;
 use borderflow_common::clock::now_ms;
 use borderflow_simulator::model::networks;
+use borderflow_systest::process::ChildService;
 
 use crate::data;
-use crate::process::ChildService;
 pub use args::{Args, Phase};
-use bed::Bed;
+use bed::{start_aggregator, start_ingest};
 use report::{Memory, Report, RunSettings};
 
 /// Longest the aggregator may take over the throughput phase's records.
 const AGGREGATOR_LIMIT: Duration = Duration::from_secs(600);
+
+/// The consumer group of the measured aggregator.
+const GROUP: &str = "borderflow-bench-aggregator";
 
 /// Runs every phase `args` asks for and returns the figures.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
@@ -55,8 +59,18 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     ));
     let mut events = data::events(&network, args.seed, args.records + latency_count);
     let latency_events = events.split_off(args.records.min(events.len()));
-    let bed = Bed::start(args, network).await?;
-    let keys = bed.keys()?;
+    // Fresh names, so a shared cluster keeps earlier runs apart.
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let prefix = format!("bench-{}.", &run[..8]);
+    let raw_topic = format!("{prefix}raw-producer");
+    let bed = bed::start(args, network, &prefix, &raw_topic).await?;
+    let log_dir = match &args.log_dir {
+        Some(dir) => dir.clone(),
+        None => bed.dir().join("logs"),
+    };
+    std::fs::create_dir_all(&log_dir)?;
+    let kafka = bed.kafka();
+    let keys = bed.pseudonymiser()?;
     let inspections = data::inspections(&events, &keys, now_ms());
     let documents = data::distinct_documents(&inspections);
     let with_document = inspections
@@ -107,12 +121,12 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         // Without the ingest phase the raw producer fills the inspections
         // topic for the phases after it.
         let topic = if args.runs(Phase::Ingest) {
-            &bed.raw_topic
+            &raw_topic
         } else {
             &bed.topics.inspections
         };
         progress(format!("raw producer: {records} records"));
-        report.raw_producer = Some(producer::run(&bed.kafka, topic, encoded.clone()).await?);
+        report.raw_producer = Some(producer::run(&kafka, topic, encoded.clone()).await?);
     }
     drop(encoded);
 
@@ -120,7 +134,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     let tokens = bed.tokens()?;
     let mut ingest: Option<ChildService> = None;
     if args.runs(Phase::Ingest) {
-        let service = bed.start_ingest().await?;
+        let service = start_ingest(&bed, &log_dir).await?;
         let plans = ingest::plan(&events, args.batch, &tokens);
         let channels = ingest::channels(service.grpc_addr, &tls, args.connections).await?;
         progress(format!(
@@ -135,15 +149,14 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
 
     if args.runs(Phase::Consumer) {
         progress("raw consumer");
-        report.raw_consumer =
-            Some(consumer::run(&bed.kafka, &bed.topics.inspections, records).await?);
+        report.raw_consumer = Some(consumer::run(&kafka, &bed.topics.inspections, records).await?);
     }
 
     let mut aggregator: Option<ChildService> = None;
     if args.runs(Phase::Aggregator) {
         progress("aggregator");
         let started = Instant::now();
-        let service = bed.start_aggregator("borderflow-bench-aggregator").await?;
+        let service = start_aggregator(&bed, &log_dir, GROUP).await?;
         report.aggregator = Some(
             aggregator::measure(
                 service.admin_addr,
@@ -161,11 +174,11 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     if args.runs(Phase::Latency) {
         let ingest = match &mut ingest {
             Some(service) => service,
-            None => ingest.insert(bed.start_ingest().await?),
+            None => ingest.insert(start_ingest(&bed, &log_dir).await?),
         };
         let aggregator = match &mut aggregator {
             Some(service) => service,
-            None => aggregator.insert(bed.start_aggregator("borderflow-bench-aggregator").await?),
+            None => aggregator.insert(start_aggregator(&bed, &log_dir, GROUP).await?),
         };
         let mut latency_events = latency_events;
         let planted = latency::plant(&mut latency_events, args.plant_every, args.seed);
@@ -202,10 +215,10 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     for service in [ingest.as_mut(), aggregator.as_mut()].into_iter().flatten() {
         let _ = service.terminate(Duration::from_secs(30)).await;
     }
-    if !bed.local_broker() {
+    if !bed.has_local_broker() {
         progress(format!(
             "the run's topics (prefix {}) stay on the cluster; delete them when done",
-            bed.topics.inspections.split('.').next().unwrap_or_default()
+            prefix.trim_end_matches('.')
         ));
     }
     Ok(report.with_ratios())

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::report::Throughput;
 use super::timeline::Samples;
-use crate::testbed::{http_get, metric_sum};
+use borderflow_systest::admin::{http_get, metric_sum};
 
 /// How often the counters are read.
 const POLL: Duration = Duration::from_millis(50);

@@ -34,7 +34,7 @@ use tonic::transport::Channel;
 
 use super::report::Percentiles;
 use super::timeline::{Sampler, Samples};
-use crate::testbed::aggregator_channel;
+use borderflow_systest::testbed::aggregator_channel;
 
 #[derive(Clone, Debug)]
 pub struct LatencyConfig {

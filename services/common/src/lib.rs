@@ -9,6 +9,5 @@ pub mod clock;
 pub mod config;
 pub mod grpc;
 pub mod kafka;
-pub mod local_broker;
 pub mod shutdown;
 pub mod telemetry;
