@@ -1,12 +1,15 @@
 //! Logs and metrics setup.
 //!
 //! Metrics go through the `metrics` facade into one process-wide Prometheus
-//! recorder; histograms get explicit buckets so they render as Prometheus
-//! histograms (not summaries) and aggregate across instances.
+//! recorder (with the `admin` feature, which serves it); histograms get
+//! explicit buckets so they render as Prometheus histograms (not summaries)
+//! and aggregate across instances.
 
 use std::sync::OnceLock;
+#[cfg(feature = "admin")]
 use std::time::Duration;
 
+#[cfg(feature = "admin")]
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -49,6 +52,7 @@ pub fn init_tracing(format: LogFormat) {
 
 /// The process-wide Prometheus handle, installing the recorder on first use.
 /// Several services in one process (as in tests) share it.
+#[cfg(feature = "admin")]
 pub fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
