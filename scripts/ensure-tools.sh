@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what borderflow's local run and tests need and this machine lacks:
 # Debian packages (libssl-dev for librdkafka, prometheus for promtool,
-# chromium for the dashboard test), the tansu broker from crates.io and a
-# Python environment with the example client's packages from PyPI.
-# Safe to run again: it only installs what is missing.
+# chromium for the dashboard test), the tansu broker and cargo-machete (the
+# unused-dependency check) from crates.io, and a Python environment with the
+# example client's packages from PyPI. Cargo installs into ~/.cargo/bin,
+# which CI keeps between runs. Safe to run again: it only installs what is
+# missing.
 set -euo pipefail
 
 TANSU_VERSION=0.6.0
+MACHETE_VERSION=0.9.2
 want_browser=${BORDERFLOW_NEED_BROWSER:-1}
 want_promtool=${BORDERFLOW_NEED_PROMTOOL:-1}
 want_python=${BORDERFLOW_NEED_PYTHON:-1}
@@ -28,6 +31,12 @@ tansu_bin="${CARGO_HOME:-$HOME/.cargo}/bin/tansu"
 if ! { [[ -x $tansu_bin ]] && "$tansu_bin" --version 2>/dev/null | grep -q "$TANSU_VERSION"; }; then
   echo "installing the tansu broker $TANSU_VERSION (about 15 minutes on 2 cores, once per machine)" >&2
   cargo install tansu --locked --version "$TANSU_VERSION" --features dynostore,libsql >&2
+fi
+
+machete_bin="${CARGO_HOME:-$HOME/.cargo}/bin/cargo-machete"
+if ! { [[ -x $machete_bin ]] && "$machete_bin" --version 2>/dev/null | grep -q "$MACHETE_VERSION"; }; then
+  echo "installing cargo-machete $MACHETE_VERSION (a few minutes, once per machine)" >&2
+  cargo install cargo-machete --locked --version "$MACHETE_VERSION" >&2
 fi
 
 # The Python example client's environment, kept beside the cargo cache and

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# borderflow's test command: formatting, lints, every test (unit, property,
-# broker-backed system tests, the headless-browser dashboard test), benches
-# compiled, and the deployment checks. Installs what it needs first.
+# borderflow's test command: formatting, unused dependencies, lints, the
+# docs (warnings are errors), every test (unit, property, broker-backed
+# system tests, the headless-browser dashboard test), benches compiled, and
+# the deployment checks. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,11 @@ if [[ ! -d tests/tests/dashboard/node_modules ]]; then
 fi
 
 cargo fmt --all --check
+# Dependencies nothing uses; a dependency only generated or macro-expanded
+# code names is listed under [package.metadata.cargo-machete] with why.
+cargo machete
 cargo clippy --workspace --all-targets --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 # The process-level tests start these binaries.
 cargo build --workspace --bins --locked
 cargo test --workspace --locked

@@ -69,7 +69,7 @@ pub struct TokenArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct NetworkArgs {
-    /// Network: a built-in name, generated:<crossings>, or a TOML file.
+    /// Network: a built-in name, generated:N (N crossings), or a TOML file.
     #[arg(long, env = "BORDERFLOW_SIM_NETWORK", default_value = "generated:36")]
     pub network: String,
     /// Seed of the model: the same seed gives the same events.
