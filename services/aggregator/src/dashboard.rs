@@ -3,7 +3,7 @@
 //!
 //! - `GET /` and `/assets/{name}`: the page, compiled into the binary; it
 //!   holds no data and shows nothing until its viewer signs in.
-//! - `/auth/session`: sign in, who is signed in, sign out ([`auth`]).
+//! - `/auth/session`: sign in, who is signed in, sign out (`auth`).
 //!
 //! Every `/api/…` route needs a signed-in page (or a bearer token), checks
 //! the permission it needs, answers within the caller's country scope and

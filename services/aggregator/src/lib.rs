@@ -20,7 +20,7 @@
 //! 7. [`access`]: identity, roles, country scopes, the audit trail.
 //! 8. [`grpc`], [`http_api`], [`dashboard`]: the answers, behind access.
 //!
-//! Beside them: [`config`] (flags), [`error`] (one error contract and its
+//! Beside them: [`config`] (flags), [`error`](mod@error) (one error contract and its
 //! mapping to gRPC statuses), [`metrics`] (the telemetry contract),
 //! [`reflist`] (reference lists from CSV files, for `borderflow-ref`).
 //! Start at [`start`].

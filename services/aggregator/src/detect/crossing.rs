@@ -1,7 +1,7 @@
 //! The per-crossing detectors: they observe each window once, when it first
 //! closes (on-time figures only), and evaluate fixed periods (default 15
 //! minutes) once the watermark has passed them. Each crossing-level rule is
-//! a [`rule::PeriodRule`] in a file of its own (`flow`, `slow`, `queue`,
+//! a `rule::PeriodRule` in a file of its own (`flow`, `slow`, `queue`,
 //! `refusal`, `nationality`, `officer`) with its own baselines; silent
 //! checkpoints are judged on the partition's silence clock (`checkpoint`).
 //! Everything they learned is published as a state snapshot after each

@@ -1,6 +1,6 @@
 //! Every instance reads the crossing-stats, anomalies and reference topics
 //! whole, into the stores, on one thread (and the audit topic's tail on
-//! another, [`audit`]). Processing waits until this view has caught up with
+//! another, `audit`). Processing waits until this view has caught up with
 //! the topics before it resumes a partition, so state published by a
 //! previous owner is never missed.
 

@@ -1,6 +1,6 @@
 //! Producing the aggregator's outputs: [`Outputs`] carries out what the
 //! pure steps ask for ([`Effects`]) with the output producer, and
-//! [`delivery`] knows when they are durable.
+//! `delivery` knows when they are durable.
 
 mod delivery;
 mod relay;
