@@ -9,8 +9,13 @@
 //! crossing, lane, checkpoint and officer identifiers, [`country`] for
 //! country codes, [`duration`] for durations in flags and scenario files;
 //! and the legal limits detectors and the simulator must share: the stay
-//! limit in [`ees`], the age of majority in [`minor`].
+//! limit in [`ees`], the age of majority and of travelling alone in
+//! [`minor`], the admission of nationals on expired passports in
+//! [`admission`], the biometric age bands in [`biometric`] and the travel
+//! speeds in [`travel`].
 
+pub mod admission;
+pub mod biometric;
 pub mod country;
 pub mod duration;
 pub mod ees;
@@ -20,3 +25,4 @@ pub mod keys;
 pub mod minor;
 pub mod mrz;
 pub mod time;
+pub mod travel;

@@ -7,3 +7,11 @@
 
 /// Completed years of age below which a traveller is a minor.
 pub const MINOR_AGE: u32 = 18;
+
+/// Completed years from which a minor may lawfully cross alone: older
+/// minors travel on their own to study or work, their parents' consent
+/// given at home (the notarised consent the region's exit rules ask of
+/// minors travelling without a parent; several states let minors of
+/// sixteen and over travel so). A deployment whose law allows no minor to
+/// cross alone sets the detector's `--minor-alone-age` to [`MINOR_AGE`].
+pub const ALONE_AGE: u32 = 16;

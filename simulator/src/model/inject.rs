@@ -61,8 +61,9 @@ pub struct Planted {
     /// A record of the past (dated before the run): sent when the run
     /// starts, outside the queues.
     pub preamble: bool,
-    /// The ground-truth occurrence its events belong to.
-    pub truth: u32,
+    /// The ground-truth occurrence its events belong to; `None` for a
+    /// benign look-alike of the background, which should raise nothing.
+    pub truth: Option<u32>,
 }
 
 /// Everything a scenario changes at one crossing.

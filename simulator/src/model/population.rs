@@ -12,6 +12,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use borderflow_domain::time::MS_PER_DAY;
+use borderflow_proto::inspection::v1::GuardianRelation;
 use rand::Rng;
 
 use super::trips::{Habit, next_crossing_after};
@@ -23,6 +24,10 @@ pub struct Member {
     pub minor: bool,
     /// UTC day the document expires: it is renewed before then.
     pub expires_day: i64,
+    /// UTC days of birth and of the document's issue (the enrolment the
+    /// booth's biometrics are matched against).
+    pub born_day: i64,
+    pub issued_day: i64,
 }
 
 /// A traveller or a family crossing together.
@@ -38,9 +43,12 @@ pub struct Party {
     pub inside: bool,
     /// UTC day of the entry that began the current stay inside.
     pub entered_day: Option<i64>,
-    /// When the party was last refused (the base rate never refuses twice
-    /// within the repeated-refusal window).
+    /// When the party was refused: a traveller refused for a missing
+    /// document comes back with it, so the base rate never refuses them
+    /// again.
     pub refused_at_ms: Option<i64>,
+    /// How the minors' escort (the first member) is related to them.
+    pub escort: GuardianRelation,
 }
 
 /// How a party's inspection ended, as far as its whereabouts go.
@@ -180,6 +188,8 @@ mod tests {
                 mrz: Vec::new(),
                 minor: false,
                 expires_day: i64::MAX,
+                born_day: 0,
+                issued_day: 0,
             }],
             national: true,
             nationality: "KAZ".into(),
@@ -187,6 +197,7 @@ mod tests {
             inside,
             entered_day: None,
             refused_at_ms: None,
+            escort: GuardianRelation::Parent,
         }
     }
 

@@ -64,10 +64,6 @@ pub const SECONDARY_SHARE: f64 = 0.025;
 pub const REFUSAL_SHARE: f64 = 0.0007;
 /// Share of arrivals that are families travelling together.
 pub const FAMILY_SHARE: f64 = 0.08;
-/// A party refused once is not refused again by the base rate within this
-/// long (longer than the aggregator's repeated-refusal window), so the
-/// background never looks like an incident.
-pub const REFUSAL_MEMORY_MS: i64 = 60 * 86_400_000;
 
 /// A UUID v4 drawn from `rng`.
 pub fn uuid(rng: &mut impl Rng) -> String {

@@ -16,6 +16,8 @@ pub struct Traveller {
     pub document: DocumentSpec,
     /// The machine-readable zone of `document`.
     pub mrz: Vec<String>,
+    /// When the document was issued (its photo and fingerprints enrolled).
+    pub issued: Date,
 }
 
 impl Traveller {
@@ -117,6 +119,7 @@ pub fn new_traveller(
         (false, true) => 5 * 365,
         (false, false) => 10 * 365,
     };
+    let expiry_date = date.add_days(rng.random_range(60..validity));
     let document = DocumentSpec {
         format,
         document_code: match format {
@@ -132,7 +135,7 @@ pub fn new_traveller(
         nationality: nationality.to_owned(),
         birth_date,
         sex,
-        expiry_date: date.add_days(rng.random_range(60..validity)),
+        expiry_date,
         optional_data: String::new(),
     };
     let mrz = mrz::write(&document).unwrap_or_else(|_| {
@@ -140,7 +143,11 @@ pub fn new_traveller(
         // nationality code from a network file, which validation refuses.
         Vec::new()
     });
-    Traveller { document, mrz }
+    Traveller {
+        document,
+        mrz,
+        issued: expiry_date.add_days(-validity),
+    }
 }
 
 /// Two letters and seven digits, as most of the region's passports.

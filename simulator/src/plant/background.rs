@@ -15,6 +15,7 @@
 //! and the queues of market days at crossings whose market-day demand
 //! exceeds their capacity.
 
+use borderflow_domain::admission::EXPIRED_NATIONAL_PASSPORT_DAYS;
 use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 use borderflow_proto::analytics::v1::AnomalyKind as A;
@@ -26,6 +27,7 @@ use rand_distr::{Distribution, Poisson};
 
 use super::people::{self, ADMITTED, refused_or_referred, single};
 use super::{Plan, ReferenceDocument, open_times};
+use crate::model::biometric::{self, Modality};
 use crate::model::profile::Intensity;
 use crate::model::traffic::FAMILY_SHARE;
 use crate::scenario::Scenario;
@@ -89,21 +91,54 @@ pub(super) fn plant(scenario: &Scenario, plan: &mut Plan, rng: &mut ChaCha8Rng) 
                     }
                     A::DocumentExpired => {
                         let t = people::expired(t, date, rng.random_range(1..400));
-                        // Nationals cannot be refused their own country.
+                        // A national coming home on it is admitted by
+                        // right (a look-alike planted below); one leaving
+                        // on it is held.
+                        let direction = if national { Direction::Exit } else { direction };
                         let share = if national { 0.0 } else { 0.7 };
                         let outcome = refused_or_referred(rng, share, RefusalReason::A);
                         single(at, direction, t.mrz, outcome, id)
                     }
                     _ => {
                         let mut p = single(at, direction, t.mrz, ADMITTED, id);
-                        p.biometric_score = Some(rng.random_range(0.3..0.58));
+                        let modality = Modality::at(spec.mode);
+                        p.biometric_score = Some(biometric::impostor(rng, modality));
                         p
                     }
                 };
                 plan.injections.at(c).planted.push(planted);
             }
         }
+        nationals_coming_home(scenario, c, checks, plan, rng);
         market_days(scenario, c, &intensity, plan);
+    }
+}
+
+/// Nationals entering on a national passport that expired in the past
+/// year: 0.01 % of checks (our estimate: a passport runs ten years, and a
+/// small share of holders abroad let it lapse before coming home). Admitted
+/// by right; a look-alike of the expired documents above, not an
+/// occurrence.
+const NATIONALS_COMING_HOME_RATE: f64 = 0.000_1;
+
+fn nationals_coming_home(
+    scenario: &Scenario,
+    c: usize,
+    checks: f64,
+    plan: &mut Plan,
+    rng: &mut ChaCha8Rng,
+) {
+    let spec = &scenario.network.crossings[c];
+    let mean = checks * spec.nationals_share * NATIONALS_COMING_HOME_RATE;
+    let n = Poisson::new(mean).map_or(0, |p| p.sample(rng) as usize);
+    for at in open_times(spec, scenario.start_ms, scenario.end_ms, n, rng) {
+        let date = Date::from_epoch_ms(at);
+        let t = people::traveller(rng, spec, Some(&spec.country), date, MINOR_AGE..80);
+        let lapsed = rng.random_range(1..=i64::from(EXPIRED_NATIONAL_PASSPORT_DAYS));
+        let t = people::expired(t, date, lapsed);
+        let mut p = single(at, Direction::Entry, t.mrz, ADMITTED, 0);
+        p.truth = None;
+        plan.injections.at(c).planted.push(p);
     }
 }
 

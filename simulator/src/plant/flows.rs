@@ -138,7 +138,7 @@ pub(super) fn nationality_shift(
             officer: None,
             biometric_score: None,
             preamble: false,
-            truth: id,
+            truth: Some(id),
         });
     }
 }

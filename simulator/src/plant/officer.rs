@@ -9,6 +9,7 @@ use rand::Rng;
 
 use super::Ctx;
 use super::people::{self, refused_or_referred, single};
+use crate::model::biometric::{self, Modality};
 use crate::model::profile::Intensity;
 use crate::scenario::FieldError;
 
@@ -81,7 +82,7 @@ pub(super) fn officer_override(
         };
         let mut planted = single(at, Direction::Entry, mrz, outcome, id);
         if !expired {
-            planted.biometric_score = Some(ctx.rng.random_range(0.25..0.5));
+            planted.biometric_score = Some(biometric::impostor(ctx.rng, Modality::at(spec.mode)));
         }
         if corrupt_officer {
             planted.lane = Some(lane);

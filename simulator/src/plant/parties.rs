@@ -102,7 +102,7 @@ pub(super) fn trafficking(ctx: &mut Ctx<'_>, crossing: usize, count: u32, unacco
             officer: None,
             biometric_score: None,
             preamble: false,
-            truth: id,
+            truth: Some(id),
         });
     }
 }

@@ -91,7 +91,7 @@ pub fn single(
         officer: None,
         biometric_score: None,
         preamble: false,
-        truth,
+        truth: Some(truth),
     }
 }
 

@@ -4,24 +4,62 @@
 use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
+use borderflow_domain::biometric::hard_to_match;
 use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
-use borderflow_domain::minor::MINOR_AGE;
+use borderflow_domain::minor::{ALONE_AGE, MINOR_AGE};
+use borderflow_domain::travel::{AIR_SPEED_LIMIT_KMH, MIN_DISTANCE_KM, SURFACE_SPEED_LIMIT_KMH};
+use borderflow_proto::inspection::v1::BiometricModality;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DetectConfig {
-    /// Biometric match score (0-1) below which an admitted traveller is flagged.
-    #[arg(long, env = "BORDERFLOW_BIOMETRIC_THRESHOLD", default_value_t = 0.6)]
-    pub biometric_threshold: f32,
+    /// Face match score (0-1) below which an admitted adult is flagged.
+    #[arg(
+        long,
+        env = "BORDERFLOW_BIOMETRIC_THRESHOLD_FACE",
+        default_value_t = 0.5
+    )]
+    pub biometric_threshold_face: f32,
+
+    /// Fingerprint match score (0-1) below which an admitted adult is flagged.
+    #[arg(
+        long,
+        env = "BORDERFLOW_BIOMETRIC_THRESHOLD_FINGERPRINT",
+        default_value_t = 0.45
+    )]
+    pub biometric_threshold_fingerprint: f32,
+
+    /// Iris match score (0-1) below which an admitted adult is flagged.
+    #[arg(
+        long,
+        env = "BORDERFLOW_BIOMETRIC_THRESHOLD_IRIS",
+        default_value_t = 0.5
+    )]
+    pub biometric_threshold_iris: f32,
+
+    /// How much lower the threshold is for young children and the elderly,
+    /// whom matchers score lower when they are who they claim to be.
+    #[arg(long, env = "BORDERFLOW_BIOMETRIC_AGE_MARGIN", default_value_t = 0.1)]
+    pub biometric_age_margin: f32,
 
     /// Age in years below which a traveller is a minor.
     #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = MINOR_AGE)]
     pub minor_age: u32,
 
+    /// Age in years from which a minor may lawfully cross alone (set it to
+    /// the minor age where the law allows none).
+    #[arg(long, env = "BORDERFLOW_MINOR_ALONE_AGE", default_value_t = ALONE_AGE)]
+    pub minor_alone_age: u32,
+
+    /// A national entering their own country on a national passport expired
+    /// less than this long ago is admitted without a finding.
+    #[arg(long, env = "BORDERFLOW_NATIONAL_EXPIRED_GRACE", default_value = "365d", value_parser = parse_duration)]
+    pub national_expired_grace: Duration,
+
     /// Fastest plausible travel between two crossings when one is an airport, km/h.
     #[arg(
         long,
         env = "BORDERFLOW_TRAVEL_SPEED_AIR_KMH",
-        default_value_t = 1_000.0
+        default_value_t = AIR_SPEED_LIMIT_KMH
     )]
     pub travel_speed_air_kmh: f64,
 
@@ -29,7 +67,7 @@ pub struct DetectConfig {
     #[arg(
         long,
         env = "BORDERFLOW_TRAVEL_SPEED_SURFACE_KMH",
-        default_value_t = 200.0
+        default_value_t = SURFACE_SPEED_LIMIT_KMH
     )]
     pub travel_speed_surface_kmh: f64,
 
@@ -37,7 +75,7 @@ pub struct DetectConfig {
     #[arg(
         long,
         env = "BORDERFLOW_TRAVEL_MIN_DISTANCE_KM",
-        default_value_t = 50.0
+        default_value_t = MIN_DISTANCE_KM
     )]
     pub travel_min_distance_km: f64,
 
@@ -155,6 +193,26 @@ pub struct DetectConfig {
 }
 
 impl DetectConfig {
+    /// The match score below which an admitted traveller of `age` (when
+    /// known) checked by `modality` is flagged. A score whose modality is
+    /// not recorded is held to the strictest threshold.
+    pub fn biometric_threshold(&self, modality: BiometricModality, age: Option<u32>) -> f32 {
+        let base = match modality {
+            BiometricModality::Face => self.biometric_threshold_face,
+            BiometricModality::Fingerprint => self.biometric_threshold_fingerprint,
+            BiometricModality::Iris => self.biometric_threshold_iris,
+            BiometricModality::Unspecified => self
+                .biometric_threshold_face
+                .max(self.biometric_threshold_fingerprint)
+                .max(self.biometric_threshold_iris),
+        };
+        if age.is_some_and(hard_to_match) {
+            base - self.biometric_age_margin
+        } else {
+            base
+        }
+    }
+
     pub fn period_ms(&self) -> i64 {
         self.period.as_millis().max(60_000) as i64
     }

@@ -1,9 +1,20 @@
 //! Rules on one inspection alone: the document's machine-readable zone and
 //! validity, the reference lists, minors, the biometric match.
+//!
+//! Each rule knows the benign look-alikes a real border sees: a national
+//! coming home on a recently expired passport is admitted by right; a
+//! minor old enough to travel alone, or with a parent, guardian or an adult
+//! carrying their consent, is travelling lawfully; the match threshold
+//! depends on the modality and is lower for young children and the elderly,
+//! whom matchers score lower when they are who they claim to be.
 
+use borderflow_domain::biometric::hard_to_match;
 use borderflow_domain::time::Date;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Measurement, Severity};
-use borderflow_proto::inspection::v1::{GuardianRelation, Inspection, MrzField, Outcome};
+use borderflow_proto::inspection::v1::{
+    BiometricModality, Direction, DocumentFacts, DocumentKind, GuardianRelation, Inspection,
+    MrzField, Outcome,
+};
 
 use super::anomaly::Draft;
 use super::config::DetectConfig;
@@ -40,11 +51,11 @@ pub fn evaluate(
                 Evidence::default(),
             ));
         }
-        if document.expired {
-            let expiry = document.expiry_date.as_ref().and_then(|d| d.to_date());
-            let days = expiry.map_or(0, |e| {
-                Date::from_epoch_ms(event_ms).days_since_epoch() - e.days_since_epoch()
-            });
+        let expiry = document.expiry_date.as_ref().and_then(|d| d.to_date());
+        let days = expiry.map_or(0, |e| {
+            Date::from_epoch_ms(event_ms).days_since_epoch() - e.days_since_epoch()
+        });
+        if document.expired && !context.national_coming_home(document, days, config) {
             let since = expiry.map_or_else(|| "an unknown date".to_owned(), |e| e.to_string());
             verdict.push(context.draft(
                 AnomalyKind::DocumentExpired,
@@ -101,7 +112,8 @@ pub fn evaluate(
                 | GuardianRelation::LegalGuardian
                 | GuardianRelation::AuthorisedAdult
         );
-        if traveller.accompanied_by.is_empty() || !guarded {
+        let lawfully_alone = traveller.accompanied_by.is_empty() && age >= config.minor_alone_age;
+        if (traveller.accompanied_by.is_empty() || !guarded) && !lawfully_alone {
             let how = if traveller.accompanied_by.is_empty() {
                 "without an accompanying adult".to_owned()
             } else {
@@ -125,21 +137,34 @@ pub fn evaluate(
             ));
         }
     }
-    if let Some(score) = inspection.checks.as_ref().and_then(|c| c.biometric_score)
-        && score < config.biometric_threshold
+    let age = inspection.traveller.as_ref().and_then(|t| t.age_years);
+    if let Some(checks) = &inspection.checks
+        && let Some(score) = checks.biometric_score
+        && score < config.biometric_threshold(checks.biometric_modality(), age)
         && inspection.outcome == Outcome::Admitted as i32
     {
+        let threshold = config.biometric_threshold(checks.biometric_modality(), age);
+        let modality = match checks.biometric_modality() {
+            BiometricModality::Face => "face",
+            BiometricModality::Fingerprint => "fingerprint",
+            BiometricModality::Iris => "iris",
+            BiometricModality::Unspecified => "biometric",
+        };
+        let whom = match age {
+            Some(age) if hard_to_match(age) => format!(" for a traveller aged {age}"),
+            _ => String::new(),
+        };
         verdict.push(context.draft(
             AnomalyKind::BiometricMismatch,
             Severity::High,
             format!(
-                "Biometric match score {score:.2} is below {:.2}; {}",
-                config.biometric_threshold,
+                "{} match score {score:.2} is below {threshold:.2}{whom}; {}",
+                capitalise(modality),
                 context.outcome_at()
             ),
             Evidence {
                 values: vec![measure("match_score", f64::from(score), "")],
-                threshold: Some(f64::from(config.biometric_threshold)),
+                threshold: Some(f64::from(threshold)),
                 ..Evidence::default()
             },
         ));
@@ -178,6 +203,28 @@ impl<'a> Context<'a> {
             .map(|c| c.name.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| self.inspection.crossing_id.clone())
+    }
+
+    /// A national entering their own state on its recently expired
+    /// passport or identity card: admitted by right, not a finding.
+    fn national_coming_home(
+        &self,
+        document: &DocumentFacts,
+        days_expired: i64,
+        config: &DetectConfig,
+    ) -> bool {
+        let grace = config.national_expired_grace.as_secs() as i64 / 86_400;
+        self.inspection.direction == Direction::Entry as i32
+            && document.kind != DocumentKind::Visa as i32
+            && days_expired <= grace
+            && self
+                .refs
+                .crossing(&self.inspection.crossing_id)
+                .is_some_and(|c| {
+                    !c.country.is_empty()
+                        && c.country == document.nationality
+                        && c.country == document.issuing_state
+                })
     }
 
     fn outcome_at(&self) -> String {
@@ -230,6 +277,13 @@ fn by_outcome(inspection: &Inspection, admitted: Severity, otherwise: Severity) 
     }
 }
 
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 fn describe(source: &str, reference: &str) -> String {
     match (source.is_empty(), reference.is_empty()) {
         (false, false) => format!("{source}, {reference}"),
@@ -248,7 +302,7 @@ fn measure(name: &str, value: f64, unit: &str) -> Measurement {
 }
 
 /// The failed checks of a document, for the explanation.
-fn failed_fields(document: &borderflow_proto::inspection::v1::DocumentFacts) -> String {
+fn failed_fields(document: &DocumentFacts) -> String {
     let mut names: Vec<&str> = document
         .check_digits
         .iter()

@@ -19,6 +19,7 @@ use rand_distr::{Distribution, Exp, LogNormal};
 
 use super::event::Names;
 use super::{Emission, Emitted, TrafficConfig, stable_hash};
+use crate::model::biometric::Modality;
 use crate::model::inject::{CrossingInjections, Planted, ServiceSpan};
 use crate::model::network::CrossingSpec;
 use crate::model::population::Population;
@@ -87,6 +88,7 @@ pub(super) struct CrossingTraffic {
     planted: std::vec::IntoIter<Planted>,
     population: Population,
     numbers: NumberSeries,
+    modality: Modality,
     config: TrafficConfig,
 }
 
@@ -127,6 +129,7 @@ impl CrossingTraffic {
             planted: planted.into_iter(),
             population: Population::default(),
             numbers: NumberSeries::new(index, crossings),
+            modality: Modality::at(spec.mode),
             config: config.clone(),
         };
         if let Some(first) = traffic.next_arrival_after(config.start_ms) {

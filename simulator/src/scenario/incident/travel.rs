@@ -4,6 +4,7 @@
 
 use borderflow_domain::country;
 use borderflow_domain::time::{MS_PER_HOUR, MS_PER_MINUTE};
+use borderflow_domain::travel::{MIN_DISTANCE_KM, speed_limit_kmh};
 use serde::{Deserialize, Serialize};
 
 use super::IncidentKind;
@@ -12,8 +13,8 @@ use crate::model::network::Mode;
 use crate::scenario::FieldError;
 use crate::scenario::time::parse_duration_ms;
 
-/// Fastest plausible travel between two crossings, km/h, below the
-/// aggregator's impossible-travel limits (1,000 by air, 200 on the ground).
+/// How fast a traveller really covers the way between two crossings, door
+/// to door, km/h: a flight with its airport hours, or a day on the road.
 pub fn plausible_speed_kmh(air: bool) -> f64 {
     if air { 700.0 } else { 120.0 }
 }
@@ -43,13 +44,16 @@ impl ImpossibleTravel {
         let (a, b) = (&network.crossings[from], &network.crossings[to]);
         let km = a.coordinates().distance_km(b.coordinates());
         let air = a.mode == Mode::Air || b.mode == Mode::Air;
-        let limit = if air { 1_000.0 } else { 200.0 };
+        let limit = speed_limit_kmh(air);
         let speed = km / (gap_ms.max(1) as f64 / MS_PER_HOUR as f64);
-        if km < 100.0 || speed < 1.5 * limit {
+        // Well past the limits, so the incident is impossible travel on
+        // any reading of them.
+        if km < 2.0 * MIN_DISTANCE_KM || speed < 1.5 * limit {
             return Err(at.err(
                 "gap",
                 format!(
-                    "{km:.0} km in that time is {speed:.0} km/h; impossible travel needs crossings at least 100 km apart and more than {:.0} km/h",
+                    "{km:.0} km in that time is {speed:.0} km/h; impossible travel needs crossings at least {:.0} km apart and more than {:.0} km/h",
+                    2.0 * MIN_DISTANCE_KM,
                     1.5 * limit
                 ),
             ));

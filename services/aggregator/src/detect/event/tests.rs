@@ -1,3 +1,4 @@
+use borderflow_proto::analytics::v1::Crossing;
 use borderflow_proto::inspection::v1::{
     BoothChecks, CalendarDate, CheckDigitResult, DocumentFacts, Inspection, TravellerFacts,
 };
@@ -192,10 +193,126 @@ fn a_low_biometric_score_matters_only_when_admitted() {
     );
     i.outcome = Outcome::ReferredToSecondary as i32;
     assert!(run(&i, &refs).anomalies.is_empty());
-    // At the threshold is a match.
+    // At the threshold is a match; unrecorded modalities take the
+    // strictest one (the face threshold by default).
     let mut at = inspection();
-    at.checks.as_mut().unwrap().biometric_score = Some(0.6);
+    at.checks.as_mut().unwrap().biometric_score = Some(0.5);
     assert!(run(&at, &refs).anomalies.is_empty());
+}
+
+#[test]
+fn biometric_thresholds_follow_the_modality_and_the_age() {
+    let refs = Listed::default();
+    let config = DetectConfig::default();
+    let scored = |modality: BiometricModality, age: u32, score: f32| {
+        let mut i = inspection();
+        i.traveller.as_mut().unwrap().age_years = Some(age);
+        if age < config.minor_age {
+            // A child with a parent: only the match is in question.
+            let t = i.traveller.as_mut().unwrap();
+            t.accompanied_by = "0f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into();
+            t.guardian_relation = GuardianRelation::Parent as i32;
+        }
+        let checks = i.checks.as_mut().unwrap();
+        checks.biometric_modality = modality as i32;
+        checks.biometric_score = Some(score);
+        kinds(&run(&i, &refs)) == vec![AnomalyKind::BiometricMismatch as i32]
+    };
+    let face = BiometricModality::Face;
+    let finger = BiometricModality::Fingerprint;
+    // An adult's face at 0.47 fails; a fingerprint at 0.47 passes.
+    assert!(scored(face, 35, 0.47));
+    assert!(!scored(finger, 35, 0.47));
+    assert!(scored(finger, 35, 0.44));
+    // Young children and the elderly get the margin, exactly at the bands.
+    assert!(!scored(face, 11, 0.47));
+    assert!(scored(face, 12, 0.47));
+    assert!(scored(face, 69, 0.47));
+    assert!(!scored(face, 70, 0.47));
+    assert!(scored(face, 70, 0.39));
+    let i = {
+        let mut i = inspection();
+        let checks = i.checks.as_mut().unwrap();
+        checks.biometric_modality = face as i32;
+        checks.biometric_score = Some(0.3);
+        i
+    };
+    let verdict = run(&i, &refs);
+    let evidence = verdict.anomalies[0].evidence.as_ref().unwrap();
+    assert_eq!(evidence.threshold, Some(f64::from(0.5f32)));
+    assert!(
+        verdict.anomalies[0]
+            .explanation
+            .starts_with("Face match score 0.30 is below 0.50"),
+        "{}",
+        verdict.anomalies[0].explanation
+    );
+}
+
+#[test]
+fn minors_old_enough_may_cross_alone_but_not_with_a_stranger() {
+    let refs = Listed::default();
+    let config = DetectConfig::default();
+    let alone = |age: u32| {
+        let mut i = inspection();
+        i.traveller.as_mut().unwrap().age_years = Some(age);
+        kinds(&run(&i, &refs))
+    };
+    assert_eq!(
+        alone(config.minor_alone_age - 1),
+        vec![AnomalyKind::MinorUnaccompanied as i32]
+    );
+    assert!(alone(config.minor_alone_age).is_empty());
+    assert!(alone(config.minor_age - 1).is_empty());
+    // Old enough to travel alone is not old enough to travel with an
+    // unrelated adult.
+    let mut i = inspection();
+    let t = i.traveller.as_mut().unwrap();
+    t.age_years = Some(config.minor_alone_age);
+    t.accompanied_by = "0f1c1c1e-9d2b-4f5e-8a77-0c2f1d3e4b5a".into();
+    t.guardian_relation = GuardianRelation::Unrelated as i32;
+    assert_eq!(
+        kinds(&run(&i, &refs)),
+        vec![AnomalyKind::MinorUnaccompanied as i32]
+    );
+    // An adult carrying the parents' consent is lawful at any age.
+    let t = i.traveller.as_mut().unwrap();
+    t.age_years = Some(6);
+    t.guardian_relation = GuardianRelation::AuthorisedAdult as i32;
+    assert!(run(&i, &refs).anomalies.is_empty());
+}
+
+#[test]
+fn nationals_come_home_on_a_recently_expired_passport() {
+    let refs = Listed::default().with_crossing(Crossing {
+        id: "KG-DOS".into(),
+        country: "KGZ".into(),
+        ..Default::default()
+    });
+    let expired = |nationality: &str, direction: Direction, days: i64| {
+        let mut i = inspection();
+        i.direction = direction as i32;
+        let d = i.document.as_mut().unwrap();
+        d.kind = DocumentKind::Passport as i32;
+        d.nationality = nationality.into();
+        d.issuing_state = nationality.into();
+        d.expired = true;
+        let on = Date::from_epoch_ms(T).add_days(-days);
+        d.expiry_date = Some(CalendarDate {
+            year: on.year(),
+            month: on.month() as i32,
+            day: on.day() as i32,
+        });
+        kinds(&run(&i, &refs))
+    };
+    let flagged = vec![AnomalyKind::DocumentExpired as i32];
+    let grace = DetectConfig::default().national_expired_grace.as_secs() as i64 / 86_400;
+    assert!(expired("KGZ", Direction::Entry, 30).is_empty());
+    assert!(expired("KGZ", Direction::Entry, grace).is_empty());
+    assert_eq!(expired("KGZ", Direction::Entry, grace + 1), flagged);
+    // Leaving on it, or a foreigner: a finding.
+    assert_eq!(expired("KGZ", Direction::Exit, 30), flagged);
+    assert_eq!(expired("KAZ", Direction::Entry, 30), flagged);
 }
 
 #[test]

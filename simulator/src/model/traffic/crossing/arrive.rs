@@ -1,15 +1,18 @@
 //! Arrivals from the crossing's population: who comes, as a party, with
 //! which outcome, and when they will be back.
 
-use borderflow_domain::minor::MINOR_AGE;
+use std::ops::Range;
+
+use borderflow_domain::minor::{ALONE_AGE, MINOR_AGE};
 use borderflow_domain::time::{Date, MS_PER_DAY};
-use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome};
+use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome, RefusalReason};
 use rand::Rng;
 
 use super::{CrossingTraffic, Visit};
+use crate::model::biometric;
 use crate::model::network::Mode;
 use crate::model::population::{Member, Party, Passage};
-use crate::model::traffic::{FAMILY_SHARE, REFUSAL_MEMORY_MS, uuid};
+use crate::model::traffic::{FAMILY_SHARE, uuid};
 use crate::model::traveller::{format, nationality, new_traveller};
 use crate::model::trips;
 
@@ -25,12 +28,28 @@ impl CrossingTraffic {
                 self.population.add(party)
             }
         };
+        self.renew_documents(id, at);
         let party = self.population.get(id);
-        let refusable = party
-            .refused_at_ms
-            .is_none_or(|t| at - t > REFUSAL_MEMORY_MS);
+        let refusable = party.refused_at_ms.is_none();
         let count = party.members.len();
-        let (outcome, reason) = self.outcome(refusable);
+        let relation = party.escort;
+        let day = at.div_euclid(MS_PER_DAY);
+        let years = |from_day: i64| (day - from_day) as f64 / 365.25;
+        let subjects: Vec<(u32, f64)> = party
+            .members
+            .iter()
+            .map(|m| (years(m.born_day) as u32, years(m.issued_day)))
+            .collect();
+        let matches: Vec<biometric::Match> = subjects
+            .into_iter()
+            .map(|(age, enrolled)| biometric::genuine(&mut self.rng, self.modality, age, enrolled))
+            .collect();
+        let (mut outcome, mut reason) = self.outcome(refusable);
+        // A member the officer would not clear at the second look goes to
+        // second line, and the party waits with them.
+        if outcome == Outcome::Admitted && matches.iter().any(|m| !m.cleared) {
+            (outcome, reason) = (Outcome::ReferredToSecondary, RefusalReason::Unspecified);
+        }
         let direction = if entering {
             Direction::Entry
         } else {
@@ -43,18 +62,26 @@ impl CrossingTraffic {
         };
         let mut guardian = String::new();
         let mut done = at;
-        self.renew_documents(id, at);
-        for m in 0..count {
+        for (m, matched) in matches.iter().enumerate() {
             let Member { mrz, minor, .. } = self.population.get(id).members[m].clone();
+            // The first member leads the party: a minor there travels alone.
+            let escorted = minor && m > 0;
             let visit = Visit {
                 mrz,
                 minor,
                 group_id: &group_id,
-                escort: minor.then_some((guardian.as_str(), GuardianRelation::Parent)),
+                escort: escorted.then_some((guardian.as_str(), relation)),
             };
-            let score = self.rng.random_range(0.82..0.995);
-            let (event, lane, completed) =
-                self.inspect(at, direction, visit, None, None, score, outcome, reason);
+            let (event, lane, completed) = self.inspect(
+                at,
+                direction,
+                visit,
+                None,
+                None,
+                matched.score,
+                outcome,
+                reason,
+            );
             done = done.max(completed);
             if m == 0 {
                 guardian.clone_from(&event.event_id);
@@ -91,14 +118,14 @@ impl CrossingTraffic {
             if member.expires_day > today + 1 {
                 continue;
             }
-            let minor = member.minor;
-            let renewed = self.member(&nationality, minor, date);
+            let age = ((today - member.born_day) as f64 / 365.25) as u32;
+            let renewed = self.member(&nationality, age..age + 1, date);
             self.population.get_mut(id).members[m] = renewed;
         }
     }
 
-    pub(super) fn member(&mut self, nationality: &str, minor: bool, date: Date) -> Member {
-        let ages = if minor { 1..17 } else { MINOR_AGE..80 };
+    pub(super) fn member(&mut self, nationality: &str, ages: Range<u32>, date: Date) -> Member {
+        let minor = ages.end <= MINOR_AGE;
         let format = format(&mut self.rng, &self.spec, nationality);
         let traveller = new_traveller(
             &mut self.rng,
@@ -111,6 +138,8 @@ impl CrossingTraffic {
         );
         Member {
             expires_day: traveller.document.expiry_date.days_since_epoch(),
+            born_day: traveller.document.birth_date.days_since_epoch(),
+            issued_day: traveller.issued.days_since_epoch(),
             mrz: traveller.mrz,
             minor,
         }
@@ -125,14 +154,16 @@ impl CrossingTraffic {
         let land = matches!(self.spec.mode, Mode::Road | Mode::Pedestrian);
         let neighbour = national || nationality == self.spec.neighbour;
         let habit = trips::habit(&mut self.rng, land, neighbour);
-        let family = self.rng.random_bool(FAMILY_SHARE);
-        let (adults, minors) = if family {
-            (self.rng.random_range(1..=2), self.rng.random_range(1..=3))
-        } else {
-            (1, 0)
-        };
-        let members = (0..adults + minors)
-            .map(|m| self.member(&nationality, m >= adults, date))
+        let shape = PartyShape::draw(&mut self.rng, self.spec.mode);
+        let members = (0..shape.adults + shape.minors)
+            .map(|m| {
+                let ages = if m < shape.adults {
+                    shape.adult_ages.clone()
+                } else {
+                    shape.minor_ages.clone()
+                };
+                self.member(&nationality, ages, date)
+            })
             .collect();
         Party {
             members,
@@ -142,6 +173,82 @@ impl CrossingTraffic {
             inside: !entering,
             entered_day: None,
             refused_at_ms: None,
+            escort: shape.escort,
+        }
+    }
+}
+
+/// Share of new parties that are one minor old enough to travel alone
+/// (students, young workers): our estimate, a few in a thousand.
+const LONE_MINOR_SHARE: f64 = 0.003;
+
+/// Share of new parties at road, rail and air crossings that are school
+/// groups (teachers with their pupils, the parents' consent in hand): our
+/// estimate, about one coach a week at a busy road crossing.
+const SCHOOL_GROUP_SHARE: f64 = 0.000_5;
+
+/// Who a family's minors travel with (our estimate): mostly a parent; a
+/// grandparent, relative or family friend carrying the parents' consent;
+/// rarely a legal guardian.
+const ESCORTS: [(GuardianRelation, f64); 3] = [
+    (GuardianRelation::Parent, 0.9),
+    (GuardianRelation::AuthorisedAdult, 0.08),
+    (GuardianRelation::LegalGuardian, 0.02),
+];
+
+/// Who makes up a new party.
+struct PartyShape {
+    adults: u32,
+    minors: u32,
+    adult_ages: Range<u32>,
+    minor_ages: Range<u32>,
+    escort: GuardianRelation,
+}
+
+impl PartyShape {
+    fn draw(rng: &mut impl Rng, mode: Mode) -> Self {
+        let roll: f64 = rng.random();
+        let schools = mode != Mode::Pedestrian && mode != Mode::Sea;
+        if roll < FAMILY_SHARE {
+            let mut pick: f64 = rng.random();
+            let escort = ESCORTS
+                .iter()
+                .find(|(_, share)| {
+                    pick -= share;
+                    pick < 0.0
+                })
+                .map_or(GuardianRelation::Parent, |(relation, _)| *relation);
+            Self {
+                adults: rng.random_range(1..=2),
+                minors: rng.random_range(1..=3),
+                adult_ages: MINOR_AGE..80,
+                minor_ages: 1..MINOR_AGE,
+                escort,
+            }
+        } else if roll < FAMILY_SHARE + LONE_MINOR_SHARE {
+            Self {
+                adults: 0,
+                minors: 1,
+                adult_ages: MINOR_AGE..80,
+                minor_ages: ALONE_AGE..MINOR_AGE,
+                escort: GuardianRelation::Unspecified,
+            }
+        } else if schools && roll < FAMILY_SHARE + LONE_MINOR_SHARE + SCHOOL_GROUP_SHARE {
+            Self {
+                adults: rng.random_range(1..=2),
+                minors: rng.random_range(10..=25),
+                adult_ages: 25..65,
+                minor_ages: 10..MINOR_AGE,
+                escort: GuardianRelation::AuthorisedAdult,
+            }
+        } else {
+            Self {
+                adults: 1,
+                minors: 0,
+                adult_ages: MINOR_AGE..80,
+                minor_ages: 1..MINOR_AGE,
+                escort: GuardianRelation::Parent,
+            }
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Parties a scenario plants: queued like everyone, or sent as records of
 //! the past.
 
+use borderflow_domain::mrz;
+use borderflow_domain::time::Date;
 use borderflow_proto::inspection::v1::InspectionEvent;
-use rand::Rng;
 
 use super::{CrossingTraffic, Happening, Visit};
+use crate::model::biometric;
 use crate::model::inject::{Escort, Planted};
 use crate::model::traffic::uuid;
 
@@ -31,9 +33,17 @@ impl CrossingTraffic {
                 group_id: &group_id,
                 escort,
             };
-            let score = planted
-                .biometric_score
-                .unwrap_or_else(|| self.rng.random_range(0.82..0.995));
+            let score = planted.biometric_score.unwrap_or_else(|| {
+                // Planted travellers are who they say they are unless the
+                // incident says otherwise; their enrolment is taken as a
+                // few years old.
+                let date = Date::from_epoch_ms(at);
+                let lines: Vec<&str> = visit.mrz.iter().map(String::as_str).collect();
+                let age = mrz::validate(&lines, date)
+                    .birth_date()
+                    .map_or(35, |born| born.age_on(date));
+                biometric::genuine(&mut self.rng, self.modality, age, 3.0).score
+            });
             let (event, lane, completed) = if planted.preamble {
                 self.record(planted.at_ms, planted.direction, visit, score, &planted)
             } else {
@@ -52,7 +62,7 @@ impl CrossingTraffic {
                 guardian.clone_from(&event.event_id);
             }
             let when = if planted.preamble { at } else { completed };
-            self.schedule_completion(when, lane, event, Some(planted.truth));
+            self.schedule_completion(when, lane, event, planted.truth);
         }
     }
 
