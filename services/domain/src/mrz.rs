@@ -9,6 +9,16 @@
 //! [`Finding`]s naming the field and the 1-based line and position, all of
 //! them, never only the first.
 //!
+//! Beyond shape and check digits, two checks catch what no check digit
+//! covers. The issuing state and the nationality must be codes that exist:
+//! ISO 3166-1 alpha-3 ([`crate::country::ALPHA_3`], dated there) or a code
+//! of Doc 9303 Part 3 ([`SPECIAL_CODES`]: `D`, `GBN`, `XXA`, `UNO`…); any
+//! other code, Utopia (`UTO`) of the Doc 9303 specimens included, is an
+//! [`Problem::InvalidCode`] at the code's first position. And the name must
+//! end with its fillers: a letter after the run of fillers that closes the
+//! name is an [`Problem::InvalidValue`] at that letter (`names.rs` states the
+//! rule; cut names and single fillers between parts pass).
+//!
 //! [`write()`] is the inverse, from a [`DocumentSpec`]; [`DocumentSpec::random`]
 //! and [`corrupt`] feed the simulator, the property tests and the benches with
 //! the same data.

@@ -1,42 +1,77 @@
-//! Document codes and the three-letter codes of states and organisations.
+//! Document codes and the codes of states and organisations.
 //!
-//! Doc 9303 Part 3 uses ISO 3166-1 alpha-3 codes, `D` for Germany, and a
-//! few codes of its own (below). Only the shape is checked here: letters,
-//! padded with fillers. Whether a code is assigned is a reference-data
-//! question that changes over time.
+//! Issuing state and nationality hold an ISO 3166-1 alpha-3 code or one of
+//! the codes Doc 9303 Part 3 §5 adds (below), padded with fillers. A code of
+//! the right shape that neither list assigns — a misread, a forgery, or
+//! `UTO`, the fictional Utopia of the Doc 9303 specimens — is a finding:
+//! a border reads real documents only. The lists are dated in
+//! [`crate::country`]; a code assigned later needs a release.
 
 use super::charset::FILLER;
+use crate::country;
 
-/// The codes Doc 9303 Part 3 adds to ISO 3166-1, with their meaning.
-pub const SPECIAL_CODES: [(&str, &str); 8] = [
+/// The codes Doc 9303 Part 3 (8th edition, 2021, §5) uses besides ISO
+/// 3166-1 alpha-3, with their meaning, sorted by code.
+///
+/// Not included: `RKS`, which Kosovo prints in its passports but neither
+/// ISO nor ICAO assigns; states that accept those passports accept the code
+/// by policy, and a reader here reports it as unknown.
+pub const SPECIAL_CODES: &[(&str, &str)] = &[
+    ("D", "Germany"),
     ("EUE", "European Union"),
+    ("GBD", "British Overseas Territories Citizen"),
+    ("GBN", "British National (Overseas)"),
+    ("GBO", "British Overseas Citizen"),
+    ("GBP", "British Protected Person"),
+    ("GBS", "British Subject"),
     ("UNA", "specialized agency of the United Nations"),
     ("UNK", "resident of Kosovo (UNMIK)"),
     ("UNO", "United Nations Organization"),
+    ("XBA", "African Development Bank"),
+    ("XCC", "Caribbean Community (CARICOM)"),
+    ("XCE", "Council of Europe"),
+    ("XCO", "Common Market for Eastern and Southern Africa"),
+    ("XDC", "Southern African Development Community"),
+    ("XEC", "Economic Community of West African States"),
+    ("XES", "Organisation of Eastern Caribbean States"),
+    ("XIM", "African Export-Import Bank"),
+    ("XMP", "Parliamentary Assembly of the Mediterranean"),
+    ("XOM", "Sovereign Military Order of Malta"),
+    (
+        "XPO",
+        "International Criminal Police Organization (INTERPOL)",
+    ),
     ("XXA", "stateless person"),
     ("XXB", "refugee (1951 Convention)"),
     ("XXC", "refugee (other)"),
     ("XXX", "unspecified nationality"),
 ];
 
-/// The meaning of a Doc 9303 special code such as `XXA`, fillers trimmed.
+/// The meaning of a Doc 9303 code such as `XXA` or `D`, fillers trimmed.
 pub fn special_code(code: &str) -> Option<&'static str> {
     SPECIAL_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, meaning)| *meaning)
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .ok()
+        .map(|i| SPECIAL_CODES[i].1)
 }
 
-/// Checks a three-position state code: one to three letters, then fillers.
-/// Returns the 0-based offset of the first offending character.
+/// Checks a three-position state code: one to three letters, then fillers,
+/// spelling an assigned code. Returns the 0-based offset of the first
+/// offending character; an unknown code is reported at its first letter.
 pub(crate) fn check_state(field: &[u8]) -> Result<(), u8> {
     let letters = field.iter().take_while(|b| b.is_ascii_uppercase()).count();
     if letters == 0 {
         return Err(0);
     }
-    match field[letters..].iter().position(|&b| b != FILLER) {
-        Some(offset) => Err((letters + offset) as u8),
-        None => Ok(()),
+    if let Some(offset) = field[letters..].iter().position(|&b| b != FILLER) {
+        return Err((letters + offset) as u8);
+    }
+    // Letters only, so the bytes are one character each.
+    let code = std::str::from_utf8(&field[..letters]).map_err(|_| 0u8)?;
+    if country::is_assigned(code) {
+        Ok(())
+    } else {
+        Err(0)
     }
 }
 
@@ -58,9 +93,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn state_codes_are_letters_then_fillers() {
-        for ok in [&b"UTO"[..], b"D<<", b"GB<", b"XXA", b"UNO", b"EUE"] {
+    fn state_codes_are_assigned_letters_then_fillers() {
+        for ok in [&b"KGZ"[..], b"D<<", b"GBN", b"XXA", b"UNO", b"EUE", b"DEU"] {
             assert_eq!(check_state(ok), Ok(()), "{ok:?}");
+        }
+        // The right shape, but no state or organisation has these codes.
+        for unknown in [&b"UTO"[..], b"GB<", b"DE<", b"QQQ", b"RKS", b"XXD"] {
+            assert_eq!(check_state(unknown), Err(0), "{unknown:?}");
         }
         assert_eq!(check_state(b"<<<"), Err(0));
         assert_eq!(check_state(b"1AB"), Err(0));
@@ -71,11 +110,17 @@ mod tests {
 
     #[test]
     fn special_codes_have_meanings() {
-        for (code, _) in SPECIAL_CODES {
-            assert!(special_code(code).is_some());
-            assert_eq!(check_state(code.as_bytes()), Ok(()));
+        assert_eq!(SPECIAL_CODES.len(), 25);
+        assert!(SPECIAL_CODES.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        for (code, meaning) in SPECIAL_CODES {
+            assert_eq!(special_code(code), Some(*meaning));
+            let mut field = [FILLER; 3];
+            field[..code.len()].copy_from_slice(code.as_bytes());
+            assert_eq!(check_state(&field), Ok(()), "{code}");
         }
+        assert_eq!(special_code("GBN"), Some("British National (Overseas)"));
         assert_eq!(special_code("UTO"), None);
+        assert_eq!(special_code("KGZ"), None);
     }
 
     #[test]

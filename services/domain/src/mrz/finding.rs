@@ -86,10 +86,12 @@ pub enum Problem {
     CheckDigitMismatch,
     /// A date that is not `YYMMDD`, or a day that does not exist.
     InvalidDate,
-    /// A document code or state code of the wrong shape.
+    /// A document code of the wrong shape; a state code of the wrong shape
+    /// or one neither ISO 3166-1 alpha-3 nor Doc 9303 assigns.
     InvalidCode,
     /// An MRZ character where the field does not allow it (a digit in a name,
-    /// `Q` as sex, an empty document number).
+    /// a letter after the name's closing fillers, `Q` as sex, an empty
+    /// document number).
     InvalidValue,
 }
 

@@ -16,7 +16,7 @@ pub struct DocumentSpec {
     pub format: Format,
     /// One or two characters: `P`, `ID`, `V`.
     pub document_code: String,
-    /// A state or organisation code: `D`, `UTO`, `UNO`.
+    /// A state or organisation code: `D`, `KGZ`, `UNO`.
     pub issuing_state: String,
     /// Up to 9 characters; a TD1 number may have up to 22.
     pub document_number: String,
@@ -92,13 +92,15 @@ const SECONDARY: &[&str] = &[
 ];
 
 const STATES: &[&str] = &[
-    "D", "FRA", "ITA", "ESP", "NLD", "POL", "UKR", "GBR", "USA", "TUR", "SRB", "MDA", "GEO", "UTO",
+    "D", "FRA", "ITA", "ESP", "NLD", "POL", "UKR", "GBR", "USA", "TUR", "SRB", "MDA", "GEO", "KGZ",
     "CHE", "AUT", "ROU", "BGR", "GRC", "MAR", "NGA", "CHN", "IND", "BRA", "SWE",
 ];
 
 /// Issuers and nationalities beyond states (Doc 9303 Part 3).
-const ORGANISATIONS: &[&str] = &["UNO", "EUE", "UNK"];
-const SPECIAL_NATIONALITIES: &[&str] = &["XXA", "XXB", "XXC", "XXX", "UNA", "UNK"];
+const ORGANISATIONS: &[&str] = &["UNO", "EUE", "UNK", "XPO", "XOM"];
+const SPECIAL_NATIONALITIES: &[&str] = &[
+    "XXA", "XXB", "XXC", "XXX", "UNA", "UNK", "GBN", "GBO", "GBD",
+];
 
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 

@@ -1,5 +1,16 @@
 //! The name field: primary identifier, `<<`, secondary identifier, with a
 //! single `<` between the parts of each (Doc 9303 Part 3).
+//!
+//! Where the name ends: Doc 9303 Part 3 writes the name and pads it with
+//! fillers to the end of the field, or cuts it so that it fills the field
+//! exactly. Two fillers in a row occur once inside a name, as the separator
+//! between the identifiers. So the name is *closed* by the first run of two
+//! or more fillers after the separator, or by a run of three or more where
+//! the separator would be (a name without secondary identifier followed by
+//! padding). Everything after the closing run must be fillers; a letter there
+//! is text the name does not hold — a second name printed over the padding,
+//! a misread, a forgery — and is reported. A name cut at the end of the field
+//! has no closing run, and single fillers between parts never close it.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -21,20 +32,52 @@ pub fn name_text(raw: &str) -> Cow<'_, str> {
 pub(crate) struct Split {
     pub(crate) primary: Range<usize>,
     pub(crate) secondary: Range<usize>,
+    /// The offset of the first letter after the name's closing fillers, if
+    /// any (see the module docs).
+    pub(crate) after_close: Option<usize>,
 }
 
 pub(crate) fn split(field: &[u8]) -> Split {
     let end = trimmed_len(field);
-    match field[..end].windows(2).position(|w| w == b"<<") {
-        Some(separator) => Split {
-            primary: 0..separator,
-            secondary: separator + 2..end,
-        },
-        None => Split {
+    let field = &field[..end];
+    let Some(separator) = double_filler(field, 0) else {
+        return Split {
             primary: 0..end,
             secondary: end..end,
+            after_close: None,
+        };
+    };
+    let secondary = separator + 2;
+    // `<<<`: the separator is padding, and nothing may follow it.
+    let close = if field.get(secondary) == Some(&FILLER) {
+        Some(separator)
+    } else {
+        double_filler(field, secondary)
+    };
+    match close {
+        Some(close) => Split {
+            primary: 0..separator,
+            secondary: secondary.min(close)..close,
+            after_close: field[close..]
+                .iter()
+                .position(u8::is_ascii_uppercase)
+                .map(|offset| close + offset),
+        },
+        None => Split {
+            primary: 0..separator,
+            secondary: secondary..end,
+            after_close: None,
         },
     }
+}
+
+/// The offset of the first `<<` in `field` at or after `from`.
+fn double_filler(field: &[u8], from: usize) -> Option<usize> {
+    field
+        .get(from..)?
+        .windows(2)
+        .position(|w| w == [FILLER, FILLER])
+        .map(|offset| from + offset)
 }
 
 /// One identifier in MRZ characters: upper-cased, spaces and hyphens become a
@@ -97,13 +140,57 @@ mod tests {
     #[test]
     fn splits_at_the_double_filler() {
         let s = split(b"ERIKSSON<<ANNA<MARIA<<<<<<");
-        assert_eq!((s.primary, s.secondary), (0..8, 10..20));
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..8, 10..20, None)
+        );
         let s = split(b"ERIKSSON<<<<<<");
-        assert_eq!((s.primary, s.secondary), (0..8, 8..8));
+        assert_eq!((s.primary, s.secondary, s.after_close), (0..8, 8..8, None));
         let s = split(b"VAN<DER<BERG<<JAN");
-        assert_eq!((s.primary, s.secondary), (0..12, 14..17));
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..12, 14..17, None)
+        );
         let s = split(b"<<<<");
-        assert_eq!((s.primary, s.secondary), (0..0, 0..0));
+        assert_eq!((s.primary, s.secondary, s.after_close), (0..0, 0..0, None));
+        // Cut to fill the field: nothing closes the name.
+        let s = split(b"ERIKSSON<<ANNA<M");
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..8, 10..16, None)
+        );
+        let s = split(b"ERIKSSON<ANNA<MARIA<<<");
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..19, 19..19, None)
+        );
+    }
+
+    #[test]
+    fn finds_letters_after_the_closing_fillers() {
+        // After the secondary identifier's padding.
+        let s = split(b"ERIKSSON<<ANNA<<<<XYZ<<<");
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..8, 10..14, Some(18))
+        );
+        // A second separator is padding too: one `<<` per name.
+        let s = split(b"ERIKSSON<<ANNA<<MARIA<<<");
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..8, 10..14, Some(16))
+        );
+        // No secondary identifier, then padding, then text.
+        let s = split(b"ERIKSSON<<<ANNA<<");
+        assert_eq!(
+            (s.primary, s.secondary, s.after_close),
+            (0..8, 8..8, Some(11))
+        );
+        // Digits after the padding are reported as digits, not here.
+        let s = split(b"ERIKSSON<<ANNA<<<<12<<");
+        assert_eq!(s.after_close, None);
+        let s = split(b"ERIKSSON<<ANNA<<<<12X<");
+        assert_eq!(s.after_close, Some(20));
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<'a> Report<'a> {
         self.document_code
     }
 
-    /// Fillers trimmed: `D`, `UTO`.
+    /// Fillers trimmed: `D`, `KGZ`.
     pub fn issuing_state(&self) -> &'a str {
         self.issuing_state
     }

@@ -198,6 +198,11 @@ impl<'a, 'z> Reader<'a, 'z> {
                 }
             }
         }
+        // Text after the closing fillers: the name the report gives stops
+        // before it, and the zone is not valid.
+        if let Some(offset) = split.after_close {
+            self.find_at(Field::Name, span, offset as u8, Problem::InvalidValue);
+        }
         let part = |range: std::ops::Range<usize>| {
             Span::new(span.line, span.start + range.start as u8, range.len() as u8)
         };

@@ -26,7 +26,9 @@ pub enum WriteError {
     },
     #[error("document code {code:?} does not suit {format:?}")]
     DocumentCode { code: String, format: Format },
-    #[error("{field} {code:?} is not one to three letters")]
+    /// Not one to three letters, or a code neither ISO 3166-1 nor Doc 9303
+    /// assigns: the zone would not pass [`validate`](super::validate).
+    #[error("{field} {code:?} is not an ISO 3166-1 alpha-3 or Doc 9303 code")]
     StateCode { field: Field, code: String },
 }
 
@@ -231,15 +233,18 @@ fn document_code(text: &str, format: Format) -> Result<Vec<u8>, WriteError> {
 }
 
 fn state_code(field: Field, text: &str) -> Result<[u8; 3], WriteError> {
-    let trimmed = text.trim_end_matches('<');
-    if country::validate_document_code(trimmed).is_err() || text.len() > 3 {
+    let trimmed = text.trim_end_matches('<').to_ascii_uppercase();
+    if country::validate_document_code(&trimmed).is_err()
+        || text.len() > 3
+        || !country::is_assigned(&trimmed)
+    {
         return Err(WriteError::StateCode {
             field,
             code: text.to_owned(),
         });
     }
     let mut code = [FILLER; 3];
-    code[..trimmed.len()].copy_from_slice(trimmed.to_ascii_uppercase().as_bytes());
+    code[..trimmed.len()].copy_from_slice(trimmed.as_bytes());
     Ok(code)
 }
 

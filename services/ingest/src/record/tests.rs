@@ -27,7 +27,7 @@ fn reads_the_specimen_passport_into_facts() {
     assert_eq!(facts.kind, DocumentKind::Passport as i32);
     assert_eq!(
         (facts.issuing_state.as_str(), facts.nationality.as_str()),
-        ("UTO", "UTO")
+        ("SWE", "SWE")
     );
     assert_eq!(
         facts.birth_date,
@@ -90,17 +90,50 @@ fn a_damaged_zone_is_published_with_its_findings() {
 }
 
 #[test]
+fn a_zone_of_a_state_that_does_not_exist_is_published_with_its_findings() {
+    let mut event = valid_event();
+    if let Some(document_read::Source::Mrz(zone)) =
+        event.document.as_mut().and_then(|d| d.source.as_mut())
+    {
+        // The Doc 9303 specimen as printed: issued by the fictional Utopia.
+        for line in &mut zone.lines {
+            *line = line.replace("SWE", "UTO");
+        }
+    }
+    let facts = build(event, false).document.unwrap();
+    assert!(!facts.mrz_valid);
+    assert!(
+        facts.check_digits.iter().all(|c| c.valid),
+        "no digit covers a state"
+    );
+    let found: Vec<_> = facts
+        .findings
+        .iter()
+        .map(|f| (f.field, f.line, f.position, f.problem))
+        .collect();
+    let invalid_code = MrzProblem::InvalidCode as i32;
+    assert_eq!(
+        found,
+        [
+            (MrzField::IssuingState as i32, 1, 3, invalid_code),
+            (MrzField::Nationality as i32, 2, 11, invalid_code),
+        ]
+    );
+    assert_eq!(facts.issuing_state, "UTO", "published as read");
+}
+
+#[test]
 fn the_same_document_gets_the_same_key_from_mrz_and_keyed_in_fields() {
     let from_mrz = build(valid_event(), false).document.unwrap();
     let mut event = valid_event();
     event.document = Some(DocumentRead {
         source: Some(document_read::Source::Fields(DocumentFields {
             document_code: "P".into(),
-            issuing_state: "UTO".into(),
+            issuing_state: "SWE".into(),
             document_number: "L898902C3".into(),
             primary_identifier: "Eriksson".into(),
             secondary_identifier: "Anna Maria".into(),
-            nationality: "UTO".into(),
+            nationality: "SWE".into(),
             birth_date: Some(CalendarDate {
                 year: 1974,
                 month: 8,
@@ -128,8 +161,8 @@ fn no_personal_data_leaves_ingest_unless_raw_forwarding_is_on() {
         "ANNA",
         "MARIA",
         "L898902C3",
-        "P<UTOERIKSSON",
-        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        "P<SWEERIKSSON",
+        "L898902C36SWE7408122F1204159ZE184226B<<<<<10",
         "ZE184226B",
     ];
     let record = InspectionRecord {
@@ -157,7 +190,7 @@ fn a_zone_of_the_wrong_shape_is_still_published() {
     let mut event = valid_event();
     event.document = Some(DocumentRead {
         source: Some(document_read::Source::Mrz(MachineReadableZone {
-            lines: vec!["P<UTOERIKSSON".into(), "L898902C3".into()],
+            lines: vec!["P<SWEERIKSSON".into(), "L898902C3".into()],
         })),
     });
     let facts = build(event, false).document.unwrap();

@@ -25,8 +25,8 @@ pub(crate) fn valid_event() -> InspectionEvent {
         document: Some(DocumentRead {
             source: Some(document_read::Source::Mrz(MachineReadableZone {
                 lines: vec![
-                    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".into(),
-                    "L898902C36UTO7408122F1204159ZE184226B<<<<<10".into(),
+                    "P<SWEERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".into(),
+                    "L898902C36SWE7408122F1204159ZE184226B<<<<<10".into(),
                 ],
             })),
         }),

@@ -139,6 +139,26 @@ mod tests {
     }
 
     #[test]
+    fn country_codes_must_be_assigned() {
+        // Documents carry these codes, and a reader refuses a state that
+        // does not exist, such as the specimens' Utopia.
+        let mut network = builtin::network("central-asia").unwrap().unwrap();
+        network.crossings.truncate(1);
+        assert!(network.validate().is_ok());
+        let mut fictional = network.clone();
+        fictional.crossings[0].nationalities = vec![("UTO".into(), 1.0)];
+        let message = fictional.validate().unwrap_err().to_string();
+        assert!(message.contains("nationalities"), "{message}");
+        let mut fictional = network.clone();
+        fictional.crossings[0].country = "UTO".into();
+        let message = fictional.validate().unwrap_err().to_string();
+        assert!(message.contains("not an assigned"), "{message}");
+        let mut fictional = network;
+        fictional.crossings[0].neighbour = "RKS".into();
+        assert!(fictional.validate().is_err());
+    }
+
+    #[test]
     fn the_ids_named_after_a_crossing_must_fit_too() {
         // "-O008" is the longest suffix: eight officers, at most 99 booths.
         assert!(with_id(&"X".repeat(ids::MAX_LEN - 5), 8).is_ok());

@@ -110,6 +110,84 @@ fn invalid_codes() {
 }
 
 #[test]
+fn unassigned_state_codes() {
+    // Utopia of the Doc 9303 specimens, Kosovo's own `RKS`, an alpha-2 code.
+    let cases = [
+        (put(&TD3, 1, 3, "UTO"), Field::IssuingState, 1, 3),
+        (put(&TD3, 2, 11, "RKS"), Field::Nationality, 2, 11),
+        (put(&TD3, 2, 11, "GB<"), Field::Nationality, 2, 11),
+        (put(&TD1, 2, 16, "QQQ"), Field::Nationality, 2, 16),
+        (put(&TD1, 1, 3, "UT<"), Field::IssuingState, 1, 3),
+    ];
+    for (zone, field, line, position) in cases {
+        let refs: Vec<&str> = zone.iter().map(String::as_str).collect();
+        let report = validate(&refs, reference());
+        assert_eq!(
+            report.findings(),
+            [finding(field, line, position, Problem::InvalidCode)],
+            "{zone:?}"
+        );
+        assert!(!report.is_valid());
+        // The code is still reported as read, for the officer to see.
+        let read = match field {
+            Field::IssuingState => report.issuing_state(),
+            _ => report.nationality(),
+        };
+        assert_eq!(
+            read,
+            zone[usize::from(line) - 1][usize::from(position) - 1..][..3].trim_end_matches('<')
+        );
+    }
+    // Doc 9303's own codes, and ISO codes of any kind of territory.
+    for code in ["GBN", "XXA", "UNO", "EUE", "XOM", "ALA", "SSD", "DEU"] {
+        let zone = put(&TD3, 2, 11, code);
+        assert!(findings(&zone).is_empty(), "{code}");
+    }
+}
+
+#[test]
+fn text_after_the_closing_fillers() {
+    // TD3 line 1: the name field runs from position 6 to 44.
+    let name = |text: &str| {
+        let padded = format!("{text:<<39}");
+        put(&TD3, 1, 6, &padded)
+    };
+    let cases = [
+        // Letters after the padding of a complete name.
+        ("ERIKSSON<<ANNA<MARIA<<<<XYZ".to_owned(), 30),
+        // A second `<<` ends the name: what follows is not part of it.
+        ("ERIKSSON<<ANNA<<MARIA".to_owned(), 22),
+        // No secondary identifier, padding, then text.
+        ("ERIKSSON<<<ANNA".to_owned(), 17),
+        (format!("ERIKSSON{}X", "<".repeat(30)), 44),
+    ];
+    for (text, position) in cases {
+        let zone = name(&text);
+        assert_eq!(
+            findings(&zone),
+            [finding(Field::Name, 1, position, Problem::InvalidValue)],
+            "{text}"
+        );
+    }
+    let zone = name("ERIKSSON<<ANNA<MARIA<<<<XYZ");
+    let refs: Vec<&str> = zone.iter().map(String::as_str).collect();
+    let report = validate(&refs, reference());
+    assert_eq!(report.secondary_identifier(), "ANNA<MARIA");
+
+    // Legitimate names: single fillers between parts, a name cut to fill
+    // the field, a name without secondary identifier.
+    for text in [
+        "VAN<DER<BERG<<JAN<PIETER",
+        "ERIKSSON<<ANNA<MARIA<ELISABET<CHRISTINA",
+        "WOJCIECHOWSKA<NOWAKOWSKA<KOWALSKA<<ANNA",
+        "ERIKSSON",
+        "ERIKSSON<ANNA",
+    ] {
+        assert!(findings(&name(text)).is_empty(), "{text}");
+    }
+}
+
+#[test]
 fn document_codes_decide_between_passport_and_visa() {
     // A visa code on a two-line 44 zone reads as MRV-A: no composite.
     let zone = with(&TD3, 1, 1, 'V');
@@ -142,7 +220,7 @@ fn invalid_values() {
         [finding(Field::Name, 1, 6, Problem::InvalidValue)]
     );
 
-    let blank = "<<<<<<<<<0UTO7408122F1204159ZE184226B<<<<<10";
+    let blank = "<<<<<<<<<0SWE7408122F1204159ZE184226B<<<<<10";
     let zone = refresh(&[TD3[0].to_owned(), blank.to_owned()]);
     assert_eq!(
         findings(&zone),

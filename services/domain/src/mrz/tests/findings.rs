@@ -99,7 +99,7 @@ fn non_ascii_characters_count_as_one_position() {
         )]
     );
     assert_eq!(report.document_number(), "L8É8902C3");
-    assert_eq!(report.nationality(), "UTO");
+    assert_eq!(report.nationality(), "SWE");
     assert_eq!(report.birth_date(), Some(date(1974, 8, 12)));
 
     let zone = with(&TD1, 3, 30, '中');
@@ -203,7 +203,7 @@ fn data_changes_fail_their_check_and_the_composite() {
 
 #[test]
 fn an_unused_personal_number_may_have_a_filler_check_digit() {
-    let empty = "L898902C36UTO7408122F1204159<<<<<<<<<<<<<<<<";
+    let empty = "L898902C36SWE7408122F1204159<<<<<<<<<<<<<<<<";
     let mut lines = refresh(&[TD3[0].to_owned(), empty.to_owned()]);
     assert_eq!(&lines[1][42..43], "<");
     assert!(findings(&lines).is_empty());
@@ -237,7 +237,7 @@ fn long_number_marker_without_a_number() {
         ]
     );
     // A continuation that never ends with its filler.
-    let unterminated = ["I<UTOD23145890<7349ABCDEFGHIJ1", TD1[1], TD1[2]];
+    let unterminated = ["I<SWED23145890<7349ABCDEFGHIJ1", TD1[1], TD1[2]];
     let report = validate(&unterminated, reference());
     assert!(report.findings().contains(&finding(
         Field::DocumentNumber,
@@ -246,7 +246,7 @@ fn long_number_marker_without_a_number() {
         Problem::InvalidValue
     )));
     // A continuation after a short principal part.
-    let short = ["I<UTOD2314<<<<<7349<<<<<<<<<<<", TD1[1], TD1[2]];
+    let short = ["I<SWED2314<<<<<7349<<<<<<<<<<<", TD1[1], TD1[2]];
     let report = validate(&short, reference());
     assert!(report.findings().contains(&finding(
         Field::DocumentNumber,
@@ -279,7 +279,7 @@ fn every_problem_of_a_zone_is_reported_in_order() {
 #[test]
 fn visa_zones_have_no_composite_or_optional_check() {
     let mrv_b = [
-        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+        "V<SWEERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
         "L8988901C4XXX4009078F9612109<<<<<<<<",
     ];
     // Anything may go in a visa's optional data without a check failing.

@@ -2,11 +2,18 @@
 //! Part 7 MRV-A and MRV-B, Part 11 Appendix D for long document numbers):
 //! every field and check digit is read back, and writing the specimen's
 //! fields reproduces the specimen.
+//!
+//! The specimens are issued by Utopia (`UTO`), a state that does not exist:
+//! as printed, they read in full with every check digit passing and exactly
+//! one finding per `UTO`. Issued by Sweden instead they are valid; no check
+//! digit covers a state code, so the digits stay as printed.
 
 use crate::time::Date;
 
-use super::super::{DocumentSpec, Field, Format, Sex, WriteError, validate, write};
-use super::{date, reference};
+use super::super::{
+    DocumentSpec, Field, Finding, Format, Problem, Report, Sex, WriteError, validate, write,
+};
+use super::{date, finding, reference};
 
 struct Specimen {
     lines: &'static [&'static str],
@@ -43,16 +50,59 @@ const VISA: &[Field] = &[
     Field::ExpiryDateCheck,
 ];
 
+/// The fictional state of the specimens, and the real one standing in.
+const UTOPIA: &str = "UTO";
+const STAND_IN: &str = "SWE";
+
+fn in_sweden(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|l| l.replace(UTOPIA, STAND_IN)).collect()
+}
+
+fn sweden(code: &str) -> &str {
+    if code == UTOPIA { STAND_IN } else { code }
+}
+
+/// One invalid-code finding at each state field that reads `UTO`.
+fn utopia_findings(s: &Specimen) -> Vec<Finding> {
+    let layout = s.format.layout();
+    let mut expected = Vec::new();
+    for (field, span, code) in [
+        (Field::IssuingState, layout.issuing_state, s.issuing_state),
+        (Field::Nationality, layout.nationality, s.nationality),
+    ] {
+        if code == UTOPIA {
+            expected.push(finding(
+                field,
+                span.line + 1,
+                span.start + 1,
+                Problem::InvalidCode,
+            ));
+        }
+    }
+    expected.sort_by_key(|f| (f.line, f.position));
+    expected
+}
+
 fn assert_specimen(s: &Specimen) {
     let report = validate(s.lines, reference());
+    assert_eq!(report.findings(), utopia_findings(s), "{:?}", s.format);
+    assert_fields(&report, s, s.issuing_state, s.nationality);
+
+    let lines = in_sweden(s.lines);
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let report = validate(&refs, reference());
     assert!(report.is_valid(), "{:?}: {:?}", s.format, report.findings());
+    assert_fields(&report, s, sweden(s.issuing_state), sweden(s.nationality));
+}
+
+fn assert_fields(report: &Report<'_>, s: &Specimen, issuing_state: &str, nationality: &str) {
     assert_eq!(report.format(), Some(s.format));
     assert_eq!(report.document_code(), s.document_code);
-    assert_eq!(report.issuing_state(), s.issuing_state);
+    assert_eq!(report.issuing_state(), issuing_state);
     assert_eq!(report.document_number(), s.document_number);
     assert_eq!(report.primary_identifier(), s.primary);
     assert_eq!(report.secondary_identifier(), s.secondary);
-    assert_eq!(report.nationality(), s.nationality);
+    assert_eq!(report.nationality(), nationality);
     assert_eq!(report.birth_date(), Some(s.birth));
     assert_eq!(report.sex(), s.sex);
     assert_eq!(report.expiry_date(), Some(s.expiry));
@@ -65,11 +115,11 @@ fn spec_of(s: &Specimen) -> DocumentSpec {
     DocumentSpec {
         format: s.format,
         document_code: s.document_code.to_owned(),
-        issuing_state: s.issuing_state.to_owned(),
+        issuing_state: sweden(s.issuing_state).to_owned(),
         document_number: s.document_number.to_owned(),
         primary_identifier: s.primary.replace('<', " "),
         secondary_identifier: s.secondary.replace('<', " "),
-        nationality: s.nationality.to_owned(),
+        nationality: sweden(s.nationality).to_owned(),
         birth_date: s.birth,
         sex: s.sex,
         expiry_date: s.expiry,
@@ -270,8 +320,21 @@ fn mrv_b_visa_specimen() {
 fn writing_the_specimens_reproduces_them() {
     for specimen in [td3(), td1(), td1_long_number(), td2(), mrv_a(), mrv_b()] {
         let lines = write(&spec_of(&specimen)).expect("specimen is writable");
-        assert_eq!(lines, specimen.lines, "{:?}", specimen.format);
+        assert_eq!(lines, in_sweden(specimen.lines), "{:?}", specimen.format);
     }
+}
+
+#[test]
+fn utopia_is_not_written() {
+    let mut spec = spec_of(&td3());
+    spec.nationality = UTOPIA.to_owned();
+    assert_eq!(
+        write(&spec).unwrap_err(),
+        WriteError::StateCode {
+            field: Field::Nationality,
+            code: UTOPIA.to_owned(),
+        }
+    );
 }
 
 #[test]

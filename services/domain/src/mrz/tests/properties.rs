@@ -14,7 +14,7 @@ use super::super::{
     Corruption, DocumentSpec, Field, Format, Problem, Report, corrupt, validate, write,
 };
 
-fn format_strategy() -> impl Strategy<Value = Format> {
+pub(super) fn format_strategy() -> impl Strategy<Value = Format> {
     prop::sample::select(Format::ALL.to_vec())
 }
 
@@ -25,14 +25,14 @@ fn reference_strategy() -> impl Strategy<Value = Date> {
     (from..=to).prop_map(Date::from_days_since_epoch)
 }
 
-fn generate(seed: u64, format: Format, reference: Date) -> (DocumentSpec, Vec<String>) {
+pub(super) fn generate(seed: u64, format: Format, reference: Date) -> (DocumentSpec, Vec<String>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let spec = DocumentSpec::random(&mut rng, format, reference);
     let lines = write(&spec).expect("generated documents are writable");
     (spec, lines)
 }
 
-fn read<'a>(lines: &'a [String], reference: Date) -> Report<'a> {
+pub(super) fn read<'a>(lines: &'a [String], reference: Date) -> Report<'a> {
     let refs: Vec<&'a str> = lines.iter().map(String::as_str).collect();
     validate(&refs, reference)
 }
