@@ -9,13 +9,15 @@
 //! [`harness`] streams simulated traffic through a bed and keeps an
 //! undisturbed reference run, [`totals`] and [`audit`] read back what a run
 //! counted and recorded, and [`data`] holds the seeded workloads the tests
-//! and the criterion benches share.
+//! and the criterion benches share. [`offline`] judges a scenario with the
+//! aggregator's detection steps alone, in memory.
 
 pub mod admin;
 pub mod audit;
 pub mod broker;
 pub mod data;
 pub mod harness;
+pub mod offline;
 pub mod process;
 pub mod testbed;
 pub mod totals;

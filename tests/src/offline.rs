@@ -1,0 +1,264 @@
+//! A scenario judged by the aggregator's own detection steps without a
+//! broker or a clock: the simulator's plan and traffic, what ingest makes
+//! of each event, the inspections stage ([`PartitionState::step`] and
+//! [`PartitionState::publish`]) and the per-document stage
+//! ([`DocumentPartition::step`]) over in-memory partitions, and the
+//! scorecard. Delivery is ideal except where the scenario cuts a booth's
+//! link: its records are held, as its journal holds them, and arrive when
+//! the link is back. This measures the rules on many scenarios and seeds
+//! in minutes; the end-to-end scenario tests measure the whole system.
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use borderflow_aggregator::detect::{DetectConfig, References};
+use borderflow_aggregator::partition::effects::{Effects, Record};
+use borderflow_aggregator::partition::{Closed, DocumentPartition, PartitionState, WindowConfig};
+use borderflow_aggregator::store::ReferenceStore;
+use borderflow_aggregator::store::reference::entry_key;
+use borderflow_domain::keys::Pseudonymiser;
+use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+use borderflow_proto::reference::v1::{ReferenceList, ReferenceRecord, reference_record};
+use borderflow_simulator::exercise::traffic_config;
+use borderflow_simulator::model::traffic::{Emission, Emitted, Traffic, stable_hash};
+use borderflow_simulator::plant;
+use borderflow_simulator::reference;
+use borderflow_simulator::scenario::Scenario;
+use borderflow_simulator::score::{Scope, Scorecard, score};
+use borderflow_simulator::truth::Truth;
+
+use crate::data;
+
+/// Partitions of each stage, as the deployments run them.
+const PARTITIONS: usize = 12;
+
+/// Records between publications, as the aggregator's default batch.
+const BATCH: usize = 5_000;
+
+/// What a scenario raised and how it scored.
+#[derive(Debug)]
+pub struct Judged {
+    pub scorecard: Scorecard,
+    pub truth: Truth,
+    /// The latest version of every anomaly, by id.
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// Runs `scenario` through the detection steps and scores it.
+pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
+    let plan = plant::plan(scenario).expect("a shipped scenario plans");
+    let keys = data::bench_keys();
+    let refs = Arc::new(data::reference_store(&scenario.network));
+    load_references(&refs, &plan.references, &keys, scenario.start_ms);
+    let mut truth = plan.truth;
+    let mut stages = Stages::new(Arc::new(detect), refs);
+    let mut held: HashMap<String, Vec<Emitted>> = HashMap::new();
+    let mut down: HashMap<String, bool> = HashMap::new();
+    let mut link_events = plan.link_events;
+    link_events.sort_by_key(|e| e.at_ms);
+    let mut links = link_events.into_iter().peekable();
+    let traffic = Traffic::with_injections(
+        &scenario.network,
+        &traffic_config(scenario),
+        plan.injections,
+    );
+    for item in traffic {
+        while let Some(event) = links.next_if(|e| e.at_ms <= item.at_ms) {
+            down.insert(event.checkpoint_id.clone(), !event.up);
+            if event.up {
+                // The journal drains in the order it was written.
+                for backlog in held.remove(&event.checkpoint_id).unwrap_or_default() {
+                    stages.emit(&backlog, &keys);
+                }
+            }
+        }
+        if let (Some(tag), Emission::Event(event)) = (item.truth, &item.emission) {
+            truth.record(tag, &event.event_id);
+        }
+        let checkpoint = match &item.emission {
+            Emission::Event(e) => &e.checkpoint_id,
+            Emission::Heartbeat(h) => &h.checkpoint_id,
+        };
+        if down.get(checkpoint).copied().unwrap_or(false) {
+            // A cut booth journals events; its heartbeats do not leave.
+            if matches!(item.emission, Emission::Event(_)) {
+                held.entry(checkpoint.clone()).or_default().push(item);
+            }
+            continue;
+        }
+        stages.emit(&item, &keys);
+    }
+    for backlog in held.into_values().flatten() {
+        stages.emit(&backlog, &keys);
+    }
+    stages.publish();
+    let anomalies: Vec<Anomaly> = stages.sink.anomalies.into_values().collect();
+    let scope = Scope {
+        scenario: scenario.name.clone(),
+        network: scenario.network.name.clone(),
+        seed: scenario.seed,
+        start_ms: scenario.start_ms,
+        end_ms: scenario.end_ms,
+        grace_ms: scenario.grace_ms,
+    };
+    Judged {
+        scorecard: score(&scope, &truth, &anomalies),
+        truth,
+        anomalies,
+    }
+}
+
+/// The scenario's reference entries in the store, as the registry loads them.
+fn load_references(
+    store: &ReferenceStore,
+    documents: &[borderflow_simulator::plant::ReferenceDocument],
+    keys: &Pseudonymiser,
+    at_ms: i64,
+) {
+    for entry in reference::entries(documents, keys, at_ms) {
+        let list = ReferenceList::try_from(entry.list).unwrap_or_default();
+        let key = entry_key(list, &entry.key);
+        let record = ReferenceRecord {
+            body: Some(reference_record::Body::Entry(entry)),
+        };
+        store
+            .apply(key.as_bytes(), Some(&record.encode_to_vec()))
+            .expect("a valid reference entry");
+    }
+}
+
+struct Stages {
+    partitions: Vec<(PartitionState, i64)>,
+    documents: Vec<(DocumentPartition, i64)>,
+    sink: Sink,
+    since_publish: usize,
+}
+
+/// What the steps ask for, kept: anomalies by id (a later version, such
+/// as a retraction, replaces an earlier one) and the by-document copies.
+#[derive(Default)]
+struct Sink {
+    anomalies: BTreeMap<String, Anomaly>,
+    by_document: Vec<([u8; 32], Vec<u8>)>,
+}
+
+impl Effects for Sink {
+    type Error = Infallible;
+
+    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Infallible> {
+        self.anomalies.insert(anomaly.id.clone(), anomaly.clone());
+        Ok(())
+    }
+
+    fn window(&mut self, _closed: &Closed) -> Result<(), Infallible> {
+        Ok(())
+    }
+
+    fn snapshot(&mut self, _snapshot: &CrossingWindowRecord) -> Result<(), Infallible> {
+        Ok(())
+    }
+
+    fn by_document(&mut self, document_key: &[u8], payload: &[u8]) -> Result<(), Infallible> {
+        if let Ok(key) = <[u8; 32]>::try_from(document_key) {
+            self.by_document.push((key, payload.to_vec()));
+        }
+        Ok(())
+    }
+
+    fn dead_letter(
+        &mut self,
+        _: &Record<'_>,
+        kind: &'static str,
+        reason: &str,
+    ) -> Result<(), Infallible> {
+        panic!("the generator's records are valid, yet one was dead-lettered: {kind}: {reason}");
+    }
+}
+
+impl Stages {
+    fn new(detect: Arc<DetectConfig>, refs: Arc<ReferenceStore>) -> Self {
+        let windows = WindowConfig::default();
+        let refs: Arc<dyn References> = refs;
+        Self {
+            partitions: (0..PARTITIONS)
+                .map(|p| {
+                    let state =
+                        PartitionState::new(p as i32, windows, detect.clone(), refs.clone());
+                    (state, 0)
+                })
+                .collect(),
+            documents: (0..PARTITIONS)
+                .map(|_| {
+                    let state = DocumentPartition::new(
+                        detect.clone(),
+                        windows.allowed_lateness_ms,
+                        refs.clone(),
+                    );
+                    (state, 0)
+                })
+                .collect(),
+            sink: Sink::default(),
+            since_publish: 0,
+        }
+    }
+
+    /// One emission, as ingest would publish it and the stages read it.
+    fn emit(&mut self, item: &Emitted, keys: &Pseudonymiser) {
+        let (key, body) = match &item.emission {
+            Emission::Event(event) => {
+                let Some(inspection) =
+                    data::inspections(std::slice::from_ref(&**event), keys, item.at_ms).pop()
+                else {
+                    // Ingest refuses it: it never reaches the stream.
+                    return;
+                };
+                (
+                    event.crossing_id.clone(),
+                    inspection_record::Body::Inspection(inspection),
+                )
+            }
+            Emission::Heartbeat(beat) => (
+                beat.crossing_id.clone(),
+                inspection_record::Body::Heartbeat(beat.clone()),
+            ),
+        };
+        let payload = InspectionRecord { body: Some(body) }.encode_to_vec();
+        let index = (stable_hash(&key) % PARTITIONS as u64) as usize;
+        let (state, next_offset) = &mut self.partitions[index];
+        let record = Record {
+            partition: index as i32,
+            offset: *next_offset,
+            key: Some(key.as_bytes()),
+            payload: &payload,
+        };
+        *next_offset += 1;
+        let Ok(_) = state.step(&record, &mut self.sink);
+        let copies = std::mem::take(&mut self.sink.by_document);
+        for (document_key, payload) in &copies {
+            let index = (u64::from(document_key[0]) % PARTITIONS as u64) as usize;
+            let (documents, next_offset) = &mut self.documents[index];
+            let record = Record {
+                partition: index as i32,
+                offset: *next_offset,
+                key: Some(document_key),
+                payload,
+            };
+            *next_offset += 1;
+            let Ok(_) = documents.step(&record, &mut self.sink);
+        }
+        self.since_publish += 1;
+        if self.since_publish >= BATCH {
+            self.publish();
+        }
+    }
+
+    fn publish(&mut self) {
+        self.since_publish = 0;
+        for (state, _) in &mut self.partitions {
+            let Ok(()) = state.publish(&mut self.sink);
+        }
+    }
+}
