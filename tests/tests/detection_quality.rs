@@ -73,6 +73,12 @@ fn table(name: &str, judged: &Judged, scenario: &Scenario, rows: &mut Vec<String
             ));
         }
     }
+    for alarm in &card.false_alarms {
+        rows.push(format!(
+            "{name:<28}   false {} at {} {}: {}",
+            alarm.kind, alarm.crossing_id, alarm.event_time, alarm.explanation
+        ));
+    }
     let rate = per_100_crossing_days(judged, scenario);
     rows.push(format!(
         "{name:<28} false alarms {:>3} ({rate:.2} per 100 crossing-days): {:?}",
@@ -118,7 +124,22 @@ fn a_held_out_week_meets_the_targets() {
 fn every_shipped_scenario_and_the_held_out_seeds() {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    // BORDERFLOW_SCENARIOS=a,b (or `none`) and BORDERFLOW_SEEDS=n,m narrow
+    // the run.
+    let only = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty());
+    let scenarios = only("BORDERFLOW_SCENARIOS");
+    let seeds: Vec<u64> = only("BORDERFLOW_SEEDS").map_or(HELD_OUT.to_vec(), |v| {
+        v.split(',')
+            .map(|s| s.trim().parse().expect("a seed"))
+            .collect()
+    });
     for name in builtin::names() {
+        if scenarios
+            .as_ref()
+            .is_some_and(|list| !list.split(',').any(|n| n == name))
+        {
+            continue;
+        }
         let text =
             builtin::scenario(name)
                 .unwrap()
@@ -127,11 +148,12 @@ fn every_shipped_scenario_and_the_held_out_seeds() {
         let judged = judge(&scenario, DetectConfig::default());
         failures.extend(table(name, &judged, &scenario, &mut rows));
     }
-    for seed in HELD_OUT {
+    for seed in seeds {
         for plain in [false, true] {
             let scenario = week(seed, plain);
             let judged = judge(&scenario, DetectConfig::default());
-            let name = format!("{} seed {seed}", scenario.name);
+            let what = if plain { "plain week" } else { "combined week" };
+            let name = format!("{what} seed {seed}");
             failures.extend(table(&name, &judged, &scenario, &mut rows));
             let rate = per_100_crossing_days(&judged, &scenario);
             if rate > 1.0 {

@@ -166,7 +166,8 @@ pub struct DetectConfig {
     )]
     pub nationality_divergence: f64,
 
-    /// Fewest travellers over the look-back to judge the nationality mix.
+    /// Fewest parties (a group travelling together is one) over the
+    /// look-back to judge the nationality mix.
     #[arg(long, env = "BORDERFLOW_NATIONALITY_MIN_COUNT", default_value_t = 60)]
     pub nationality_min_count: u64,
 

@@ -118,6 +118,30 @@ pub struct Window {
     refused_parties: u64,
     /// Hashes of the groups refused so far (refusals are rare: a list).
     refused_groups: Vec<u64>,
+    /// Parties by nationality, in order of first appearance: a group
+    /// travelling together is one party (the nationality-mix rule judges
+    /// parties, so a school group or a coach is not a shift).
+    party_nationalities: Vec<(String, u64)>,
+    /// Hashes of the groups counted so far (a window holds few).
+    groups: Vec<u64>,
+}
+
+fn counted(counts: &[(String, u64)]) -> Vec<NationalityCount> {
+    counts
+        .iter()
+        .map(|(n, count)| NationalityCount {
+            nationality: n.clone(),
+            count: *count,
+        })
+        .collect()
+}
+
+/// Counts one more of `nationality`.
+fn tally(counts: &mut Vec<(String, u64)>, nationality: &str) {
+    match counts.iter_mut().find(|(n, _)| n == nationality) {
+        Some((_, count)) => *count += 1,
+        None => counts.push((nationality.to_owned(), 1)),
+    }
 }
 
 /// Whether `group_id` is new to `seen` (hashes of groups), noting it; a
@@ -165,6 +189,8 @@ impl Window {
             sample: None,
             refused_parties: 0,
             refused_groups: Vec::new(),
+            party_nationalities: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -239,13 +265,9 @@ impl Window {
         self.wait.record(facts.wait_ms);
         c.waits_over_sla += u64::from(facts.wait_ms > self.sla_ms);
         if !facts.nationality.is_empty() {
-            match self
-                .nationalities
-                .iter_mut()
-                .find(|(n, _)| n == facts.nationality)
-            {
-                Some((_, count)) => *count += 1,
-                None => self.nationalities.push((facts.nationality.to_owned(), 1)),
+            tally(&mut self.nationalities, facts.nationality);
+            if first_of_group(&mut self.groups, facts.group_id) {
+                tally(&mut self.party_nationalities, facts.nationality);
             }
         }
         if facts.alerted {
@@ -334,14 +356,8 @@ impl Window {
             refused_parties: self.refused_parties,
             duration_sum_ms: self.duration.sum_ms(),
             waits_over_sla: c.waits_over_sla,
-            nationalities: self
-                .nationalities
-                .iter()
-                .map(|(n, count)| NationalityCount {
-                    nationality: n.clone(),
-                    count: *count,
-                })
-                .collect(),
+            nationalities: counted(&self.nationalities),
+            party_nationalities: counted(&self.party_nationalities),
             officers: self
                 .officers
                 .iter()

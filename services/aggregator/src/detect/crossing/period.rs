@@ -26,6 +26,8 @@ pub struct PeriodSums {
     pub refused_parties: u64,
     pub duration_sum_ms: u64,
     pub waits_over_sla: u64,
+    /// Parties by nationality (travellers in samples that did not count
+    /// parties).
     pub nationalities: BTreeMap<String, u64>,
     pub officers: BTreeMap<String, Tally>,
     /// A checkpoint reported the crossing closed during the period.
@@ -43,7 +45,14 @@ impl PeriodSums {
         self.refused_parties += sample.refused_parties;
         self.duration_sum_ms += sample.duration_sum_ms;
         self.waits_over_sla += sample.waits_over_sla;
-        for n in &sample.nationalities {
+        // Parties where the sample counted them (a group travelling
+        // together is one), else travellers.
+        let mix = if sample.party_nationalities.is_empty() {
+            &sample.nationalities
+        } else {
+            &sample.party_nationalities
+        };
+        for n in mix {
             *self.nationalities.entry(n.nationality.clone()).or_default() += n.count;
         }
         for o in &sample.officers {

@@ -68,6 +68,8 @@ fn sample(s: &S) -> DetectorSample {
             })
             .collect(),
         checkpoints: Vec::new(),
+        // Every traveller alone: the mix of parties is the travellers'.
+        party_nationalities: Vec::new(),
     }
 }
 

@@ -92,3 +92,29 @@ fn a_party_refused_together_is_one_refusal_decision() {
     let sample = w.sample.as_ref().unwrap();
     assert_eq!((sample.refused, sample.refused_parties), (4, 3));
 }
+
+#[test]
+fn the_nationality_mix_counts_a_group_once_and_travellers_each() {
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
+    let member = |id: u128, nationality: &'static str, group_id: &'static str| EventFacts {
+        nationality,
+        group_id,
+        ..facts(id)
+    };
+    // A school group of five and two lone travellers.
+    for id in 1..=5 {
+        w.add(&member(id, "ARE", "school-1"), id as i64);
+    }
+    w.add(&member(6, "KAZ", ""), 6);
+    w.add(&member(7, "KAZ", ""), 7);
+    w.close(true);
+    let sample = w.sample.as_ref().unwrap();
+    let count = |mix: &[NationalityCount], code: &str| {
+        mix.iter()
+            .find(|n| n.nationality == code)
+            .map_or(0, |n| n.count)
+    };
+    assert_eq!(count(&sample.nationalities, "ARE"), 5);
+    assert_eq!(count(&sample.party_nationalities, "ARE"), 1);
+    assert_eq!(count(&sample.party_nationalities, "KAZ"), 2);
+}
