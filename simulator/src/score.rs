@@ -5,7 +5,7 @@
 //!
 //! - a **true positive**: it concerns an occurrence expecting its kind,
 //!   and the one-to-one assignment of anomalies to occurrences
-//!   ([`assign`]: a maximum matching, so as many occurrences as possible
+//!   (`assign.rs`: a maximum matching, so as many occurrences as possible
 //!   are detected) counts it as that occurrence's detection;
 //! - a **duplicate**: it concerns only occurrences that other anomalies
 //!   already detect (a condition reported again after it ended, say);
@@ -13,7 +13,7 @@
 //!   of side effects, with the reason, and it concerns the occurrence;
 //! - a **false alarm**: anything else.
 //!
-//! "Concerns" is [`matching::matches`]: the evidence names one of the
+//! "Concerns" is `matching.rs`: the evidence names one of the
 //! occurrence's events, or, for crossing-level kinds, the crossing (booth,
 //! officer) is the occurrence's and the period the anomaly judged overlaps
 //! the occurrence's span widened by one period. Detection time only
@@ -24,6 +24,7 @@
 mod assign;
 mod card;
 mod matching;
+mod rows;
 mod text;
 
 use std::collections::{BTreeMap, HashSet};
@@ -39,6 +40,7 @@ pub use text::render;
 
 use crate::truth::{Occurrence, Truth};
 use matching::{matches, time_of};
+use rows::{Outcome, ratio};
 
 /// What the scorecard is about.
 #[derive(Clone, Debug)]
@@ -261,131 +263,6 @@ fn about(o: &Occurrence) -> Concerns {
         incident: o.label.clone(),
         incident_kind: o.kind.clone(),
     }
-}
-
-/// What the verdicts add up to per occurrence.
-struct Outcome<'a> {
-    truth: &'a Truth,
-    first_detection: &'a [Option<i64>],
-    detected: &'a [bool],
-    duplicates_of: &'a [usize],
-    false_by_kind: &'a BTreeMap<AnomalyKind, usize>,
-}
-
-impl Outcome<'_> {
-    /// One row per planted kind, of incidents or of the background.
-    fn rows(&self, background: bool) -> Vec<KindScore> {
-        let mut by_kind: BTreeMap<&str, Vec<&Occurrence>> = BTreeMap::new();
-        for o in self
-            .truth
-            .occurrences
-            .iter()
-            .filter(|o| o.is_background() == background)
-        {
-            by_kind.entry(o.kind.as_str()).or_default().push(o);
-        }
-        by_kind
-            .into_iter()
-            .map(|(kind, occurrences)| {
-                let expected = occurrences[0].expected;
-                let found: Vec<&&Occurrence> = occurrences
-                    .iter()
-                    .filter(|o| self.detected[o.id as usize])
-                    .collect();
-                let delays: Vec<f64> = found
-                    .iter()
-                    .filter_map(|o| {
-                        self.first_detection[o.id as usize]
-                            .map(|t| (t - o.start_ms).max(0) as f64 / 1_000.0)
-                    })
-                    .collect();
-                let mut missed_in: Vec<String> = occurrences
-                    .iter()
-                    .filter(|o| !self.detected[o.id as usize])
-                    .map(|o| o.label.clone())
-                    .collect();
-                missed_in.dedup();
-                let tp = found.len();
-                let fa = self.false_by_kind.get(&expected).copied().unwrap_or(0);
-                KindScore {
-                    kind: kind.to_owned(),
-                    expected_anomaly: expected.name().to_owned(),
-                    planted: occurrences.len(),
-                    detected: tp,
-                    missed: occurrences.len() - tp,
-                    true_positives: tp,
-                    duplicates: occurrences
-                        .iter()
-                        .map(|o| self.duplicates_of[o.id as usize])
-                        .sum(),
-                    false_alarms: fa,
-                    recall: ratio(tp, occurrences.len()).unwrap_or(1.0),
-                    precision: ratio(tp, tp + fa),
-                    delay: delay(delays),
-                    missed_in,
-                }
-            })
-            .collect()
-    }
-
-    /// One row per anomaly kind that was expected or raised at all.
-    fn anomaly_kinds(&self, scored: &[Scored<'_>], verdicts: &[Verdict]) -> Vec<AnomalyKindScore> {
-        AnomalyKind::ALL
-            .iter()
-            .filter_map(|&kind| {
-                let of_kind = || {
-                    scored
-                        .iter()
-                        .zip(verdicts)
-                        .filter(move |(s, _)| s.kind == kind)
-                        .map(|(_, v)| v)
-                };
-                let count = |f: fn(&Verdict) -> bool| of_kind().filter(|v| f(v)).count();
-                let expected = self
-                    .truth
-                    .occurrences
-                    .iter()
-                    .filter(|o| o.expected == kind)
-                    .count();
-                if expected == 0 && of_kind().next().is_none() {
-                    return None;
-                }
-                let tp = count(|v| matches!(v, Verdict::Detects(_)));
-                let fa = count(|v| matches!(v, Verdict::False));
-                Some(AnomalyKindScore {
-                    anomaly: kind.name().to_owned(),
-                    expected,
-                    true_positives: tp,
-                    duplicates: count(|v| matches!(v, Verdict::Duplicate(_))),
-                    side_effects: count(|v| matches!(v, Verdict::Excused(..))),
-                    false_alarms: fa,
-                    precision: ratio(tp, tp + fa),
-                })
-            })
-            .collect()
-    }
-}
-
-fn ratio(a: usize, b: usize) -> Option<f64> {
-    (b > 0).then(|| a as f64 / b as f64)
-}
-
-fn delay(mut seconds: Vec<f64>) -> Option<Delay> {
-    if seconds.is_empty() {
-        return None;
-    }
-    seconds.sort_by(f64::total_cmp);
-    let n = seconds.len();
-    let median = if n % 2 == 1 {
-        seconds[n / 2]
-    } else {
-        (seconds[n / 2 - 1] + seconds[n / 2]) / 2.0
-    };
-    Some(Delay {
-        mean_seconds: seconds.iter().sum::<f64>() / n as f64,
-        median_seconds: median,
-        max_seconds: seconds[n - 1],
-    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! it was judged and the period it judged. When it was detected plays no
 //! part: that only measures the delay.
 
-use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind};
+use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence};
 use borderflow_proto::timestamp_to_ms;
 
 use crate::truth::Occurrence;
@@ -32,7 +32,8 @@ pub(super) fn matches(
     o: &Occurrence,
     period_ms: i64,
 ) -> bool {
-    let evidence = anomaly.evidence.clone().unwrap_or_default();
+    let none = Evidence::default();
+    let evidence = anomaly.evidence.as_ref().unwrap_or(&none);
     if evidence.event_ids.iter().any(|id| o.event_ids.contains(id)) {
         return true;
     }

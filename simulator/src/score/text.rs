@@ -75,7 +75,7 @@ fn anomaly_rows(out: &mut String, rows: &[AnomalyKindScore]) {
     }
 }
 
-/// Up to [`LISTED`] lines of `items`, then how many more there are.
+/// Up to `LISTED` lines of `items`, then how many more there are.
 fn listed<T>(out: &mut String, what: &str, items: &[T], line: impl Fn(&T) -> String) {
     for item in items.iter().take(LISTED) {
         let _ = writeln!(out, "{}", line(item));
