@@ -117,6 +117,11 @@ pub struct RunArgs {
     /// Write the scenario's scorecard as JSON here.
     #[arg(long, env = "BORDERFLOW_SIM_SCORECARD")]
     pub scorecard: Option<PathBuf>,
+    /// The aggregator's detection period (read from the same variable as
+    /// the aggregator's): the scorecard takes a crossing-level anomaly to
+    /// judge this long from its event time.
+    #[arg(long, env = "BORDERFLOW_DETECTION_PERIOD", default_value = "15m", value_parser = parse_duration)]
+    pub detection_period: Duration,
     /// Simulated start (RFC 3339), without a scenario.
     #[arg(long, default_value = "2026-05-04T00:00:00Z")]
     pub start: String,

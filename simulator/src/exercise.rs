@@ -6,6 +6,7 @@
 //! [`run_scenario`] is what the CLI and the system tests call.
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,17 @@ pub struct ExerciseOptions {
     pub settle_quiet: Duration,
     /// Give up waiting for quiet after this long.
     pub settle_limit: Duration,
+    /// The aggregator's detection period, which the scorecard takes as the
+    /// span a crossing-level anomaly judged from its event time.
+    pub detection_period: Duration,
 }
+
+/// The aggregator's default detection period.
+pub const DEFAULT_DETECTION_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+/// After the last event, checkpoints report themselves closed this much
+/// later in event time so the last windows close.
+const CLOSING_AFTER_MS: i64 = 10 * 60_000;
 
 impl Default for ExerciseOptions {
     fn default() -> Self {
@@ -67,6 +78,7 @@ impl Default for ExerciseOptions {
             link: LinkConfig::default(),
             settle_quiet: Duration::from_secs(5),
             settle_limit: Duration::from_secs(120),
+            detection_period: DEFAULT_DETECTION_PERIOD,
         }
     }
 }
@@ -133,7 +145,7 @@ pub async fn run_scenario(
         clock_speed: options.speed.unwrap_or(scenario.speed),
         link: options.link.clone(),
         outbox_dir: Some(outbox_dir),
-        closing_after_ms: 10 * 60_000,
+        closing_after_ms: CLOSING_AFTER_MS,
     };
     let streamed = run_emissions(
         network,
@@ -142,7 +154,7 @@ pub async fn run_scenario(
         &targets.tokens,
         recorder,
         plan.link_events,
-        stats,
+        stats.clone(),
         shutdown.clone(),
     )
     .await;
@@ -153,23 +165,33 @@ pub async fn run_scenario(
     if shutdown.is_cancelled() {
         anyhow::bail!("the run was interrupted");
     }
+    let scope = scope(scenario, options, stats.sim_time_ms.load(Ordering::Relaxed));
     let mut analytics = AnalyticsServiceClient::new(targets.aggregator.clone())
         .max_decoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES);
-    let anomalies = settle(&mut analytics, scenario, options).await?;
+    let anomalies = settle(&mut analytics, &scope, options).await?;
     let truth = truth.lock().expect("truth lock").clone();
-    let scope = Scope {
-        scenario: scenario.name.clone(),
-        network: network.name.clone(),
-        seed: scenario.seed,
-        start_ms: scenario.start_ms,
-        end_ms: scenario.end_ms,
-        grace_ms: scenario.grace_ms,
-    };
     Ok(Outcome {
         scorecard: score(&scope, &truth, &anomalies),
         truth,
         anomalies,
     })
+}
+
+/// What a run of `scenario` whose last event was at `last_ms` is scored
+/// on: every event time it streamed, from its start through its tail (and
+/// the queues still draining after it) to the checkpoints' closing
+/// reports. The anomalies read back are those stamped in the same span.
+pub fn scope(scenario: &Scenario, options: &ExerciseOptions, last_ms: i64) -> Scope {
+    let streamed_to = last_ms.max(scenario.end_ms + scenario.tail_ms);
+    Scope {
+        scenario: scenario.name.clone(),
+        network: scenario.network.name.clone(),
+        seed: scenario.seed,
+        start_ms: scenario.start_ms,
+        end_ms: streamed_to + CLOSING_AFTER_MS,
+        period_ms: options.detection_period.as_millis() as i64,
+        crossings: scenario.network.crossings.len(),
+    }
 }
 
 /// The traffic a scenario streams: its span plus the tail.
@@ -186,15 +208,15 @@ pub fn traffic_config(scenario: &Scenario) -> TrafficConfig {
 /// Reads the anomalies until their number stops changing.
 async fn settle(
     client: &mut AnalyticsServiceClient<Authorized>,
-    scenario: &Scenario,
+    scope: &Scope,
     options: &ExerciseOptions,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let started = Instant::now();
-    let mut last = list_anomalies(client, scenario).await?;
+    let mut last = list_anomalies(client, scope).await?;
     let mut quiet_since = Instant::now();
     while started.elapsed() < options.settle_limit {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = list_anomalies(client, scenario).await?;
+        let now = list_anomalies(client, scope).await?;
         if now.len() != last.len() {
             quiet_since = Instant::now();
         }
@@ -206,14 +228,14 @@ async fn settle(
     Ok(last)
 }
 
-/// Every anomaly of the scenario's span (and its tail), page by page.
+/// Every anomaly stamped in `scope`'s span, page by page.
 pub async fn list_anomalies(
     client: &mut AnalyticsServiceClient<Authorized>,
-    scenario: &Scenario,
+    scope: &Scope,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let filter = AnomalyFilter {
-        from: Some(ms_to_timestamp(scenario.start_ms)),
-        to: Some(ms_to_timestamp(scenario.end_ms + scenario.tail_ms)),
+        from: Some(ms_to_timestamp(scope.start_ms)),
+        to: Some(ms_to_timestamp(scope.end_ms)),
         ..AnomalyFilter::default()
     };
     let mut anomalies = Vec::new();
@@ -233,5 +255,44 @@ pub async fn list_anomalies(
             return Ok(anomalies);
         }
         token = page.next_page_token;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scope_is_everything_the_run_streamed() {
+        let text = r#"
+name = "plain"
+network = "central-asia"
+start = "2026-05-04T00:00:00Z"
+duration = "2d"
+seed = 3
+baseline = "1d"
+tail = "2h"
+"#;
+        let scenario = Scenario::from_toml(text, "plain").unwrap();
+        let options = ExerciseOptions {
+            detection_period: Duration::from_secs(600),
+            ..ExerciseOptions::default()
+        };
+        let hour = 3_600_000;
+        let end = scenario.end_ms;
+        let scope = scope(&scenario, &options, end + hour);
+        assert_eq!(scope.start_ms, scenario.start_ms);
+        // The tail, then the closing reports.
+        assert_eq!(scope.end_ms, end + 2 * hour + CLOSING_AFTER_MS);
+        assert_eq!(scope.period_ms, 600_000);
+        assert_eq!(scope.crossings, scenario.network.crossings.len());
+        assert!(scope.crossings > 0);
+        // Queues still draining past the tail are streamed, and scored.
+        let late = scope_end(&scenario, &options, end + 3 * hour);
+        assert_eq!(late, end + 3 * hour + CLOSING_AFTER_MS);
+    }
+
+    fn scope_end(scenario: &Scenario, options: &ExerciseOptions, last_ms: i64) -> i64 {
+        scope(scenario, options, last_ms).end_ms
     }
 }

@@ -28,7 +28,7 @@ use crate::model::profile::Intensity;
 use crate::model::traffic::stable_hash;
 use crate::run::LinkEvent;
 use crate::scenario::{FieldError, Incident, IncidentKind, Scenario};
-use crate::truth::{Draft, Truth};
+use crate::truth::{Draft, SideEffect, Truth};
 
 /// A document to put on a reference list before traffic starts. Keys are
 /// computed from the zone exactly as ingest computes them.
@@ -149,11 +149,12 @@ impl<'a> Ctx<'a> {
         &self.scenario.network.crossings[crossing]
     }
 
-    /// A truth occurrence of this incident over its span.
+    /// A truth occurrence of this incident over its span, with the side
+    /// effects it implies.
     pub(crate) fn occurrence(
         &mut self,
         expected: AnomalyKind,
-        related: &[AnomalyKind],
+        side_effects: &[SideEffect],
         crossings: &[usize],
         span: (i64, i64),
     ) -> u32 {
@@ -163,7 +164,7 @@ impl<'a> Ctx<'a> {
             label: self.incident.label.clone(),
             kind: self.incident.kind.name().to_owned(),
             expected,
-            related: related.to_vec(),
+            side_effects: side_effects.to_vec(),
             crossings: crossings
                 .iter()
                 .map(|c| network.crossings[*c].id.clone())

@@ -39,11 +39,8 @@ pub struct ScenarioSpec {
     /// Multiplies every crossing's traffic.
     #[serde(default = "one")]
     pub scale: f64,
-    /// How long after an incident an anomaly still counts as detecting it.
-    #[serde(default = "default_grace")]
-    pub grace: String,
     /// Traffic kept flowing after the end so the last periods are judged;
-    /// anomalies in it are not scored.
+    /// anomalies stamped in it are scored like the rest.
     #[serde(default = "default_tail")]
     pub tail: String,
     #[serde(default, rename = "incident")]
@@ -56,10 +53,6 @@ fn default_speed() -> String {
 
 fn one() -> f64 {
     1.0
-}
-
-fn default_grace() -> String {
-    "1h".into()
 }
 
 fn default_tail() -> String {
@@ -79,7 +72,6 @@ pub struct Scenario {
     pub seed: u64,
     pub baseline_end_ms: i64,
     pub scale: f64,
-    pub grace_ms: i64,
     pub tail_ms: i64,
     pub incidents: Vec<Incident>,
 }
@@ -194,7 +186,6 @@ impl Scenario {
         if !(spec.scale.is_finite() && spec.scale > 0.0) {
             return Err(FieldError::new("scale", "must be a positive number"));
         }
-        let grace_ms = parse_duration_ms(&spec.grace).map_err(field("grace"))?;
         let tail_ms = parse_duration_ms(&spec.tail).map_err(field("tail"))?;
         let mut scenario = Self {
             name: spec.name,
@@ -206,7 +197,6 @@ impl Scenario {
             seed: spec.seed,
             baseline_end_ms: start_ms + baseline,
             scale: spec.scale,
-            grace_ms,
             tail_ms,
             incidents: Vec::new(),
         };

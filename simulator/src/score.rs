@@ -1,91 +1,46 @@
 //! The scorecard: what the system flagged against what was planted.
 //!
-//! An anomaly matches an occurrence when its kind is the one expected (or
-//! a related side effect) and either its evidence names one of the
-//! occurrence's events, or — for kinds judged per crossing, officer or
-//! booth — it concerns the same crossing (officer, booth) within the
-//! occurrence's span plus the grace period. An expected match detects the
-//! occurrence; a related one is a side effect; an anomaly matching nothing
-//! is a false alarm. Pure: unit-tested on hand-built anomalies.
+//! Every anomaly with an event time in the scored span (the run's whole
+//! stream, its tail included) is scored, and each ends up exactly one of:
+//!
+//! - a **true positive**: it concerns an occurrence expecting its kind,
+//!   and the one-to-one assignment of anomalies to occurrences
+//!   (`assign.rs`: a maximum matching, so as many occurrences as possible
+//!   are detected) counts it as that occurrence's detection;
+//! - a **duplicate**: it concerns only occurrences that other anomalies
+//!   already detect (a condition reported again after it ended, say);
+//! - an excused **side effect**: its kind is on an occurrence's short list
+//!   of side effects, with the reason, and it concerns the occurrence;
+//! - a **false alarm**: anything else.
+//!
+//! "Concerns" is `matching.rs`: the evidence names one of the
+//! occurrence's events, or, for crossing-level kinds, the crossing (booth,
+//! officer) is the occurrence's and the period the anomaly judged overlaps
+//! the occurrence's span widened by one period. Detection time only
+//! measures the delay. Precision is true positives over true positives and
+//! false alarms: duplicates count in neither. Pure: unit-tested on
+//! hand-built anomalies.
 
+mod assign;
+mod card;
+mod matching;
+mod rows;
 mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use borderflow_domain::time::{MS_PER_MINUTE, format_rfc3339};
+use borderflow_domain::time::{MS_PER_DAY, format_rfc3339};
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus};
-use borderflow_proto::timestamp_to_ms;
-use serde::Serialize;
 
-use crate::truth::{Occurrence, Truth};
+pub use card::{
+    AnomalyKindScore, Concerns, Delay, Duplicate, Excused, FalseAlarm, Flagged, KindScore,
+    Scorecard, Totals,
+};
 pub use text::render;
 
-/// Crossing-level anomalies are stamped with the start of the period they
-/// judged, up to one period before the incident began.
-const PERIOD_SLACK_MS: i64 = 15 * MS_PER_MINUTE;
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Scorecard {
-    pub scenario: String,
-    pub network: String,
-    pub seed: u64,
-    pub start: String,
-    pub end: String,
-    /// Anomalies in the scored window.
-    pub anomalies: usize,
-    pub incidents: Vec<KindScore>,
-    pub background: Vec<KindScore>,
-    pub totals: Totals,
-    /// Anomalies explained as side effects of an occurrence.
-    pub side_effects: usize,
-    pub false_alarms: Vec<FalseAlarm>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct KindScore {
-    pub kind: String,
-    pub expected_anomaly: String,
-    pub planted: usize,
-    pub detected: usize,
-    pub missed: usize,
-    /// Anomalies of the expected kind that matched.
-    pub true_positives: usize,
-    /// Anomalies of the expected kind that matched nothing.
-    pub false_alarms: usize,
-    pub recall: f64,
-    /// `None` when nothing of the expected kind was flagged.
-    pub precision: Option<f64>,
-    /// Event time from an occurrence's start to its first detection.
-    pub delay: Option<Delay>,
-    /// Labels of the incidents with missed occurrences.
-    pub missed_in: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Delay {
-    pub mean_seconds: f64,
-    pub median_seconds: f64,
-    pub max_seconds: f64,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Totals {
-    pub planted: usize,
-    pub detected: usize,
-    pub missed: usize,
-    pub false_alarms: usize,
-    pub recall: f64,
-    pub precision: Option<f64>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct FalseAlarm {
-    pub id: String,
-    pub kind: String,
-    pub crossing_id: String,
-    pub event_time: String,
-    pub explanation: String,
-}
+use crate::truth::{Occurrence, Truth};
+use matching::{matches, time_of};
+use rows::{Outcome, ratio};
 
 /// What the scorecard is about.
 #[derive(Clone, Debug)]
@@ -93,196 +48,221 @@ pub struct Scope {
     pub scenario: String,
     pub network: String,
     pub seed: u64,
-    /// Anomalies with an event time in [start, end) are scored.
+    /// Anomalies with an event time in [start, end) are scored: the span
+    /// the run streamed, its tail and closing included.
     pub start_ms: i64,
     pub end_ms: i64,
-    pub grace_ms: i64,
+    /// The deployment's detection period: how long a period a
+    /// crossing-level anomaly judged from its event time.
+    pub period_ms: i64,
+    /// Crossings in the network (false alarms per crossing-day).
+    pub crossings: usize,
 }
 
-fn time_of(ts: Option<&borderflow_proto::Timestamp>) -> Option<i64> {
-    ts.and_then(timestamp_to_ms)
+/// What one scored anomaly turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    Detects(usize),
+    Duplicate(usize),
+    Excused(usize, &'static str),
+    False,
 }
 
-/// Whether `anomaly` (of a kind the occurrence expects or tolerates)
-/// concerns `o`.
-pub fn matches(anomaly: &Anomaly, kind: AnomalyKind, o: &Occurrence, grace_ms: i64) -> bool {
-    let evidence = anomaly.evidence.clone().unwrap_or_default();
-    if evidence.event_ids.iter().any(|id| o.event_ids.contains(id)) {
-        return true;
-    }
-    if !kind.scope().is_crossing_level() {
-        return false;
-    }
-    let here = o.crossings.contains(&anomaly.crossing_id)
-        || evidence
-            .crossing_ids
-            .iter()
-            .any(|c| o.crossings.contains(c));
-    let officer_ok = kind != AnomalyKind::OfficerOverride
-        || o.officer
-            .as_ref()
-            .is_none_or(|id| *id == evidence.officer_id);
-    let booth_ok = kind != AnomalyKind::CheckpointSilent
-        || o.checkpoint
-            .as_ref()
-            .is_none_or(|id| *id == evidence.checkpoint_id);
-    let window = (o.start_ms - PERIOD_SLACK_MS)..=(o.end_ms + grace_ms);
-    let when = [
-        time_of(anomaly.event_time.as_ref()),
-        time_of(anomaly.detected_at.as_ref()),
-    ];
-    let in_time = when.iter().flatten().any(|t| window.contains(t));
-    here && officer_ok && booth_ok && in_time
+/// A scored anomaly.
+struct Scored<'a> {
+    anomaly: &'a Anomaly,
+    kind: AnomalyKind,
+    at: i64,
+    detected_at: i64,
+}
+
+/// The anomalies to score: once each, not retracted, stamped in the span,
+/// earliest detection first (the assignment keeps their first choices).
+fn scored<'a>(scope: &Scope, anomalies: &'a [Anomaly]) -> Vec<Scored<'a>> {
+    let mut seen = HashSet::new();
+    let mut scored: Vec<Scored<'a>> = anomalies
+        .iter()
+        .filter(|a| a.status != AnomalyStatus::Retracted as i32)
+        .filter(|a| seen.insert(a.id.as_str()))
+        .filter_map(|anomaly| {
+            let at = time_of(anomaly.event_time.as_ref())?;
+            (scope.start_ms..scope.end_ms)
+                .contains(&at)
+                .then(|| Scored {
+                    anomaly,
+                    kind: AnomalyKind::try_from(anomaly.kind).unwrap_or_default(),
+                    at,
+                    detected_at: time_of(anomaly.detected_at.as_ref()).unwrap_or(at),
+                })
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        (a.detected_at, a.at, &a.anomaly.id).cmp(&(b.detected_at, b.at, &b.anomaly.id))
+    });
+    scored
+}
+
+/// Judges every scored anomaly.
+fn verdicts(scope: &Scope, truth: &Truth, scored: &[Scored<'_>]) -> Vec<Verdict> {
+    let occurrences = &truth.occurrences;
+    let concerns = |s: &Scored<'_>, o: &Occurrence| matches(s.anomaly, s.kind, o, scope.period_ms);
+    let edges: Vec<Vec<usize>> = scored
+        .iter()
+        .map(|s| {
+            occurrences
+                .iter()
+                .filter(|o| o.expected == s.kind && concerns(s, o))
+                .map(|o| o.id as usize)
+                .collect()
+        })
+        .collect();
+    let assigned = assign::maximum_matching(&edges, occurrences.len());
+    scored
+        .iter()
+        .zip(edges.iter().zip(assigned))
+        .map(|(s, (edges, assigned))| {
+            if let Some(o) = assigned {
+                return Verdict::Detects(o);
+            }
+            // Unassigned with an edge: in a maximum matching every
+            // occurrence it concerns is already detected.
+            if let Some(&o) = edges.first() {
+                return Verdict::Duplicate(o);
+            }
+            occurrences
+                .iter()
+                .find_map(|o| {
+                    let effect = o.side_effects.iter().find(|e| e.kind == s.kind)?;
+                    concerns(s, o).then_some(Verdict::Excused(o.id as usize, effect.reason))
+                })
+                .unwrap_or(Verdict::False)
+        })
+        .collect()
 }
 
 /// Scores `anomalies` against `truth`.
 pub fn score(scope: &Scope, truth: &Truth, anomalies: &[Anomaly]) -> Scorecard {
-    let mut first_detection: Vec<Option<i64>> = vec![None; truth.occurrences.len()];
-    // (occurrence kind) → matched anomalies of its expected kind.
-    let mut true_positives: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut unmatched: BTreeMap<AnomalyKind, usize> = BTreeMap::new();
-    let mut false_alarms = Vec::new();
-    let mut side_effects = 0;
-    let mut considered = 0;
-    let mut seen = std::collections::HashSet::new();
-    for anomaly in anomalies {
-        if anomaly.status == AnomalyStatus::Retracted as i32 || !seen.insert(anomaly.id.as_str()) {
-            continue;
-        }
-        let at = time_of(anomaly.event_time.as_ref()).unwrap_or(i64::MIN);
-        if !(scope.start_ms..scope.end_ms).contains(&at) {
-            continue;
-        }
-        considered += 1;
-        let kind = AnomalyKind::try_from(anomaly.kind).unwrap_or_default();
-        let detected_at = time_of(anomaly.detected_at.as_ref()).unwrap_or(at);
-        let mut expected_kinds = std::collections::BTreeSet::new();
-        let mut related = false;
-        for o in &truth.occurrences {
-            let expected = o.expected == kind;
-            if !expected && !o.related.contains(&kind) {
-                continue;
+    let scored = scored(scope, anomalies);
+    let verdicts = verdicts(scope, truth, &scored);
+    let occurrences = &truth.occurrences;
+    let mut first_detection: Vec<Option<i64>> = vec![None; occurrences.len()];
+    let mut detected = vec![false; occurrences.len()];
+    let mut duplicates_of = vec![0usize; occurrences.len()];
+    let mut false_by_kind: BTreeMap<AnomalyKind, usize> = BTreeMap::new();
+    let mut lists = Lists::default();
+    for (s, verdict) in scored.iter().zip(&verdicts) {
+        let flagged = Flagged {
+            id: s.anomaly.id.clone(),
+            kind: s.kind.name().to_owned(),
+            crossing_id: s.anomaly.crossing_id.clone(),
+            event_time: format_rfc3339(s.at),
+        };
+        match *verdict {
+            Verdict::Detects(o) | Verdict::Duplicate(o) => {
+                let slot = &mut first_detection[o];
+                *slot = Some(slot.map_or(s.detected_at, |t| t.min(s.detected_at)));
+                if matches!(verdict, Verdict::Detects(_)) {
+                    detected[o] = true;
+                } else {
+                    duplicates_of[o] += 1;
+                    let of = about(&occurrences[o]);
+                    lists.duplicates.push((
+                        s.at,
+                        Duplicate {
+                            anomaly: flagged,
+                            of,
+                        },
+                    ));
+                }
             }
-            if !matches(anomaly, kind, o, scope.grace_ms) {
-                continue;
+            Verdict::Excused(o, reason) => {
+                let by = about(&occurrences[o]);
+                let reason = reason.to_owned();
+                let excused = Excused {
+                    anomaly: flagged,
+                    by,
+                    reason,
+                };
+                lists.side_effects.push((s.at, excused));
             }
-            if expected {
-                let slot = &mut first_detection[o.id as usize];
-                *slot = Some(slot.map_or(detected_at, |t: i64| t.min(detected_at)));
-                expected_kinds.insert(o.kind.as_str());
-            } else {
-                related = true;
-            }
-        }
-        for k in &expected_kinds {
-            *true_positives.entry(k).or_default() += 1;
-        }
-        if expected_kinds.is_empty() {
-            if related {
-                side_effects += 1;
-            } else {
-                *unmatched.entry(kind).or_default() += 1;
-                false_alarms.push(FalseAlarm {
-                    id: anomaly.id.clone(),
-                    kind: kind.name().to_owned(),
-                    crossing_id: anomaly.crossing_id.clone(),
-                    event_time: format_rfc3339(at),
-                    explanation: anomaly.explanation.clone(),
-                });
+            Verdict::False => {
+                *false_by_kind.entry(s.kind).or_default() += 1;
+                let explanation = s.anomaly.explanation.clone();
+                let alarm = FalseAlarm {
+                    anomaly: flagged,
+                    explanation,
+                };
+                lists.false_alarms.push((s.at, alarm));
             }
         }
     }
-    let rows = |background: bool| -> Vec<KindScore> {
-        let mut by_kind: BTreeMap<&str, Vec<&Occurrence>> = BTreeMap::new();
-        for o in truth
-            .occurrences
-            .iter()
-            .filter(|o| o.is_background() == background)
-        {
-            by_kind.entry(o.kind.as_str()).or_default().push(o);
-        }
-        by_kind
-            .into_iter()
-            .map(|(kind, occurrences)| {
-                let expected = occurrences[0].expected;
-                let delays: Vec<f64> = occurrences
-                    .iter()
-                    .filter_map(|o| {
-                        first_detection[o.id as usize]
-                            .map(|t| (t - o.start_ms).max(0) as f64 / 1_000.0)
-                    })
-                    .collect();
-                let detected = delays.len();
-                let mut missed_in: Vec<String> = occurrences
-                    .iter()
-                    .filter(|o| first_detection[o.id as usize].is_none())
-                    .map(|o| o.label.clone())
-                    .collect();
-                missed_in.dedup();
-                let tp = true_positives.get(kind).copied().unwrap_or(0);
-                let fa = unmatched.get(&expected).copied().unwrap_or(0);
-                KindScore {
-                    kind: kind.to_owned(),
-                    expected_anomaly: expected.name().to_owned(),
-                    planted: occurrences.len(),
-                    detected,
-                    missed: occurrences.len() - detected,
-                    true_positives: tp,
-                    false_alarms: fa,
-                    recall: ratio(detected, occurrences.len()).unwrap_or(1.0),
-                    precision: ratio(tp, tp + fa),
-                    delay: delay(delays),
-                    missed_in,
-                }
-            })
-            .collect()
+    let outcome = Outcome {
+        truth,
+        first_detection: &first_detection,
+        detected: &detected,
+        duplicates_of: &duplicates_of,
+        false_by_kind: &false_by_kind,
     };
-    let incidents = rows(false);
+    let incidents = outcome.rows(false);
+    let background = outcome.rows(true);
+    let anomaly_kinds = outcome.anomaly_kinds(&scored, &verdicts);
+    let days = (scope.end_ms - scope.start_ms).max(0) as f64 / MS_PER_DAY as f64;
+    let crossing_days = scope.crossings as f64 * days;
+    let false_alarms = lists.false_alarms.len();
     let planted: usize = incidents.iter().map(|k| k.planted).sum();
-    let detected: usize = incidents.iter().map(|k| k.detected).sum();
-    let tp: usize = incidents.iter().map(|k| k.true_positives).sum();
+    let found: usize = incidents.iter().map(|k| k.detected).sum();
+    let totals = Totals {
+        planted,
+        detected: found,
+        missed: planted - found,
+        duplicates: lists.duplicates.len(),
+        side_effects: lists.side_effects.len(),
+        false_alarms,
+        false_alarms_per_100_crossing_days: (crossing_days > 0.0)
+            .then(|| false_alarms as f64 * 100.0 / crossing_days),
+        recall: ratio(found, planted).unwrap_or(1.0),
+        precision: ratio(found, found + false_alarms),
+    };
     Scorecard {
         scenario: scope.scenario.clone(),
         network: scope.network.clone(),
         seed: scope.seed,
         start: format_rfc3339(scope.start_ms),
         end: format_rfc3339(scope.end_ms),
-        anomalies: considered,
-        background: rows(true),
-        totals: Totals {
-            planted,
-            detected,
-            missed: planted - detected,
-            false_alarms: false_alarms.len(),
-            recall: ratio(detected, planted).unwrap_or(1.0),
-            precision: ratio(tp, tp + false_alarms.len()),
-        },
+        crossings: scope.crossings,
+        days,
+        crossing_days,
+        anomalies: scored.len(),
         incidents,
-        side_effects,
-        false_alarms,
+        background,
+        anomaly_kinds,
+        totals,
+        duplicates: by_time(lists.duplicates),
+        side_effects: by_time(lists.side_effects),
+        false_alarms: by_time(lists.false_alarms),
     }
 }
 
-fn ratio(a: usize, b: usize) -> Option<f64> {
-    (b > 0).then(|| a as f64 / b as f64)
+/// The anomalies that were not true positives, with their event times.
+#[derive(Default)]
+struct Lists {
+    duplicates: Vec<(i64, Duplicate)>,
+    side_effects: Vec<(i64, Excused)>,
+    false_alarms: Vec<(i64, FalseAlarm)>,
 }
 
-fn delay(mut seconds: Vec<f64>) -> Option<Delay> {
-    if seconds.is_empty() {
-        return None;
+/// In event time order (ties in detection order, as scored).
+fn by_time<T>(mut list: Vec<(i64, T)>) -> Vec<T> {
+    list.sort_by_key(|(at, _)| *at);
+    list.into_iter().map(|(_, item)| item).collect()
+}
+
+fn about(o: &Occurrence) -> Concerns {
+    Concerns {
+        occurrence: o.id,
+        incident: o.label.clone(),
+        incident_kind: o.kind.clone(),
     }
-    seconds.sort_by(f64::total_cmp);
-    let n = seconds.len();
-    let median = if n % 2 == 1 {
-        seconds[n / 2]
-    } else {
-        (seconds[n / 2 - 1] + seconds[n / 2]) / 2.0
-    };
-    Some(Delay {
-        mean_seconds: seconds.iter().sum::<f64>() / n as f64,
-        median_seconds: median,
-        max_seconds: seconds[n - 1],
-    })
 }
 
 #[cfg(test)]

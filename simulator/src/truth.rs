@@ -2,8 +2,9 @@
 //! per overstayer, per surge …) and every background occurrence that should
 //! raise an anomaly without being an incident (a base-rate lost or stolen
 //! document, a market day's queues), with the anomaly kind expected, the
-//! kinds acceptable as side effects, where and when, and — filled in as the
-//! run streams — the ids of the events involved.
+//! few side effects it physically implies (each with its reason), where and
+//! when, and — filled in as the run streams — the ids of the events
+//! involved.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +12,23 @@ use borderflow_proto::analytics::v1::AnomalyKind;
 
 /// The label of background occurrences' incident kinds.
 pub const BACKGROUND: &str = "background";
+
+/// An anomaly kind an occurrence may raise besides the one expected, and
+/// why it follows from what was planted. The scorecard excuses such an
+/// anomaly (and lists it with the reason) only when it concerns the
+/// occurrence: its events, or its crossing within its span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SideEffect {
+    pub kind: AnomalyKind,
+    /// Why the occurrence causes it, for the trainer reading the scorecard.
+    pub reason: &'static str,
+}
+
+impl SideEffect {
+    pub const fn new(kind: AnomalyKind, reason: &'static str) -> Self {
+        Self { kind, reason }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Occurrence {
@@ -22,8 +40,8 @@ pub struct Occurrence {
     /// `forged_documents`, …, or `background/lost_stolen` and the like.
     pub kind: String,
     pub expected: AnomalyKind,
-    /// Kinds that may also fire because of it without being false alarms.
-    pub related: Vec<AnomalyKind>,
+    /// What may also fire because of it without being a false alarm.
+    pub side_effects: Vec<SideEffect>,
     pub crossings: Vec<String>,
     pub checkpoint: Option<String>,
     pub officer: Option<String>,
@@ -51,7 +69,7 @@ pub struct Draft {
     pub label: String,
     pub kind: String,
     pub expected: AnomalyKind,
-    pub related: Vec<AnomalyKind>,
+    pub side_effects: Vec<SideEffect>,
     pub crossings: Vec<String>,
     pub checkpoint: Option<String>,
     pub officer: Option<String>,
@@ -69,7 +87,7 @@ impl Truth {
             label: draft.label,
             kind: draft.kind,
             expected: draft.expected,
-            related: draft.related,
+            side_effects: draft.side_effects,
             crossings: draft.crossings,
             checkpoint: draft.checkpoint,
             officer: draft.officer,

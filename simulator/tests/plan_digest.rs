@@ -11,22 +11,22 @@ use sha2::{Digest, Sha256};
 
 /// (shipped scenario, SHA-256 of its plan's debug form, first 16 hex digits).
 const DIGESTS: &[(&str, &str)] = &[
-    ("flow-surge", "bd175aa625e75d47"),
-    ("flow-drop", "c05128cb3f1b0024"),
-    ("forged-documents", "67b865f1fc47dcfc"),
-    ("stolen-documents", "4f58943b91ccada6"),
-    ("watchlisted-person", "2474d8b0b3ac9d92"),
-    ("impossible-travel", "166ec4d5cc11dea5"),
-    ("overstay", "08e6fc9e404eb685"),
-    ("double-entry", "a2713f0602a48c25"),
-    ("repeated-refusals", "0be7fcaec6dd722d"),
-    ("officer-override", "5e8e248d244445e3"),
-    ("slow-inspections", "0a073bd737a9e331"),
-    ("nationality-shift", "8f0fc8ff9d47093a"),
-    ("trafficking", "5be2c035380732c8"),
-    ("link-outage", "f99788360f992300"),
-    ("central-asia-week", "4ec3b606d76e8380"),
-    ("airport-day", "90532db4352abc25"),
+    ("flow-surge", "a02e815f05817201"),
+    ("flow-drop", "e3708c1798b469c4"),
+    ("forged-documents", "8c468b072dd1d7a6"),
+    ("stolen-documents", "4e8801900ca82177"),
+    ("watchlisted-person", "bcd0ab7da658afdb"),
+    ("impossible-travel", "00e4600774659c21"),
+    ("overstay", "89516dd4a6b27a51"),
+    ("double-entry", "3d7ac367d2a5b6cb"),
+    ("repeated-refusals", "0dab8e3fe17c137b"),
+    ("officer-override", "d15402d19182ea27"),
+    ("slow-inspections", "be3da4d3b4e47f36"),
+    ("nationality-shift", "277f6497d852727d"),
+    ("trafficking", "35ee7099bd56e635"),
+    ("link-outage", "a21d35a317cb5525"),
+    ("central-asia-week", "922b700def83659e"),
+    ("airport-day", "fe3ec66012e3a901"),
 ];
 
 fn digest(name: &str) -> String {

@@ -76,6 +76,7 @@ pub(super) async fn scenario(
             window: args.window,
             ..LinkConfig::default()
         },
+        detection_period: args.detection_period,
         ..ExerciseOptions::default()
     };
     report(&format!(

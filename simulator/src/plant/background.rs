@@ -13,7 +13,10 @@
 //!   second capture, and only the rest reach the record).
 //!
 //! and the queues of market days at crossings whose market-day demand
-//! exceeds their capacity.
+//! exceeds their capacity. None has side effects: the base-rate cases are
+//! single travellers, and a market day's crowd is registered reference
+//! data that flow and mix are judged against, so only its queue is
+//! expected.
 
 use borderflow_domain::admission::EXPIRED_NATIONAL_PASSPORT_DAYS;
 use borderflow_domain::minor::MINOR_AGE;
@@ -64,7 +67,7 @@ pub(super) fn plant(scenario: &Scenario, plan: &mut Plan, rng: &mut ChaCha8Rng) 
                     label: BACKGROUND.into(),
                     kind: format!("{BACKGROUND}/{kind}"),
                     expected,
-                    related: Vec::new(),
+                    side_effects: Vec::new(),
                     crossings: vec![spec.id.clone()],
                     checkpoint: None,
                     officer: None,
@@ -165,7 +168,7 @@ fn market_days(scenario: &Scenario, c: usize, intensity: &Intensity, plan: &mut 
                 label: BACKGROUND.into(),
                 kind: format!("{BACKGROUND}/market_day"),
                 expected: A::QueueSla,
-                related: vec![A::FlowSurge, A::SlowInspections, A::NationalityMixShift],
+                side_effects: Vec::new(),
                 crossings: vec![spec.id.clone()],
                 checkpoint: None,
                 officer: None,

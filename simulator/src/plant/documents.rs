@@ -12,6 +12,14 @@ use borderflow_proto::reference::v1::ReferenceList;
 use super::people::{self, refused_or_referred, single};
 use super::{Ctx, ReferenceDocument, open_times};
 use crate::scenario::FieldError;
+use crate::truth::SideEffect;
+
+/// Booths refuse most planted documents, which lifts the crossing's
+/// refusal share.
+const REFUSALS_RISE: SideEffect = SideEffect::new(
+    A::RefusalRateSpike,
+    "most of these documents are refused at the booth, raising the crossing's refusal share",
+);
 
 /// `count` travellers with altered zones, mostly stopped at the booth.
 pub(super) fn forged(ctx: &mut Ctx<'_>, crossing: usize, count: u32) {
@@ -20,14 +28,15 @@ pub(super) fn forged(ctx: &mut Ctx<'_>, crossing: usize, count: u32) {
     for at in ctx.times(crossing, count as usize) {
         let t = people::foreigner(ctx.rng, ctx.spec(crossing), date);
         let mrz = people::forged(ctx.rng, &t.mrz);
-        // An alteration in the expiry field can also date the
-        // document in the past (swapping "31" to "13" in 311008).
-        let id = ctx.occurrence(
-            A::MrzCheckDigit,
-            &[A::RefusalRateSpike, A::DocumentExpired],
-            &[crossing],
-            (at, at),
-        );
+        let side_effects = [
+            REFUSALS_RISE,
+            SideEffect::new(
+                A::DocumentExpired,
+                "an alteration of the expiry field can date the document in the past \
+                 (311008 altered to 131008)",
+            ),
+        ];
+        let id = ctx.occurrence(A::MrzCheckDigit, &side_effects, &[crossing], (at, at));
         // Booths catch most altered zones: refused for a false
         // document (B), or sent to second line.
         let outcome = refused_or_referred(ctx.rng, 0.7, RefusalReason::B);
@@ -44,7 +53,7 @@ pub(super) fn stolen(ctx: &mut Ctx<'_>, crossing: usize, count: u32) {
         let t = people::traveller(ctx.rng, ctx.spec(crossing), None, date, 20..60);
         let id = ctx.occurrence(
             A::LostStolenDocument,
-            &[A::RefusalRateSpike],
+            &[REFUSALS_RISE],
             &[crossing],
             (at, at),
         );

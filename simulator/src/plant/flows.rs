@@ -13,6 +13,13 @@ use super::{Ctx, open_times};
 use crate::model::inject::{Escort, Planted, PlantedMember, ServiceSpan};
 use crate::model::profile::{Intensity, RateSpan};
 use crate::run::LinkEvent;
+use crate::truth::SideEffect;
+
+/// Arrivals beyond what the booths can serve wait past the service level.
+const QUEUE_OUTGROWS_LANES: SideEffect = SideEffect::new(
+    A::QueueSla,
+    "the added arrivals exceed what the booths serve, so the queue outgrows the lanes",
+);
 
 /// A surge (`factor` above 1) or a drop in arrivals.
 pub(super) fn rate(ctx: &mut Ctx<'_>, crossing: usize, factor: f64) {
@@ -23,14 +30,14 @@ pub(super) fn rate(ctx: &mut Ctx<'_>, crossing: usize, factor: f64) {
         to_ms: span.1,
         factor,
     });
-    let (expected, related): (A, &[A]) = if surge {
-        // A crowd the booths cannot absorb also breaks the queue
-        // service level and slows the booths' pace.
-        (A::FlowSurge, &[A::QueueSla, A::SlowInspections])
+    // Service times do not depend on the queue, so a surge does not slow
+    // the booths; a drop leaves nothing else to flag.
+    let (expected, side_effects): (A, &[SideEffect]) = if surge {
+        (A::FlowSurge, &[QUEUE_OUTGROWS_LANES])
     } else {
         (A::FlowDrop, &[])
     };
-    ctx.occurrence(expected, related, &[crossing], span);
+    ctx.occurrence(expected, side_effects, &[crossing], span);
 }
 
 /// Service times multiplied by `factor` at `lanes` (0-based; all when
@@ -47,12 +54,17 @@ pub(super) fn slow_inspections(ctx: &mut Ctx<'_>, crossing: usize, factor: f64, 
             factor,
             lanes: lanes.to_vec(),
         });
-    ctx.occurrence(
-        A::SlowInspections,
-        &[A::QueueSla, A::FlowDrop],
-        &[crossing],
-        span,
-    );
+    let side_effects = [
+        SideEffect::new(
+            A::QueueSla,
+            "slower booths serve fewer travellers an hour, so the queue outgrows them",
+        ),
+        SideEffect::new(
+            A::FlowDrop,
+            "slower booths put fewer travellers through a period than arrive in it",
+        ),
+    ];
+    ctx.occurrence(A::SlowInspections, &side_effects, &[crossing], span);
 }
 
 /// Booth `lane`'s link down for the span, then up again.
@@ -66,8 +78,12 @@ pub(super) fn link_outage(ctx: &mut Ctx<'_>, crossing: usize, lane: u32) {
             up,
         });
     }
-    // A crossing with a single booth goes quiet altogether.
-    let id = ctx.occurrence(A::CheckpointSilent, &[A::FlowDrop], &[crossing], span);
+    let side_effects = [SideEffect::new(
+        A::FlowDrop,
+        "the silent booth's travellers reach the aggregator from its journal only after \
+         the outage's periods were judged without them",
+    )];
+    let id = ctx.occurrence(A::CheckpointSilent, &side_effects, &[crossing], span);
     ctx.plan.truth.occurrences[id as usize].checkpoint = Some(checkpoint);
 }
 
@@ -86,18 +102,16 @@ pub(super) fn nationality_shift(
     // Extra parties at `factor` times the crossing's usual rate.
     let expected = Intensity::new(&spec, ctx.scenario.scale).expected_between(span.0, span.1);
     let n = (expected * factor).round().max(1.0) as usize;
-    let id = ctx.occurrence(
-        A::NationalityMixShift,
-        &[
+    // The parties come on top of the usual traffic; they are admitted or
+    // referred, never refused, and leave no stay behind in the run.
+    let side_effects = [
+        SideEffect::new(
             A::FlowSurge,
-            A::QueueSla,
-            A::RefusalRateSpike,
-            A::Overstay,
-            A::SlowInspections,
-        ],
-        &[crossing],
-        span,
-    );
+            "the outflow adds its parties on top of the crossing's usual arrivals",
+        ),
+        QUEUE_OUTGROWS_LANES,
+    ];
+    let id = ctx.occurrence(A::NationalityMixShift, &side_effects, &[crossing], span);
     let direction = if entering {
         Direction::Entry
     } else {

@@ -12,6 +12,7 @@ use super::people::{self, refused_or_referred, single};
 use crate::model::biometric::{self, Modality};
 use crate::model::profile::Intensity;
 use crate::scenario::FieldError;
+use crate::truth::SideEffect;
 
 /// Travellers carrying alerts (an expired document, a failed biometric
 /// match) sent to one officer's booth while on duty and admitted, and a
@@ -53,12 +54,18 @@ pub(super) fn officer_override(
         ));
     }
     let officer_id = spec.officer_id(officer);
-    let id = ctx.occurrence(
-        A::OfficerOverride,
-        &[A::DocumentExpired, A::BiometricMismatch],
-        &[crossing],
-        (from, to),
-    );
+    // The alerts the officer overrides are flagged one by one too.
+    let side_effects = [
+        SideEffect::new(
+            A::DocumentExpired,
+            "half the planted travellers carry documents past their expiry date",
+        ),
+        SideEffect::new(
+            A::BiometricMismatch,
+            "the other half fail the biometric match",
+        ),
+    ];
+    let id = ctx.occurrence(A::OfficerOverride, &side_effects, &[crossing], (from, to));
     {
         let occurrence = &mut ctx.plan.truth.occurrences[id as usize];
         occurrence.officer = Some(officer_id.clone());

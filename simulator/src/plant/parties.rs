@@ -10,6 +10,7 @@ use rand::Rng;
 use super::people::{self, single};
 use super::{Ctx, open_times};
 use crate::model::inject::{Escort, Planted, PlantedMember};
+use crate::truth::SideEffect;
 
 /// `count` travellers refused `attempts` times each, one attempt in each
 /// share of the span.
@@ -25,12 +26,11 @@ pub(super) fn repeated_refusals(ctx: &mut Ctx<'_>, crossing: usize, count: u32, 
         } else {
             RefusalReason::E
         };
-        let id = ctx.occurrence(
-            A::RepeatedRefusal,
-            &[A::RefusalRateSpike],
-            &[crossing],
-            (span.0, span.1),
-        );
+        let side_effects = [SideEffect::new(
+            A::RefusalRateSpike,
+            "every attempt is a refusal at the crossing, raising its refusal share",
+        )];
+        let id = ctx.occurrence(A::RepeatedRefusal, &side_effects, &[crossing], span);
         let mut first_at = None;
         for k in 0..i64::from(attempts) {
             let from = span.0 + k * slot;
@@ -86,12 +86,14 @@ pub(super) fn trafficking(ctx: &mut Ctx<'_>, crossing: usize, count: u32, unacco
                 escort,
             });
         }
-        let id = ctx.occurrence(
-            A::MinorUnaccompanied,
-            &[A::OfficerOverride, A::Overstay],
-            &[crossing],
-            (at, at),
-        );
+        // The minors enter and stay, but far from any stay limit within a
+        // run: no overstay.
+        let side_effects = [SideEffect::new(
+            A::OfficerOverride,
+            "the minors are admitted although their check raised an alert, which counts \
+             toward the admitting officer's override rate",
+        )];
+        let id = ctx.occurrence(A::MinorUnaccompanied, &side_effects, &[crossing], (at, at));
         ctx.plan.injections.at(crossing).planted.push(Planted {
             at_ms: at,
             direction: Direction::Entry,

@@ -11,6 +11,7 @@ use rand::Rng;
 use super::people::{self, ADMITTED, single};
 use super::{Ctx, open_times};
 use crate::scenario::FieldError;
+use crate::truth::SideEffect;
 
 /// `count` cloned documents, each used at `from` and `gap_ms` later at
 /// `to`.
@@ -42,8 +43,15 @@ pub(super) fn impossible_travel(
         }
         let t = people::traveller(ctx.rng, &a, None, date, 20..60);
         let same_country = a.country == b.country;
-        let related: &[A] = if same_country { &[A::DoubleEntry] } else { &[] };
-        let id = ctx.occurrence(A::ImpossibleTravel, related, &[from, to], (at, later));
+        let twice_in: &[SideEffect] = if same_country {
+            &[SideEffect::new(
+                A::DoubleEntry,
+                "both uses of the cloned document enter the same country with no exit between",
+            )]
+        } else {
+            &[]
+        };
+        let id = ctx.occurrence(A::ImpossibleTravel, twice_in, &[from, to], (at, later));
         let first = single(at, Direction::Entry, t.mrz.clone(), ADMITTED, id);
         let second = single(later, Direction::Entry, t.mrz, ADMITTED, id);
         ctx.plan.injections.at(from).planted.push(first);
@@ -154,7 +162,8 @@ pub(super) fn double_entry(
     }
     for (t1, t2) in pairs {
         let t = people::foreigner(ctx.rng, &a, date);
-        let id = ctx.occurrence(A::DoubleEntry, &[A::Overstay], &[first, second], (t2, t2));
+        // Half a span apart, the two entries are far from any stay limit.
+        let id = ctx.occurrence(A::DoubleEntry, &[], &[first, second], (t2, t2));
         ctx.plan.injections.at(first).planted.push(single(
             t1,
             Direction::Entry,
