@@ -13,6 +13,17 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_BIOMETRIC_THRESHOLD", default_value_t = 0.6)]
     pub biometric_threshold: f32,
 
+    /// A zone that fails its checks is reported only if its checkpoint does
+    /// not start a clean read of the same document within this long (a
+    /// misread re-scanned, a worn zone keyed in); 0 reports at once.
+    #[arg(long, env = "BORDERFLOW_RESCAN_GRACE", default_value = "5m", value_parser = parse_duration)]
+    pub rescan_grace: Duration,
+
+    /// A failed zone whose checkpoint has fallen silent is reported once the
+    /// partition's watermark passes it by this long.
+    #[arg(long, env = "BORDERFLOW_RESCAN_FALLBACK", default_value = "1h", value_parser = parse_duration)]
+    pub rescan_fallback: Duration,
+
     /// Age in years below which a traveller is a minor.
     #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = MINOR_AGE)]
     pub minor_age: u32,
