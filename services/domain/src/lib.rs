@@ -19,4 +19,5 @@ pub mod ids;
 pub mod keys;
 pub mod minor;
 pub mod mrz;
+pub mod rescan;
 pub mod time;
