@@ -6,6 +6,7 @@ use std::time::Duration;
 use borderflow_common::config::parse_duration;
 use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
 use borderflow_domain::minor::MINOR_AGE;
+use borderflow_domain::rescan::RESCAN_GRACE;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DetectConfig {
@@ -16,11 +17,12 @@ pub struct DetectConfig {
     /// A zone that fails its checks is reported only if its checkpoint does
     /// not start a clean read of the same document within this long (a
     /// misread re-scanned, a worn zone keyed in); 0 reports at once.
-    #[arg(long, env = "BORDERFLOW_RESCAN_GRACE", default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, env = "BORDERFLOW_RESCAN_GRACE", default_value = RESCAN_GRACE, value_parser = parse_duration)]
     pub rescan_grace: Duration,
 
-    /// A failed zone whose checkpoint has fallen silent is reported once the
-    /// partition's watermark passes it by this long.
+    /// A failed zone whose checkpoint starts no further inspection (closed,
+    /// or silent) is reported once the checkpoint's heartbeats or the
+    /// partition's watermark pass it by this long.
     #[arg(long, env = "BORDERFLOW_RESCAN_FALLBACK", default_value = "1h", value_parser = parse_duration)]
     pub rescan_fallback: Duration,
 

@@ -14,11 +14,16 @@
 //! nationality), so at least one key of a misread zone is still right.
 //!
 //! The clock a held failure is judged against is its checkpoint's own: the
-//! start of the checkpoint's later inspections and its heartbeats. A
-//! partition's watermark runs with its busiest booths, and a quiet booth
-//! re-scanning would look too late by it. A booth that falls silent for
-//! good cannot move its clock, so the watermark releases its failures once
-//! it passes them by the longer fallback.
+//! start of its later inspections. A booth inspects one traveller at a
+//! time and reports each when done, in order, so once an inspection that
+//! started after the grace is reported, any re-scan within the grace
+//! already was. A partition's watermark runs with its busiest booths, and
+//! a quiet booth re-scanning would look too late by it. Heartbeats say the
+//! booth is alive, not that it is idle: one can come while the officer
+//! keys a worn document in, which may take longer than the grace. So a
+//! booth that starts nothing more (it closed, or fell silent) has its
+//! failures released once its heartbeats or the partition's watermark
+//! pass them by the longer fallback.
 
 use borderflow_proto::analytics::v1::Anomaly;
 use borderflow_proto::inspection::v1::DocumentFacts;
@@ -43,8 +48,11 @@ struct Pending {
     offset: i64,
     document_key: Vec<u8>,
     person_key: Vec<u8>,
-    /// The checkpoint's clock since the failed read.
-    clock_ms: i64,
+    /// The latest start of an inspection at the checkpoint since the
+    /// failed read.
+    started_ms: i64,
+    /// The checkpoint's latest heartbeat since the failed read.
+    alive_ms: i64,
     anomaly: Anomaly,
 }
 
@@ -105,16 +113,16 @@ impl Rescans {
                     && (same_key(&d.document_key, &p.document_key)
                         || same_key(&d.person_key, &p.person_key))
             });
-            p.clock_ms = p.clock_ms.max(read.started_ms);
+            p.started_ms = p.started_ms.max(read.started_ms);
             !rescanned
         });
     }
 
-    /// A checkpoint's heartbeat at `at_ms` moves its clock.
+    /// A checkpoint's heartbeat at `at_ms`: alive, towards the fallback.
     pub fn beat(&mut self, checkpoint_id: &str, at_ms: i64) {
         for p in &mut self.pending {
             if p.checkpoint_id == checkpoint_id {
-                p.clock_ms = p.clock_ms.max(at_ms);
+                p.alive_ms = p.alive_ms.max(at_ms);
             }
         }
     }
@@ -143,15 +151,17 @@ impl Rescans {
             offset,
             document_key: document.document_key.to_vec(),
             person_key: document.person_key.to_vec(),
-            clock_ms: read_ms,
+            started_ms: read_ms,
+            alive_ms: read_ms,
             anomaly,
         });
         None
     }
 
     /// Reports the failed reads no re-scan can clear any more: their
-    /// checkpoint's clock passed the grace, or the `watermark` passed the
-    /// fallback. Each is stamped detected when released.
+    /// checkpoint started an inspection after the grace, or its heartbeats
+    /// or the `watermark` passed the fallback. Each is stamped detected
+    /// when released.
     pub fn release(&mut self, watermark: Option<i64>, out: &mut Vec<Anomaly>) {
         if self.pending.is_empty() {
             return;
@@ -159,10 +169,11 @@ impl Rescans {
         let (grace, fallback) = (self.grace_ms, self.fallback_ms);
         let mut kept = Vec::with_capacity(self.pending.len());
         for mut p in self.pending.drain(..) {
-            let released_at = if p.clock_ms > p.read_ms + grace {
-                Some(p.clock_ms)
+            let quiet = p.alive_ms.max(watermark.unwrap_or(i64::MIN));
+            let released_at = if p.started_ms > p.read_ms + grace {
+                Some(p.started_ms)
             } else {
-                watermark.filter(|w| *w > p.read_ms + fallback)
+                (quiet > p.read_ms + fallback).then_some(quiet)
             };
             match released_at {
                 Some(at) => {

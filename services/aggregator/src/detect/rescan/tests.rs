@@ -108,22 +108,40 @@ fn another_document_a_failed_rescan_another_booth_or_a_late_rescan_do_not_clear_
 }
 
 #[test]
-fn the_checkpoints_own_clock_releases_it_not_another_booths() {
+fn the_checkpoints_own_inspections_release_it_not_another_booths() {
     let mut r = rescans();
     failed(&mut r);
-    // Another booth's heartbeat, and a watermark past the grace (a busier
-    // booth runs ahead): the booth may still re-scan.
-    r.beat("B-2", T + 20 * MIN);
+    // Another booth moves on, and the watermark passes the grace (a busier
+    // booth runs ahead): this booth may still re-scan.
+    read(&mut r, "B-2", T + 20 * MIN, &document(2, 2, true));
     assert!(released(&mut r, T + 20 * MIN).is_empty());
-    // The booth itself: exactly at the grace is still within it.
-    r.beat("B-1", T + 5 * MIN);
+    // Its own heartbeat past the grace: the officer may be keying the
+    // document in.
+    r.beat("B-1", T + 10 * MIN);
     assert!(released(&mut r, T + 20 * MIN).is_empty());
-    r.beat("B-1", T + 5 * MIN + 1);
+    // The booth starts the next traveller exactly at the grace: still
+    // within it.
+    read(&mut r, "B-1", T + 5 * MIN, &document(2, 2, true));
+    assert!(released(&mut r, T + 20 * MIN).is_empty());
+    read(&mut r, "B-1", T + 5 * MIN + 1, &document(3, 3, true));
     assert_eq!(
         released(&mut r, T + 20 * MIN),
         vec![(anomaly("e1").id, T + 5 * MIN + 1)]
     );
     assert_eq!(r.oldest_offset(), None);
+}
+
+#[test]
+fn a_closed_booths_heartbeats_release_it_after_the_fallback() {
+    let mut r = rescans();
+    failed(&mut r);
+    r.beat("B-1", T + 3_600_000);
+    assert!(released(&mut r, T).is_empty());
+    r.beat("B-1", T + 3_600_000 + 5 * MIN);
+    assert_eq!(
+        released(&mut r, T),
+        vec![(anomaly("e1").id, T + 3_600_000 + 5 * MIN)]
+    );
 }
 
 #[test]

@@ -154,12 +154,14 @@ fn a_zone_that_fails_again_is_reported_when_the_booth_moves_past_the_grace() {
         // Another booth runs ahead; it does not release L1's reads.
         heartbeat("L2", T + 40 * MIN),
         inspection(3, "L1", T + 4 * MIN, 3, 3, true),
-        heartbeat("L1", T + 9 * MIN),
+        // A heartbeat past the grace: the booth may still be busy.
+        heartbeat("L1", T + 7 * MIN),
+        inspection(4, "L1", T + 9 * MIN, 4, 4, true),
     ];
     let reported = run(&mut p, &records, 0);
     // The first read (completed at T + 1 min) passes its grace at the
-    // booth's 6 min 1 s; the heartbeat at 9 min is the first sign past it.
-    // The second (completed at 2 min 30 s) too.
+    // booth's 6 min; the next traveller started at 9 min is the first sign
+    // past it. The second (completed at 2 min 30 s) too.
     assert_eq!(reported, vec![(id(1), T + 9 * MIN), (id(2), T + 9 * MIN)]);
 }
 
