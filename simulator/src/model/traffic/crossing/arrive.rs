@@ -46,15 +46,27 @@ impl CrossingTraffic {
         self.renew_documents(id, at);
         for m in 0..count {
             let Member { mrz, minor, .. } = self.population.get(id).members[m].clone();
-            let visit = Visit {
+            let mut visit = Visit {
                 mrz,
                 minor,
                 group_id: &group_id,
                 escort: minor.then_some((guardian.as_str(), GuardianRelation::Parent)),
+                keyed: false,
             };
+            let reading = self.reading();
+            let retaken = self.failed_reads(at, direction, &visit, reading);
+            visit.keyed = retaken.keyed;
             let score = self.rng.random_range(0.82..0.995);
-            let (event, lane, completed) =
-                self.inspect(at, direction, visit, None, None, score, outcome, reason);
+            let (event, lane, completed) = self.inspect(
+                retaken.arrival,
+                direction,
+                visit,
+                retaken.lane,
+                None,
+                score,
+                outcome,
+                reason,
+            );
             done = done.max(completed);
             if m == 0 {
                 guardian.clone_from(&event.event_id);

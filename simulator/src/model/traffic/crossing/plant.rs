@@ -30,6 +30,7 @@ impl CrossingTraffic {
                 minor: member.escort != Escort::Adult,
                 group_id: &group_id,
                 escort,
+                keyed: false,
             };
             let score = planted
                 .biometric_score
