@@ -16,7 +16,8 @@
 //! window: the offset it covers up to (`through_offset`: replayed records at
 //! or below it are already in), and its event ids (a re-sent event counts
 //! once). Offsets are committed only up to the oldest record an open window
-//! still needs, so a crash replays instead of losing.
+//! or a failed zone held for a re-scan still needs, so a crash replays
+//! instead of losing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
