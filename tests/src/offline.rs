@@ -22,12 +22,12 @@ use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
 use borderflow_proto::reference::v1::{ReferenceList, ReferenceRecord, reference_record};
-use borderflow_simulator::exercise::traffic_config;
+use borderflow_simulator::exercise::{ExerciseOptions, scope, traffic_config};
 use borderflow_simulator::model::traffic::{Emission, Emitted, Traffic, stable_hash};
 use borderflow_simulator::plant;
 use borderflow_simulator::reference;
 use borderflow_simulator::scenario::Scenario;
-use borderflow_simulator::score::{Scope, Scorecard, score};
+use borderflow_simulator::score::{Scorecard, score};
 use borderflow_simulator::truth::Truth;
 
 use crate::data;
@@ -65,7 +65,9 @@ pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
         &traffic_config(scenario),
         plan.injections,
     );
+    let mut last_ms = scenario.start_ms;
     for item in traffic {
+        last_ms = last_ms.max(item.at_ms);
         while let Some(event) = links.next_if(|e| e.at_ms <= item.at_ms) {
             down.insert(event.checkpoint_id.clone(), !event.up);
             if event.up {
@@ -96,14 +98,11 @@ pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
     }
     stages.publish();
     let anomalies: Vec<Anomaly> = stages.sink.anomalies.into_values().collect();
-    let scope = Scope {
-        scenario: scenario.name.clone(),
-        network: scenario.network.name.clone(),
-        seed: scenario.seed,
-        start_ms: scenario.start_ms,
-        end_ms: scenario.end_ms,
-        grace_ms: scenario.grace_ms,
+    let options = ExerciseOptions {
+        detection_period: stages.detect.period,
+        ..ExerciseOptions::default()
     };
+    let scope = scope(scenario, &options, last_ms);
     Judged {
         scorecard: score(&scope, &truth, &anomalies),
         truth,
@@ -131,6 +130,7 @@ fn load_references(
 }
 
 struct Stages {
+    detect: Arc<DetectConfig>,
     partitions: Vec<(PartitionState, i64)>,
     documents: Vec<(DocumentPartition, i64)>,
     sink: Sink,
@@ -183,6 +183,7 @@ impl Stages {
         let windows = WindowConfig::default();
         let refs: Arc<dyn References> = refs;
         Self {
+            detect: detect.clone(),
             partitions: (0..PARTITIONS)
                 .map(|p| {
                     let state =

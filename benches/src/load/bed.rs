@@ -82,7 +82,9 @@ pub async fn start_aggregator(
     let log = log_dir.join(format!("{name}.log"));
     bed.spawn(
         name,
-        &bed.aggregator_args(&[&format!("--group-id={group}")]),
+        // The latency phase times each planted zone to its report; held
+        // for a re-scan it would time the grace instead.
+        &bed.aggregator_args(&[&format!("--group-id={group}"), "--rescan-grace=0"]),
         log,
     )
     .await

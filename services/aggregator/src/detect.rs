@@ -2,7 +2,8 @@
 //! without I/O, driven by the consumers.
 //!
 //! - [`event`]: rules on one inspection (MRZ, expiry, reference lists,
-//!   minors, biometrics).
+//!   minors, biometrics); [`rescan`] holds a failed zone for the re-scan
+//!   that clears a misread.
 //! - [`document`]: rules on one document's history (stays, double entries,
 //!   impossible travel, repeated refusals).
 //! - [`crossing`]: per-crossing detectors on the event-time windows (flow,
@@ -20,6 +21,7 @@ pub mod crossing;
 pub mod document;
 pub mod event;
 pub mod references;
+pub mod rescan;
 pub mod stats;
 
 pub use config::DetectConfig;

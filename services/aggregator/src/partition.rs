@@ -16,7 +16,8 @@
 //! window: the offset it covers up to (`through_offset`: replayed records at
 //! or below it are already in), and its event ids (a re-sent event counts
 //! once). Offsets are committed only up to the oldest record an open window
-//! still needs, so a crash replays instead of losing.
+//! or a failed zone held for a re-scan still needs, so a crash replays
+//! instead of losing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWindowRecord};
 
 use crate::detect::crossing::CrossingDetectors;
+use crate::detect::rescan::Rescans;
 use crate::detect::{DetectConfig, References};
 use crate::windows::publish::to_record;
 use crate::windows::window::{Added, EventFacts, Window, WindowState};
@@ -130,6 +132,8 @@ pub struct PartitionState {
     /// The silence clock as last computed (see [`Self::silence_clock`]).
     silence_clock_ms: i64,
     anomalies: Vec<Anomaly>,
+    /// Failed zones held for a re-scan, per checkpoint.
+    rescans: Rescans,
     /// Crossings whose detectors evaluated a period since the last call.
     snapshot_due: Vec<Arc<str>>,
 }
@@ -144,6 +148,7 @@ impl PartitionState {
         Self {
             partition,
             config,
+            rescans: Rescans::new(&detect),
             detect,
             refs,
             max_event_ms: None,
@@ -303,6 +308,7 @@ impl PartitionState {
         status: CheckpointStatus,
     ) {
         self.last_offset = offset;
+        self.rescans.beat(checkpoint_id, at_ms);
         let size = self.config.size_ms;
         let sla = self.config.sla_wait_ms;
         let start = window_start(at_ms, size);
@@ -339,6 +345,13 @@ impl PartitionState {
             }
         }
         self.close_due();
+        self.release_rescans();
+    }
+
+    /// Reports the failed zones no re-scan can clear any more.
+    fn release_rescans(&mut self) {
+        let watermark = self.watermark();
+        self.rescans.release(watermark, &mut self.anomalies);
     }
 
     /// Closes every open window the watermark has passed, oldest first.
@@ -516,8 +529,15 @@ impl PartitionState {
         out
     }
 
+    /// Failed zones held for a re-scan.
+    pub fn held_rescans(&self) -> usize {
+        self.rescans.len()
+    }
+
     /// The offset to resume from after a restart: the oldest record an open
-    /// window still needs, else the record after the last one processed.
+    /// window or a failed zone held for a re-scan still needs, else the
+    /// record after the last one processed. A held zone is replayed and
+    /// held again, so a crash cannot lose its report.
     pub fn commit_offset(&self) -> Option<i64> {
         if self.last_offset < 0 {
             return None;
@@ -527,6 +547,7 @@ impl PartitionState {
             .values()
             .flat_map(|s| s.open.values())
             .map(|w| w.first_offset)
+            .chain(self.rescans.oldest_offset())
             .min();
         Some(held.map_or(self.last_offset + 1, |o| o.min(self.last_offset + 1)))
     }

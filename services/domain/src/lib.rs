@@ -24,5 +24,6 @@ pub mod ids;
 pub mod keys;
 pub mod minor;
 pub mod mrz;
+pub mod rescan;
 pub mod time;
 pub mod travel;

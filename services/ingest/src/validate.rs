@@ -80,7 +80,11 @@ pub fn validate_event(event: &InspectionEvent, limits: &Limits) -> Result<EventT
     identifier(&event.officer_id, "event.officer_id", true)?;
     known_enum::<Direction>(event.direction, "event.direction")?;
     known_enum::<TravelMode>(event.mode, "event.mode")?;
-    known_enum::<Outcome>(event.outcome, "event.outcome")?;
+    // No outcome is an inspection abandoned before a decision: a zone the
+    // reader failed on, taken again at once as a re-scan or keyed in.
+    Outcome::try_from(event.outcome).map_err(|_| {
+        FieldError::new("event.outcome", format!("unknown value {}", event.outcome))
+    })?;
     refusal(event)?;
     let times = times(event, limits)?;
     document(event.document.as_ref(), limits)?;

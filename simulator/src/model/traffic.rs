@@ -23,6 +23,7 @@ use rand::Rng;
 use super::inject::Injections;
 use super::network::Network;
 use crossing::CrossingTraffic;
+pub use crossing::{MISREAD_SHARE, WORN_ZONE_SHARE};
 pub use sharded::ShardedTraffic;
 
 /// What to generate.

@@ -7,6 +7,7 @@ use borderflow_common::config::parse_duration;
 use borderflow_domain::biometric::hard_to_match;
 use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
 use borderflow_domain::minor::{ALONE_AGE, MINOR_AGE};
+use borderflow_domain::rescan::RESCAN_GRACE;
 use borderflow_domain::travel::{AIR_SPEED_LIMIT_KMH, MIN_DISTANCE_KM, SURFACE_SPEED_LIMIT_KMH};
 use borderflow_proto::inspection::v1::BiometricModality;
 
@@ -40,6 +41,18 @@ pub struct DetectConfig {
     /// whom matchers score lower when they are who they claim to be.
     #[arg(long, env = "BORDERFLOW_BIOMETRIC_AGE_MARGIN", default_value_t = 0.1)]
     pub biometric_age_margin: f32,
+
+    /// A zone that fails its checks is reported only if its checkpoint does
+    /// not start a clean read of the same document within this long (a
+    /// misread re-scanned, a worn zone keyed in); 0 reports at once.
+    #[arg(long, env = "BORDERFLOW_RESCAN_GRACE", default_value = RESCAN_GRACE, value_parser = parse_duration)]
+    pub rescan_grace: Duration,
+
+    /// A failed zone whose checkpoint starts no further inspection (closed,
+    /// or silent) is reported once the checkpoint's heartbeats or the
+    /// partition's watermark pass it by this long.
+    #[arg(long, env = "BORDERFLOW_RESCAN_FALLBACK", default_value = "1h", value_parser = parse_duration)]
+    pub rescan_fallback: Duration,
 
     /// Age in years below which a traveller is a minor.
     #[arg(long, env = "BORDERFLOW_MINOR_AGE", default_value_t = MINOR_AGE)]

@@ -26,6 +26,10 @@ pub struct Verdict {
     /// The traveller carries at least one alert.
     pub alerted: bool,
     pub anomalies: Vec<Anomaly>,
+    /// MRZ_CHECK_DIGIT, held rather than reported: a clean re-scan of the
+    /// same document at the same checkpoint clears it (see
+    /// [`rescan`](super::rescan)).
+    pub zone_failure: Option<Anomaly>,
 }
 
 /// Applies every per-event rule to `inspection` (event time `event_ms`).
@@ -41,7 +45,8 @@ pub fn evaluate(
     if let Some(document) = document {
         if !document.mrz_valid {
             let failed = failed_fields(document);
-            verdict.push(context.draft(
+            verdict.alerted = true;
+            verdict.zone_failure = Some(context.draft(
                 AnomalyKind::MrzCheckDigit,
                 by_outcome(inspection, Severity::High, Severity::Medium),
                 format!(

@@ -6,6 +6,7 @@
 use super::effects::{Effects, Record};
 use super::{Disposition, PartitionState};
 use crate::detect;
+use crate::detect::rescan::Read;
 use crate::windows::codec::{self, Decoded};
 
 /// What a step did with its record.
@@ -57,11 +58,11 @@ impl PartitionState {
             Ok(Decoded::Inspection(inspection)) => inspection,
             Err(err) => return dead(out, err),
         };
-        let event_ms = match codec::times(&inspection) {
-            Ok((_, _, completed)) => completed,
+        let (started_ms, event_ms) = match codec::times(&inspection) {
+            Ok((_, started, completed)) => (started, completed),
             Err(err) => return dead(out, err),
         };
-        let verdict =
+        let mut verdict =
             detect::event::evaluate(&inspection, event_ms, self.refs.as_ref(), &self.detect);
         let facts = match codec::facts(&inspection, verdict.alerted) {
             Ok(facts) => facts,
@@ -71,6 +72,27 @@ impl PartitionState {
         for anomaly in &verdict.anomalies {
             out.anomaly(anomaly)?;
         }
+        // Replays and repeats are held again: the rescans are not part of
+        // the windows' exactly-once bookkeeping, and ids make reports idempotent.
+        self.rescans.read(&Read {
+            checkpoint_id: &inspection.checkpoint_id,
+            started_ms,
+            event_ms,
+            document: inspection.document.as_ref(),
+        });
+        if let (Some(failure), Some(document)) =
+            (verdict.zone_failure.take(), inspection.document.as_ref())
+            && let Some(now) = self.rescans.hold(
+                record.offset,
+                &inspection.checkpoint_id,
+                event_ms,
+                document,
+                failure,
+            )
+        {
+            out.anomaly(&now)?;
+        }
+        self.release_rescans();
         // Every inspection, late or not, reaches the per-document rules.
         if let Some(document) = &inspection.document
             && document.document_key.len() == 32
@@ -95,3 +117,6 @@ impl PartitionState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

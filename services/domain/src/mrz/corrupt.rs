@@ -69,7 +69,7 @@ pub fn corrupt(lines: &[String], corruption: Corruption, rng: &mut impl Rng) -> 
         .collect()
 }
 
-fn layout_of(zone: &[Vec<char>]) -> Option<&'static Layout> {
+pub(super) fn layout_of(zone: &[Vec<char>]) -> Option<&'static Layout> {
     let lengths: Vec<usize> = zone.iter().map(Vec::len).collect();
     let first = zone.first().and_then(|line| line.first()).copied();
     let format = Format::guess(&lengths, first)?;
@@ -80,7 +80,7 @@ fn layout_of(zone: &[Vec<char>]) -> Option<&'static Layout> {
 /// The runs of characters covered by a field's own check digit: the
 /// document number (with any continuation), the dates and a TD3 personal
 /// number.
-fn checked_runs(zone: &[Vec<char>], layout: &Layout) -> Vec<(Span, Run)> {
+pub(super) fn checked_runs(zone: &[Vec<char>], layout: &Layout) -> Vec<(Span, Run)> {
     let text: Vec<String> = zone.iter().map(|line| line.iter().collect()).collect();
     let lines: Vec<&str> = text.iter().map(String::as_str).collect();
     let mut ascii = [true; 3];
@@ -105,7 +105,7 @@ fn checked_runs(zone: &[Vec<char>], layout: &Layout) -> Vec<(Span, Run)> {
 
 /// What a run may hold after a substitution.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Run {
+pub(super) enum Run {
     Text,
     /// Dates stay numeric, as an OCR slip would leave them.
     Digits,

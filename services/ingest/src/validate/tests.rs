@@ -63,7 +63,6 @@ fn names_each_missing_field() {
         ("event.officer_id", |e| e.officer_id.clear()),
         ("event.direction", |e| e.direction = 0),
         ("event.mode", |e| e.mode = 0),
-        ("event.outcome", |e| e.outcome = 0),
         ("event.completed_at", |e| e.completed_at = None),
         ("event.started_at", |e| e.started_at = None),
         ("event.queued_at", |e| e.queued_at = None),
@@ -74,6 +73,15 @@ fn names_each_missing_field() {
         break_it(&mut event);
         assert_eq!(field_of(&event), field);
     }
+}
+
+#[test]
+fn an_abandoned_inspection_has_no_outcome() {
+    let mut event = valid_event();
+    event.outcome = Outcome::Unspecified as i32;
+    assert!(validate_event(&event, &Limits::default()).is_ok());
+    event.outcome = 9;
+    assert_eq!(field_of(&event), "event.outcome");
 }
 
 #[test]

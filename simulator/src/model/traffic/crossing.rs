@@ -1,10 +1,14 @@
 //! One crossing's discrete-event simulation: the calendar, arrivals and
 //! heartbeats here; the population's parties (`arrive.rs`), planted ones
-//! (`plant.rs`) and the booths (`booth.rs`) beside it.
+//! (`plant.rs`), the booths (`booth.rs`) and the reads that fail before
+//! the inspection that counts (`rescan.rs`) beside it.
 
 mod arrive;
 mod booth;
 mod plant;
+mod rescan;
+
+pub use rescan::{MISREAD_SHARE, WORN_ZONE_SHARE};
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -72,6 +76,8 @@ struct Visit<'a> {
     minor: bool,
     group_id: &'a str,
     escort: Option<(&'a str, GuardianRelation)>,
+    /// The zone would not read: the officer keys the document in.
+    keyed: bool,
 }
 
 pub(super) struct CrossingTraffic {

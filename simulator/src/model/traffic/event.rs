@@ -1,9 +1,12 @@
 //! Building the inspection record a booth submits, from what the crossing
 //! simulation decided: who, which booth and officer, when, and the outcome.
 
+use borderflow_domain::mrz;
+use borderflow_domain::time::Date;
 use borderflow_proto::inspection::v1::{
-    BiometricModality, BoothChecks, Direction, DocumentRead, GuardianRelation, InspectionEvent,
-    MachineReadableZone, Outcome, RefusalReason, Traveller as TravellerProto, document_read,
+    BiometricModality, BoothChecks, Direction, DocumentFields, DocumentRead, GuardianRelation,
+    InspectionEvent, MachineReadableZone, Outcome, RefusalReason, Sex, Traveller as TravellerProto,
+    document_read,
 };
 use borderflow_proto::ms_to_timestamp;
 
@@ -49,6 +52,8 @@ pub(super) struct Inspection<'a> {
     pub started_ms: i64,
     pub completed_ms: i64,
     pub mrz: Vec<String>,
+    /// Sent as the fields keyed in from the document, not as its zone.
+    pub keyed: bool,
     pub group_id: &'a str,
     /// The event id of the accompanying adult, and how they are related.
     pub escort: Option<(&'a str, GuardianRelation)>,
@@ -77,9 +82,14 @@ impl Inspection<'_> {
             started_at: Some(ms_to_timestamp(self.started_ms)),
             completed_at: Some(ms_to_timestamp(self.completed_ms)),
             document: Some(DocumentRead {
-                source: Some(document_read::Source::Mrz(MachineReadableZone {
-                    lines: self.mrz,
-                })),
+                source: Some(if self.keyed {
+                    document_read::Source::Fields(keyed_in(
+                        &self.mrz,
+                        Date::from_epoch_ms(self.started_ms),
+                    ))
+                } else {
+                    document_read::Source::Mrz(MachineReadableZone { lines: self.mrz })
+                }),
             }),
             traveller: Some(TravellerProto {
                 age_years: None,
@@ -95,6 +105,25 @@ impl Inspection<'_> {
             outcome: self.outcome as i32,
             refusal_reason: self.refusal_reason as i32,
         })
+    }
+}
+
+/// What an officer types from the printed page when the zone will not
+/// read: the same fields the zone carries.
+fn keyed_in(mrz: &[String], on: Date) -> DocumentFields {
+    let lines: Vec<&str> = mrz.iter().map(String::as_str).collect();
+    let report = mrz::validate(&lines, on);
+    let name = |text: &str| text.replace('<', " ").trim().to_owned();
+    DocumentFields {
+        document_code: report.document_code().trim_end_matches('<').to_owned(),
+        issuing_state: report.issuing_state().trim_end_matches('<').to_owned(),
+        document_number: report.document_number().into_owned(),
+        primary_identifier: name(report.primary_identifier()),
+        secondary_identifier: name(report.secondary_identifier()),
+        nationality: report.nationality().trim_end_matches('<').to_owned(),
+        birth_date: report.birth_date().map(Into::into),
+        sex: Sex::from(report.sex()) as i32,
+        expiry_date: report.expiry_date().map(Into::into),
     }
 }
 

@@ -231,3 +231,47 @@ fn assert_findings_in_bounds(report: &Report<'_>, lines: &[String]) {
         assert!(usize::from(finding.position) <= width + 1, "{finding:?}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A misread is one character read as its look-alike, caught by the
+    /// checks, in one field only: the issuing state, names and nationality
+    /// read as before, so the document or the person is still known.
+    #[test]
+    fn a_misread_is_one_look_alike_the_checks_catch(
+        seed in any::<u64>(),
+        format in format_strategy(),
+        reference in reference_strategy(),
+    ) {
+        let (_, lines) = generate(seed, format, reference);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 1);
+        prop_assume!(read(&lines, reference).is_valid());
+        // Dates alone hold digits with look-alikes.
+        let misread = super::super::misread(&lines, reference, &mut rng);
+        prop_assert!(misread.is_some());
+        let misread = misread.unwrap();
+        let changed: Vec<(char, char)> = lines
+            .iter()
+            .zip(&misread)
+            .flat_map(|(a, b)| a.chars().zip(b.chars()).filter(|(x, y)| x != y))
+            .collect();
+        prop_assert_eq!(changed.len(), 1);
+        let (was, now) = changed[0];
+        let pairs = ["0O", "1I", "8B", "5S", "2Z", "6G", "0D"];
+        prop_assert!(pairs
+            .iter()
+            .any(|p| p.contains(was) && p.contains(now)), "{} {}", was, now);
+        let clean = read(&lines, reference);
+        let failed = read(&misread, reference);
+        prop_assert!(!failed.is_valid());
+        prop_assert_eq!(clean.issuing_state(), failed.issuing_state());
+        prop_assert_eq!(clean.nationality(), failed.nationality());
+        prop_assert_eq!(clean.primary_identifier(), failed.primary_identifier());
+        prop_assert_eq!(clean.secondary_identifier(), failed.secondary_identifier());
+        prop_assert!(
+            clean.document_number() == failed.document_number()
+                || clean.birth_date() == failed.birth_date()
+        );
+    }
+}

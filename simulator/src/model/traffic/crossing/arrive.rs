@@ -66,17 +66,21 @@ impl CrossingTraffic {
             let Member { mrz, minor, .. } = self.population.get(id).members[m].clone();
             // The first member leads the party: a minor there travels alone.
             let escorted = minor && m > 0;
-            let visit = Visit {
+            let mut visit = Visit {
                 mrz,
                 minor,
                 group_id: &group_id,
                 escort: escorted.then_some((guardian.as_str(), relation)),
+                keyed: false,
             };
+            let reading = self.reading();
+            let retaken = self.failed_reads(at, direction, &visit, reading);
+            visit.keyed = retaken.keyed;
             let (event, lane, completed) = self.inspect(
-                at,
+                retaken.arrival,
                 direction,
                 visit,
-                None,
+                retaken.lane,
                 None,
                 matched.score,
                 outcome,

@@ -25,16 +25,14 @@ impl CrossingTraffic {
         outcome: Outcome,
         reason: RefusalReason,
     ) -> (Box<InspectionEvent>, u32, i64) {
-        let lane = lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
-            self.lanes
-                .iter()
-                .enumerate()
-                .min_by_key(|(i, l)| (l.free_at, *i))
-                .map_or(0, |(i, _)| i as u32)
-        });
+        let lane = self.pick_lane(lane);
         let started = arrival.max(self.lanes[lane as usize].free_at);
         let mut service_s =
             self.service.sample(&mut self.rng) * document_factor(&visit.mrz, visit.minor);
+        if visit.keyed {
+            // Typing the fields the zone would have given.
+            service_s += self.rng.random_range(40.0..120.0);
+        }
         for span in &self.service_spans {
             if span.applies(lane, started) {
                 service_s *= span.factor;
@@ -43,11 +41,12 @@ impl CrossingTraffic {
         let service_ms = (service_s * MS_PER_SECOND as f64).max(5_000.0) as i64;
         let completed = started + service_ms;
         self.lanes[lane as usize].free_at = completed;
+        let on_duty;
         let officer = match officer {
             Some(o) => o,
             None => {
-                let hour = self.intensity.local_hour(started);
-                &self.names.officer_ids[self.spec.officer_on_duty(lane, hour) as usize]
+                on_duty = self.officer_at(lane, started);
+                on_duty.as_str()
             }
         };
         let event = Inspection {
@@ -59,6 +58,7 @@ impl CrossingTraffic {
             started_ms: started,
             completed_ms: completed,
             mrz: visit.mrz,
+            keyed: visit.keyed,
             group_id: visit.group_id,
             escort: visit.escort,
             biometric_score: score,
@@ -67,6 +67,23 @@ impl CrossingTraffic {
         }
         .into_event(&self.names);
         (event, lane, completed)
+    }
+
+    /// `lane` if the crossing has it, else the booth that frees first.
+    pub(super) fn pick_lane(&self, lane: Option<u32>) -> u32 {
+        lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
+            self.lanes
+                .iter()
+                .enumerate()
+                .min_by_key(|(i, l)| (l.free_at, *i))
+                .map_or(0, |(i, _)| i as u32)
+        })
+    }
+
+    /// The officer on duty at `lane` at `at`.
+    pub(super) fn officer_at(&self, lane: u32, at: i64) -> String {
+        let hour = self.intensity.local_hour(at);
+        self.names.officer_ids[self.spec.officer_on_duty(lane, hour) as usize].clone()
     }
 
     /// A record of an inspection that ended at `completed` (before the
@@ -95,6 +112,7 @@ impl CrossingTraffic {
             started_ms: completed - service,
             completed_ms: completed,
             mrz: visit.mrz,
+            keyed: visit.keyed,
             group_id: visit.group_id,
             escort: visit.escort,
             biometric_score: score,

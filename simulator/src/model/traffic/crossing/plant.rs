@@ -32,6 +32,7 @@ impl CrossingTraffic {
                 minor: member.escort != Escort::Adult,
                 group_id: &group_id,
                 escort,
+                keyed: false,
             };
             let score = planted.biometric_score.unwrap_or_else(|| {
                 // Planted travellers are who they say they are unless the
