@@ -7,14 +7,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use borderflow_simulator::run::run;
+use borderflow_simulator::link::LinkConfig;
+use borderflow_simulator::model::network::Network;
+use borderflow_simulator::model::traffic::Traffic;
+use borderflow_simulator::run::{LinkEvent, RunConfig, run_emissions};
 use borderflow_simulator::stats::Stats;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::anomalies::{Flagged, difference, settle, tally};
 use crate::broker::create_topics;
+use crate::planted::Planted;
 use crate::testbed::Testbed;
-use crate::totals::{Totals, anomaly_ids, describe, run_config, wait_for};
+use crate::totals::{Totals, describe, run_config, wait_for};
 
 /// A simulator streaming the testbed's network to ingest in the background.
 pub struct Stream {
@@ -33,21 +38,56 @@ impl Stream {
         speed: Option<f64>,
         outbox: Option<PathBuf>,
     ) -> anyhow::Result<Self> {
+        let mut config = run_config(hours, speed);
+        config.outbox_dir = outbox;
+        let traffic = Traffic::new(&bed.network, &config.traffic);
+        Self::spawn(bed, &bed.network, ingest, config, traffic, Vec::new()).await
+    }
+
+    /// Streams `planted`'s traffic, incidents and link outages included,
+    /// as [`start`](Self::start) streams plain traffic. Register it first
+    /// ([`Planted::register`]).
+    pub async fn planted(
+        bed: &Testbed,
+        ingest: SocketAddr,
+        planted: &Planted,
+        speed: Option<f64>,
+        outbox: Option<PathBuf>,
+    ) -> anyhow::Result<Self> {
+        let config = RunConfig {
+            traffic: planted.traffic_config(),
+            clock_speed: speed,
+            link: LinkConfig::default(),
+            outbox_dir: outbox,
+            closing_after_ms: 10 * 60_000,
+        };
+        let links = planted.plan.link_events.clone();
+        let network = planted.network();
+        Self::spawn(bed, network, ingest, config, planted.traffic(), links).await
+    }
+
+    async fn spawn(
+        bed: &Testbed,
+        network: &Network,
+        ingest: SocketAddr,
+        config: RunConfig,
+        traffic: Traffic,
+        links: Vec<LinkEvent>,
+    ) -> anyhow::Result<Self> {
         let stats = Arc::new(Stats::default());
         let channel = bed.ingest_channel(ingest).await?;
         let tokens = bed.tokens()?;
-        let network = bed.network.clone();
-        let mut config = run_config(hours, speed);
-        config.outbox_dir = outbox;
+        let network = network.clone();
         let task = {
             let stats = stats.clone();
             tokio::spawn(async move {
-                run(
+                run_emissions(
                     &network,
                     &config,
                     channel,
                     &tokens,
-                    Vec::new(),
+                    traffic,
+                    links,
                     stats,
                     CancellationToken::new(),
                 )
@@ -78,7 +118,7 @@ impl Stream {
 /// a fresh consumer group writing to topics of its own.
 pub struct Reference {
     pub totals: Totals,
-    pub anomalies: BTreeSet<String>,
+    pub anomalies: BTreeSet<Flagged>,
 }
 
 impl Reference {
@@ -120,25 +160,30 @@ impl Reference {
     }
 }
 
-/// The anomaly ids an aggregator serves once they stop changing for two
-/// seconds.
-pub async fn settle(
-    client: &mut borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient<
-        borderflow_common::grpc::Authorized,
-    >,
-) -> BTreeSet<String> {
-    let mut last = anomaly_ids(client).await;
-    let mut stable_since = std::time::Instant::now();
-    let started = std::time::Instant::now();
-    while stable_since.elapsed() < Duration::from_secs(2)
-        && started.elapsed() < Duration::from_secs(30)
-    {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let now = anomaly_ids(client).await;
-        if now != last {
-            last = now;
-            stable_since = std::time::Instant::now();
-        }
+/// Checks what a disturbed run flagged against what the undisturbed
+/// reference flagged over the same planted traffic: something was flagged,
+/// every planted incident raised its kind, and the two runs flagged
+/// exactly the same.
+pub fn compare_anomalies(
+    planted: &Planted,
+    disturbed: &BTreeSet<Flagged>,
+    reference: &BTreeSet<Flagged>,
+) -> Result<(), String> {
+    if disturbed.is_empty() {
+        return Err("the disturbed run flagged nothing".into());
     }
-    last
+    let undetected = planted.undetected(disturbed);
+    if !undetected.is_empty() {
+        return Err(format!(
+            "planted but not flagged by the disturbed run: {undetected:?}; flagged: {}",
+            tally(disturbed)
+        ));
+    }
+    if disturbed != reference {
+        return Err(format!(
+            "the disturbed run (left) and the undisturbed one (right) differ:\n{}",
+            difference(disturbed, reference)
+        ));
+    }
+    Ok(())
 }

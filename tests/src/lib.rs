@@ -6,18 +6,21 @@
 //! cluster) with fresh topics, development secrets and certificates, ingest
 //! and any number of aggregators, in this process or as child
 //! [`process`]es. Around it: [`admin`] reads a service's admin port,
-//! [`harness`] streams simulated traffic through a bed and keeps an
-//! undisturbed reference run, [`totals`] and [`audit`] read back what a run
-//! counted and recorded, and [`data`] holds the seeded workloads the tests
-//! and the criterion benches share. [`offline`] judges a scenario with the
-//! aggregator's detection steps alone, in memory.
+//! [`harness`] streams simulated traffic (plain, or [`planted`] with a
+//! scenario's incidents) through a bed and keeps an undisturbed reference
+//! run, [`totals`], [`anomalies`] and [`audit`] read back what a run
+//! counted, flagged and recorded, and [`data`] holds the seeded workloads
+//! the tests and the criterion benches share. [`offline`] judges a scenario
+//! with the aggregator's detection steps alone, in memory.
 
 pub mod admin;
+pub mod anomalies;
 pub mod audit;
 pub mod broker;
 pub mod data;
 pub mod harness;
 pub mod offline;
+pub mod planted;
 pub mod process;
 pub mod testbed;
 pub mod totals;

@@ -22,7 +22,9 @@ use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
-use borderflow_proto::reference::v1::{ReferenceRecord, reference_record};
+use borderflow_proto::reference::v1::{
+    ListEntry, ReferenceList, ReferenceRecord, reference_record,
+};
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::setup::identity::DEV_ISSUER;
@@ -476,6 +478,33 @@ impl Testbed {
                 .await
                 .map_err(|(err, _)| err)
                 .context("registering a crossing")?;
+        }
+        producer.flush(Duration::from_secs(10))?;
+        Ok(())
+    }
+
+    /// Writes reference list entries to the reference topic, as
+    /// `ReferenceService.UpsertEntries` would once approved: before any
+    /// aggregator starts, the per-event rules meet them from the first
+    /// record.
+    pub async fn publish_list_entries(&self, entries: &[ListEntry]) -> anyhow::Result<()> {
+        let producer: FutureProducer = self.kafka.producer_config("testbed-lists").create()?;
+        for entry in entries {
+            let list = ReferenceList::try_from(entry.list).unwrap_or_default();
+            let key = borderflow_aggregator::store::reference::entry_key(list, &entry.key);
+            let record = ReferenceRecord {
+                body: Some(reference_record::Body::Entry(entry.clone())),
+            };
+            producer
+                .send(
+                    FutureRecord::to(&self.topics.reference)
+                        .key(&key)
+                        .payload(&record.encode_to_vec()),
+                    Duration::from_secs(10),
+                )
+                .await
+                .map_err(|(err, _)| err)
+                .context("writing a reference list entry")?;
         }
         producer.flush(Duration::from_secs(10))?;
         Ok(())

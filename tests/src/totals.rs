@@ -1,17 +1,16 @@
 //! What a run should count and what it counted: the model's events by
-//! crossing, direction and outcome, the same figures read back from an
-//! aggregator's closed windows, from the inspections topic, and the
-//! anomalies an aggregator serves.
+//! crossing, direction and outcome, and the same figures read back from an
+//! aggregator's closed windows and from the inspections topic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use borderflow_common::grpc::Authorized;
 use borderflow_common::kafka::KafkaArgs;
 use borderflow_domain::time::{Date, MS_PER_HOUR};
 use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::ListWindowsRequest;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
-use borderflow_proto::analytics::v1::{ListAnomaliesRequest, ListWindowsRequest};
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::network::Network;
@@ -156,30 +155,6 @@ pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64
         }
     }
     (totals, repeats)
-}
-
-/// Every anomaly id an aggregator serves.
-pub async fn anomaly_ids(client: &mut AnalyticsServiceClient<Authorized>) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    let mut token = String::new();
-    loop {
-        let Ok(response) = client
-            .list_anomalies(ListAnomaliesRequest {
-                page_size: 1_000,
-                page_token: token.clone(),
-                ..Default::default()
-            })
-            .await
-        else {
-            return ids;
-        };
-        let response = response.into_inner();
-        ids.extend(response.anomalies.into_iter().map(|a| a.id));
-        if response.next_page_token.is_empty() {
-            return ids;
-        }
-        token = response.next_page_token;
-    }
 }
 
 /// A one-line account of two totals.

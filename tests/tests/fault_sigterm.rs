@@ -1,14 +1,18 @@
 //! Guarantee: SIGTERM drains in-flight batches, flushes the producer,
 //! commits offsets and exits within a bounded time, losing nothing. Ingest
 //! and the aggregator run as processes; each is terminated in the middle of
-//! a stream and started again, and the totals come out exact.
+//! a stream and started again, and the totals come out exact; the
+//! anomalies of incidents planted in the stream, of every family, come out
+//! as an undisturbed run's.
 
 use std::time::Duration;
 
-use borderflow_simulator::model::networks;
-use borderflow_systest::harness::{Reference, Stream, settle};
+use borderflow_systest::anomalies::{settle, tally};
+use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
+use borderflow_systest::planted::every_family;
+use borderflow_systest::process::print_log_excerpts;
 use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, expected, on_topic, wait_for};
+use borderflow_systest::totals::{describe, on_topic, wait_for};
 
 /// The services' default shutdown deadline is 20 s; a clean exit must
 /// come well within it.
@@ -16,9 +20,10 @@ const EXIT_LIMIT: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
-    let network = networks::generated(6, 11);
-    let crossings: Vec<String> = network.crossings.iter().map(|c| c.id.clone()).collect();
-    let bed = Testbed::start(network.clone(), 12).await.unwrap();
+    let planted = every_family();
+    let crossings = planted.crossings();
+    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
+    planted.register(&bed).await.unwrap();
     let ingest_args = bed.ingest_args(&[]);
     let ingest_log = bed.dir().join("ingest.log");
     let mut ingest = bed
@@ -36,10 +41,9 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
         .await
         .unwrap();
 
-    let hours = 6;
-    let want = expected(&network, hours);
+    let want = planted.expected();
     let total: u64 = want.values().sum();
-    let stream = Stream::start(&bed, ingest.grpc_addr, hours, Some(2_400.0), None)
+    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(2_400.0), None)
         .await
         .unwrap();
 
@@ -56,7 +60,13 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
     let (grpc, admin) = (ingest.grpc_addr, ingest.admin_addr);
     drop(ingest);
     let _ingest = bed
-        .spawn_at("borderflow-ingest", &ingest_args, ingest_log, grpc, admin)
+        .spawn_at(
+            "borderflow-ingest",
+            &ingest_args,
+            ingest_log.clone(),
+            grpc,
+            admin,
+        )
         .await
         .unwrap();
 
@@ -70,7 +80,11 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
     let acked_at_aggregator_exit = stream.acked();
     drop(aggregator);
     let aggregator = bed
-        .spawn("borderflow-aggregator", &aggregator_args, aggregator_log)
+        .spawn(
+            "borderflow-aggregator",
+            &aggregator_args,
+            aggregator_log.clone(),
+        )
         .await
         .unwrap();
 
@@ -95,12 +109,17 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
     let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
         .await
         .unwrap();
-    assert_eq!(anomalies, reference.anomalies);
+    if let Err(why) = compare_anomalies(&planted, &anomalies, &reference.anomalies) {
+        print_log_excerpts(&[ingest_log, aggregator_log]);
+        panic!("the terminated run's anomalies: {why}");
+    }
     eprintln!(
         "ingest terminated after {acked_at_ingest_exit} acknowledged, exited in {ingest_took:?}; \
          aggregator terminated after {acked_at_aggregator_exit}, exited in {aggregator_took:?}; \
-         {repeats} records repeated on the topic (resent, counted once); {}; {} anomalies as undisturbed",
+         {repeats} records repeated on the topic (resent, counted once); {}; {} anomalies ({}), \
+         every planted incident flagged, as undisturbed",
         describe(&want, &counted),
-        anomalies.len()
+        anomalies.len(),
+        tally(&anomalies)
     );
 }
