@@ -30,6 +30,15 @@ impl MeanVar {
         self.variance = (1.0 - alpha) * (self.variance + alpha * delta * delta);
     }
 
+    /// The expectation of a quantity `factor` times this one.
+    pub fn scaled(self, factor: f64) -> Self {
+        Self {
+            mean: self.mean * factor,
+            variance: self.variance * factor * factor,
+            count: self.count,
+        }
+    }
+
     pub fn to_proto(self) -> MeanVarProto {
         MeanVarProto {
             mean: self.mean,
@@ -108,13 +117,9 @@ impl TrafficProfile {
         let found = enough(week, 2);
         match market {
             None => found.or_else(ordinary),
-            Some(factor) => found.or_else(|| enough(MARKET_HOUR + hour, 2)).or_else(|| {
-                ordinary().map(|s| MeanVar {
-                    mean: s.mean * factor,
-                    variance: s.variance * factor * factor,
-                    count: s.count,
-                })
-            }),
+            Some(factor) => found
+                .or_else(|| enough(MARKET_HOUR + hour, 2))
+                .or_else(|| ordinary().map(|s| s.scaled(factor))),
         }
     }
 
