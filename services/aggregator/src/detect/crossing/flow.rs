@@ -37,6 +37,11 @@ fn streak(
     (start + period_ms - first >= i64::from(periods.max(1)) * period_ms).then_some(first)
 }
 
+/// Evaluation periods in an hour (at least one).
+fn periods_per_hour(period_ms: i64) -> u32 {
+    (borderflow_domain::time::MS_PER_HOUR / period_ms.max(1)).max(1) as u32
+}
+
 impl PeriodRule for FlowRule {
     fn name(&self) -> &'static str {
         "flow"
@@ -60,7 +65,7 @@ impl PeriodRule for FlowRule {
             .unwrap_or(1.0);
         let expected = self
             .traffic
-            .expected(start, market)
+            .expected(start, market, periods_per_hour(c.period_ms()))
             .map(|e| e.scaled(special));
         let dispersion = self.traffic.dispersion();
         let n = p.travellers();
