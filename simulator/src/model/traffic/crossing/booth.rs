@@ -25,11 +25,13 @@ impl CrossingTraffic {
         outcome: Outcome,
         reason: RefusalReason,
     ) -> (Box<InspectionEvent>, u32, i64) {
+        // The booth that frees first among those open (any, if all are
+        // closed: a planted party is still inspected).
         let lane = lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
             self.lanes
                 .iter()
                 .enumerate()
-                .min_by_key(|(i, l)| (l.free_at, *i))
+                .min_by_key(|(i, l)| (!self.lane_open(*i as u32, arrival), l.free_at, *i))
                 .map_or(0, |(i, _)| i as u32)
         });
         let started = arrival.max(self.lanes[lane as usize].free_at);
