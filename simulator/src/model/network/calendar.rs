@@ -91,3 +91,93 @@ impl Network {
         self.special_days = days;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NETWORK: &str = r#"
+name = "two"
+
+[[crossing]]
+id = "KZ-A"
+name = "A"
+country = "KAZ"
+neighbour = "KGZ"
+latitude = 43.0
+longitude = 74.7
+mode = "road"
+lanes = 2
+capacity_per_hour = 100
+rate_per_hour = 20
+
+[[crossing]]
+id = "TM-B"
+name = "B"
+country = "TKM"
+neighbour = "IRN"
+latitude = 37.9
+longitude = 58.4
+mode = "road"
+lanes = 2
+capacity_per_hour = 100
+rate_per_hour = 20
+
+[[special_day]]
+date = "2026-05-09"
+kind = "public_holiday"
+name = "Victory Day"
+factor = 1.2
+countries = ["KAZ"]
+
+[[special_day]]
+date = "2026-03-21"
+kind = "public_holiday"
+name = "Nowruz"
+factor = 1.4
+"#;
+
+    #[test]
+    fn special_days_reach_the_crossings_that_keep_them_and_their_registry_entries() {
+        let network = Network::from_toml(NETWORK, "two").unwrap();
+        let dates = |i: usize| -> Vec<&str> {
+            network.crossings[i]
+                .profile
+                .special_days
+                .iter()
+                .map(|d| d.date.as_str())
+                .collect()
+        };
+        assert_eq!(dates(0), vec!["2026-05-09", "2026-03-21"]);
+        assert_eq!(dates(1), vec!["2026-03-21"]);
+        let entry = network.crossings[0].registry_entry();
+        assert_eq!(entry.special_days.len(), 2);
+        assert_eq!(entry.special_days[0].date, "2026-05-09");
+        assert_eq!(entry.special_days[0].traffic_factor, 1.2);
+        assert_eq!(
+            entry.special_days[0].kind,
+            SpecialDayKind::PublicHoliday as i32
+        );
+    }
+
+    #[test]
+    fn a_bad_special_day_is_refused_with_its_field() {
+        for (bad, field) in [
+            ("date = \"2026-05-09\"", "date = \"2026-13-09\""),
+            ("factor = 1.2", "factor = 0.0"),
+            ("countries = [\"KAZ\"]", "countries = [\"kaz\"]"),
+        ]
+        .map(|(from, to)| {
+            (
+                NETWORK.replacen(from, to, 1),
+                from.split(' ').next().unwrap(),
+            )
+        }) {
+            let error = Network::from_toml(&bad, "two").unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("network two: special_day[0].{field}: ")),
+                "{error}"
+            );
+        }
+    }
+}
