@@ -7,6 +7,7 @@
 //! [`every_family`] is the fault tests' traffic: incidents whose anomalies
 //! are raised per event, per document history and per crossing.
 
+use borderflow_aggregator::detect::DetectConfig;
 use std::collections::{BTreeMap, BTreeSet};
 
 use borderflow_proto::analytics::v1::AnomalyKind;
@@ -152,8 +153,8 @@ impl Planted {
     /// occurrence raised an anomaly of its kind. An anomaly is about an
     /// occurrence when its evidence names one of the occurrence's events
     /// or, for crossing-level kinds, judged by crossing and time, when it
-    /// is at one of its crossings (and booth or officer) within the grace
-    /// the scenario allows around its span.
+    /// is at one of its crossings (and booth or officer) and judged a
+    /// period overlapping its span, give or take one period.
     pub fn undetected(&self, anomalies: &BTreeSet<Flagged>) -> Vec<String> {
         let mut found: BTreeMap<(String, AnomalyKind), bool> = BTreeMap::new();
         for o in self.plan.truth.planted() {
@@ -174,12 +175,15 @@ impl Planted {
         if !a.kind.scope().is_crossing_level() {
             return a.event_ids.iter().any(|id| o.event_ids.contains(id));
         }
-        let grace = self.scenario.grace_ms;
+        // As the scorecard matches: the period the anomaly judged (from
+        // its event time) overlaps the span widened by one period.
+        let period = DetectConfig::default().period_ms();
         let names = |who: &Option<String>| who.as_ref().is_none_or(|w| a.subject.contains(w));
         o.crossings.contains(&a.crossing_id)
             && names(&o.officer)
             && names(&o.checkpoint)
-            && (o.start_ms - grace..=o.end_ms + grace).contains(&a.event_ms)
+            && a.event_ms + period > o.start_ms - period
+            && a.event_ms < o.end_ms + period
     }
 }
 

@@ -76,6 +76,7 @@ fn network() -> Network {
             crossing("KG-DOS", "Dostuk", "KGZ", "UZB", 40.79, 72.97),
             crossing("KG-IRK", "Irkeshtam", "KGZ", "CHN", 39.68, 73.90),
         ],
+        special_days: Vec::new(),
     }
 }
 

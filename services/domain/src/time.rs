@@ -102,6 +102,22 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Reads a calendar date written `YYYY-MM-DD`, as `Display` writes it.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y) && digits(m) && digits(d)) {
+            return None;
+        }
+        Self::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -219,6 +235,22 @@ mod tests {
         assert!(Date::new(2024, 2, 29).is_some());
         assert!(Date::new(1900, 2, 29).is_none());
         assert!(Date::new(2000, 2, 29).is_some());
+    }
+
+    #[test]
+    fn dates_read_back_as_written() {
+        let date = Date::new(2026, 3, 21).unwrap();
+        assert_eq!(Date::parse(&date.to_string()), Some(date));
+        for bad in [
+            "2026-3-21",
+            "2026-02-30",
+            "2026-03-2x",
+            "26-03-21",
+            "2026-03-21-1",
+            "",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -8,7 +8,10 @@ use borderflow_proto::analytics::v1::Crossing;
 use borderflow_proto::inspection::v1::TravelMode;
 use serde::{Deserialize, Serialize};
 
+mod calendar;
 mod validate;
+
+pub use calendar::{DayKind, SpecialDay};
 
 /// How people cross at a crossing point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +61,10 @@ pub struct Profile {
     /// Traffic on a market day relative to the same weekday without one.
     #[serde(default = "no_market")]
     pub market_factor: f64,
+    /// The network's special days the crossing keeps (filled from the
+    /// network's list when it is read, not written per crossing).
+    #[serde(skip)]
+    pub special_days: Vec<SpecialDay>,
 }
 
 /// A day of the week, as written in network files.
@@ -118,6 +125,7 @@ impl Default for Profile {
             utc_offset_hours: 0,
             market_days: Vec::new(),
             market_factor: no_market(),
+            special_days: Vec::new(),
         }
     }
 }
@@ -212,6 +220,12 @@ impl CrossingSpec {
                 self.profile.market_factor
             },
             utc_offset_minutes: self.profile.utc_offset_hours * 60,
+            special_days: self
+                .profile
+                .special_days
+                .iter()
+                .map(SpecialDay::proto)
+                .collect(),
         }
     }
 }
@@ -222,6 +236,10 @@ pub struct Network {
     pub name: String,
     #[serde(rename = "crossing")]
     pub crossings: Vec<CrossingSpec>,
+    /// Public holidays and festivals, for the crossings of the countries
+    /// that keep them.
+    #[serde(default, rename = "special_day")]
+    pub special_days: Vec<SpecialDay>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -240,15 +258,23 @@ pub enum NetworkError {
         field: &'static str,
         reason: String,
     },
+    #[error("network {network}: special_day[{index}].{field}: {reason}")]
+    InvalidSpecialDay {
+        network: String,
+        index: usize,
+        field: &'static str,
+        reason: String,
+    },
 }
 
 impl Network {
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, NetworkError> {
-        let network: Network = toml::from_str(text).map_err(|e| NetworkError::Parse {
+        let mut network: Network = toml::from_str(text).map_err(|e| NetworkError::Parse {
             path: origin.to_owned(),
             message: e.to_string(),
         })?;
         network.validate()?;
+        network.spread_special_days();
         Ok(network)
     }
 

@@ -75,6 +75,7 @@ pub fn generated(count: usize, seed: u64) -> Network {
     Network {
         name: format!("generated-{count}"),
         crossings,
+        special_days: Vec::new(),
     }
 }
 

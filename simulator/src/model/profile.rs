@@ -1,6 +1,7 @@
 //! Arrival intensity over time: a crossing's mean rate shaped by its daily
-//! and weekly profile and its market days, zero outside opening hours, and
-//! scaled by incidents (surges, drops) over their spans.
+//! and weekly profile, its market days and special days and a slow trend
+//! across weeks, zero outside opening hours and while the crossing is
+//! closed, and scaled by incidents (surges, drops) over their spans.
 
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
 
@@ -18,6 +19,15 @@ pub struct Intensity {
     /// Bit `d` set: weekday `d` (Monday = 0) is a market day.
     market_days: u8,
     market_factor: f64,
+    /// (local day since the epoch, factor) of the special days kept.
+    special: Vec<(i64, f64)>,
+    /// Growth per week from `trend_origin_ms` (0.02: 2 % a week).
+    trend: f64,
+    trend_origin_ms: i64,
+    /// The latest time the rate is asked for (bounds the trend).
+    horizon_ms: i64,
+    /// Announced closures of the whole crossing, [from, to).
+    closed: Vec<(i64, i64)>,
     /// Incident factors over [from, to) spans, multiplied where they overlap.
     spans: Vec<RateSpan>,
     /// An upper bound of the rate at any time (for thinning).
@@ -41,6 +51,7 @@ impl Intensity {
             utc_offset_hours,
             market_days,
             market_factor,
+            special_days,
         } = &crossing.profile;
         let normalise = |values: &[f64]| -> Vec<f64> {
             let mean = values.iter().sum::<f64>() / values.len() as f64;
@@ -63,6 +74,14 @@ impl Intensity {
             offset_ms: i64::from(*utc_offset_hours) * MS_PER_HOUR,
             market_days,
             market_factor: *market_factor,
+            special: special_days
+                .iter()
+                .filter_map(|d| Some((d.day()?, d.factor)))
+                .collect(),
+            trend: 0.0,
+            trend_origin_ms: 0,
+            horizon_ms: 0,
+            closed: Vec::new(),
             spans: Vec::new(),
             max: 0.0,
         };
@@ -77,6 +96,39 @@ impl Intensity {
         self
     }
 
+    /// The same intensity growing by `per_week` (a fraction, negative for
+    /// a decline) each week from `origin_ms`, asked for until `horizon_ms`.
+    pub fn with_trend(mut self, per_week: f64, origin_ms: i64, horizon_ms: i64) -> Self {
+        self.trend = per_week;
+        self.trend_origin_ms = origin_ms;
+        self.horizon_ms = horizon_ms;
+        self.max = self.bound();
+        self
+    }
+
+    /// The same intensity with the crossing closed over `spans` [from, to).
+    pub fn with_closures(mut self, spans: Vec<(i64, i64)>) -> Self {
+        self.closed = spans;
+        self
+    }
+
+    fn trend_factor(&self, t_ms: i64) -> f64 {
+        if self.trend == 0.0 {
+            return 1.0;
+        }
+        let weeks = (t_ms - self.trend_origin_ms) as f64 / (7 * MS_PER_DAY) as f64;
+        (1.0 + self.trend).powf(weeks)
+    }
+
+    fn special_factor(&self, t_ms: i64) -> f64 {
+        let day = (t_ms + self.offset_ms).div_euclid(MS_PER_DAY);
+        self.special
+            .iter()
+            .filter(|(d, _)| *d == day)
+            .map(|(_, f)| *f)
+            .product()
+    }
+
     fn bound(&self) -> f64 {
         let peak = |values: &[f64]| values.iter().copied().fold(0.0, f64::max);
         let market = if self.market_days == 0 {
@@ -87,14 +139,18 @@ impl Intensity {
         // Overlapping spans multiply; bounding by the product of every
         // factor above one is loose but safe.
         let spans: f64 = self.spans.iter().map(|s| s.factor.max(1.0)).product();
-        self.base * peak(&self.hourly) * peak(&self.weekly) * market * spans
+        let special = self.special.iter().map(|(_, f)| *f).fold(1.0, f64::max);
+        let trend = self
+            .trend_factor(self.trend_origin_ms)
+            .max(self.trend_factor(self.horizon_ms));
+        self.base * peak(&self.hourly) * peak(&self.weekly) * market * spans * special * trend
     }
 
     /// Arrivals per millisecond at `t_ms`.
     pub fn at(&self, t_ms: i64) -> f64 {
         let local = t_ms + self.offset_ms;
         let hour = (local.rem_euclid(MS_PER_DAY) / MS_PER_HOUR) as usize;
-        if !self.is_open_hour(hour as u32) {
+        if !self.is_open_hour(hour as u32) || self.is_closed(t_ms) {
             return 0.0;
         }
         let weekday = Date::from_epoch_ms(local).weekday() as usize;
@@ -107,7 +163,14 @@ impl Intensity {
                 rate *= span.factor;
             }
         }
-        rate
+        rate * self.special_factor(t_ms) * self.trend_factor(t_ms)
+    }
+
+    /// Whether an announced closure of the whole crossing covers `t_ms`.
+    pub fn is_closed(&self, t_ms: i64) -> bool {
+        self.closed
+            .iter()
+            .any(|(from, to)| (*from..*to).contains(&t_ms))
     }
 
     /// Whether `t_ms` falls on a market day (local time).
@@ -149,8 +212,9 @@ impl Intensity {
         hour >= self.open[0] && hour < self.open[1]
     }
 
+    /// Within opening hours and not closed by an announcement.
     pub fn is_open(&self, t_ms: i64) -> bool {
-        self.is_open_hour(self.local_hour(t_ms))
+        self.is_open_hour(self.local_hour(t_ms)) && !self.is_closed(t_ms)
     }
 
     /// Mean arrivals per hour over a week (the crossing's nominal rate).
@@ -231,6 +295,50 @@ mod tests {
         assert!(surge.max() >= 3.0 * plain.max() - 1e-12);
         let day = plain.expected_between(monday, monday + MS_PER_DAY);
         assert!((day - 60.0 * 24.0).abs() < 1e-6, "{day}");
+    }
+
+    #[test]
+    fn special_days_trends_and_closures_shape_the_rate() {
+        use crate::model::network::{DayKind, SpecialDay};
+        let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
+        let plain = Intensity::new(&crossing(Profile::default()), 1.0);
+        let holiday = Intensity::new(
+            &crossing(Profile {
+                utc_offset_hours: 5,
+                special_days: vec![SpecialDay {
+                    date: "2026-05-09".into(),
+                    kind: DayKind::PublicHoliday,
+                    name: "Victory Day".into(),
+                    factor: 1.5,
+                    countries: Vec::new(),
+                }],
+                ..Profile::default()
+            }),
+            1.0,
+        );
+        // Saturday 2026-05-09 in UTC+5: Friday 19:00 UTC to Saturday 19:00.
+        let saturday = monday + 5 * MS_PER_DAY;
+        let rate = |i: &Intensity, t: i64| i.at(t) / plain.at(t);
+        assert!((rate(&holiday, saturday - 5 * MS_PER_HOUR) - 1.5).abs() < 1e-12);
+        assert!((rate(&holiday, saturday + 18 * MS_PER_HOUR) - 1.5).abs() < 1e-12);
+        assert!((rate(&holiday, saturday - 6 * MS_PER_HOUR) - 1.0).abs() < 1e-12);
+        assert!(holiday.max() >= 1.5 * plain.max() - 1e-12);
+        // 2 % a week: four weeks on, 1.02^4.
+        let growing = plain
+            .clone()
+            .with_trend(0.02, monday, monday + 28 * MS_PER_DAY);
+        let later = monday + 28 * MS_PER_DAY;
+        assert!((rate(&growing, later) - 1.02f64.powi(4)).abs() < 1e-9);
+        assert!((rate(&growing, monday) - 1.0).abs() < 1e-12);
+        assert!(growing.max() >= growing.at(later) - 1e-15);
+        // Closed for two hours: no arrivals, and the booths report closed.
+        let closed = plain
+            .clone()
+            .with_closures(vec![(monday + MS_PER_HOUR, monday + 3 * MS_PER_HOUR)]);
+        assert_eq!(closed.at(monday + 2 * MS_PER_HOUR), 0.0);
+        assert!(!closed.is_open(monday + 2 * MS_PER_HOUR));
+        assert!(closed.is_open(monday + 3 * MS_PER_HOUR));
+        assert!(closed.at(monday + 3 * MS_PER_HOUR) > 0.0);
     }
 
     #[test]

@@ -30,6 +30,15 @@ impl MeanVar {
         self.variance = (1.0 - alpha) * (self.variance + alpha * delta * delta);
     }
 
+    /// The expectation of a quantity `factor` times this one.
+    pub fn scaled(self, factor: f64) -> Self {
+        Self {
+            mean: self.mean * factor,
+            variance: self.variance * factor * factor,
+            count: self.count,
+        }
+    }
+
     pub fn to_proto(self) -> MeanVarProto {
         MeanVarProto {
             mean: self.mean,
@@ -94,27 +103,33 @@ fn hour_slots(start_ms: i64) -> (usize, usize) {
 impl TrafficProfile {
     /// The expectation (mean, variance) for a period starting at
     /// `start_ms`, from the most specific slot with enough history: the
-    /// same hour of the week seen twice, else the same hour of the day seen
-    /// twice, else four periods overall. On a declared market day
+    /// same hour of the week seen in two weeks, else the same hour of the
+    /// day seen twice, else four periods overall. On a declared market day
     /// (`market` is its declared factor) the hour of the day is that of
     /// earlier market days, else an ordinary day's scaled by the factor.
-    pub fn expected(&self, start_ms: i64, market: Option<f64>) -> Option<MeanVar> {
+    ///
+    /// An hour holds `periods_per_hour` periods: the hour of the week is
+    /// trusted once it holds two weeks' worth, not after the first
+    /// quarters of this very hour (a train due at twenty to the hour is not
+    /// a surge against the quarters before it).
+    pub fn expected(
+        &self,
+        start_ms: i64,
+        market: Option<f64>,
+        periods_per_hour: u32,
+    ) -> Option<MeanVar> {
         let (week, hour) = hour_slots(start_ms);
         let enough = |slot: usize, needed: u32| {
             let s = self.slots[slot];
             (s.count >= needed).then_some(s)
         };
         let ordinary = || enough(HOUR_OF_DAY + hour, 2).or_else(|| enough(OVERALL, 4));
-        let found = enough(week, 2);
+        let found = enough(week, 2 * periods_per_hour.max(1));
         match market {
             None => found.or_else(ordinary),
-            Some(factor) => found.or_else(|| enough(MARKET_HOUR + hour, 2)).or_else(|| {
-                ordinary().map(|s| MeanVar {
-                    mean: s.mean * factor,
-                    variance: s.variance * factor * factor,
-                    count: s.count,
-                })
-            }),
+            Some(factor) => found
+                .or_else(|| enough(MARKET_HOUR + hour, 2))
+                .or_else(|| ordinary().map(|s| s.scaled(factor))),
         }
     }
 
@@ -186,10 +201,30 @@ mod tests {
     }
 
     #[test]
+    fn the_hour_of_the_week_waits_for_a_second_week() {
+        let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
+        let quarter = MS_PER_HOUR / 4;
+        let mut p = TrafficProfile::default();
+        // Yesterday's 08:00 hour: quiet, then a train at 08:30.
+        let sunday = monday - MS_PER_DAY + 8 * MS_PER_HOUR;
+        for (q, n) in [5.0, 5.0, 60.0, 60.0].into_iter().enumerate() {
+            p.learn(sunday + q as i64 * quarter, n, None);
+        }
+        // Today's first two quarters are quiet too.
+        let today = monday + 8 * MS_PER_HOUR;
+        p.learn(today, 5.0, None);
+        p.learn(today + quarter, 5.0, None);
+        // 08:30 is judged against the hour of the day, train included,
+        // not against this hour's quiet quarters.
+        let e = p.expected(today + 2 * quarter, None, 4).unwrap();
+        assert!(e.mean > 15.0 && e.variance > 300.0, "{e:?}");
+    }
+
+    #[test]
     fn the_profile_prefers_the_hour_of_the_week() {
         let monday = Date::new(2026, 5, 4).unwrap().start_epoch_ms();
         let mut p = TrafficProfile::default();
-        assert!(p.expected(monday, None).is_none());
+        assert!(p.expected(monday, None, 1).is_none());
         // Eight periods at 09:00 on Mondays with 40, other days' 09:00 with 10.
         for week in 0..2 {
             for day in 0..7 {
@@ -198,8 +233,8 @@ mod tests {
             }
         }
         let next_monday = monday + 14 * MS_PER_DAY + 9 * MS_PER_HOUR;
-        assert!((p.expected(next_monday, None).unwrap().mean - 40.0).abs() < 1e-9);
+        assert!((p.expected(next_monday, None, 1).unwrap().mean - 40.0).abs() < 1e-9);
         // 10:00 has no history: falls back to overall.
-        assert!(p.expected(next_monday + MS_PER_HOUR, None).is_some());
+        assert!(p.expected(next_monday + MS_PER_HOUR, None, 1).is_some());
     }
 }

@@ -1,23 +1,33 @@
-//! Declared crossing calendars: the weekdays of the local markets that
-//! bring a crossing traffic, from the crossing registry. The flow detectors
-//! judge a market day against earlier market days (or an ordinary day
-//! scaled by the declared uplift), so a known market is not a surge.
+//! Declared crossing calendars, from the crossing registry: the weekdays of
+//! the local markets that bring a crossing traffic, and dated special days
+//! (public holidays, religious festivals) with their traffic factor. The
+//! flow detectors judge a market day against earlier market days (or an
+//! ordinary day scaled by the declared uplift), and a special day against
+//! the ordinary expectation scaled by its factor, so a known market or
+//! holiday is not a surge or a drop, while a surge on top of it still is.
 
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_MINUTE};
+use std::sync::Arc;
+
 use borderflow_proto::analytics::v1::{Crossing, Weekday};
 
-/// A crossing's market days.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A crossing's market days and special days.
+#[derive(Clone, Debug, PartialEq)]
 pub struct MarketCalendar {
     /// Bit `d` set: weekday `d` (Monday = 0) is a market day.
     weekdays: u8,
     utc_offset_ms: i64,
     /// Expected traffic relative to an ordinary day (1 when unknown).
     factor: f64,
+    /// (local day since the epoch, traffic factor) of the declared special
+    /// days, sorted by day; shared, as every period reads it.
+    special: Arc<[(i64, f64)]>,
 }
 
 impl MarketCalendar {
-    /// The calendar a registry entry declares, if it declares market days.
+    /// The calendar a registry entry declares, if it declares market days
+    /// or special days. Special days with an unreadable date are left out
+    /// (the registry refuses them on write).
     pub fn of(crossing: &Crossing) -> Option<Self> {
         let weekdays = crossing
             .market_days
@@ -27,15 +37,44 @@ impl MarketCalendar {
                 day => Some(1u8 << (day as i32 - 1)),
             })
             .fold(0, |bits, bit| bits | bit);
-        (weekdays != 0).then(|| Self {
+        let known = |f: f64| f.is_finite() && f > 0.0;
+        let mut special: Vec<(i64, f64)> = crossing
+            .special_days
+            .iter()
+            .filter_map(|s| {
+                let day = Date::parse(&s.date)?.days_since_epoch();
+                Some((
+                    day,
+                    if known(s.traffic_factor) {
+                        s.traffic_factor
+                    } else {
+                        1.0
+                    },
+                ))
+            })
+            .collect();
+        special.sort_by_key(|(day, _)| *day);
+        special.dedup_by_key(|(day, _)| *day);
+        (weekdays != 0 || !special.is_empty()).then(|| Self {
             weekdays,
             utc_offset_ms: i64::from(crossing.utc_offset_minutes) * MS_PER_MINUTE,
-            factor: if crossing.market_factor.is_finite() && crossing.market_factor > 0.0 {
+            factor: if known(crossing.market_factor) {
                 crossing.market_factor
             } else {
                 1.0
             },
+            special: special.into(),
         })
+    }
+
+    /// The declared traffic factor if `t_ms` falls on a special day (local
+    /// time).
+    pub fn special_factor(&self, t_ms: i64) -> Option<f64> {
+        let day = (t_ms + self.utc_offset_ms).div_euclid(MS_PER_DAY);
+        self.special
+            .binary_search_by_key(&day, |(d, _)| *d)
+            .ok()
+            .map(|i| self.special[i].1)
     }
 
     /// The declared factor if `t_ms` falls on a market day (local time).

@@ -8,7 +8,7 @@ use std::time::Duration;
 use borderflow_domain::geo::Coordinates;
 use borderflow_domain::{country, ids};
 use borderflow_proto::Message;
-use borderflow_proto::analytics::v1::{Crossing, Weekday};
+use borderflow_proto::analytics::v1::{Crossing, SpecialDayKind, Weekday};
 use borderflow_proto::audit::v1::AuditChange;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceService;
 use borderflow_proto::reference::v1::{
@@ -162,6 +162,9 @@ fn check_entries(entries: &[ListEntry]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Special days one registry entry may declare: a few years of holidays.
+const MAX_SPECIAL_DAYS: usize = 400;
+
 fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Error> {
     let field = |name: &str| format!("crossings[{i}].{name}");
     if let Err(problem) = ids::validate(&crossing.id) {
@@ -202,6 +205,30 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Error> {
             field("market_factor"),
             "must be 0 (unknown) to 20",
         ));
+    }
+    if crossing.special_days.len() > MAX_SPECIAL_DAYS {
+        return Err(Error::invalid(
+            field("special_days"),
+            format!("at most {MAX_SPECIAL_DAYS} days"),
+        ));
+    }
+    for (j, day) in crossing.special_days.iter().enumerate() {
+        let name = |sub: &str| format!("{}[{j}].{sub}", field("special_days"));
+        if borderflow_domain::time::Date::parse(&day.date).is_none() {
+            return Err(Error::invalid(name("date"), "not a date YYYY-MM-DD"));
+        }
+        if SpecialDayKind::try_from(day.kind).map_or(true, |k| k == SpecialDayKind::Unspecified) {
+            return Err(Error::invalid(name("kind"), "not a kind of special day"));
+        }
+        if day.name.len() > 200 {
+            return Err(Error::invalid(name("name"), "at most 200 bytes"));
+        }
+        if !(day.traffic_factor == 0.0 || (0.05..=20.0).contains(&day.traffic_factor)) {
+            return Err(Error::invalid(
+                name("traffic_factor"),
+                "must be 0 (unknown) or 0.05 to 20",
+            ));
+        }
     }
     if crossing.utc_offset_minutes.abs() > 14 * 60 {
         return Err(Error::invalid(
@@ -346,6 +373,7 @@ impl ReferenceService for ReferenceApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use borderflow_proto::analytics::v1::SpecialDay;
 
     fn dostuk() -> Crossing {
         Crossing {
@@ -384,6 +412,35 @@ mod tests {
             ..dostuk()
         };
         assert!(refused(offset).starts_with("crossings[3].utc_offset_minutes"));
+        let holiday = SpecialDay {
+            date: "2026-03-21".into(),
+            kind: SpecialDayKind::PublicHoliday as i32,
+            name: "Nowruz".into(),
+            traffic_factor: 1.4,
+        };
+        let with = |day: SpecialDay| Crossing {
+            special_days: vec![holiday.clone(), day],
+            ..dostuk()
+        };
+        assert!(check_crossing(0, &with(holiday.clone())).is_ok());
+        let date = with(SpecialDay {
+            date: "2026-02-30".into(),
+            ..holiday.clone()
+        });
+        assert_eq!(refused(date), "crossings[3].special_days[1].date");
+        let kind = with(SpecialDay {
+            kind: 0,
+            ..holiday.clone()
+        });
+        assert_eq!(refused(kind), "crossings[3].special_days[1].kind");
+        let factor = with(SpecialDay {
+            traffic_factor: 0.01,
+            ..holiday.clone()
+        });
+        assert_eq!(
+            refused(factor),
+            "crossings[3].special_days[1].traffic_factor"
+        );
         let lowercase = Crossing {
             country: "kgz".into(),
             ..dostuk()

@@ -6,6 +6,16 @@ use super::{Network, NetworkError};
 
 impl Network {
     pub fn validate(&self) -> Result<(), NetworkError> {
+        for (index, day) in self.special_days.iter().enumerate() {
+            if let Some((field, reason)) = day.problem() {
+                return Err(NetworkError::InvalidSpecialDay {
+                    network: self.name.clone(),
+                    index,
+                    field,
+                    reason,
+                });
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for (index, c) in self.crossings.iter().enumerate() {
             let fail = |field: &'static str, reason: String| NetworkError::Invalid {

@@ -1,7 +1,9 @@
 //! One crossing's discrete-event simulation: the calendar, arrivals and
 //! heartbeats here; the population's parties (`arrive.rs`), planted ones
 //! (`plant.rs`), the booths (`booth.rs`) and the reads that fail before
-//! the inspection that counts (`rescan.rs`) beside it.
+//! the inspection that counts (`rescan.rs`) beside it. The background's
+//! coaches, trains, closures and trend (`model::background`) are planned
+//! when the crossing starts and played here.
 
 mod arrive;
 mod booth;
@@ -22,7 +24,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 
 use super::event::Names;
-use super::{Emission, Emitted, TrafficConfig, stable_hash};
+use super::{Emission, Emitted, FAMILY_SHARE, TrafficConfig, stable_hash};
+use crate::model::background::{self, Burst, Closure};
 use crate::model::biometric::Modality;
 use crate::model::inject::{CrossingInjections, Planted, ServiceSpan};
 use crate::model::network::CrossingSpec;
@@ -41,6 +44,10 @@ enum Happening {
         truth: Option<u32>,
     },
     HeartbeatCheck(u32),
+    /// The next coach or train (the list is in time order).
+    Burst,
+    /// A booth opens or closes by announcement: it says so at once.
+    Announce(u32),
 }
 
 /// A calendar entry: (time, sequence) orders happenings deterministically.
@@ -92,6 +99,11 @@ pub(super) struct CrossingTraffic {
     service: LogNormal<f64>,
     service_spans: Vec<ServiceSpan>,
     planted: std::vec::IntoIter<Planted>,
+    bursts: std::vec::IntoIter<Burst>,
+    /// Share of the intensity the bursts bring (plain arrivals leave it).
+    burst_share: f64,
+    /// Announced closures of single booths.
+    booth_closures: Vec<Closure>,
     population: Population,
     numbers: NumberSeries,
     modality: Modality,
@@ -107,7 +119,44 @@ impl CrossingTraffic {
         config: &TrafficConfig,
         changes: CrossingInjections,
     ) -> Self {
-        let intensity = Intensity::new(spec, config.scale).with_spans(changes.rate_spans);
+        // The background is planned from a stream of its own, clear of the
+        // scenario's incidents (a closure would hide them).
+        let mut background_rng =
+            ChaCha8Rng::seed_from_u64(config.seed ^ stable_hash(&spec.id) ^ BACKGROUND_STREAM);
+        let busy = busy_spans(&changes);
+        let closures = background::closures(
+            &mut background_rng,
+            spec,
+            config.start_ms,
+            config.end_ms,
+            &busy,
+        );
+        let (whole, booth_closures): (Vec<Closure>, Vec<Closure>) =
+            closures.into_iter().partition(|c| c.lane.is_none());
+        let intensity = Intensity::new(spec, config.scale)
+            .with_trend(
+                background::trend(&mut background_rng),
+                config.start_ms,
+                config.end_ms,
+            )
+            .with_closures(whole.iter().map(|c| (c.from_ms, c.to_ms)).collect())
+            .with_spans(changes.rate_spans);
+        let bursts = background::bursts(
+            &mut background_rng,
+            spec,
+            &intensity,
+            config.start_ms,
+            config.end_ms,
+            config.scale,
+        );
+        let burst_share = background::burst_share(
+            spec,
+            &intensity,
+            &bursts,
+            1.0 + FAMILY_SHARE * 2.5,
+            config.start_ms,
+            config.end_ms,
+        );
         // Service time around what the booths manage at capacity.
         let mean_s = f64::from(spec.lanes) * 3_600.0 / f64::from(spec.capacity_per_hour.max(1));
         let sigma: f64 = 0.45;
@@ -133,6 +182,9 @@ impl CrossingTraffic {
             service: LogNormal::new(mu, sigma).expect("valid log-normal parameters"),
             service_spans: changes.service_spans,
             planted: planted.into_iter(),
+            bursts: bursts.into_iter(),
+            burst_share,
+            booth_closures,
             population: Population::default(),
             numbers: NumberSeries::new(index, crossings),
             modality: Modality::at(spec.mode),
@@ -145,7 +197,31 @@ impl CrossingTraffic {
         for lane in 0..spec.lanes {
             traffic.schedule(config.start_ms, Happening::HeartbeatCheck(lane));
         }
+        traffic.schedule_burst();
+        let announced: Vec<(i64, i64, Option<u32>)> = whole
+            .iter()
+            .chain(&traffic.booth_closures)
+            .map(|c| (c.from_ms, c.to_ms, c.lane))
+            .collect();
+        for (from, to, lane) in announced {
+            for lane in lane.map_or(0..spec.lanes, |l| l..l + 1) {
+                traffic.schedule(from, Happening::Announce(lane));
+                traffic.schedule(to, Happening::Announce(lane));
+            }
+        }
         traffic
+    }
+
+    fn schedule_burst(&mut self) {
+        if let Some(next) = self.bursts.as_slice().first() {
+            self.schedule(next.at_ms, Happening::Burst);
+        }
+    }
+
+    /// Whether booth `lane` is open at `t_ms`: opening hours, and no
+    /// announced closure of the crossing or the booth.
+    pub(super) fn lane_open(&self, lane: u32, t_ms: i64) -> bool {
+        self.intensity.is_open(t_ms) && !self.booth_closures.iter().any(|c| c.closes(lane, t_ms))
     }
 
     fn schedule(&mut self, at: i64, happening: Happening) {
@@ -177,7 +253,7 @@ impl CrossingTraffic {
             if t >= self.config.end_ms {
                 return None;
             }
-            if self.rng.random::<f64>() * max < self.intensity.at(t) {
+            if self.rng.random::<f64>() * max < self.intensity.at(t) * (1.0 - self.burst_share) {
                 return Some(t);
             }
         }
@@ -216,6 +292,17 @@ impl CrossingTraffic {
                         return Some(beat);
                     }
                 }
+                Happening::Burst => {
+                    if let Some(burst) = self.bursts.next() {
+                        self.burst(burst);
+                    }
+                    self.schedule_burst();
+                }
+                Happening::Announce(lane) => {
+                    if let Some(beat) = self.announce(at, lane) {
+                        return Some(beat);
+                    }
+                }
             }
         }
         None
@@ -234,18 +321,44 @@ impl CrossingTraffic {
             return None;
         }
         self.schedule(at + idle, Happening::HeartbeatCheck(lane));
-        let status = if self.intensity.is_open(at) {
-            CheckpointStatus::Open
-        } else {
-            CheckpointStatus::Closed
-        };
+        let status = self.status(lane, at);
         if status == CheckpointStatus::Closed && l.status == CheckpointStatus::Closed {
             return None;
         }
+        Some(self.beat(at, lane, status))
+    }
+
+    fn status(&self, lane: u32, at: i64) -> CheckpointStatus {
+        if self.lane_open(lane, at) {
+            CheckpointStatus::Open
+        } else {
+            CheckpointStatus::Closed
+        }
+    }
+
+    /// An announced opening or closing, sent when it happens; a booth
+    /// closing finishes the travellers already at it first.
+    fn announce(&mut self, at: i64, lane: u32) -> Option<Emitted> {
+        if at >= self.config.end_ms {
+            return None;
+        }
+        let status = self.status(lane, at);
+        let l = self.lanes[lane as usize];
+        if status == l.status {
+            return None;
+        }
+        if status == CheckpointStatus::Closed && l.free_at > at {
+            self.schedule(l.free_at, Happening::Announce(lane));
+            return None;
+        }
+        Some(self.beat(at, lane, status))
+    }
+
+    fn beat(&mut self, at: i64, lane: u32, status: CheckpointStatus) -> Emitted {
         let l = &mut self.lanes[lane as usize];
         l.active_at = at;
         l.status = status;
-        Some(Emitted {
+        Emitted {
             at_ms: at,
             crossing: self.index,
             lane,
@@ -257,6 +370,23 @@ impl CrossingTraffic {
                 buffered_events: 0,
             }),
             truth: None,
-        })
+        }
     }
+}
+
+/// Distinguishes the background's stream from the arrivals' stream.
+const BACKGROUND_STREAM: u64 = 0x6261_636b_6772_6f75;
+
+/// Spans a scenario changes at the crossing: rate and service spans, and
+/// an hour either side of each planted party.
+fn busy_spans(changes: &CrossingInjections) -> Vec<(i64, i64)> {
+    const MARGIN: i64 = 3_600_000;
+    let rates = changes.rate_spans.iter().map(|s| (s.from_ms, s.to_ms));
+    let services = changes.service_spans.iter().map(|s| (s.from_ms, s.to_ms));
+    let planted = changes.planted.iter().map(|p| (p.at_ms, p.at_ms));
+    rates
+        .chain(services)
+        .chain(planted)
+        .map(|(from, to)| (from - MARGIN, to + MARGIN))
+        .collect()
 }

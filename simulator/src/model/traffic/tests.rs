@@ -41,6 +41,7 @@ fn network() -> Network {
     Network {
         name: "test".into(),
         crossings: vec![crossing("A", 120.0, 400), crossing("B", 30.0, 200)],
+        special_days: Vec::new(),
     }
 }
 
@@ -127,6 +128,7 @@ fn overload_makes_queues_grow() {
         let network = Network {
             name: "load".into(),
             crossings: vec![crossing("A", 150.0, capacity)],
+            special_days: Vec::new(),
         };
         let items = events(Traffic::new(&network, &config(4, 5)));
         let waits: Vec<i64> = items
@@ -154,6 +156,7 @@ fn idle_booths_send_heartbeats() {
     let network = Network {
         name: "quiet".into(),
         crossings: vec![crossing("Q", 0.5, 100)],
+        special_days: Vec::new(),
     };
     let items = events(Traffic::new(&network, &config(3, 3)));
     let beats = items
@@ -169,6 +172,7 @@ fn an_open_booth_is_never_quiet_longer_than_the_heartbeat_interval() {
     let network = Network {
         name: "quiet".into(),
         crossings: vec![crossing("Q", 20.0, 400)],
+        special_days: Vec::new(),
     };
     let config = config(24, 4);
     let mut last: std::collections::HashMap<u32, i64> = std::collections::HashMap::new();

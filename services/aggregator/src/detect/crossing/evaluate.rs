@@ -23,7 +23,7 @@ impl CrossingDetectors {
             sums,
             warm: self.warm(),
             config: &self.config,
-            calendar: self.calendar,
+            calendar: self.calendar.as_ref(),
             recent: &self.recent,
         };
         let mut findings = Vec::new();

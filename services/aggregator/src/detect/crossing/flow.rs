@@ -37,6 +37,11 @@ fn streak(
     (start + period_ms - first >= i64::from(periods.max(1)) * period_ms).then_some(first)
 }
 
+/// Evaluation periods in an hour (at least one).
+fn periods_per_hour(period_ms: i64) -> u32 {
+    (borderflow_domain::time::MS_PER_HOUR / period_ms.max(1)).max(1) as u32
+}
+
 impl PeriodRule for FlowRule {
     fn name(&self) -> &'static str {
         "flow"
@@ -51,7 +56,17 @@ impl PeriodRule for FlowRule {
         // A period in which the crossing announced closing is not judged
         // (nor learned from) for its flow.
         let market = p.calendar.and_then(|cal| cal.market_factor(start));
-        let expected = self.traffic.expected(start, market);
+        // A declared holiday scales the expectation of the same day without
+        // it, and is learned scaled back: the holiday neither raises the
+        // ordinary baseline nor hides a surge on top of its own uplift.
+        let special = p
+            .calendar
+            .and_then(|cal| cal.special_factor(start))
+            .unwrap_or(1.0);
+        let expected = self
+            .traffic
+            .expected(start, market, periods_per_hour(c.period_ms()))
+            .map(|e| e.scaled(special));
         let dispersion = self.traffic.dispersion();
         let n = p.travellers();
         let minutes = p.minutes();
@@ -115,7 +130,7 @@ impl PeriodRule for FlowRule {
             }
         }
         if !surge && !drop && !sums.closed {
-            self.traffic.learn(start, n, market);
+            self.traffic.learn(start, n / special, market);
         }
     }
 

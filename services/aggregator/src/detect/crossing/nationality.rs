@@ -19,6 +19,10 @@ use crate::detect::stats::js_divergence;
 /// 15-minute periods forgets slowly enough to be a baseline).
 const NATIONALITY_MEMORY: u32 = 96;
 
+/// How far back an alike day is looked for: the look-back the crossing
+/// keeps when it declares a calendar.
+const MAX_DAYS_BACK: i64 = 7;
+
 #[derive(Clone, Debug, Default)]
 pub(super) struct NationalityRule {
     nationalities: HashMap<String, f64>,
@@ -48,11 +52,23 @@ impl PeriodRule for NationalityRule {
             // day is not yesterday (a market yesterday, none today) and its
             // hours are not at hand, the rhythm cannot be told from a
             // shift, and the rule waits.
-            let days_back = p.calendar.map_or(1, |cal| cal.days_to_alike(p.start));
-            let alike = same_hours_days_before(p, lookback, days_back);
-            let known = alike.values().sum::<f64>() >= c.nationality_min_count as f64 / 2.0;
+            // Those hours may be empty on the latest alike day (the crossing
+            // closed by announcement, or out of touch): an earlier alike
+            // day still known to the look-back tells the rhythm then.
+            let to_alike = |t: i64| p.calendar.map_or(1, |cal| cal.days_to_alike(t));
+            let first_back = to_alike(p.start);
+            let enough = |pool: &HashMap<String, f64>| {
+                pool.values().sum::<f64>() >= c.nationality_min_count as f64 / 2.0
+            };
+            let mut days_back = first_back;
+            let mut alike = same_hours_days_before(p, lookback, days_back);
+            while !enough(&alike) && days_back < MAX_DAYS_BACK {
+                days_back += to_alike(p.start - days_back * MS_PER_DAY);
+                alike = same_hours_days_before(p, lookback, days_back);
+            }
+            let known = enough(&alike);
             let like_alike = known && js_divergence(&pooled, &alike) < c.nationality_divergence;
-            let judged = known || days_back == 1;
+            let judged = known || first_back == 1;
             if divergence >= c.nationality_divergence && !like_alike && judged {
                 shifted = true;
                 let (top, share) = biggest_gain(&pooled, &self.nationalities);

@@ -56,7 +56,7 @@ pub(super) struct Period<'a> {
     /// Enough periods observed to trust learned baselines.
     pub warm: bool,
     pub config: &'a DetectConfig,
-    pub calendar: Option<MarketCalendar>,
+    pub calendar: Option<&'a MarketCalendar>,
     /// Figures of recent periods, this one last.
     pub recent: &'a VecDeque<PeriodRecord>,
 }

@@ -522,3 +522,98 @@ fn each_rule_resumes_from_its_section_or_from_the_layout_before_sections() {
         snapshot.rules["refusal_rate"]
     );
 }
+
+/// Wednesday 2026-05-06 declared a holiday with `factor` (none when `None`).
+fn holiday_calendar(factor: Option<f64>) -> Option<MarketCalendar> {
+    use borderflow_proto::analytics::v1::{Crossing, SpecialDay, SpecialDayKind};
+    MarketCalendar::of(&Crossing {
+        id: "KG-DOS".into(),
+        special_days: factor
+            .map(|f| SpecialDay {
+                date: "2026-05-06".into(),
+                kind: SpecialDayKind::PublicHoliday as i32,
+                name: "holiday".into(),
+                traffic_factor: f,
+            })
+            .into_iter()
+            .collect(),
+        ..Crossing::default()
+    })
+}
+
+/// Two ordinary days at 30 a period, then the whole Wednesday at `n`
+/// (at `surge` from noon), then Thursday at 30; the kinds raised on
+/// Wednesday and on Thursday.
+fn holiday_week(factor: Option<f64>, n: u64, surge: u64) -> (Vec<AnomalyKind>, Vec<AnomalyKind>) {
+    let mut d = detectors();
+    d.declare(holiday_calendar(factor));
+    let mut t = T0;
+    while t < T0 + 2 * DAY {
+        assert!(period(&mut d, t, &normal(30)).is_empty());
+        t += PERIOD;
+    }
+    let mut wednesday = Vec::new();
+    while t < T0 + 3 * DAY {
+        let count = if t >= T0 + 2 * DAY + DAY / 2 {
+            surge
+        } else {
+            n
+        };
+        wednesday.extend(kinds(&period(&mut d, t, &normal(count))));
+        t += PERIOD;
+    }
+    let mut thursday = Vec::new();
+    while t < T0 + 4 * DAY {
+        thursday.extend(kinds(&period(&mut d, t, &normal(30))));
+        t += PERIOD;
+    }
+    (wednesday, thursday)
+}
+
+#[test]
+fn a_declared_holiday_is_judged_against_its_factor() {
+    // Twice the ordinary traffic: the declared uplift, not a surge.
+    assert_eq!(holiday_week(Some(2.0), 62, 62), (vec![], vec![]));
+    // The same day undeclared is a surge.
+    assert_eq!(holiday_week(None, 62, 62).0, vec![AnomalyKind::FlowSurge]);
+    // A holiday with a third of the traffic (a New Year's morning) is no
+    // drop when declared, and one when not.
+    assert_eq!(holiday_week(Some(0.3), 9, 9), (vec![], vec![]));
+    assert_eq!(holiday_week(None, 9, 9).0, vec![AnomalyKind::FlowDrop]);
+    // A real surge on top of the declared uplift is still caught, and the
+    // day after the holiday is judged against ordinary days again.
+    assert_eq!(
+        holiday_week(Some(2.0), 62, 160),
+        (vec![AnomalyKind::FlowSurge], vec![])
+    );
+}
+
+#[test]
+fn special_days_are_local_days() {
+    use borderflow_proto::analytics::v1::{Crossing, SpecialDay};
+    let calendar = MarketCalendar::of(&Crossing {
+        utc_offset_minutes: 300,
+        special_days: vec![
+            SpecialDay {
+                date: "2026-05-09".into(),
+                traffic_factor: 1.3,
+                ..SpecialDay::default()
+            },
+            SpecialDay {
+                date: "not a date".into(),
+                traffic_factor: 1.3,
+                ..SpecialDay::default()
+            },
+        ],
+        ..Crossing::default()
+    })
+    .unwrap();
+    // Saturday 2026-05-09 in UTC+5 runs from Friday 19:00 UTC.
+    let saturday = T0 + 5 * DAY;
+    assert_eq!(calendar.special_factor(saturday - 5 * 60 * MIN - 1), None);
+    assert_eq!(calendar.special_factor(saturday - 5 * 60 * MIN), Some(1.3));
+    assert_eq!(calendar.special_factor(saturday + 18 * 60 * MIN), Some(1.3));
+    assert_eq!(calendar.special_factor(saturday + 19 * 60 * MIN), None);
+    // No market days: the special days alone make the calendar.
+    assert_eq!(calendar.market_factor(saturday), None);
+}

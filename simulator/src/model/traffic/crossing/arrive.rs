@@ -16,11 +16,29 @@ use crate::model::traffic::{FAMILY_SHARE, uuid};
 use crate::model::traveller::{format, nationality, new_traveller};
 use crate::model::trips;
 
+/// Travellers off a coach or a train reach the booths within this time.
+const BURST_SPREAD_MS: i64 = 5 * 60_000;
+
 impl CrossingTraffic {
+    /// A coach or a train: its travellers reach the booths together, as
+    /// parties of the crossing's population, over a few minutes.
+    pub(super) fn burst(&mut self, burst: crate::model::background::Burst) {
+        let mut travellers = 0;
+        while travellers < burst.travellers as usize {
+            let at = burst.at_ms + self.rng.random_range(0..BURST_SPREAD_MS);
+            travellers += self.arrive_going(at, burst.entering);
+        }
+    }
+
     /// A party of the crossing's population joins the queue: one ready to
     /// go this way, or someone new.
     pub(super) fn arrive(&mut self, at: i64) {
         let entering = self.rng.random_bool(0.5);
+        self.arrive_going(at, entering);
+    }
+
+    /// A party going in (or out) joins the queue; returns its size.
+    fn arrive_going(&mut self, at: i64, entering: bool) -> usize {
         let id = match self.population.take_ready(entering, at) {
             Some(id) => id,
             None => {
@@ -99,6 +117,7 @@ impl CrossingTraffic {
         };
         self.population
             .settle(id, passage, at, done, self.config.end_ms, &mut self.rng);
+        count
     }
 
     /// Documents about to expire are renewed before the trip: a new

@@ -82,7 +82,7 @@ impl CrossingTraffic {
                 // A zone without a slip the checks catch reads cleanly.
                 return retaken;
             };
-            let lane = self.pick_lane(retaken.lane);
+            let lane = self.pick_lane(retaken.lane, retaken.arrival);
             let started = retaken.arrival.max(self.lanes[lane as usize].free_at);
             // The reader gives up within seconds.
             let completed = started + self.rng.random_range(4..=15) * MS_PER_SECOND;
