@@ -3,6 +3,7 @@
 //! traffic they make. Seeded and free of I/O: the same seed and scenario
 //! give the same events.
 
+pub mod backlog;
 pub mod builtin;
 pub mod inject;
 pub mod names;

@@ -8,10 +8,12 @@
 //! simulator, ingest and the aggregator cannot disagree: [`ids`] for
 //! crossing, lane, checkpoint and officer identifiers, [`country`] for
 //! country codes, [`duration`] for durations in flags and scenario files;
-//! and the legal limits detectors and the simulator must share: the stay
-//! limit in [`ees`], the age of majority in [`minor`].
+//! and the limits detectors and the simulator must share: the stay limit in
+//! [`ees`], the age of majority in [`minor`], the queue service level in
+//! [`crossing_rules`].
 
 pub mod country;
+pub mod crossing_rules;
 pub mod duration;
 pub mod ees;
 pub mod geo;

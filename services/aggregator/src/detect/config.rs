@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
+use borderflow_domain::crossing_rules::QUEUE_SLA_SHARE;
 use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
 use borderflow_domain::minor::MINOR_AGE;
 
@@ -99,12 +100,13 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_SLOW_MIN_COUNT", default_value_t = 10)]
     pub slow_min_count: u64,
 
-    /// Service level: the longest acceptable queue wait.
+    /// Service level: the longest acceptable queue wait (the default is
+    /// `crossing_rules::QUEUE_SLA_WAIT_MINUTES`, pinned by a test).
     #[arg(long, env = "BORDERFLOW_QUEUE_SLA_WAIT", default_value = "45m", value_parser = parse_duration)]
     pub queue_sla_wait: Duration,
 
     /// Service level: the share of travellers who must wait less than that.
-    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_SHARE", default_value_t = 0.95)]
+    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_SHARE", default_value_t = QUEUE_SLA_SHARE)]
     pub queue_sla_share: f64,
 
     /// Fewest travellers in a period to judge the service level.
@@ -170,5 +172,24 @@ impl Default for DetectConfig {
             detect: DetectConfig,
         }
         Defaults::parse_from(["defaults"]).detect
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use borderflow_domain::crossing_rules::QUEUE_SLA_WAIT_MINUTES;
+
+    use super::*;
+
+    /// The simulator reads the service level from the domain crate: the
+    /// rule's default must be that one.
+    #[test]
+    fn the_queue_service_level_is_the_domain_one() {
+        let c = DetectConfig::default();
+        assert_eq!(
+            c.queue_sla_wait,
+            Duration::from_secs(QUEUE_SLA_WAIT_MINUTES * 60)
+        );
+        assert_eq!(c.queue_sla_share, QUEUE_SLA_SHARE);
     }
 }

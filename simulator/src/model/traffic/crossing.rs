@@ -1,9 +1,12 @@
 //! One crossing's discrete-event simulation: the calendar, arrivals and
 //! heartbeats here; the population's parties (`arrive.rs`), planted ones
-//! (`plant.rs`) and the booths (`booth.rs`) beside it.
+//! (`plant.rs`), the booths (`booth.rs`), closed booths (`closure.rs`) and
+//! refusal campaigns (`campaign.rs`) beside it.
 
 mod arrive;
 mod booth;
+mod campaign;
+mod closure;
 mod plant;
 
 use std::cmp::Reverse;
@@ -19,7 +22,9 @@ use rand_distr::{Distribution, Exp, LogNormal};
 
 use super::event::Names;
 use super::{Emission, Emitted, TrafficConfig, stable_hash};
-use crate::model::inject::{CrossingInjections, Planted, ServiceSpan};
+use crate::model::inject::{
+    CrossingInjections, LaneClosure, Planted, RefusalCampaign, ServiceSpan,
+};
 use crate::model::network::CrossingSpec;
 use crate::model::population::Population;
 use crate::model::profile::Intensity;
@@ -84,6 +89,8 @@ pub(super) struct CrossingTraffic {
     lanes: Vec<Lane>,
     service: LogNormal<f64>,
     service_spans: Vec<ServiceSpan>,
+    closures: Vec<LaneClosure>,
+    campaigns: Vec<RefusalCampaign>,
     planted: std::vec::IntoIter<Planted>,
     population: Population,
     numbers: NumberSeries,
@@ -124,6 +131,8 @@ impl CrossingTraffic {
             lanes: vec![lane; spec.lanes as usize],
             service: LogNormal::new(mu, sigma).expect("valid log-normal parameters"),
             service_spans: changes.service_spans,
+            closures: changes.closures,
+            campaigns: changes.campaigns,
             planted: planted.into_iter(),
             population: Population::default(),
             numbers: NumberSeries::new(index, crossings),
@@ -225,7 +234,8 @@ impl CrossingTraffic {
             return None;
         }
         self.schedule(at + idle, Happening::HeartbeatCheck(lane));
-        let status = if self.intensity.is_open(at) {
+        // A booth closed while the crossing is open says so.
+        let status = if self.intensity.is_open(at) && !self.lane_closed(lane, at) {
             CheckpointStatus::Open
         } else {
             CheckpointStatus::Closed

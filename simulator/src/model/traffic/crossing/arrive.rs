@@ -31,6 +31,10 @@ impl CrossingTraffic {
             .is_none_or(|t| at - t > REFUSAL_MEMORY_MS);
         let count = party.members.len();
         let (outcome, reason) = self.outcome(refusable);
+        let (outcome, reason, truth) = match self.campaign(id, entering, at) {
+            Some((reason, truth)) => (Outcome::Refused, reason, Some(truth)),
+            None => (outcome, reason, None),
+        };
         let direction = if entering {
             Direction::Entry
         } else {
@@ -59,7 +63,7 @@ impl CrossingTraffic {
             if m == 0 {
                 guardian.clone_from(&event.event_id);
             }
-            self.schedule_completion(completed, lane, event, None);
+            self.schedule_completion(completed, lane, event, truth);
         }
         let passage = match outcome {
             Outcome::Admitted => Passage::Crossed,

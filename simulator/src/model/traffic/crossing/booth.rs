@@ -25,14 +25,17 @@ impl CrossingTraffic {
         outcome: Outcome,
         reason: RefusalReason,
     ) -> (Box<InspectionEvent>, u32, i64) {
+        // The booth that frees first (the longest idle among free ones); a
+        // closed booth frees only once it opens again.
         let lane = lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
-            self.lanes
-                .iter()
-                .enumerate()
-                .min_by_key(|(i, l)| (l.free_at, *i))
-                .map_or(0, |(i, _)| i as u32)
+            (0..self.spec.lanes)
+                .min_by_key(|l| {
+                    let free_at = self.lanes[*l as usize].free_at;
+                    (self.free_from(*l, arrival), free_at, *l)
+                })
+                .unwrap_or(0)
         });
-        let started = arrival.max(self.lanes[lane as usize].free_at);
+        let started = self.free_from(lane, arrival);
         let mut service_s =
             self.service.sample(&mut self.rng) * document_factor(&visit.mrz, visit.minor);
         for span in &self.service_spans {
