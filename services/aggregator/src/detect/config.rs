@@ -75,8 +75,10 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_SURGE_FACTOR", default_value_t = 2.0)]
     pub surge_factor: f64,
 
-    /// A period with at most this share of its expected traffic is a drop.
-    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.3)]
+    /// A period, and it with the one before, with at most this share of
+    /// their expected traffic is a drop (above the 0.3 the rule is meant
+    /// to catch, so noise does not hide a fall to it).
+    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.4)]
     pub drop_factor: f64,
 
     /// Standard deviations a period's traffic must also lie from its expectation.
@@ -92,8 +94,11 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_FLOW_MIN_COUNT", default_value_t = 20.0)]
     pub flow_min_count: f64,
 
-    /// Mean inspection time this many times the baseline is slow.
-    #[arg(long, env = "BORDERFLOW_SLOW_FACTOR", default_value_t = 1.8)]
+    /// Mean inspection time this many times the baseline, two periods
+    /// running, is slow (below the doubling the rule is meant to catch:
+    /// inspections under way when booths slow down dilute the first
+    /// periods' mean).
+    #[arg(long, env = "BORDERFLOW_SLOW_FACTOR", default_value_t = 1.5)]
     pub slow_factor: f64,
 
     /// Fewest inspections in a period to judge their speed.
