@@ -4,6 +4,7 @@
 //! give the same events.
 
 pub mod background;
+pub mod backlog;
 pub mod biometric;
 pub mod builtin;
 pub mod inject;

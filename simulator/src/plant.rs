@@ -5,7 +5,7 @@
 //!
 //! Start reading at [`plan`]. Its `plant` matches every kind of incident
 //! to the function that plants it: crossing-wide changes in `flows.rs` and
-//! `officer.rs`, papers in `documents.rs`, travel histories in
+//! `officer.rs`, closed booths and refusal campaigns in `operations.rs`, papers in `documents.rs`, travel histories in
 //! `travel.rs`, refused and trafficked parties in `parties.rs`;
 //! `background.rs` adds what happens at base rates whatever the scenario.
 
@@ -13,6 +13,7 @@ mod background;
 mod documents;
 mod flows;
 mod officer;
+mod operations;
 mod parties;
 pub mod people;
 mod travel;
@@ -93,6 +94,16 @@ fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
             factor,
             entering,
         } => flows::nationality_shift(ctx, *crossing, nationality, *factor, *entering),
+        IncidentKind::LaneClosure {
+            crossing,
+            open_lanes,
+        } => operations::lane_closure(ctx, *crossing, *open_lanes),
+        IncidentKind::RefusalCampaign {
+            crossing,
+            nationalities,
+            share,
+            reasons,
+        } => operations::refusal_campaign(ctx, *crossing, nationalities, *share, reasons),
         IncidentKind::OfficerOverride {
             crossing,
             officer,

@@ -260,9 +260,11 @@ async fn the_combined_exercise_scores_every_incident_kind() {
         [
             "flow_surge",
             "forged_documents",
+            "lane_closure",
             "link_outage",
             "nationality_shift",
             "overstay",
+            "refusal_campaign",
             "stolen_documents",
             "trafficking"
         ]

@@ -12,11 +12,12 @@
 //! limit in [`ees`], the age of majority and of travelling alone in
 //! [`minor`], the admission of nationals on expired passports in
 //! [`admission`], the biometric age bands in [`biometric`] and the travel
-//! speeds in [`travel`].
+//! speeds in [`travel`], the queue service level in [`crossing_rules`].
 
 pub mod admission;
 pub mod biometric;
 pub mod country;
+pub mod crossing_rules;
 pub mod duration;
 pub mod ees;
 pub mod geo;

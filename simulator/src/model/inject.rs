@@ -1,6 +1,6 @@
-//! What a scenario changes in a crossing's traffic: rates and service
-//! times over spans, and parties planted at given times with given papers,
-//! outcomes and booths. The scenario layer (`crate::plant`) decides these;
+//! What a scenario changes in a crossing's traffic: rates, service times,
+//! open booths and refusals over spans, and parties planted at given times
+//! with given papers, outcomes and booths. The scenario layer (`crate::plant`) decides these;
 //! the traffic model only plays them, tagging every planted event with the
 //! ground-truth occurrence it belongs to.
 
@@ -22,6 +22,43 @@ impl ServiceSpan {
     pub fn applies(&self, lane: u32, started_ms: i64) -> bool {
         (self.from_ms..self.to_ms).contains(&started_ms)
             && (self.lanes.is_empty() || self.lanes.contains(&lane))
+    }
+}
+
+/// Booths `lanes` (0-based) closed over [from_ms, to_ms): they take no
+/// one in that span, so the queue falls on the booths left open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneClosure {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub lanes: Vec<u32>,
+}
+
+impl LaneClosure {
+    pub fn closes(&self, lane: u32, at_ms: i64) -> bool {
+        (self.from_ms..self.to_ms).contains(&at_ms) && self.lanes.contains(&lane)
+    }
+}
+
+/// A share of the entering parties of some nationalities refused over
+/// [from_ms, to_ms) (a new visa rule, a document campaign), with one of
+/// `reasons`; the refusals belong to occurrence `truth`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefusalCampaign {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub nationalities: Vec<String>,
+    pub share: f64,
+    pub reasons: Vec<RefusalReason>,
+    pub truth: u32,
+}
+
+impl RefusalCampaign {
+    /// Whether a party of `nationality` entering at `at_ms` falls under it.
+    pub fn covers(&self, nationality: &str, entering: bool, at_ms: i64) -> bool {
+        entering
+            && (self.from_ms..self.to_ms).contains(&at_ms)
+            && self.nationalities.iter().any(|n| n == nationality)
     }
 }
 
@@ -71,6 +108,8 @@ pub struct Planted {
 pub struct CrossingInjections {
     pub rate_spans: Vec<RateSpan>,
     pub service_spans: Vec<ServiceSpan>,
+    pub closures: Vec<LaneClosure>,
+    pub campaigns: Vec<RefusalCampaign>,
     /// In any order; the model sorts them by time.
     pub planted: Vec<Planted>,
 }

@@ -54,6 +54,14 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/link-outage.toml"),
     ),
     (
+        "refusal-campaign",
+        include_str!("../../scenarios/refusal-campaign.toml"),
+    ),
+    (
+        "lane-closure",
+        include_str!("../../scenarios/lane-closure.toml"),
+    ),
+    (
         "central-asia-week",
         include_str!("../../scenarios/central-asia-week.toml"),
     ),

@@ -3,9 +3,10 @@
 //! Start reading at [`IncidentSpec`], one `[[incident]]` table as written:
 //! the fields every kind takes ([`Common`]) and, chosen by its `kind`, a
 //! variant of [`IncidentParams`] holding a struct with exactly the
-//! parameters that kind takes (`flows.rs`, `documents.rs`, `travel.rs`,
-//! `parties.rs`). Parsing refuses an unknown kind, a parameter the kind
-//! does not take and a missing required one, naming them.
+//! parameters that kind takes (`flows.rs`, `operations.rs`, `documents.rs`,
+//! `travel.rs`, `parties.rs`). Parsing refuses an unknown kind, a
+//! parameter the kind does not take and a missing required one, naming
+//! them.
 //! [`IncidentSpec::resolve`] then checks the values against the scenario
 //! and its network and gives an [`Incident`], whose [`IncidentKind`] the
 //! planner (`crate::plant`) plays.
@@ -18,6 +19,7 @@ mod documents;
 mod flows;
 mod kind;
 mod locate;
+mod operations;
 mod parties;
 mod travel;
 
@@ -34,6 +36,7 @@ pub use flows::{
 };
 pub use kind::{IncidentKind, IncidentParams};
 pub(crate) use locate::locate;
+pub use operations::{LaneClosure, RefusalCampaign};
 pub use parties::{RepeatedRefusals, Trafficking};
 pub use travel::{DoubleEntry, ImpossibleTravel, Overstay, plausible_speed_kmh};
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use borderflow_common::config::parse_duration;
 use borderflow_domain::biometric::hard_to_match;
+use borderflow_domain::crossing_rules::QUEUE_SLA_SHARE;
 use borderflow_domain::ees::{STAY_LIMIT_DAYS, STAY_WINDOW_DAYS};
 use borderflow_domain::minor::{ALONE_AGE, MINOR_AGE};
 use borderflow_domain::rescan::RESCAN_GRACE;
@@ -125,8 +126,10 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_SURGE_FACTOR", default_value_t = 2.0)]
     pub surge_factor: f64,
 
-    /// A period with at most this share of its expected traffic is a drop.
-    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.3)]
+    /// A period, and it with the one before, with at most this share of
+    /// their expected traffic is a drop (above the 0.3 the rule is meant
+    /// to catch, so noise does not hide a fall to it).
+    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.4)]
     pub drop_factor: f64,
 
     /// Standard deviations a period's traffic must also lie from its expectation.
@@ -142,20 +145,24 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_FLOW_MIN_COUNT", default_value_t = 20.0)]
     pub flow_min_count: f64,
 
-    /// Mean inspection time this many times the baseline is slow.
-    #[arg(long, env = "BORDERFLOW_SLOW_FACTOR", default_value_t = 1.8)]
+    /// Mean inspection time this many times the baseline, two periods
+    /// running, is slow (below the doubling the rule is meant to catch:
+    /// inspections under way when booths slow down dilute the first
+    /// periods' mean).
+    #[arg(long, env = "BORDERFLOW_SLOW_FACTOR", default_value_t = 1.5)]
     pub slow_factor: f64,
 
     /// Fewest inspections in a period to judge their speed.
     #[arg(long, env = "BORDERFLOW_SLOW_MIN_COUNT", default_value_t = 10)]
     pub slow_min_count: u64,
 
-    /// Service level: the longest acceptable queue wait.
+    /// Service level: the longest acceptable queue wait (the default is
+    /// `crossing_rules::QUEUE_SLA_WAIT_MINUTES`, pinned by a test).
     #[arg(long, env = "BORDERFLOW_QUEUE_SLA_WAIT", default_value = "45m", value_parser = parse_duration)]
     pub queue_sla_wait: Duration,
 
     /// Service level: the share of travellers who must wait less than that.
-    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_SHARE", default_value_t = 0.95)]
+    #[arg(long, env = "BORDERFLOW_QUEUE_SLA_SHARE", default_value_t = QUEUE_SLA_SHARE)]
     pub queue_sla_share: f64,
 
     /// Fewest travellers in a period to judge the service level.
@@ -242,5 +249,24 @@ impl Default for DetectConfig {
             detect: DetectConfig,
         }
         Defaults::parse_from(["defaults"]).detect
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use borderflow_domain::crossing_rules::QUEUE_SLA_WAIT_MINUTES;
+
+    use super::*;
+
+    /// The simulator reads the service level from the domain crate: the
+    /// rule's default must be that one.
+    #[test]
+    fn the_queue_service_level_is_the_domain_one() {
+        let c = DetectConfig::default();
+        assert_eq!(
+            c.queue_sla_wait,
+            Duration::from_secs(QUEUE_SLA_WAIT_MINUTES * 60)
+        );
+        assert_eq!(c.queue_sla_share, QUEUE_SLA_SHARE);
     }
 }

@@ -189,10 +189,15 @@ impl CrossingDetectors {
             .map(|c| c.last_seen_ms)
     }
 
-    /// Whether enough periods were observed to trust the baselines.
-    fn warm(&self) -> bool {
-        let periods = self.config.baseline_warmup.as_millis() as i64 / self.config.period_ms();
-        i64::from(self.observed_periods) >= periods
+    /// Whether the crossing has been observed long enough (event time, the
+    /// period starting at `start` included) to trust the baselines. A
+    /// crossing open half the day has then seen each of its open hours,
+    /// which is what its profile needs; counting only observed periods
+    /// would keep it cold for two days.
+    fn warm(&self, start: i64) -> bool {
+        let warmup = self.config.baseline_warmup.as_millis() as i64;
+        self.first_observed_ms
+            .is_some_and(|first| start + self.config.period_ms() - first >= warmup)
     }
 
     /// Opens an episode of `kind` (for `subject`) unless one is open;

@@ -1,12 +1,15 @@
 //! One crossing's discrete-event simulation: the calendar, arrivals and
 //! heartbeats here; the population's parties (`arrive.rs`), planted ones
-//! (`plant.rs`), the booths (`booth.rs`) and the reads that fail before
-//! the inspection that counts (`rescan.rs`) beside it. The background's
+//! (`plant.rs`), the booths (`booth.rs`), closed booths (`closure.rs`),
+//! refusal campaigns (`campaign.rs`) and the reads that fail before the
+//! inspection that counts (`rescan.rs`) beside it. The background's
 //! coaches, trains, closures and trend (`model::background`) are planned
 //! when the crossing starts and played here.
 
 mod arrive;
 mod booth;
+mod campaign;
+mod closure;
 mod plant;
 mod rescan;
 
@@ -27,7 +30,9 @@ use super::event::Names;
 use super::{Emission, Emitted, FAMILY_SHARE, TrafficConfig, stable_hash};
 use crate::model::background::{self, Burst, Closure};
 use crate::model::biometric::Modality;
-use crate::model::inject::{CrossingInjections, Planted, ServiceSpan};
+use crate::model::inject::{
+    CrossingInjections, LaneClosure, Planted, RefusalCampaign, ServiceSpan,
+};
 use crate::model::network::CrossingSpec;
 use crate::model::population::Population;
 use crate::model::profile::Intensity;
@@ -98,6 +103,8 @@ pub(super) struct CrossingTraffic {
     lanes: Vec<Lane>,
     service: LogNormal<f64>,
     service_spans: Vec<ServiceSpan>,
+    closures: Vec<LaneClosure>,
+    campaigns: Vec<RefusalCampaign>,
     planted: std::vec::IntoIter<Planted>,
     bursts: std::vec::IntoIter<Burst>,
     /// Share of the intensity the bursts bring (plain arrivals leave it).
@@ -181,6 +188,8 @@ impl CrossingTraffic {
             lanes: vec![lane; spec.lanes as usize],
             service: LogNormal::new(mu, sigma).expect("valid log-normal parameters"),
             service_spans: changes.service_spans,
+            closures: changes.closures,
+            campaigns: changes.campaigns,
             planted: planted.into_iter(),
             bursts: bursts.into_iter(),
             burst_share,
@@ -221,7 +230,9 @@ impl CrossingTraffic {
     /// Whether booth `lane` is open at `t_ms`: opening hours, and no
     /// announced closure of the crossing or the booth.
     pub(super) fn lane_open(&self, lane: u32, t_ms: i64) -> bool {
-        self.intensity.is_open(t_ms) && !self.booth_closures.iter().any(|c| c.closes(lane, t_ms))
+        self.intensity.is_open(t_ms)
+            && !self.booth_closures.iter().any(|c| c.closes(lane, t_ms))
+            && !self.lane_closed(lane, t_ms)
     }
 
     fn schedule(&mut self, at: i64, happening: Happening) {

@@ -5,13 +5,14 @@
 //! catch-all arm, so a new kind does not compile until it is named,
 //! validated and planted.
 
+use borderflow_proto::inspection::v1::RefusalReason;
 use serde::{Deserialize, Serialize};
 
 use super::check::Check;
 use super::{
-    DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LinkOutage,
-    NationalityShift, OfficerOverride, Overstay, RepeatedRefusals, SlowInspections,
-    StolenDocuments, Trafficking, WatchlistedPerson,
+    DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LaneClosure, LinkOutage,
+    NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
+    SlowInspections, StolenDocuments, Trafficking, WatchlistedPerson,
 };
 use crate::scenario::FieldError;
 
@@ -34,6 +35,8 @@ pub enum IncidentParams {
     NationalityShift(NationalityShift),
     Trafficking(Trafficking),
     LinkOutage(LinkOutage),
+    LaneClosure(LaneClosure),
+    RefusalCampaign(RefusalCampaign),
 }
 
 impl IncidentParams {
@@ -54,6 +57,8 @@ impl IncidentParams {
             Self::NationalityShift(_) => "nationality_shift",
             Self::Trafficking(_) => "trafficking",
             Self::LinkOutage(_) => "link_outage",
+            Self::LaneClosure(_) => "lane_closure",
+            Self::RefusalCampaign(_) => "refusal_campaign",
         }
     }
 
@@ -74,6 +79,8 @@ impl IncidentParams {
             Self::NationalityShift(p) => p.resolve(at),
             Self::Trafficking(p) => p.resolve(at),
             Self::LinkOutage(p) => p.resolve(at),
+            Self::LaneClosure(p) => p.resolve(at),
+            Self::RefusalCampaign(p) => p.resolve(at),
         }
     }
 }
@@ -147,6 +154,16 @@ pub enum IncidentKind {
         crossing: usize,
         lane: u32,
     },
+    LaneClosure {
+        crossing: usize,
+        open_lanes: u32,
+    },
+    RefusalCampaign {
+        crossing: usize,
+        nationalities: Vec<String>,
+        share: f64,
+        reasons: Vec<RefusalReason>,
+    },
 }
 
 impl IncidentKind {
@@ -167,6 +184,8 @@ impl IncidentKind {
             Self::NationalityShift { .. } => "nationality_shift",
             Self::Trafficking { .. } => "trafficking",
             Self::LinkOutage { .. } => "link_outage",
+            Self::LaneClosure { .. } => "lane_closure",
+            Self::RefusalCampaign { .. } => "refusal_campaign",
         }
     }
 
@@ -190,7 +209,9 @@ impl IncidentKind {
             | Self::SlowInspections { crossing, .. }
             | Self::NationalityShift { crossing, .. }
             | Self::Trafficking { crossing, .. }
-            | Self::LinkOutage { crossing, .. } => vec![(*crossing, "crossing")],
+            | Self::LinkOutage { crossing, .. }
+            | Self::LaneClosure { crossing, .. }
+            | Self::RefusalCampaign { crossing, .. } => vec![(*crossing, "crossing")],
         }
     }
 }

@@ -61,6 +61,14 @@ unaccompanied = 1"#,
     r#"kind = "link_outage"
 crossing = "UZ-SHAVAT"
 lane = 2"#,
+    r#"kind = "lane_closure"
+crossing = "KZ-KORDAY"
+open_lanes = 2"#,
+    r#"kind = "refusal_campaign"
+crossing = "KZ-ZHIBEKZHOLY"
+nationalities = ["TJK", "AFG"]
+share = 0.3
+reasons = ["C", "E"]"#,
 ];
 
 fn table(params: &str) -> String {
@@ -85,12 +93,14 @@ fn position(params: &IncidentParams) -> usize {
         IncidentParams::NationalityShift(_) => 11,
         IncidentParams::Trafficking(_) => 12,
         IncidentParams::LinkOutage(_) => 13,
+        IncidentParams::LaneClosure(_) => 14,
+        IncidentParams::RefusalCampaign(_) => 15,
     }
 }
 
 #[test]
 fn every_kind_round_trips_through_toml() {
-    let mut seen = [false; 14];
+    let mut seen = [false; 16];
     for params in EVERY_KIND {
         let text = table(params);
         let spec: IncidentSpec = toml::from_str(&text).unwrap_or_else(|e| panic!("{params}: {e}"));

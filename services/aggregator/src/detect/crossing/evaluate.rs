@@ -21,7 +21,7 @@ impl CrossingDetectors {
         let period = Period {
             start,
             sums,
-            warm: self.warm(),
+            warm: self.warm(start),
             config: &self.config,
             calendar: self.calendar.as_ref(),
             recent: &self.recent,

@@ -42,6 +42,41 @@ fn periods_per_hour(period_ms: i64) -> u32 {
     (borderflow_domain::time::MS_PER_HOUR / period_ms.max(1)).max(1) as u32
 }
 
+/// The spread a period's count may show around expectation `e`, for a
+/// crossing of `dispersion`: the expectation is itself estimated from
+/// `count` periods, and its error widens the spread.
+fn spread(e: MeanVar, dispersion: f64) -> f64 {
+    let estimated = 1.0 + 1.0 / f64::from(e.count.clamp(1, 8));
+    (e.variance.max(dispersion * e.mean) * estimated)
+        .max(1.0)
+        .sqrt()
+}
+
+impl FlowRule {
+    /// The period before `p`'s: its travellers, expectation and spread, if
+    /// it was observed and has an expectation.
+    fn previous(&self, p: &Period<'_>) -> Option<(f64, f64, f64)> {
+        let start = p.start - p.config.period_ms();
+        let record = p.recent.iter().rev().find(|r| r.start_ms == start)?;
+        let n = if record.inspections > 0 {
+            record.inspections
+        } else {
+            // Recorded before periods kept their count.
+            record.nationalities.iter().map(|c| c.count).sum()
+        };
+        let market = p.calendar.and_then(|cal| cal.market_factor(start));
+        let special = p
+            .calendar
+            .and_then(|cal| cal.special_factor(start))
+            .unwrap_or(1.0);
+        let e = self
+            .traffic
+            .expected(start, market, periods_per_hour(p.config.period_ms()))?
+            .scaled(special);
+        Some((n as f64, e.mean, spread(e, self.traffic.dispersion())))
+    }
+}
+
 impl PeriodRule for FlowRule {
     fn name(&self) -> &'static str {
         "flow"
@@ -76,18 +111,20 @@ impl PeriodRule for FlowRule {
             && !sums.closed
             && let Some(e) = expected
         {
-            // The expectation is itself estimated from `count` periods:
-            // its error widens the spread a period may show.
-            let estimated = 1.0 + 1.0 / f64::from(e.count.clamp(1, 8));
-            let sd = (e.variance.max(dispersion * e.mean) * estimated)
-                .max(1.0)
-                .sqrt();
+            let sd = spread(e, dispersion);
             surge = n >= c.flow_min_count
                 && n >= c.surge_factor * e.mean
                 && n - e.mean >= c.flow_z * sd;
+            // A fall is judged over this period and the one before: at a
+            // crossing of a hundred travellers an hour one period's
+            // shortfall is within its noise, two periods' is not.
+            let (n0, mean0, sd0) = self.previous(p).unwrap_or((0.0, 0.0, 0.0));
+            let (pooled, pooled_mean) = (n + n0, e.mean + mean0);
+            let pooled_sd = (sd * sd + sd0 * sd0).sqrt();
             drop = e.mean >= c.flow_min_count
                 && n <= c.drop_factor * e.mean
-                && e.mean - n >= (c.flow_z - 0.5) * sd;
+                && pooled <= c.drop_factor * pooled_mean
+                && pooled_mean - pooled >= (c.flow_z - 0.5) * pooled_sd;
         }
         // A coach or a train is one period's burst; a surge or a drop lasts.
         let (period, periods) = (c.period_ms(), c.flow_periods);

@@ -71,6 +71,7 @@ impl PeriodSums {
     pub fn record(&self, start_ms: i64) -> PeriodRecord {
         PeriodRecord {
             start_ms,
+            inspections: self.inspections,
             nationalities: self
                 .nationalities
                 .iter()

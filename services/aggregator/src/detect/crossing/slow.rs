@@ -1,9 +1,11 @@
 //! SLOW_INSPECTIONS: a period's mean inspection time against the crossing's
-//! usual, learned from the periods that were not slow.
+//! usual, learned from the periods that were not slow, reported once two
+//! periods running were slow (one period of a few travellers with visas
+//! to check is no slowdown).
 
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
-    AnomalyKind, CrossingDetectorState, Evidence, MeanVar as MeanVarProto, Severity,
+    AnomalyKind, CrossingDetectorState, Evidence, MeanVar as MeanVarProto, Severity, SlowRuleState,
 };
 
 use super::rule::{Finding, MIN_HISTORY, Period, PeriodRule, measure};
@@ -12,6 +14,8 @@ use crate::detect::baseline::MeanVar;
 #[derive(Clone, Debug, Default)]
 pub(super) struct SlowRule {
     mean_duration_ms: MeanVar,
+    /// Start of the run of slow periods.
+    slow_since_ms: Option<i64>,
 }
 
 impl PeriodRule for SlowRule {
@@ -34,9 +38,13 @@ impl PeriodRule for SlowRule {
             && sums.inspections >= c.slow_min_count
             && self.mean_duration_ms.count >= MIN_HISTORY
             && d >= c.slow_factor * usual;
-        if slow {
+        if !slow {
+            self.slow_since_ms = None;
+        }
+        let since = slow.then(|| *self.slow_since_ms.get_or_insert(p.start));
+        if let Some(since) = since.filter(|s| *s < p.start) {
             findings.push(Finding {
-                since_ms: p.start,
+                since_ms: since,
                 kind: AnomalyKind::SlowInspections,
                 subject: String::new(),
                 severity: Severity::Medium,
@@ -59,14 +67,37 @@ impl PeriodRule for SlowRule {
     }
 
     fn snapshot(&self) -> Option<Vec<u8>> {
-        Some(self.mean_duration_ms.to_proto().encode_to_vec())
+        let m = self.mean_duration_ms;
+        let state = SlowRuleState {
+            mean: m.mean,
+            variance: m.variance,
+            count: m.count,
+            slow_since_ms: self.slow_since_ms.unwrap_or_default(),
+        };
+        Some(state.encode_to_vec())
     }
 
     fn restore(&mut self, section: Option<&[u8]>, legacy: &CrossingDetectorState) {
-        let state = match section.map(MeanVarProto::decode) {
+        let state = match section.map(SlowRuleState::decode) {
             Some(decoded) => decoded.ok(),
-            None => legacy.mean_duration_ms,
+            None => legacy
+                .mean_duration_ms
+                .map(|m: MeanVarProto| SlowRuleState {
+                    mean: m.mean,
+                    variance: m.variance,
+                    count: m.count,
+                    slow_since_ms: 0,
+                }),
         };
-        self.mean_duration_ms = state.as_ref().map(MeanVar::from_proto).unwrap_or_default();
+        let Some(state) = state else {
+            *self = Self::default();
+            return;
+        };
+        self.mean_duration_ms = MeanVar {
+            mean: state.mean,
+            variance: state.variance,
+            count: state.count,
+        };
+        self.slow_since_ms = (state.slow_since_ms != 0).then_some(state.slow_since_ms);
     }
 }

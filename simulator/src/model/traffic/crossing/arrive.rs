@@ -62,7 +62,11 @@ impl CrossingTraffic {
             .into_iter()
             .map(|(age, enrolled)| biometric::genuine(&mut self.rng, self.modality, age, enrolled))
             .collect();
-        let (mut outcome, mut reason) = self.outcome(refusable);
+        let (outcome, reason) = self.outcome(refusable);
+        let (mut outcome, mut reason, truth) = match self.campaign(id, entering, at) {
+            Some((reason, truth)) => (Outcome::Refused, reason, Some(truth)),
+            None => (outcome, reason, None),
+        };
         // A member the officer would not clear at the second look goes to
         // second line, and the party waits with them.
         if outcome == Outcome::Admitted && matches.iter().any(|m| !m.cleared) {
@@ -108,7 +112,7 @@ impl CrossingTraffic {
             if m == 0 {
                 guardian.clone_from(&event.event_id);
             }
-            self.schedule_completion(completed, lane, event, None);
+            self.schedule_completion(completed, lane, event, truth);
         }
         let passage = match outcome {
             Outcome::Admitted => Passage::Crossed,

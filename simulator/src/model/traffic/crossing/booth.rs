@@ -26,7 +26,7 @@ impl CrossingTraffic {
         reason: RefusalReason,
     ) -> (Box<InspectionEvent>, u32, i64) {
         let lane = self.pick_lane(lane, arrival);
-        let started = arrival.max(self.lanes[lane as usize].free_at);
+        let started = self.free_from(lane, arrival);
         let mut service_s =
             self.service.sample(&mut self.rng) * document_factor(&visit.mrz, visit.minor);
         if visit.keyed {
@@ -71,13 +71,22 @@ impl CrossingTraffic {
 
     /// `lane` if the crossing has it, else the booth that frees first.
     /// `lane`, or the booth that frees first among those open at `at`
-    /// (any, if all are closed: a planted party is still inspected).
+    /// (a closed booth frees only once it opens again; any, if all are
+    /// closed: a planted party is still inspected).
     pub(super) fn pick_lane(&self, lane: Option<u32>, at: i64) -> u32 {
         lane.filter(|l| *l < self.spec.lanes).unwrap_or_else(|| {
             self.lanes
                 .iter()
                 .enumerate()
-                .min_by_key(|(i, l)| (!self.lane_open(*i as u32, at), l.free_at, *i))
+                .min_by_key(|(i, l)| {
+                    let lane = *i as u32;
+                    (
+                        !self.lane_open(lane, at),
+                        self.free_from(lane, at),
+                        l.free_at,
+                        lane,
+                    )
+                })
                 .map_or(0, |(i, _)| i as u32)
         })
     }

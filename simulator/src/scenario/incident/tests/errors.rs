@@ -152,3 +152,41 @@ fn spans_too_short_to_share_out_are_refused() {
         assert_names(&message, &["incident[0].duration ("]);
     }
 }
+
+#[test]
+fn closures_and_campaigns_name_the_field_at_fault() {
+    let at = "start = \"+1d 6h\"\nduration = \"3h\"";
+    for (body, expected) in [
+        (
+            "kind = \"lane_closure\"\ncrossing = \"KZ-KORDAY\"\nopen_lanes = 20",
+            "incident[1].open_lanes (lane_closure): must be between 1 and 19",
+        ),
+        (
+            "kind = \"lane_closure\"\ncrossing = \"KZ-KORDAY\"\nopen_lanes = 0",
+            "incident[1].open_lanes (lane_closure): must be between 1 and 19",
+        ),
+        (
+            "kind = \"refusal_campaign\"\ncrossing = \"KZ-KORDAY\"\nnationalities = []\nshare = 0.5",
+            "incident[1].nationalities (refusal_campaign): needs at least one nationality",
+        ),
+        (
+            "kind = \"refusal_campaign\"\ncrossing = \"KZ-KORDAY\"\nnationalities = [\"AFG\"]\nshare = 0.5",
+            "incident[1].nationalities (refusal_campaign): no AFG travellers cross at KZ-KORDAY",
+        ),
+        (
+            "kind = \"refusal_campaign\"\ncrossing = \"KZ-KORDAY\"\nnationalities = [\"XQ\"]\nshare = 0.5",
+            "incident[1].nationalities (refusal_campaign): \"XQ\"",
+        ),
+        (
+            "kind = \"refusal_campaign\"\ncrossing = \"KZ-KORDAY\"\nnationalities = [\"KGZ\"]\nshare = 1.5",
+            "incident[1].share (refusal_campaign): must be above 0 and at most 1",
+        ),
+        (
+            "kind = \"refusal_campaign\"\ncrossing = \"KZ-KORDAY\"\nnationalities = [\"KGZ\"]\nshare = 0.5\nreasons = [\"C\", \"Z\"]",
+            "incident[1].reasons (refusal_campaign): \"Z\" is not a letter from A to I",
+        ),
+    ] {
+        let message = error(&[VALID, &format!("{body}\n{at}")]);
+        assert_names(&message, &[expected]);
+    }
+}
