@@ -224,21 +224,21 @@ fn window_ms(w: &CrossingWindow) -> (i64, i64) {
     (ms(&w.start), ms(&w.end))
 }
 
-/// The shipped combined exercise, a week across Central Asia, paced at a
-/// day a minute, scored from the scorecard's JSON: every kind is planted
-/// and found, the kinds planted several times with precision 0.95 or more,
-/// and the whole week raises at most one false alarm. (The surge, the
-/// outage and the crisis outflow are planted once each, where a single
-/// false alarm halves the precision: the total bounds theirs.)
+/// The shipped combined exercise, a week across Central Asia, on a seed the
+/// rules were never developed on, paced at a day a minute, scored from the
+/// scorecard's JSON: every kind is planted and found, the kinds planted
+/// several times with precision 0.95 or more, and the whole week raises at
+/// most one false alarm per 100 crossing-days. (The kinds planted once
+/// each, where a single false alarm halves the precision, are bounded by
+/// the total.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_combined_exercise_scores_every_incident_kind() {
     // Half the traffic: the whole system runs in this test process and
     // must keep pace with the clock on two cores.
-    let text = builtin::scenario("central-asia-week").unwrap().replacen(
-        "\nseed = ",
-        "\nscale = 0.5\nseed = ",
-        1,
-    );
+    let text = builtin::scenario("central-asia-week")
+        .unwrap()
+        .replacen("\nseed = ", "\nscale = 0.5\nseed = ", 1)
+        .replace("seed = 2026", &format!("seed = {HELD_OUT_SEED}"));
     let scenario = Scenario::from_toml(&text, "central-asia-week").unwrap();
     // A second of wall time is 24 minutes of event time at this clock:
     // windows wait 30 minutes of event time for stragglers. (A booth's
@@ -279,9 +279,16 @@ async fn the_combined_exercise_scores_every_incident_kind() {
             assert!(precision >= 0.95, "{kind}: precision {precision}");
         }
     }
-    let false_alarms = json["false_alarms"].as_array().unwrap();
-    assert!(false_alarms.len() <= 1, "{false_alarms:?}");
+    let rate = card
+        .totals
+        .false_alarms_per_100_crossing_days
+        .expect("a scored span");
+    assert!(rate <= 1.0, "{rate:.2} per 100 crossing-days: {:#?}", card.false_alarms);
 }
+
+/// A seed never used while the rules were developed (the detection-quality
+/// test runs it and three more through the detection steps alone).
+const HELD_OUT_SEED: u64 = 90_001;
 
 /// Every other shipped scenario, one after the other, as the combined
 /// exercise runs (half the traffic, a day a minute): each planted kind is
