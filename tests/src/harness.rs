@@ -175,8 +175,11 @@ pub fn compare_anomalies(
     let undetected = planted.undetected(disturbed);
     if !undetected.is_empty() {
         return Err(format!(
-            "planted but not flagged by the disturbed run: {undetected:?}; flagged: {}",
-            tally(disturbed)
+            "planted but not flagged by the disturbed run: {undetected:?}; flagged: {}; \
+             by the undisturbed run: {} (missed there: {:?})",
+            tally(disturbed),
+            tally(reference),
+            planted.undetected(reference)
         ));
     }
     if disturbed != reference {

@@ -33,7 +33,7 @@ pub const EVERY_FAMILY: &str = include_str!("planted/every-family.toml");
 
 /// What [`EVERY_FAMILY`] plants, by family: per event, per document
 /// history, per crossing (officer and crossing scopes).
-pub const EVERY_FAMILY_KINDS: [AnomalyKind; 9] = [
+pub const EVERY_FAMILY_KINDS: [AnomalyKind; 8] = [
     AnomalyKind::MrzCheckDigit,
     AnomalyKind::LostStolenDocument,
     AnomalyKind::WatchlistHit,
@@ -41,7 +41,6 @@ pub const EVERY_FAMILY_KINDS: [AnomalyKind; 9] = [
     AnomalyKind::ImpossibleTravel,
     AnomalyKind::RepeatedRefusal,
     AnomalyKind::OfficerOverride,
-    AnomalyKind::FlowDrop,
     AnomalyKind::SlowInspections,
 ];
 
@@ -113,10 +112,18 @@ impl Planted {
         })
     }
 
+    /// How many events the stream sends (failed reads included).
+    pub fn sent(&self) -> u64 {
+        self.events().count() as u64
+    }
+
     /// What the windows must count.
     pub fn expected(&self) -> Totals {
         let mut totals = Totals::new();
-        for e in self.events() {
+        for e in self
+            .events()
+            .filter(|e| crate::totals::in_a_flow(e.outcome))
+        {
             *totals
                 .entry((e.crossing_id, e.direction, e.outcome))
                 .or_default() += 1;

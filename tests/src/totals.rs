@@ -47,11 +47,27 @@ pub fn run_config(hours: i64, speed: Option<f64>) -> RunConfig {
     }
 }
 
+/// Whether an inspection of `outcome` is in a window's flows: a read
+/// abandoned before a decision (a misread zone retaken at once) is counted
+/// among the inspections but in no flow.
+pub fn in_a_flow(outcome: i32) -> bool {
+    outcome != borderflow_proto::inspection::v1::Outcome::Unspecified as i32
+}
+
+/// How many events the model sends over `hours` (failed reads included).
+pub fn sent(network: &Network, hours: i64) -> u64 {
+    Traffic::new(network, &traffic_config(hours))
+        .filter(|item| matches!(item.emission, Emission::Event(_)))
+        .count() as u64
+}
+
 /// What the model sends, counted the way windows count.
 pub fn expected(network: &Network, hours: i64) -> Totals {
     let mut totals = Totals::new();
     for item in Traffic::new(network, &traffic_config(hours)) {
-        if let Emission::Event(e) = item.emission {
+        if let Emission::Event(e) = item.emission
+            && in_a_flow(e.outcome)
+        {
             *totals
                 .entry((e.crossing_id.clone(), e.direction, e.outcome))
                 .or_default() += 1;
@@ -145,6 +161,9 @@ pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64
             continue;
         };
         if let Some(inspection_record::Body::Inspection(i)) = record.body {
+            if !in_a_flow(i.outcome) {
+                continue;
+            }
             if seen.insert(i.event_id.clone()) {
                 *totals
                     .entry((i.crossing_id, i.direction, i.outcome))

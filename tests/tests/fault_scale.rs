@@ -37,7 +37,7 @@ async fn instances_leaving_and_joining_give_the_single_instance_results() {
         .unwrap();
 
     let want = planted.expected();
-    let total: u64 = want.values().sum();
+    let total = planted.sent();
     let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(1_800.0), None)
         .await
         .unwrap();

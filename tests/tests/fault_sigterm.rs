@@ -42,7 +42,7 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
         .unwrap();
 
     let want = planted.expected();
-    let total: u64 = want.values().sum();
+    let total = planted.sent();
     let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(2_400.0), None)
         .await
         .unwrap();

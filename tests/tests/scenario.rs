@@ -283,7 +283,11 @@ async fn the_combined_exercise_scores_every_incident_kind() {
         .totals
         .false_alarms_per_100_crossing_days
         .expect("a scored span");
-    assert!(rate <= 1.0, "{rate:.2} per 100 crossing-days: {:#?}", card.false_alarms);
+    assert!(
+        rate <= 1.0,
+        "{rate:.2} per 100 crossing-days: {:#?}",
+        card.false_alarms
+    );
 }
 
 /// A seed never used while the rules were developed (the detection-quality

@@ -126,10 +126,8 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_SURGE_FACTOR", default_value_t = 2.0)]
     pub surge_factor: f64,
 
-    /// A period, and it with the one before, with at most this share of
-    /// their expected traffic is a drop (above the 0.3 the rule is meant
-    /// to catch, so noise does not hide a fall to it).
-    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.4)]
+    /// A period with at most this share of its expected traffic is a drop.
+    #[arg(long, env = "BORDERFLOW_DROP_FACTOR", default_value_t = 0.3)]
     pub drop_factor: f64,
 
     /// Standard deviations a period's traffic must also lie from its expectation.

@@ -52,31 +52,6 @@ fn spread(e: MeanVar, dispersion: f64) -> f64 {
         .sqrt()
 }
 
-impl FlowRule {
-    /// The period before `p`'s: its travellers, expectation and spread, if
-    /// it was observed and has an expectation.
-    fn previous(&self, p: &Period<'_>) -> Option<(f64, f64, f64)> {
-        let start = p.start - p.config.period_ms();
-        let record = p.recent.iter().rev().find(|r| r.start_ms == start)?;
-        let n = if record.inspections > 0 {
-            record.inspections
-        } else {
-            // Recorded before periods kept their count.
-            record.nationalities.iter().map(|c| c.count).sum()
-        };
-        let market = p.calendar.and_then(|cal| cal.market_factor(start));
-        let special = p
-            .calendar
-            .and_then(|cal| cal.special_factor(start))
-            .unwrap_or(1.0);
-        let e = self
-            .traffic
-            .expected(start, market, periods_per_hour(p.config.period_ms()))?
-            .scaled(special);
-        Some((n as f64, e.mean, spread(e, self.traffic.dispersion())))
-    }
-}
-
 impl PeriodRule for FlowRule {
     fn name(&self) -> &'static str {
         "flow"
@@ -115,16 +90,12 @@ impl PeriodRule for FlowRule {
             surge = n >= c.flow_min_count
                 && n >= c.surge_factor * e.mean
                 && n - e.mean >= c.flow_z * sd;
-            // A fall is judged over this period and the one before: at a
-            // crossing of a hundred travellers an hour one period's
-            // shortfall is within its noise, two periods' is not.
-            let (n0, mean0, sd0) = self.previous(p).unwrap_or((0.0, 0.0, 0.0));
-            let (pooled, pooled_mean) = (n + n0, e.mean + mean0);
-            let pooled_sd = (sd * sd + sd0 * sd0).sqrt();
+            // A fall is flagged from its first period: learning a fall's
+            // first periods as normal would widen the spread that hides
+            // the rest of it.
             drop = e.mean >= c.flow_min_count
                 && n <= c.drop_factor * e.mean
-                && pooled <= c.drop_factor * pooled_mean
-                && pooled_mean - pooled >= (c.flow_z - 0.5) * pooled_sd;
+                && e.mean - n >= (c.flow_z - 0.5) * sd;
         }
         // A coach or a train is one period's burst; a surge or a drop lasts.
         let (period, periods) = (c.period_ms(), c.flow_periods);

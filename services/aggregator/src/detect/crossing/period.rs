@@ -71,7 +71,6 @@ impl PeriodSums {
     pub fn record(&self, start_ms: i64) -> PeriodRecord {
         PeriodRecord {
             start_ms,
-            inspections: self.inspections,
             nationalities: self
                 .nationalities
                 .iter()

@@ -222,21 +222,18 @@ fn just_under_the_surge_threshold_is_quiet() {
 
 #[test]
 fn a_drop_of_traffic_is_a_flow_drop_but_no_news_is_not() {
-    // A fall is judged with the period before it, and lasts two such
-    // judgements: the first low period pooled with a normal one is no
-    // drop yet.
+    // A fall is flagged from its first period and reported once it has
+    // lasted two.
     let (mut d, t) = trained(40);
     assert!(period(&mut d, t, &normal(5)).is_empty());
-    assert!(period(&mut d, t + PERIOD, &normal(5)).is_empty());
     assert_eq!(
-        kinds(&period(&mut d, t + 2 * PERIOD, &normal(5))),
+        kinds(&period(&mut d, t + PERIOD, &normal(5))),
         vec![AnomalyKind::FlowDrop]
     );
     // Booths up (heartbeats only) and nobody crossing.
     let (mut d, t) = trained(40);
     period(&mut d, t, &normal(0));
-    period(&mut d, t + PERIOD, &normal(0));
-    let out = period(&mut d, t + 2 * PERIOD, &normal(0));
+    let out = period(&mut d, t + PERIOD, &normal(0));
     assert_eq!(kinds(&out), vec![AnomalyKind::FlowDrop]);
     assert_eq!(out[0].severity, Severity::High as i32);
     // Nothing heard at all (closed, or out of touch): not judged.
