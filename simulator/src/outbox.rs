@@ -49,8 +49,24 @@ impl Outbox for MemoryOutbox {
 /// Journal records: a tag byte, then a length-prefixed batch or a sequence.
 const TAG_BATCH: u8 = 1;
 const TAG_ACK: u8 = 2;
-/// Rewrite the journal once this many acknowledged batches pile up.
+/// Rewrite the journal once this many acknowledged batches pile up, plus a
+/// share of as many again that depends on the journal's path: booths started
+/// together send alike (heartbeats while idle), and journals that all compact
+/// at the same moment stall every link of the process at once.
 const COMPACT_AFTER: usize = 1_024;
+
+/// The compaction threshold of the journal at `path`: in
+/// `COMPACT_AFTER..2 * COMPACT_AFTER`, fixed per path (FNV-1a).
+fn compact_after(path: &Path) -> usize {
+    let hash = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    COMPACT_AFTER + (hash % COMPACT_AFTER as u64) as usize
+}
 
 /// Batches journalled to a file, replayed when the checkpoint restarts.
 #[derive(Debug)]
@@ -59,6 +75,7 @@ pub struct DiskOutbox {
     journal: BufWriter<File>,
     batches: VecDeque<StreamInspectionsRequest>,
     acked_since_compaction: usize,
+    compact_after: usize,
     /// Sync to disk on every write (a real booth would); off for load runs.
     sync: bool,
 }
@@ -79,6 +96,7 @@ impl DiskOutbox {
             journal: BufWriter::new(OpenOptions::new().create(true).append(true).open(path)?),
             batches,
             acked_since_compaction: 0,
+            compact_after: compact_after(path),
             sync,
         };
         outbox.compact()?;
@@ -96,7 +114,11 @@ impl DiskOutbox {
         Ok(())
     }
 
-    /// Rewrites the journal with only the unacknowledged batches.
+    /// Rewrites the journal with only the unacknowledged batches: a new
+    /// file renamed over the old, so a crash leaves one or the other whole.
+    /// Synced (the file, then its directory) only when every write is: a
+    /// journal that trusts the page cache for its appends gains nothing from
+    /// syncing its rewrite.
     fn compact(&mut self) -> std::io::Result<()> {
         let tmp = self.path.with_extension("compacting");
         {
@@ -108,9 +130,16 @@ impl DiskOutbox {
                 out.write_all(&body)?;
             }
             out.flush()?;
-            out.get_ref().sync_all()?;
+            if self.sync {
+                out.get_ref().sync_all()?;
+            }
         }
         std::fs::rename(&tmp, &self.path)?;
+        if self.sync
+            && let Some(dir) = self.path.parent()
+        {
+            File::open(dir)?.sync_all()?;
+        }
         self.journal = BufWriter::new(OpenOptions::new().append(true).open(&self.path)?);
         self.acked_since_compaction = 0;
         Ok(())
@@ -164,7 +193,7 @@ impl Outbox for DiskOutbox {
         self.write(TAG_ACK, &sequence.to_le_bytes())?;
         self.batches.pop_front();
         self.acked_since_compaction += 1;
-        if self.acked_since_compaction >= COMPACT_AFTER {
+        if self.acked_since_compaction >= self.compact_after {
             self.compact()?;
         }
         Ok(())
@@ -227,15 +256,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cp.journal");
         let mut outbox = DiskOutbox::open(&path, false).unwrap();
-        for s in 0..(COMPACT_AFTER as u64 + 10) {
+        let threshold = outbox.compact_after as u64;
+        for s in 0..(threshold + 10) {
             outbox.push(batch(s)).unwrap();
         }
-        for s in 0..COMPACT_AFTER as u64 {
+        for s in 0..threshold {
             outbox.ack(s).unwrap();
         }
         drop(outbox);
         let reopened = DiskOutbox::open(&path, false).unwrap();
         assert_eq!(reopened.batches().len(), 10);
         assert!(std::fs::metadata(&path).unwrap().len() < 200);
+    }
+
+    #[test]
+    fn journals_of_different_booths_compact_at_different_counts() {
+        let thresholds: std::collections::BTreeSet<usize> = (1..=20)
+            .map(|lane| compact_after(Path::new(&format!("outbox/KZ-KORDAY-L{lane:02}.journal"))))
+            .collect();
+        assert!(thresholds.len() >= 18, "{thresholds:?}");
+        assert!(
+            thresholds
+                .iter()
+                .all(|t| (COMPACT_AFTER..2 * COMPACT_AFTER).contains(t))
+        );
     }
 }
