@@ -118,7 +118,10 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_SHUTDOWN_DEADLINE", default_value = "20s", value_parser = parse_duration)]
     pub shutdown_deadline: Duration,
 
-    /// Longest wait for the materialised topics before processing resumes.
+    /// Longest wait for the materialised topics to catch up, or for the
+    /// next record of a document-history replay, before that attempt at
+    /// restoring a partition is given up and started again. A partition is
+    /// never processed until its state is whole, however long that takes.
     #[arg(long, env = "BORDERFLOW_CATCH_UP_DEADLINE", default_value = "60s", value_parser = parse_duration)]
     pub catch_up_deadline: Duration,
 

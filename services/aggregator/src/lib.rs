@@ -158,6 +158,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tick: config.open_publish_interval,
         drain_deadline: config.shutdown_deadline,
         relay: Relay::new(stores.anomalies.clone(), tokio::runtime::Handle::current()),
+        ready: Some(readiness.flag("inspections state")),
     };
     let processing = readiness.flag("processing");
     let inspections = spawn_loop("inspections", shutdown.clone(), {
@@ -188,11 +189,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         let producer = producer.clone();
         let pipeline = PipelineConfig {
             group_id: format!("{}-documents", config.group_id),
+            ready: Some(readiness.flag("documents state")),
             ..pipeline
         };
         let reference = stores.reference.clone();
         let allowed_lateness_ms = config.allowed_lateness.as_millis() as i64;
-        let replay_deadline = config.catch_up_deadline;
+        let replay_stall = config.catch_up_deadline;
         move |stop: &CancellationToken| {
             let stage = DocumentsStage {
                 detect: detect.clone(),
@@ -200,7 +202,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 reference: reference.clone(),
                 kafka: kafka.clone(),
                 topic: topics.by_document.clone(),
-                replay_deadline,
+                replay_stall,
             };
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }

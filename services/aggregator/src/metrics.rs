@@ -33,11 +33,43 @@ pub const WATERMARK: &str = "borderflow_aggregator_watermark_timestamp_seconds";
 pub const MATERIALISE_ERRORS: &str = "borderflow_aggregator_materialise_errors_total";
 pub const RESTARTS: &str = "borderflow_aggregator_pipeline_restarts_total";
 pub const RESUME_REWINDS: &str = "borderflow_aggregator_resume_rewinds_total";
+pub const PARTITIONS_RESTORING: &str = "borderflow_aggregator_partitions_restoring";
+pub const RESTORE_DURATION: &str = "borderflow_aggregator_restore_duration_seconds";
+pub const RESTORE_FAILURES: &str = "borderflow_aggregator_restore_failures_total";
+pub const REPLAYED_RECORDS: &str = "borderflow_aggregator_replayed_records_total";
+pub const DOCUMENT_HISTORIES: &str = "borderflow_aggregator_document_histories";
+pub const DOCUMENT_HISTORIES_EXPIRED: &str =
+    "borderflow_aggregator_document_histories_expired_total";
 pub const API_CALLS: &str = "borderflow_api_calls_total";
 pub const API_DENIED: &str = "borderflow_api_denied_total";
 pub const AUDIT_WRITE_FAILURES: &str = "borderflow_audit_write_failures_total";
 
 pub fn describe() {
+    describe_gauge!(
+        PARTITIONS_RESTORING,
+        "Assigned partitions whose state is being restored (paused, not processed), by stage."
+    );
+    describe_histogram!(
+        RESTORE_DURATION,
+        metrics::Unit::Seconds,
+        "Time to restore an assigned partition's state whole, by stage."
+    );
+    describe_counter!(
+        RESTORE_FAILURES,
+        "Restore attempts that failed and were started again, by stage."
+    );
+    describe_counter!(
+        REPLAYED_RECORDS,
+        "By-document records replayed to rebuild document histories on assignment."
+    );
+    describe_gauge!(
+        DOCUMENT_HISTORIES,
+        "Document histories held, per by-document partition."
+    );
+    describe_counter!(
+        DOCUMENT_HISTORIES_EXPIRED,
+        "Document histories forgotten: no passage within the retention and no pending OVERSTAY check."
+    );
     describe_counter!(
         API_CALLS,
         "Calls to the gRPC and dashboard APIs, by interface, method, the role that granted it and outcome."
@@ -153,6 +185,31 @@ pub fn document_record() {
             .get_or_insert_with(|| counter!(DOCUMENT_RECORDS))
             .increment(1);
     });
+}
+
+pub fn partitions_restoring(stage: &'static str, partitions: usize) {
+    gauge!(PARTITIONS_RESTORING, "stage" => stage).set(partitions as f64);
+}
+
+pub fn restore_duration(stage: &'static str, elapsed: std::time::Duration) {
+    histogram!(RESTORE_DURATION, "stage" => stage).record(elapsed.as_secs_f64());
+}
+
+pub fn restore_failure(stage: &'static str) {
+    counter!(RESTORE_FAILURES, "stage" => stage).increment(1);
+}
+
+pub fn document_histories_replayed(records: u64) {
+    counter!(REPLAYED_RECORDS).increment(records);
+}
+
+/// Once per batch and by-document partition.
+pub fn document_histories(partition: i32, held: usize, expired: u64) {
+    let partition = partition.to_string();
+    gauge!(DOCUMENT_HISTORIES, "partition" => partition.clone()).set(held as f64);
+    if expired > 0 {
+        counter!(DOCUMENT_HISTORIES_EXPIRED).increment(expired);
+    }
 }
 
 pub fn api_call(

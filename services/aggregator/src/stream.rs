@@ -11,4 +11,5 @@ pub mod inspections;
 pub mod materialise;
 pub mod output;
 pub mod pipeline;
+pub mod restore;
 pub mod resume;

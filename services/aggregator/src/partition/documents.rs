@@ -20,6 +20,7 @@ pub struct DocumentPartition {
     next: Option<i64>,
     /// Scratch for the rules' findings.
     found: Vec<Anomaly>,
+    partition: i32,
 }
 
 impl DocumentPartition {
@@ -33,7 +34,24 @@ impl DocumentPartition {
             refs,
             next: None,
             found: Vec::new(),
+            partition: 0,
         }
+    }
+
+    /// The by-document partition this state is of (for its metrics).
+    pub fn in_partition(mut self, partition: i32) -> Self {
+        self.partition = partition;
+        self
+    }
+
+    pub fn partition(&self) -> i32 {
+        self.partition
+    }
+
+    /// Histories forgotten since the last call: nothing of them was in the
+    /// retention and no OVERSTAY check was pending.
+    pub fn take_expired(&mut self) -> u64 {
+        self.processor.take_expired()
     }
 
     /// Processes one record; returns whether it was an inspection the

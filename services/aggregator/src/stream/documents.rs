@@ -4,7 +4,10 @@
 //! A partition's state is the fold of its records: on assignment the stage
 //! replays the partition from its start up to the committed offset without
 //! publishing (those anomalies were published before, with the same ids),
-//! then continues live.
+//! then continues live. The replay runs on the restoring thread while the
+//! partition is paused (`stream::restore`), for as long as it takes: a
+//! replay that stops making progress for `replay_stall` fails and starts
+//! again, and a partition is never processed on part of its history.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +18,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
@@ -31,8 +34,9 @@ pub struct DocumentsStage {
     pub reference: Arc<ReferenceStore>,
     pub kafka: KafkaArgs,
     pub topic: String,
-    /// Longest replay when resuming a partition.
-    pub replay_deadline: Duration,
+    /// Longest wait for the next record of a replay before it is started
+    /// again.
+    pub replay_stall: Duration,
 }
 
 impl DocumentsStage {
@@ -51,24 +55,22 @@ impl DocumentsStage {
         let mut list = TopicPartitionList::new();
         list.add_partition_offset(&self.topic, partition, Offset::Beginning)?;
         reader.assign(&list)?;
-        let (low, _) = reader.fetch_watermarks(
-            &self.topic,
-            partition,
-            Timeout::After(self.replay_deadline),
-        )?;
-        let started = Instant::now();
+        let (low, _) =
+            reader.fetch_watermarks(&self.topic, partition, Timeout::After(self.replay_stall))?;
+        let mut progressed = Instant::now();
         let mut replayed = 0;
         let mut next = low;
         while next < until {
-            if started.elapsed() > self.replay_deadline {
+            if progressed.elapsed() > self.replay_stall {
                 anyhow::bail!(
-                    "replay of partition {partition} reached only offset {next} of {until}"
+                    "replay of partition {partition} stalled at offset {next} of {until}"
                 );
             }
             let Some(result) = reader.poll(Duration::from_millis(200)) else {
                 continue;
             };
             let message = result?;
+            progressed = Instant::now();
             next = message.offset() + 1;
             if message.offset() >= until {
                 break;
@@ -98,24 +100,24 @@ impl Stage for DocumentsStage {
         &topics.by_document
     }
 
-    fn assign(&self, partition: i32, committed: Option<i64>) -> DocumentPartition {
+    fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<DocumentPartition> {
         let refs: Arc<dyn References> = self.reference.clone();
-        let mut state = DocumentPartition::new(self.detect.clone(), self.allowed_lateness_ms, refs);
+        let mut state = DocumentPartition::new(self.detect.clone(), self.allowed_lateness_ms, refs)
+            .in_partition(partition);
         if let Some(until) = committed.filter(|c| *c > 0) {
             let started = Instant::now();
-            match self.replay(partition, until, &mut state) {
-                Ok(records) => info!(
-                    partition,
-                    records,
-                    documents = state.documents(),
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "document histories rebuilt"
-                ),
-                Err(err) => warn!(partition, %err, "document histories incomplete"),
-            }
+            let records = self.replay(partition, until, &mut state)?;
+            metrics::document_histories_replayed(records);
+            info!(
+                partition,
+                records,
+                documents = state.documents(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "document histories rebuilt"
+            );
         }
         state.resume_at(committed);
-        state
+        Ok(state)
     }
 
     fn process(
@@ -132,9 +134,10 @@ impl Stage for DocumentsStage {
 
     fn finish(
         &self,
-        _state: &mut DocumentPartition,
+        state: &mut DocumentPartition,
         _out: &mut Outputs<'_>,
     ) -> Result<(), KafkaError> {
+        metrics::document_histories(state.partition(), state.documents(), state.take_expired());
         Ok(())
     }
 

@@ -7,11 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
+
 use borderflow_common::kafka::Topics;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use rdkafka::error::KafkaError;
-use tracing::{debug, warn};
+use tracing::debug;
 
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
@@ -45,15 +47,15 @@ impl Stage for InspectionsStage {
 
     /// The previous owners' windows and detector state must be in the
     /// materialised view before any partition resumes from it.
-    fn before_assign(&self) {
-        if let Err(err) = self.materialiser.wait_caught_up(self.catch_up_deadline) {
-            warn!(%err, "resuming before the materialised view caught up");
-        }
+    fn before_assign(&self) -> anyhow::Result<()> {
+        self.materialiser
+            .wait_caught_up(self.catch_up_deadline)
+            .context("the materialised view has not caught up")
     }
 
     /// Resumes from the windows and detector state a previous owner
     /// published (the view has caught up: see `before_assign`).
-    fn assign(&self, partition: i32, _committed: Option<i64>) -> PartitionState {
+    fn assign(&self, partition: i32, _committed: Option<i64>) -> anyhow::Result<PartitionState> {
         let refs: Arc<dyn References> = self.stores.reference.clone();
         let mut state = PartitionState::new(partition, self.windows, self.detect.clone(), refs);
         let snapshots = self.stores.windows.states_for_partition(partition);
@@ -70,7 +72,7 @@ impl Stage for InspectionsStage {
         for closed in windows {
             state.restore(&closed.crossing_id, closed.window, closed.record);
         }
-        state
+        Ok(state)
     }
 
     fn process(

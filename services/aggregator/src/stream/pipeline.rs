@@ -8,10 +8,12 @@
 //! itself, not in another task; arroyo #559). A revoke can arrive in the
 //! middle of a batch, so what the live state would commit is not safe: the
 //! windows that batch closed are not produced yet, and the next owner must
-//! replay them. Newly assigned partitions are resumed by the stage.
+//! replay them. Newly assigned partitions are paused while the stage
+//! restores their state on another thread (`restore`), and resumed once it
+//! is whole.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
@@ -31,7 +33,9 @@ use tracing::{debug, info, warn};
 use crate::metrics;
 use crate::partition::effects::Record;
 use crate::stream::output::{Batch, InFlight, Outputs, Relay};
+use crate::stream::restore::Restorer;
 use crate::stream::resume::{Resume, Step};
+use borderflow_common::admin::ReadyFlag;
 
 /// What a pipeline does with the records of its partitions.
 pub trait Stage: Send + Sync + 'static {
@@ -43,13 +47,19 @@ pub trait Stage: Send + Sync + 'static {
     /// The input topic.
     fn topic<'a>(&self, topics: &'a Topics) -> &'a str;
 
-    /// Once per rebalance, before its newly assigned partitions are resumed
-    /// (this may block).
-    fn before_assign(&self) {}
+    /// Once per rebalance, before its newly assigned partitions are
+    /// restored, on the restoring thread (this may block); an error is
+    /// tried again.
+    fn before_assign(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 
-    /// A newly assigned partition, resumed (this may block). `committed` is
-    /// the group's committed offset for it, when known.
-    fn assign(&self, partition: i32, committed: Option<i64>) -> Self::Partition;
+    /// A newly assigned partition's state, whole, on the restoring thread
+    /// (this may block for as long as the state takes to rebuild; nothing
+    /// of the partition is processed meanwhile). `committed` is the group's
+    /// committed offset for it, when known. An error is tried again from
+    /// scratch: incomplete state is never returned.
+    fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<Self::Partition>;
 
     fn process(
         &self,
@@ -85,6 +95,8 @@ pub struct PipelineConfig {
     pub drain_deadline: Duration,
     /// Shows the stage's anomalies to this instance's watchers once durable.
     pub relay: Relay,
+    /// Down while any assigned partition's state is being restored.
+    pub ready: Option<ReadyFlag>,
 }
 
 struct State<P> {
@@ -98,15 +110,19 @@ struct State<P> {
     /// not been seen yet (see [`crate::stream::resume`]).
     resuming: HashMap<i32, Resume>,
     in_flight: InFlight,
-    /// A delivery failed: the pipeline must restart from committed offsets.
+    /// Assigned partitions whose state is being restored (paused).
+    restorer: Restorer<P>,
+    /// A delivery failed, or a partition could not be taken on whole: the
+    /// pipeline must restart from committed offsets.
     failed: Option<String>,
 }
 
 struct PipelineContext<S: Stage> {
-    stage: S,
+    stage: Arc<S>,
     topic: String,
     config: PipelineConfig,
     state: Mutex<State<S::Partition>>,
+    shutdown: CancellationToken,
 }
 
 impl<S: Stage> ClientContext for PipelineContext<S> {
@@ -134,6 +150,7 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
                 state.partitions.remove(&element.partition());
                 state.finished.remove(&element.partition());
                 state.resuming.remove(&element.partition());
+                state.restorer.forget(element.partition());
             }
             return;
         }
@@ -141,6 +158,7 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
         for element in revoked.elements() {
             state.partitions.remove(&element.partition());
             state.resuming.remove(&element.partition());
+            state.restorer.forget(element.partition());
             if let Some(offset) = state.finished.remove(&element.partition()) {
                 let _ = offsets.add_partition_offset(
                     &self.topic,
@@ -169,42 +187,70 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
             return;
         }
         let started = Instant::now();
-        let committed = consumer
-            .committed_offsets((*assigned).clone(), Timeout::After(self.config.drain_deadline))
-            .map(|list| {
-                list.elements()
-                    .iter()
-                    .filter_map(|e| match e.offset() {
-                        Offset::Offset(o) => Some((e.partition(), o)),
-                        _ => None,
-                    })
-                    .collect::<HashMap<_, _>>()
-            })
-            .unwrap_or_else(|err| {
-                warn!(stage = self.stage.name(), %err, "committed offsets unknown; resuming without them");
-                HashMap::new()
-            });
-        let mut resumed = Vec::new();
-        if assigned.count() > 0 {
-            self.stage.before_assign();
-        }
-        for element in assigned.elements() {
-            let id = element.partition();
-            resumed.push((id, self.stage.assign(id, committed.get(&id).copied())));
-        }
-        let mut state = self.state.lock().expect("pipeline state");
-        for (id, offset) in &committed {
-            if *offset > 0 {
-                state.resuming.insert(*id, Resume::new(*offset));
+        // Without the committed offsets a partition's state could not be
+        // restored to where its fetch starts: restart rather than guess.
+        let committed = match consumer.committed_offsets(
+            (*assigned).clone(),
+            Timeout::After(self.config.drain_deadline),
+        ) {
+            Ok(list) => list
+                .elements()
+                .iter()
+                .filter_map(|e| match e.offset() {
+                    Offset::Offset(o) => Some((e.partition(), o)),
+                    _ => None,
+                })
+                .collect::<HashMap<_, _>>(),
+            Err(err) => {
+                let mut state = self.state.lock().expect("pipeline state");
+                state.failed = Some(format!("committed offsets unknown: {err}"));
+                return;
             }
+        };
+        // Nothing of a partition is fetched until its state is whole.
+        if let Err(err) = consumer.pause(assigned) {
+            let mut state = self.state.lock().expect("pipeline state");
+            state.failed = Some(format!("pausing the assigned partitions failed: {err}"));
+            return;
         }
-        state.partitions.extend(resumed);
+        let partitions: Vec<(i32, Option<i64>)> = assigned
+            .elements()
+            .iter()
+            .map(|e| (e.partition(), committed.get(&e.partition()).copied()))
+            .collect();
+        let mut state = self.state.lock().expect("pipeline state");
+        if let Err(err) =
+            state
+                .restorer
+                .start(self.stage.clone(), partitions, self.shutdown.clone())
+        {
+            state.failed = Some(format!("no thread to restore partitions on: {err}"));
+        }
         info!(
             stage = self.stage.name(),
             partitions = assigned.count(),
-            resumed_ms = started.elapsed().as_millis() as u64,
-            "partitions assigned"
+            committed_ms = started.elapsed().as_millis() as u64,
+            "partitions assigned; restoring their state"
         );
+    }
+}
+
+/// Resumes the partitions whose state was restored since the last call.
+fn resume_restored<S: Stage>(consumer: &BaseConsumer<PipelineContext<S>>, topic: &str) {
+    let context = consumer.context();
+    let mut state = context.state.lock().expect("pipeline state");
+    let state = &mut *state;
+    for restored in state.restorer.take_done() {
+        let id = restored.partition;
+        if let Some(offset) = restored.committed.filter(|o| *o > 0) {
+            state.resuming.insert(id, Resume::new(offset));
+        }
+        state.partitions.insert(id, restored.state);
+        let mut list = TopicPartitionList::new();
+        list.add_partition(topic, id);
+        if let Err(err) = consumer.resume(&list) {
+            state.failed = Some(format!("resuming partition {id} failed: {err}"));
+        }
     }
 }
 
@@ -227,16 +273,18 @@ pub fn run<S: Stage>(
         client_config.set("group.instance.id", format!("{instance}-{name}"));
     }
     let context = PipelineContext {
-        stage,
+        stage: Arc::new(stage),
         topic: topic.clone(),
         config: config.clone(),
         state: Mutex::new(State {
             partitions: HashMap::new(),
             finished: HashMap::new(),
             resuming: HashMap::new(),
+            restorer: Restorer::new(name, config.ready.clone()),
             in_flight: InFlight::default(),
             failed: None,
         }),
+        shutdown: shutdown.clone(),
     };
     let consumer: BaseConsumer<PipelineContext<S>> = client_config
         .create_with_context(context)
@@ -251,6 +299,7 @@ pub fn run<S: Stage>(
         if shutdown.is_cancelled() {
             break Ok(());
         }
+        resume_restored(&consumer, &topic);
         let mut batch = Batch::default();
         let started = Instant::now();
         let mut processed = 0usize;
@@ -286,7 +335,17 @@ pub fn run<S: Stage>(
                     let mut guard = context.state.lock().expect("pipeline state");
                     let state = &mut *guard;
                     // Revoked while in flight: its new owner handles it.
+                    // (A restoring partition is paused, and pausing drops
+                    // what was fetched: none of its records come here.)
                     let Some(partition) = state.partitions.get_mut(&message.partition()) else {
+                        if state.restorer.is_restoring(message.partition()) {
+                            warn!(
+                                stage = name,
+                                partition = message.partition(),
+                                "a record of a restoring partition; restarting from committed offsets"
+                            );
+                            state.failed = Some("a paused partition delivered a record".into());
+                        }
                         continue;
                     };
                     if let Some(resume) = state.resuming.get_mut(&message.partition()) {

@@ -32,6 +32,8 @@ pub struct DocumentProcessor {
     nationalities: HashMap<Box<str>, Arc<str>>,
     max_event_ms: Option<i64>,
     last_eviction_ms: i64,
+    /// Histories forgotten by the retention since [`Self::take_expired`].
+    expired: u64,
 }
 
 impl DocumentProcessor {
@@ -45,7 +47,13 @@ impl DocumentProcessor {
             nationalities: HashMap::new(),
             max_event_ms: None,
             last_eviction_ms: i64::MIN,
+            expired: 0,
         }
+    }
+
+    /// Histories forgotten since the last call.
+    pub fn take_expired(&mut self) -> u64 {
+        std::mem::take(&mut self.expired)
     }
 
     /// Documents with a history.
@@ -197,8 +205,10 @@ impl DocumentProcessor {
         if watermark.saturating_sub(self.last_eviction_ms) >= 3_600_000 {
             self.last_eviction_ms = watermark;
             let horizon = watermark - self.config.document_retention.as_millis() as i64;
+            let before = self.histories.len();
             self.histories
                 .retain(|_, h| h.deadline.is_some() || h.last_ms().is_some_and(|t| t >= horizon));
+            self.expired += (before - self.histories.len()) as u64;
         }
     }
 }
