@@ -19,13 +19,12 @@ use borderflow_proto::ms_to_timestamp;
 use borderflow_proto::reference::v1::UpsertCrossingsRequest;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
 
 use crate::link::LinkConfig;
 use crate::model::traffic::{Emission, Traffic, TrafficConfig};
 use crate::plant;
 use crate::reference;
-use crate::run::{RunConfig, run_emissions};
+use crate::run::{IngestEndpoint, RunConfig, run_emissions};
 use crate::scenario::Scenario;
 use crate::score::{Scope, Scorecard, score};
 use crate::setup::credentials::TokenIssuer;
@@ -35,8 +34,8 @@ use crate::truth::Truth;
 /// Where a scenario runs.
 #[derive(Clone, Debug)]
 pub struct Targets {
-    /// Ingest's gRPC endpoint (see [`crate::run::connect`]).
-    pub ingest: Channel,
+    /// Ingest's gRPC endpoint (see [`crate::run::ingest`]).
+    pub ingest: IngestEndpoint,
     /// The aggregator's gRPC endpoint (ReferenceService and
     /// AnalyticsService), with a token of the trainer role.
     pub aggregator: Authorized,

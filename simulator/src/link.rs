@@ -2,6 +2,8 @@
 //! keeps every batch in its outbox until acknowledged, streams over
 //! `StreamInspections` with a bounded window of unacknowledged batches, and
 //! reconnects with exponential backoff, resending what was not acknowledged.
+//! The backoff is jittered: booths that lost ingest together (a restart, an
+//! overload) come back spread out rather than in one burst.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -110,7 +112,7 @@ pub async fn run(
                 }
                 Err(status) => {
                     stats.failure(status.code());
-                    retry_at = Some(Instant::now() + backoff);
+                    retry_at = Some(Instant::now() + jittered(backoff));
                     backoff = (backoff * 2).min(config.backoff_max);
                 }
             }
@@ -129,11 +131,14 @@ pub async fn run(
             }
             if broken {
                 connection = None;
-                retry_at = Some(Instant::now() + backoff);
+                retry_at = Some(Instant::now() + jittered(backoff));
                 continue;
             }
         }
         if !input_open && events.is_empty() && heartbeat.is_none() && outbox.batches().is_empty() {
+            if let Some(c) = connection.take() {
+                c.close().await;
+            }
             return Ok(());
         }
         let linger_deadline = batch_started.map(|t| t + config.linger);
@@ -199,17 +204,45 @@ pub async fn run(
                 }
                 Ok(None) => {
                     connection = None;
-                    retry_at = Some(Instant::now() + backoff);
+                    retry_at = Some(Instant::now() + jittered(backoff));
                 }
                 Err(status) => {
                     stats.failure(status.code());
                     connection = None;
-                    retry_at = Some(Instant::now() + backoff);
+                    retry_at = Some(Instant::now() + jittered(backoff));
                     backoff = (backoff * 2).min(config.backoff_max);
                 }
             },
             _ = sleep_until(retry_at.unwrap_or_else(Instant::now)), if connection.is_none() && retry_at.is_some() && link_up => {}
         }
+    }
+}
+
+/// A wait of between half and all of `backoff`, drawn afresh each time.
+fn jittered(backoff: Duration) -> Duration {
+    backoff.mul_f64(rand::random_range(0.5..=1.0))
+}
+
+/// Longest wait for ingest to end a stream the booth has finished with.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+impl Connection {
+    /// Ends the stream the way gRPC expects: the requests end, then ingest
+    /// ends its responses with a status. Dropping a stream with responses
+    /// still open resets it instead, and a burst of resets (booths ending
+    /// together) makes the server close the whole connection, failing every
+    /// other booth's stream on it.
+    async fn close(self) {
+        let Self {
+            requests,
+            mut responses,
+            ..
+        } = self;
+        drop(requests);
+        let _ = tokio::time::timeout(CLOSE_WAIT, async {
+            while let Ok(Some(_)) = responses.message().await {}
+        })
+        .await;
     }
 }
 

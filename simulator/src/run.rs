@@ -14,7 +14,7 @@ use borderflow_proto::ms_to_timestamp;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::Channel;
+use tonic::transport::{Channel, Endpoint};
 
 use crate::clock::Clock;
 use crate::link::{self, Control, LinkConfig};
@@ -45,11 +45,11 @@ pub struct LinkEvent {
     pub up: bool,
 }
 
-/// Streams `network`'s traffic to ingest over `channel`.
+/// Streams `network`'s traffic to ingest.
 pub async fn run(
     network: &Network,
     config: &RunConfig,
-    channel: Channel,
+    ingest: IngestEndpoint,
     tokens: &TokenIssuer,
     link_events: Vec<LinkEvent>,
     stats: Arc<Stats>,
@@ -59,7 +59,7 @@ pub async fn run(
     run_emissions(
         network,
         config,
-        channel,
+        ingest,
         tokens,
         traffic,
         link_events,
@@ -74,7 +74,7 @@ pub async fn run(
 pub async fn run_emissions<I>(
     network: &Network,
     config: &RunConfig,
-    channel: Channel,
+    ingest: IngestEndpoint,
     tokens: &TokenIssuer,
     emissions: I,
     mut link_events: Vec<LinkEvent>,
@@ -97,7 +97,7 @@ where
             ),
             None => Box::new(MemoryOutbox::default()),
         };
-        let client = link::client(channel.clone(), &tokens.token(&id))?;
+        let client = link::client(ingest.connection(), &tokens.token(&id))?;
         links.spawn(link::run(
             client,
             rx,
@@ -226,13 +226,45 @@ async fn flush_all<K>(senders: &HashMap<K, mpsc::Sender<Control>>) {
     }
 }
 
-/// A channel to ingest, with TLS when configured.
+/// Where ingest listens, with TLS when configured. Every checkpoint gets a
+/// connection of its own, as booths on their own sites do: hundreds of
+/// booths multiplexed on one HTTP/2 connection would share its fate (one
+/// GOAWAY ends every stream on it), and their many small frames exhaust the
+/// server's per-connection allowance for them.
+#[derive(Clone, Debug)]
+pub struct IngestEndpoint(Endpoint);
+
+impl IngestEndpoint {
+    /// A new connection, made (and remade) when first used.
+    pub fn connection(&self) -> Channel {
+        self.0.connect_lazy()
+    }
+}
+
+/// Ingest at `endpoint`, with TLS when configured.
+pub fn ingest(
+    endpoint: &str,
+    tls: Option<tonic::transport::ClientTlsConfig>,
+) -> anyhow::Result<IngestEndpoint> {
+    endpoint_of(endpoint, tls).map(IngestEndpoint)
+}
+
+/// A channel to a service (one connection, shared by its clients), with
+/// TLS when configured.
 pub async fn connect(
     endpoint: &str,
     tls: Option<tonic::transport::ClientTlsConfig>,
 ) -> anyhow::Result<Channel> {
+    // Lazy: clients connect (and reconnect) on their own schedule.
+    Ok(endpoint_of(endpoint, tls)?.connect_lazy())
+}
+
+fn endpoint_of(
+    endpoint: &str,
+    tls: Option<tonic::transport::ClientTlsConfig>,
+) -> anyhow::Result<Endpoint> {
     let mut endpoint = Channel::from_shared(endpoint.to_owned())
-        .context("parsing the ingest address")?
+        .context("parsing the address")?
         .http2_adaptive_window(true)
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(5))
@@ -241,6 +273,5 @@ pub async fn connect(
     if let Some(tls) = tls {
         endpoint = endpoint.tls_config(tls).context("configuring TLS")?;
     }
-    // Lazy: checkpoints connect (and reconnect) on their own schedule.
-    Ok(endpoint.connect_lazy())
+    Ok(endpoint)
 }

@@ -75,7 +75,7 @@ impl Stream {
         links: Vec<LinkEvent>,
     ) -> anyhow::Result<Self> {
         let stats = Arc::new(Stats::default());
-        let channel = bed.ingest_channel(ingest).await?;
+        let channel = bed.ingest_endpoint(ingest)?;
         let tokens = bed.tokens()?;
         let network = network.clone();
         let task = {

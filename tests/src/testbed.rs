@@ -26,6 +26,7 @@ use borderflow_proto::reference::v1::{
     ListEntry, ReferenceList, ReferenceRecord, reference_record,
 };
 use borderflow_simulator::model::network::Network;
+use borderflow_simulator::run::IngestEndpoint;
 use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::setup::identity::DEV_ISSUER;
 use borderflow_simulator::setup::{DevSetup, write_dev_setup};
@@ -424,8 +425,12 @@ impl Testbed {
 
     /// A channel to ingest over TLS.
     pub async fn ingest_channel(&self, addr: SocketAddr) -> anyhow::Result<Channel> {
-        borderflow_simulator::run::connect(&format!("https://{addr}"), Some(self.client_tls()?))
-            .await
+        Ok(self.ingest_endpoint(addr)?.connection())
+    }
+
+    /// Ingest over TLS, for the simulator's booths (a connection each).
+    pub fn ingest_endpoint(&self, addr: SocketAddr) -> anyhow::Result<IngestEndpoint> {
+        borderflow_simulator::run::ingest(&format!("https://{addr}"), Some(self.client_tls()?))
     }
 
     pub fn tokens(&self) -> anyhow::Result<TokenIssuer> {

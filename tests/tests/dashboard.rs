@@ -231,7 +231,7 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
     };
     let stats = Arc::new(Stats::default());
     let simulator = tokio::spawn({
-        let channel = bed.ingest_channel(ingest.grpc_addr).await.unwrap();
+        let channel = bed.ingest_endpoint(ingest.grpc_addr).unwrap();
         let tokens = bed.tokens().unwrap();
         let (network, stats, stop) = (network.clone(), stats.clone(), stop.clone());
         async move { run(&network, &config, channel, &tokens, Vec::new(), stats, stop).await }

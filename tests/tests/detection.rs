@@ -468,7 +468,7 @@ async fn every_kind_in_the_catalogue_fires_exactly_as_planted() {
         closing_after_ms: 30 * MIN,
     };
     let stats = Arc::new(Stats::default());
-    let channel = bed.ingest_channel(ingest.grpc_addr).await.unwrap();
+    let channel = bed.ingest_endpoint(ingest.grpc_addr).unwrap();
     run_emissions(
         &network,
         &config,

@@ -29,7 +29,7 @@ async fn every_event_sent_is_counted_exactly_once() {
     let hours = 4;
     let want = expected(&network, hours);
     let stats = Arc::new(Stats::default());
-    let channel = bed.ingest_channel(ingest.grpc_addr).await.unwrap();
+    let channel = bed.ingest_endpoint(ingest.grpc_addr).unwrap();
     run(
         &network,
         &run_config(hours, None),
@@ -73,7 +73,7 @@ async fn an_aggregator_restarted_mid_stream_still_counts_exactly() {
     let hours = 6;
     let want = expected(&network, hours);
     let stats = Arc::new(Stats::default());
-    let channel = bed.ingest_channel(ingest.grpc_addr).await.unwrap();
+    let channel = bed.ingest_endpoint(ingest.grpc_addr).unwrap();
     let tokens = bed.tokens().unwrap();
     // Six simulated hours in about six seconds.
     let sim = {

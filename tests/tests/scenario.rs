@@ -46,7 +46,7 @@ async fn run(
         .unwrap();
     let secret = std::fs::read_to_string(&bed.setup.secret_file).unwrap();
     let targets = Targets {
-        ingest: bed.ingest_channel(ingest.grpc_addr).await.unwrap(),
+        ingest: bed.ingest_endpoint(ingest.grpc_addr).unwrap(),
         aggregator: bed
             .aggregator_channel(aggregator.grpc_addr, Role::Trainer)
             .await

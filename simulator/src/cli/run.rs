@@ -60,7 +60,7 @@ pub(super) async fn scenario(
         .then(|| tls.clone())
         .flatten();
     let targets = Targets {
-        ingest: run::connect(&args.ingest, tls).await?,
+        ingest: run::ingest(&args.ingest, tls)?,
         aggregator: authorized(
             run::connect(aggregator, aggregator_tls).await?,
             args.aggregator_bearer()?,
@@ -127,7 +127,7 @@ pub(super) async fn plain(
             network.crossings.len()
         ));
     }
-    let channel = run::connect(&args.ingest, tls).await?;
+    let ingest = run::ingest(&args.ingest, tls)?;
     let config = RunConfig {
         traffic: TrafficConfig {
             start_ms,
@@ -149,7 +149,7 @@ pub(super) async fn plain(
     let run = run::run(
         &network,
         &config,
-        channel,
+        ingest,
         &tokens,
         Vec::new(),
         stats.clone(),
