@@ -184,6 +184,11 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
             return;
         };
         if assigned.count() == 0 {
+            self.state
+                .lock()
+                .expect("pipeline state")
+                .restorer
+                .assigned();
             return;
         }
         let started = Instant::now();
@@ -226,6 +231,7 @@ impl<S: Stage> ConsumerContext for PipelineContext<S> {
         {
             state.failed = Some(format!("no thread to restore partitions on: {err}"));
         }
+        state.restorer.assigned();
         info!(
             stage = self.stage.name(),
             partitions = assigned.count(),

@@ -41,6 +41,9 @@ pub struct Restorer<P> {
     done_tx: Sender<Restored<P>>,
     done_rx: Receiver<Restored<P>>,
     ready: Option<ReadyFlag>,
+    /// The group has given this member an assignment (possibly empty):
+    /// until then it does not know what it owns, and is not ready.
+    settled: bool,
 }
 
 /// First pause after a failed attempt; it doubles up to [`MAX_BACKOFF`].
@@ -51,7 +54,7 @@ impl<P: Send + 'static> Restorer<P> {
     pub fn new(stage: &'static str, ready: Option<ReadyFlag>) -> Self {
         let (done_tx, done_rx) = channel();
         if let Some(flag) = &ready {
-            flag.set(true);
+            flag.set(false);
         }
         Self {
             stage,
@@ -60,6 +63,22 @@ impl<P: Send + 'static> Restorer<P> {
             done_tx,
             done_rx,
             ready,
+            settled: false,
+        }
+    }
+
+    /// The group assigned this member its partitions (the group calls this
+    /// for every assignment, an empty one included).
+    pub fn assigned(&mut self) {
+        self.settled = true;
+        let idle = self.wanted.lock().expect("restorer lock").is_empty();
+        self.show(idle);
+    }
+
+    /// Ready once assigned and nothing is restoring.
+    fn show(&self, idle: bool) {
+        if let Some(flag) = &self.ready {
+            flag.set(self.settled && idle);
         }
     }
 
@@ -119,11 +138,7 @@ impl<P: Send + 'static> Restorer<P> {
         }
         if !done.is_empty() {
             metrics::partitions_restoring(self.stage, wanted.len());
-            if wanted.is_empty()
-                && let Some(flag) = &self.ready
-            {
-                flag.set(true);
-            }
+            self.show(wanted.is_empty());
         }
         done
     }
@@ -133,11 +148,7 @@ impl<P: Send + 'static> Restorer<P> {
         let mut wanted = self.wanted.lock().expect("restorer lock");
         if wanted.remove(&partition).is_some() {
             metrics::partitions_restoring(self.stage, wanted.len());
-            if wanted.is_empty()
-                && let Some(flag) = &self.ready
-            {
-                flag.set(true);
-            }
+            self.show(wanted.is_empty());
         }
     }
 

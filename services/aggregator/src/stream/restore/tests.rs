@@ -91,7 +91,9 @@ fn a_failed_restore_is_started_again_and_only_whole_state_comes_back() {
     let readiness = Readiness::default();
     let ready = readiness.flag("flaky state");
     let mut restorer = Restorer::new("flaky", Some(ready.clone()));
-    assert!(ready.get(), "nothing to restore: ready");
+    assert!(!ready.get(), "nothing assigned yet: not ready");
+    restorer.assigned();
+    assert!(ready.get(), "assigned nothing to restore: ready");
     let stage = Flaky::new(2, Duration::ZERO);
     restorer
         .start(
@@ -122,6 +124,7 @@ fn a_partition_revoked_while_restoring_never_comes_back() {
             CancellationToken::new(),
         )
         .unwrap();
+    restorer.assigned();
     restorer.forget(1);
     assert!(!ready.get(), "partition 0 is still restoring");
     assert_eq!(collect(&mut restorer, 1), vec![(0, 1)]);
