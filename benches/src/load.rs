@@ -6,7 +6,8 @@
 //! of its own), [`ingest`] (the same events through gRPC into the
 //! inspections topic), [`consumer`] (raw consumer of the inspections topic),
 //! [`aggregator`] (a fresh group over it), [`latency`] (offered load through
-//! both services). [`bed`] sets the system tests' test bed up for a run;
+//! both services), [`recovery`] (an aggregator killed and restarted over a
+//! by-document history of each size asked for). [`bed`] sets the system tests' test bed up for a run;
 //! [`report`] and [`chart`] present the figures.
 
 pub mod aggregator;
@@ -17,6 +18,7 @@ pub mod consumer;
 pub mod ingest;
 pub mod latency;
 pub mod producer;
+pub mod recovery;
 pub mod report;
 pub mod timeline;
 
@@ -42,7 +44,8 @@ const GROUP: &str = "borderflow-bench-aggregator";
 
 /// Runs every phase `args` asks for and returns the figures.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
-    if !args.runs(Phase::Producer) && !args.runs(Phase::Ingest) {
+    let reads_inspections = args.runs(Phase::Consumer) || args.runs(Phase::Aggregator);
+    if reads_inspections && !args.runs(Phase::Producer) && !args.runs(Phase::Ingest) {
         bail!("nothing fills the inspections topic: run the producer or ingest phase");
     }
     let network = networks::generated(args.crossings, args.seed);
@@ -112,6 +115,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         raw_consumer: None,
         aggregator: None,
         latency: None,
+        recovery: Vec::new(),
         memory: Memory::default(),
         ingest_over_raw_producer: None,
         aggregator_over_raw_consumer: None,
@@ -212,6 +216,31 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     report.memory.ingest_peak_mib = ingest.as_ref().and_then(|s| mib(s.peak_rss_kib().ok()));
     report.memory.aggregator_peak_mib =
         aggregator.as_ref().and_then(|s| mib(s.peak_rss_kib().ok()));
+    if args.runs(Phase::Recovery) {
+        // Alone on the machine: the other phases' services stop first.
+        for service in [ingest.take(), aggregator.take()].into_iter().flatten() {
+            let mut service = service;
+            let _ = service.terminate(Duration::from_secs(30)).await;
+        }
+        for records in &args.recovery_records {
+            progress(format!(
+                "recovery: {records} by-document records, kill -9 and restart"
+            ));
+            report.recovery.push(
+                recovery::run(
+                    &bed,
+                    &bed.network,
+                    args.seed,
+                    &keys,
+                    *records,
+                    &prefix,
+                    &log_dir,
+                )
+                .await?,
+            );
+        }
+    }
+
     for service in [ingest.as_mut(), aggregator.as_mut()].into_iter().flatten() {
         let _ = service.terminate(Duration::from_secs(30)).await;
     }

@@ -39,6 +39,22 @@ pub fn traffic_config(seed: u64) -> TrafficConfig {
 /// are left out), in time order: generated on every core (the same stream
 /// as one thread's), or on one if threads cannot be started.
 pub fn events(network: &Network, seed: u64, count: usize) -> Vec<InspectionEvent> {
+    let mut all = Vec::with_capacity(count);
+    events_in_chunks(network, seed, count, count.max(1), |chunk| {
+        all.extend(chunk)
+    });
+    all
+}
+
+/// The first `count` events of the traffic, as [`events`], handed to `each`
+/// `chunk` at a time (a long history without holding all of it).
+pub fn events_in_chunks(
+    network: &Network,
+    seed: u64,
+    count: usize,
+    chunk: usize,
+    mut each: impl FnMut(Vec<InspectionEvent>),
+) {
     let config = traffic_config(seed);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let items: Box<dyn Iterator<Item = Emitted>> =
@@ -46,13 +62,19 @@ pub fn events(network: &Network, seed: u64, count: usize) -> Vec<InspectionEvent
             Ok(sharded) => Box::new(sharded),
             Err(_) => Box::new(Traffic::new(network, &config)),
         };
-    items
+    let mut events = items
         .filter_map(|item| match item.emission {
             Emission::Event(event) => Some(*event),
             Emission::Heartbeat(_) => None,
         })
-        .take(count)
-        .collect()
+        .take(count);
+    loop {
+        let next: Vec<InspectionEvent> = events.by_ref().take(chunk).collect();
+        if next.is_empty() {
+            return;
+        }
+        each(next);
+    }
 }
 
 pub fn bench_keys() -> Pseudonymiser {

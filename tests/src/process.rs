@@ -47,8 +47,20 @@ impl ChildService {
         program: &Path,
         args: &[String],
         log: PathBuf,
+        addrs: (SocketAddr, SocketAddr),
+        log_filter: &str,
+    ) -> anyhow::Result<Self> {
+        Self::start_within(program, args, log, addrs, log_filter, READY_WITHIN).await
+    }
+
+    /// [`start`](Self::start), waiting up to `ready_within` for `/readyz`.
+    pub async fn start_within(
+        program: &Path,
+        args: &[String],
+        log: PathBuf,
         (grpc_addr, admin_addr): (SocketAddr, SocketAddr),
         log_filter: &str,
+        ready_within: Duration,
     ) -> anyhow::Result<Self> {
         let name = program.file_name().map_or_else(
             || program.display().to_string(),
@@ -89,7 +101,7 @@ impl ChildService {
             grpc_addr,
             admin_addr,
         };
-        service.wait_ready(READY_WITHIN, &log).await?;
+        service.wait_ready(ready_within, &log).await?;
         Ok(service)
     }
 

@@ -25,6 +25,7 @@ use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceC
 use borderflow_proto::reference::v1::{
     ListEntry, ReferenceList, ReferenceRecord, reference_record,
 };
+use borderflow_simulator::exercise::Targets;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::run::IngestEndpoint;
 use borderflow_simulator::setup::credentials::TokenIssuer;
@@ -401,18 +402,60 @@ impl Testbed {
         grpc_addr: SocketAddr,
         admin_addr: SocketAddr,
     ) -> anyhow::Result<ChildService> {
-        let program = match &self.bin_dir {
-            Some(dir) => dir.join(name),
-            None => binary_dir()?.join(name),
-        };
         ChildService::start(
-            &program,
+            &self.program(name)?,
             args,
             log,
             (grpc_addr, admin_addr),
             &self.service_log,
         )
         .await
+    }
+
+    /// [`spawn`](Self::spawn), waiting up to `ready_within` for readiness
+    /// (a service restoring a long history).
+    pub async fn spawn_within(
+        &self,
+        name: &str,
+        args: &[String],
+        log: PathBuf,
+        ready_within: Duration,
+    ) -> anyhow::Result<ChildService> {
+        let grpc_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let admin_addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        ChildService::start_within(
+            &self.program(name)?,
+            args,
+            log,
+            (grpc_addr, admin_addr),
+            &self.service_log,
+            ready_within,
+        )
+        .await
+    }
+
+    /// The service binary `name` this bed runs.
+    fn program(&self, name: &str) -> anyhow::Result<PathBuf> {
+        Ok(match &self.bin_dir {
+            Some(dir) => dir.join(name),
+            None => binary_dir()?.join(name),
+        })
+    }
+
+    /// What the simulator's exercises need of this bed: ingest for the
+    /// booths, the aggregator with a trainer's token, the booths' tokens
+    /// and the deployment's keys.
+    pub async fn targets(
+        &self,
+        ingest: SocketAddr,
+        aggregator: SocketAddr,
+    ) -> anyhow::Result<Targets> {
+        Ok(Targets {
+            ingest: self.ingest_endpoint(ingest)?,
+            aggregator: self.aggregator_channel(aggregator, Role::Trainer).await?,
+            tokens: self.tokens()?,
+            keys: self.pseudonymiser()?,
+        })
     }
 
     /// Client TLS trusting the testbed's CA.

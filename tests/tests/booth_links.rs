@@ -11,9 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use borderflow_access::Role;
-use borderflow_domain::keys::Pseudonymiser;
-use borderflow_simulator::exercise::{ExerciseOptions, Targets, run_scenario};
+use borderflow_simulator::exercise::{ExerciseOptions, run_scenario};
 use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::testbed::Testbed;
@@ -38,16 +36,10 @@ async fn every_booth_starting_and_ending_at_once_fails_no_stream() {
         .start_aggregator(bed.aggregator_config(&[]))
         .await
         .unwrap();
-    let secret = std::fs::read_to_string(&bed.setup.secret_file).unwrap();
-    let targets = Targets {
-        ingest: bed.ingest_endpoint(ingest.grpc_addr).unwrap(),
-        aggregator: bed
-            .aggregator_channel(aggregator.grpc_addr, Role::Trainer)
-            .await
-            .unwrap(),
-        tokens: bed.tokens().unwrap(),
-        keys: Pseudonymiser::new(secret.trim().as_bytes()).unwrap(),
-    };
+    let targets = bed
+        .targets(ingest.grpc_addr, aggregator.grpc_addr)
+        .await
+        .unwrap();
     let options = ExerciseOptions {
         outbox_dir: Some(bed.dir().join("outbox")),
         settle_quiet: Duration::from_secs(2),

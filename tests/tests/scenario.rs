@@ -7,10 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use borderflow_access::Role;
-use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, CrossingWindow, ListWindowsRequest};
-use borderflow_simulator::exercise::{ExerciseOptions, Outcome, Targets, run_scenario};
+use borderflow_simulator::exercise::{ExerciseOptions, Outcome, run_scenario};
 use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_simulator::score::render;
 use borderflow_simulator::stats::Stats;
@@ -44,16 +42,10 @@ async fn run(
         .start_aggregator(bed.aggregator_config(aggregator_flags))
         .await
         .unwrap();
-    let secret = std::fs::read_to_string(&bed.setup.secret_file).unwrap();
-    let targets = Targets {
-        ingest: bed.ingest_endpoint(ingest.grpc_addr).unwrap(),
-        aggregator: bed
-            .aggregator_channel(aggregator.grpc_addr, Role::Trainer)
-            .await
-            .unwrap(),
-        tokens: bed.tokens().unwrap(),
-        keys: Pseudonymiser::new(secret.trim().as_bytes()).unwrap(),
-    };
+    let targets = bed
+        .targets(ingest.grpc_addr, aggregator.grpc_addr)
+        .await
+        .unwrap();
     let options = ExerciseOptions {
         speed: Some(speed),
         outbox_dir: Some(bed.dir().join("outbox")),

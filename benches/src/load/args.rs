@@ -93,9 +93,19 @@ pub struct Args {
         long,
         env = "BORDERFLOW_BENCH_PHASES",
         value_delimiter = ',',
-        default_value = "producer,ingest,consumer,aggregator,latency"
+        default_value = "producer,ingest,consumer,aggregator,latency,recovery"
     )]
     pub phases: Vec<Phase>,
+
+    /// By-document records of history the recovery phase restores, one run
+    /// each (comma separated).
+    #[arg(
+        long,
+        env = "BORDERFLOW_BENCH_RECOVERY_RECORDS",
+        value_delimiter = ',',
+        default_value = "1000000"
+    )]
+    pub recovery_records: Vec<usize>,
 
     /// Where the service binaries are (default: beside this executable).
     #[arg(long, env = "BORDERFLOW_BENCH_BIN_DIR")]
@@ -125,6 +135,7 @@ pub enum Phase {
     Consumer,
     Aggregator,
     Latency,
+    Recovery,
 }
 
 impl Args {

@@ -49,7 +49,15 @@ pub async fn start(
         .filter_map(|o| o.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    let bed = Testbed::builder(network)
+    let mut builder = Testbed::builder(network);
+    if args.runs(super::Phase::Recovery) {
+        for records in &args.recovery_records {
+            for topic in super::recovery::topics(prefix, *records) {
+                builder = builder.extra_topic(topic);
+            }
+        }
+    }
+    let bed = builder
         .partitions(args.partitions)
         .brokers(args.brokers.clone())
         .kafka(kafka)

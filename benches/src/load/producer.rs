@@ -11,6 +11,7 @@ use anyhow::bail;
 use borderflow_common::kafka::KafkaArgs;
 use rdkafka::ClientContext;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::ToBytes;
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 
 use super::report::Throughput;
@@ -55,21 +56,10 @@ pub async fn run(
     let total = records.len() as u64;
     let sent = tokio::task::spawn_blocking(move || -> Result<(), KafkaError> {
         for record in records.iter() {
-            let mut next = BaseRecord::to(&topic)
+            let next = BaseRecord::to(&topic)
                 .key(record.key.as_str())
                 .payload(record.payload.as_slice());
-            loop {
-                match producer.send(next) {
-                    Ok(()) => break,
-                    Err((err, back))
-                        if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
-                    {
-                        next = back;
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    Err((err, _)) => return Err(err),
-                }
-            }
+            send_waiting(&producer, next)?;
         }
         producer.flush(Duration::from_secs(60))
     });
@@ -82,4 +72,26 @@ pub async fn run(
         bail!("raw producer: {delivered} of {total} delivered, {failed} failed");
     }
     Ok(Throughput::new(total, elapsed, Duration::ZERO, samples))
+}
+
+/// Sends `record`, waiting while the producer's queue is full.
+pub fn send_waiting<K, P, C>(
+    producer: &ThreadedProducer<C>,
+    mut record: BaseRecord<'_, K, P>,
+) -> Result<(), KafkaError>
+where
+    K: ToBytes + ?Sized,
+    P: ToBytes + ?Sized,
+    C: ProducerContext<DeliveryOpaque = ()> + 'static,
+{
+    loop {
+        match producer.send(record) {
+            Ok(()) => return Ok(()),
+            Err((err, back)) if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
+                record = back;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err((err, _)) => return Err(err),
+        }
+    }
 }

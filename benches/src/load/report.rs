@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::aggregator::AggregatorFigures;
 use super::latency::LatencyFigures;
+use super::recovery::RecoveryFigures;
 use super::timeline::Samples;
 
 #[derive(Clone, Debug, Serialize)]
@@ -110,6 +111,7 @@ pub struct Report {
     pub raw_consumer: Option<Throughput>,
     pub aggregator: Option<AggregatorFigures>,
     pub latency: Option<LatencyFigures>,
+    pub recovery: Vec<RecoveryFigures>,
     pub memory: Memory,
     pub ingest_over_raw_producer: Option<f64>,
     pub aggregator_over_raw_consumer: Option<f64>,
@@ -150,11 +152,17 @@ impl Report {
             s.fetch_wait_ms
         );
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{:<44} {:>14} {:>10} {:>10}",
-            "throughput", "records/s", "seconds", "startup s"
-        );
+        let throughputs = self.raw_producer.is_some()
+            || self.ingest.is_some()
+            || self.raw_consumer.is_some()
+            || self.aggregator.is_some();
+        if throughputs {
+            let _ = writeln!(
+                out,
+                "{:<44} {:>14} {:>10} {:>10}",
+                "throughput", "records/s", "seconds", "startup s"
+            );
+        }
         let mut row = |name: &str, t: &Option<Throughput>| {
             if let Some(t) = t {
                 let _ = writeln!(
@@ -215,6 +223,32 @@ impl Report {
                     out,
                     "{name:<44} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
                     p.p50_ms, p.p95_ms, p.p99_ms, p.max_ms
+                );
+            }
+        }
+        if !self.recovery.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "recovery after kill -9 (target: ready ≤ 10 s at 10 M records, flat in N)"
+            );
+            let _ = writeln!(
+                out,
+                "{:<24} {:>12} {:>9} {:>11} {:>12} {:>11} {:>10}",
+                "path", "records", "ready s", "caught up s", "replayed/s", "histories", "RSS MiB"
+            );
+            for r in &self.recovery {
+                let _ = writeln!(
+                    out,
+                    "{:<24} {:>12} {:>9.1} {:>11.1} {:>12.0} {:>11} {:>10}",
+                    r.path,
+                    r.records,
+                    r.ready_seconds,
+                    r.caught_up_seconds,
+                    r.replay_rate,
+                    r.histories,
+                    r.peak_rss_mib
+                        .map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"))
                 );
             }
         }
