@@ -5,6 +5,7 @@
 //! Phases, in order, each on its own: [`producer`] (raw producer to a topic
 //! of its own), [`ingest`] (the same events through gRPC into the
 //! inspections topic), [`consumer`] (raw consumer of the inspections topic),
+//! [`pipeline`] (the aggregator's Kafka work without its logic),
 //! [`aggregator`] (a fresh group over it), [`latency`] (offered load through
 //! both services), [`recovery`] (an aggregator killed and restarted over a
 //! by-document history of each size asked for). [`bed`] sets the system tests' test bed up for a run;
@@ -17,6 +18,7 @@ pub mod chart;
 pub mod consumer;
 pub mod ingest;
 pub mod latency;
+pub mod pipeline;
 pub mod producer;
 pub mod recovery;
 pub mod report;
@@ -44,7 +46,8 @@ const GROUP: &str = "borderflow-bench-aggregator";
 
 /// Runs every phase `args` asks for and returns the figures.
 pub async fn run(args: &Args) -> anyhow::Result<Report> {
-    let reads_inspections = args.runs(Phase::Consumer) || args.runs(Phase::Aggregator);
+    let reads_inspections =
+        args.runs(Phase::Consumer) || args.runs(Phase::Pipeline) || args.runs(Phase::Aggregator);
     if reads_inspections && !args.runs(Phase::Producer) && !args.runs(Phase::Ingest) {
         bail!("nothing fills the inspections topic: run the producer or ingest phase");
     }
@@ -113,12 +116,14 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         raw_producer: None,
         ingest: None,
         raw_consumer: None,
+        raw_pipeline: None,
         aggregator: None,
         latency: None,
         recovery: Vec::new(),
         memory: Memory::default(),
         ingest_over_raw_producer: None,
         aggregator_over_raw_consumer: None,
+        aggregator_over_raw_pipeline: None,
     };
 
     if args.runs(Phase::Producer) {
@@ -154,6 +159,19 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     if args.runs(Phase::Consumer) {
         progress("raw consumer");
         report.raw_consumer = Some(consumer::run(&kafka, &bed.topics.inspections, records).await?);
+    }
+
+    if args.runs(Phase::Pipeline) {
+        progress("raw pipeline: consume, produce to a by-document topic, consume");
+        report.raw_pipeline = Some(
+            pipeline::run(
+                &kafka,
+                &bed.topics.inspections,
+                &pipeline::topic(&prefix),
+                records,
+            )
+            .await?,
+        );
     }
 
     let mut aggregator: Option<ChildService> = None;

@@ -67,7 +67,15 @@ async fn the_admin_port_serves_https_with_probes_open_and_data_behind_tokens() {
     let admin = aggregator.admin_addr;
 
     assert_eq!(https_get(admin, &s.ca_file, "/healthz", None).await.0, 200);
-    assert_eq!(https_get(admin, &s.ca_file, "/readyz", None).await.0, 200);
+    // Ready once the consumer groups have assigned it its partitions and
+    // their state is restored: a second or two after it starts serving.
+    let started = std::time::Instant::now();
+    let mut ready = https_get(admin, &s.ca_file, "/readyz", None).await.0;
+    while ready != 200 && started.elapsed() < std::time::Duration::from_secs(30) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        ready = https_get(admin, &s.ca_file, "/readyz", None).await.0;
+    }
+    assert_eq!(ready, 200);
     assert_eq!(
         https_get(admin, &s.ca_file, "/api/crossings", None).await.0,
         401

@@ -93,7 +93,7 @@ pub struct Args {
         long,
         env = "BORDERFLOW_BENCH_PHASES",
         value_delimiter = ',',
-        default_value = "producer,ingest,consumer,aggregator,latency,recovery"
+        default_value = "producer,ingest,consumer,pipeline,aggregator,latency,recovery"
     )]
     pub phases: Vec<Phase>,
 
@@ -133,6 +133,7 @@ pub enum Phase {
     Producer,
     Ingest,
     Consumer,
+    Pipeline,
     Aggregator,
     Latency,
     Recovery,

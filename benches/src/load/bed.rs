@@ -50,6 +50,9 @@ pub async fn start(
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     let mut builder = Testbed::builder(network);
+    if args.runs(super::Phase::Pipeline) {
+        builder = builder.extra_topic(super::pipeline::topic(prefix));
+    }
     if args.runs(super::Phase::Recovery) {
         for records in &args.recovery_records {
             for topic in super::recovery::topics(prefix, *records) {

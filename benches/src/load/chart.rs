@@ -32,6 +32,7 @@ pub fn svg(report: &Report) -> String {
     add("raw producer", report.raw_producer.as_ref());
     add("ingest", report.ingest.as_ref());
     add("raw consumer", report.raw_consumer.as_ref());
+    add("raw pipeline", report.raw_pipeline.as_ref());
     add(
         "aggregator (inspections)",
         report.aggregator.as_ref().map(|a| &a.inspections_stage),

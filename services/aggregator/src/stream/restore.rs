@@ -7,11 +7,13 @@
 //! partitions move again); rebuilding it against a deadline and carrying on
 //! serves incomplete state as if it were whole. So an assigned partition is
 //! paused, rebuilt on a restoring thread for as long as that takes (a failed
-//! attempt starts again from scratch), and only then resumed. Nothing of a
+//! attempt starts again from scratch; partitions side by side, a thread a
+//! core), and only then resumed. Nothing of a
 //! restoring partition is processed, its stage's readiness flag is down
 //! until every partition is whole, and each restore's duration is a metric.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -188,20 +190,26 @@ fn restore_all<S: Stage>(
             }
         }
     }
-    for &(id, committed) in assigned {
-        let mut backoff = MIN_BACKOFF;
-        loop {
-            if !still_wanted(id) {
-                break;
-            }
-            let attempt = Instant::now();
-            match stage.assign(id, committed) {
-                Ok(state) => {
-                    metrics::restore_duration(stage.name(), attempt.elapsed());
+    // Partitions are restored side by side, a thread a core: a replay is
+    // decoding and folding, bound by the processor, not by the broker.
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(assigned.len())
+        .max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(&(id, committed)) =
+                    assigned.get(next.fetch_add(1, Ordering::Relaxed))
+                {
+                    let Some(state) = restore_one(stage, id, committed, &still_wanted, shutdown)
+                    else {
+                        continue;
+                    };
                     info!(
                         stage = stage.name(),
                         partition = id,
-                        restore_ms = attempt.elapsed().as_millis() as u64,
                         since_assigned_ms = started.elapsed().as_millis() as u64,
                         "partition restored"
                     );
@@ -211,16 +219,37 @@ fn restore_all<S: Stage>(
                         committed,
                         state,
                     });
-                    break;
                 }
-                Err(err) => {
-                    warn!(stage = stage.name(), partition = id, %err, "restore failed; starting it again");
-                    metrics::restore_failure(stage.name());
-                    sleep(&mut backoff, shutdown);
-                }
+            });
+        }
+    });
+}
+
+/// Restores partition `id`, trying again from scratch until it is whole or
+/// no longer wanted.
+fn restore_one<S: Stage>(
+    stage: &S,
+    id: i32,
+    committed: Option<i64>,
+    still_wanted: &(impl Fn(i32) -> bool + Sync),
+    shutdown: &CancellationToken,
+) -> Option<S::Partition> {
+    let mut backoff = MIN_BACKOFF;
+    while still_wanted(id) {
+        let attempt = Instant::now();
+        match stage.assign(id, committed) {
+            Ok(state) => {
+                metrics::restore_duration(stage.name(), attempt.elapsed());
+                return Some(state);
+            }
+            Err(err) => {
+                warn!(stage = stage.name(), partition = id, %err, "restore failed; starting it again");
+                metrics::restore_failure(stage.name());
+                sleep(&mut backoff, shutdown);
             }
         }
     }
+    None
 }
 
 fn sleep(backoff: &mut Duration, shutdown: &CancellationToken) {
