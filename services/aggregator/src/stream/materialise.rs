@@ -126,7 +126,7 @@ impl Materialiser {
                     .count()
             };
             if lagging == 0 {
-                self.wait_quiet(started, limit);
+                self.wait_past_ends(&targets, started, limit);
                 return Ok(());
             }
             if started.elapsed() > limit {
@@ -178,25 +178,44 @@ fn quiet_for(fetch_wait: Duration) -> Duration {
 }
 
 impl Materialiser {
-    /// Waits until the reader stops advancing for [`quiet_for`] (within
-    /// `limit` of `started`). Some Kafka-protocol brokers report a
-    /// partition's end as the start of its last record batch, so reaching the
-    /// reported end can leave that batch still to apply; a new owner that
-    /// resumed without it would miss the previous owner's last amendment of
-    /// a window.
-    fn wait_quiet(&self, started: Instant, limit: Duration) {
+    /// Waits until every partition of `targets` (each with the end the
+    /// broker reported) is read past that end or has stopped advancing for
+    /// [`quiet_for`] (within `limit` of `started`). Some Kafka-protocol
+    /// brokers report a partition's end as the start of its last record
+    /// batch, so reaching the reported end can leave that batch still to
+    /// apply; a new owner that resumed without it would miss the previous
+    /// owner's last amendment of a window. A partition still being written
+    /// is soon read past its reported end (its last batch has been fetched,
+    /// and the rest of it applies within the same fetch); an idle one goes
+    /// quiet. Waiting for the whole reader to go quiet instead never ends
+    /// while other partitions are busy.
+    fn wait_past_ends(&self, targets: &[((String, i32), i64)], started: Instant, limit: Duration) {
         let snapshot = || self.positions.lock().expect("positions lock").clone();
         let mut last = snapshot();
-        let mut quiet_since = Instant::now();
+        let mut moved: HashMap<&(String, i32), Instant> = targets
+            .iter()
+            .map(|(key, _)| (key, Instant::now()))
+            .collect();
         while started.elapsed() < limit {
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
             let now = snapshot();
-            if now != last {
-                last = now;
-                quiet_since = Instant::now();
-            } else if quiet_since.elapsed() >= self.quiet_for {
+            let done = targets.iter().all(|(key, high)| {
+                let position = now.get(key).copied().unwrap_or(0);
+                if last.get(key) != now.get(key) {
+                    moved.insert(key, Instant::now());
+                }
+                *high == 0
+                    || position > *high
+                    || moved
+                        .get(key)
+                        .is_some_and(|t| t.elapsed() >= self.quiet_for)
+            });
+            if done {
+                // The rest of a batch read into applies in the same pass.
+                std::thread::sleep(Duration::from_millis(50));
                 return;
             }
+            last = now;
         }
     }
 }
