@@ -428,7 +428,7 @@ def check_k8s():
             ours, theirs = str(spec["config"].get(key)), local["config"].get(key)
             if ours != theirs:
                 problems.append(f"{topic}: {key} is {ours} in Strimzi but {theirs} in create-topics.sh")
-        if const in ("INSPECTIONS", "BY_DOCUMENT"):
+        if const in ("INSPECTIONS", "BY_DOCUMENT", "DOCUMENT_STATE"):
             if spec["partitions"] < local["partitions"]:
                 problems.append(f"{topic}: fewer partitions in Kubernetes than in compose")
         elif spec["partitions"] != local["partitions"]:

@@ -244,7 +244,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
             progress(format!(
                 "recovery: {records} by-document records, kill -9 and restart"
             ));
-            report.recovery.push(
+            report.recovery.extend(
                 recovery::run(
                     &bed,
                     &bed.network,

@@ -46,6 +46,13 @@ topic "${BORDERFLOW_TOPIC_INSPECTIONS:-borderflow.inspections.v1}" "$inspection_
   cleanup.policy=delete "retention.ms=${three_years}"
 topic "${BORDERFLOW_TOPIC_BY_DOCUMENT:-borderflow.inspections-by-document.v1}" "$inspection_partitions" \
   cleanup.policy=delete "retention.ms=${document_history}"
+# The per-document state's changelog: one record per document (its latest
+# history), compacted; partitioned exactly as the by-document topic, whose
+# partition N keeps its state in partition N here. Deletions (forgotten
+# histories) are kept a day, longer than BORDERFLOW_STATE_MAX_AGE (12h).
+topic "${BORDERFLOW_TOPIC_DOCUMENT_STATE:-borderflow.document-state.v1}" "$inspection_partitions" \
+  cleanup.policy=compact retention.ms=-1 delete.retention.ms=86400000 \
+  min.compaction.lag.ms=60000 segment.ms=3600000
 topic "${BORDERFLOW_TOPIC_CROSSING_STATS:-borderflow.crossing-stats.v1}" 6 \
   cleanup.policy=compact,delete "retention.ms=${window_results}" \
   min.compaction.lag.ms=60000 segment.ms=86400000

@@ -72,7 +72,7 @@ broker=127.0.0.1:$broker_port
   --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
 pids+=($!)
 wait_for_port "$broker_port" "the broker"
-for spec in inspections:12 inspections-by-document:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3; do
+for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3; do
   "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
     >>"$state/logs/broker.log" 2>&1
 done
@@ -97,6 +97,10 @@ pids+=($!)
 lateness=${BORDERFLOW_ALLOWED_LATENESS:-15m}
 # Operators, trainers and other systems authenticate with tokens of the
 # local issuer dev-setup wrote (a deployment names its OIDC provider's JWKS).
+# The broker keeps nothing between runs, so neither does the local copy of
+# the per-document state.
+rm -rf "$state/document-state"
+BORDERFLOW_STATE_DIR=$state/document-state \
 BORDERFLOW_AGGREGATOR_GRPC_ADDR=127.0.0.1:50052 \
 BORDERFLOW_AGGREGATOR_ADMIN_ADDR=127.0.0.1:9182 \
 BORDERFLOW_ALLOWED_LATENESS=$lateness \

@@ -130,6 +130,7 @@ impl Reference {
     ) -> anyhow::Result<Self> {
         let names = [
             "reference.by-document",
+            "reference.document-state",
             "reference.crossing-stats",
             "reference.anomalies",
             "reference.deadletter",
@@ -142,6 +143,7 @@ impl Reference {
             .start_aggregator(bed.aggregator_config(&[
                 "--group-id=reference-run",
                 "--topic-by-document=reference.by-document",
+                "--topic-document-state=reference.document-state",
                 "--topic-crossing-stats=reference.crossing-stats",
                 "--topic-anomalies=reference.anomalies",
                 "--topic-deadletter=reference.deadletter",

@@ -2,10 +2,13 @@
 //! and started again ends with every window total and every anomaly exactly
 //! as an undisturbed run over the same input. The input plants incidents of
 //! every family, so per-event, per-document and crossing-level state all
-//! cross the restart.
+//! cross the restart. The per-document state comes back from the killed
+//! process's local copy and the changelog written after it.
 
 use std::time::{Duration, Instant};
 
+use borderflow_aggregator::metrics::RESTORED_RECORDS;
+use borderflow_systest::admin::{http_get, metric_sum};
 use borderflow_systest::anomalies::{settle, tally};
 use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
 use borderflow_systest::planted::every_family;
@@ -26,7 +29,8 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     // the dead leader's session expires between a follower's JoinGroup and
     // its SyncGroup, the follower's empty sync forms the group with no
     // partition assigned to anyone, and every heartbeat after that succeeds.)
-    let args = bed.aggregator_args(&["--instance-id=aggregator-0"]);
+    let state_dir = format!("--state-dir={}", bed.dir().join("aggregator-state").display());
+    let args = bed.aggregator_args(&["--instance-id=aggregator-0", &state_dir]);
     let logs = [
         bed.dir().join("aggregator-killed.log"),
         bed.dir().join("aggregator-restarted.log"),
@@ -67,6 +71,12 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     }
     assert_eq!(counted, want, "{}", describe(&want, &counted));
     let anomalies = settle(&mut client).await;
+    let (_, metrics) = http_get(second.admin_addr, "/metrics").await.unwrap();
+    let from_local = metric_sum(&metrics, RESTORED_RECORDS, &["source=\"local\""]);
+    assert!(
+        from_local > 0.0,
+        "the restarted instance restored its document state from its local copy"
+    );
 
     let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
         .await
@@ -78,7 +88,8 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     eprintln!(
         "kill -9 after {killed_at} of {total} events acknowledged; restarted instance ready in \
          {ready_after:?}, windows complete {complete_after:?} after the restart: {}; \
-         {} anomalies ({}), every planted incident flagged, identical to the undisturbed run",
+         {} anomalies ({}), every planted incident flagged, identical to the undisturbed run; \
+         {from_local} document state records from the local copy",
         describe(&want, &counted),
         anomalies.len(),
         tally(&anomalies)

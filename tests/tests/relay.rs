@@ -59,7 +59,10 @@ async fn only_anomalies_kafka_confirmed_reach_the_store() {
 
     let delivered = anomaly("a-delivered");
     let refused = anomaly("a-refused");
-    let (mut confirmed, mut failed) = (InFlight::default(), InFlight::default());
+    let (mut confirmed, mut failed) = (
+        InFlight::new(producer.clone()),
+        InFlight::new(producer.clone()),
+    );
     let topics = Topics::default();
     // tansu creates no topics on demand: a delivery there times out.
     let missing = Topics {

@@ -6,12 +6,14 @@
 //! with a document key, keyed by that key) and the documents group's
 //! offsets are committed at its end, as an aggregator that had processed
 //! all of it leaves them. An aggregator started on it (its inspections
-//! topic empty) restores the histories, is killed with `kill -9` and started
-//! again; the figure is the restarted process's time from its start to
-//! `/readyz` (which waits for every assigned partition's state), with what
-//! its metrics say it replayed and holds. Today's restore replays each
-//! by-document partition from its start, so the time grows with the
-//! history.
+//! topic empty, its changelog empty) can only rebuild the histories by
+//! replaying each by-document partition from its start: the first figure,
+//! which grows with the history. It then writes the whole state to the
+//! changelog and its local copy, is killed with `kill -9` and started
+//! again: the second figure, the local copy and the changelog written
+//! since, which grows with the state. Each is the process's time from its
+//! start to `/readyz` (which waits for every assigned partition's state),
+//! with what its metrics say it read and holds.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,7 +21,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use borderflow_aggregator::metrics::{DOCUMENT_HISTORIES, DOCUMENT_RECORDS, REPLAYED_RECORDS};
+use borderflow_aggregator::metrics::{
+    ASSIGNMENT_RESTORE, DOCUMENT_HISTORIES, DOCUMENT_RECORDS, LOCAL_STATE_BYTES, REPLAYED_RECORDS,
+    RESTORED_RECORDS, STATE_CHANGES,
+};
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::Message as _;
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
@@ -48,31 +53,68 @@ pub struct RecoveryFigures {
     pub records: u64,
     /// How the state was restored.
     pub path: &'static str,
-    /// From the restarted process's start to `/readyz`.
+    /// From the process's start to `/readyz`.
     pub ready_seconds: f64,
-    /// From its start until it has replayed or processed every record.
+    /// From its start until it holds the whole state.
     pub caught_up_seconds: f64,
-    /// Records the restarted process replayed, by its own count.
+    /// From the group's assignment to the last partition's state whole,
+    /// by the process's own count (the rest of `ready_seconds` is starting
+    /// and joining the group).
+    pub restore_seconds: f64,
+    /// By-document records it replayed, by its own count.
     pub replayed: u64,
-    /// Replayed records per second of `ready_seconds`.
-    pub replay_rate: f64,
+    /// State records it read from its local copy and from the changelog.
+    pub from_local: u64,
+    pub from_changelog: u64,
+    /// Records read to restore (of any source) per second of
+    /// `ready_seconds`.
+    pub read_rate: f64,
     /// Document histories it holds once ready.
     pub histories: u64,
-    /// Peak resident memory of the restarted process.
+    /// Peak resident memory of the process.
     pub peak_rss_mib: Option<f64>,
 }
 
-/// Topics a recovery run of `records` uses: its by-document topic and an
-/// inspections topic left empty.
-pub fn topics(prefix: &str, records: usize) -> [String; 2] {
+impl RecoveryFigures {
+    fn new(
+        records: u64,
+        path: &'static str,
+        ready: Duration,
+        caught_up: Duration,
+        state: &StateFigures,
+        peak_rss_kib: Option<u64>,
+    ) -> Self {
+        let read = state.replayed + state.from_local + state.from_changelog;
+        Self {
+            records,
+            path,
+            ready_seconds: ready.as_secs_f64(),
+            caught_up_seconds: caught_up.as_secs_f64(),
+            restore_seconds: state.restore_seconds,
+            replayed: state.replayed,
+            from_local: state.from_local,
+            from_changelog: state.from_changelog,
+            read_rate: read as f64 / ready.as_secs_f64().max(1e-3),
+            histories: state.histories,
+            peak_rss_mib: peak_rss_kib.map(|k| k as f64 / 1_024.0),
+        }
+    }
+}
+
+/// Topics a recovery run of `records` uses: its by-document topic, an
+/// inspections topic left empty, and the document state's changelog.
+pub fn topics(prefix: &str, records: usize) -> [String; 3] {
     [
         format!("{prefix}recovery-{records}-by-document"),
         format!("{prefix}recovery-{records}-inspections"),
+        format!("{prefix}recovery-{records}-document-state"),
     ]
 }
 
-/// Fills the run's by-document topic with `records` records, commits the
-/// documents group at its end, and times a `kill -9` and restart.
+/// Fills the run's by-document topic with `records` records and commits
+/// the documents group at its end; times the first start (no changelog
+/// yet: replay from the start) and, after a `kill -9`, the restart (the
+/// local copy and the changelog written since).
 pub async fn run(
     bed: &Testbed,
     network: &Network,
@@ -81,18 +123,23 @@ pub async fn run(
     records: usize,
     prefix: &str,
     log_dir: &Path,
-) -> anyhow::Result<RecoveryFigures> {
-    let [by_document, inspections] = topics(prefix, records);
+) -> anyhow::Result<Vec<RecoveryFigures>> {
+    let [by_document, inspections, document_state] = topics(prefix, records);
     let (produced, ends) = fill(bed, network, seed, keys, records, &by_document).await?;
     let group = format!("{prefix}recovery-{records}");
     commit_ends(bed, &format!("{group}-documents"), &by_document, &ends)?;
+    let state_dir = log_dir.join(format!("recovery-{records}-state"));
+    let _ = std::fs::remove_dir_all(&state_dir);
     let args = bed.aggregator_args(&[
         &format!("--group-id={group}"),
         &format!("--topic-by-document={by_document}"),
         &format!("--topic-inspections={inspections}"),
+        &format!("--topic-document-state={document_state}"),
+        &format!("--state-dir={}", state_dir.display()),
         "--instance-id=recovery-0",
     ]);
     let name = "borderflow-aggregator";
+    let started = Instant::now();
     let mut first = bed
         .spawn_within(
             name,
@@ -101,7 +148,39 @@ pub async fn run(
             RESTORE_LIMIT,
         )
         .await?;
+    let ready = started.elapsed();
+    // Every record is behind a committed offset: all of it is replayed.
+    let figures = loop {
+        let figures = state_figures(&first).await?;
+        if figures.replayed + figures.live >= produced {
+            break figures;
+        }
+        if started.elapsed() > RESTORE_LIMIT {
+            bail!(
+                "the aggregator replayed {} and processed {} of {produced} records",
+                figures.replayed,
+                figures.live
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let caught_up = started.elapsed();
+    written(&first, figures.histories).await?;
+    // Every partition has published its figures by now.
+    let figures = StateFigures {
+        histories: state_figures(&first).await?.histories,
+        ..figures
+    };
+    let replay = RecoveryFigures::new(
+        produced,
+        "replay from the start",
+        ready,
+        caught_up,
+        &figures,
+        first.peak_rss_kib().ok(),
+    );
     first.kill9()?;
+
     let started = Instant::now();
     let mut second = bed
         .spawn_within(
@@ -112,32 +191,56 @@ pub async fn run(
         )
         .await?;
     let ready = started.elapsed();
-    // Every record is behind a committed offset: all of it is replayed.
-    let (replayed, histories) = loop {
-        let (replayed, live, histories) = state_figures(&second).await?;
-        if replayed + live >= produced {
-            break (replayed, histories);
+    let restored = loop {
+        let restored = state_figures(&second).await?;
+        if restored.histories >= figures.histories {
+            break restored;
         }
         if started.elapsed() > RESTORE_LIMIT {
             bail!(
-                "the restarted aggregator replayed {replayed} and processed {live} of {produced} records"
+                "the restarted aggregator holds {} of {} histories",
+                restored.histories,
+                figures.histories
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let caught_up = started.elapsed();
-    let peak_rss_mib = second.peak_rss_kib().ok().map(|k| k as f64 / 1_024.0);
+    let stores = RecoveryFigures::new(
+        produced,
+        "local copy + changelog",
+        ready,
+        started.elapsed(),
+        &restored,
+        second.peak_rss_kib().ok(),
+    );
     let _ = second.terminate(Duration::from_secs(30)).await;
-    Ok(RecoveryFigures {
-        records: produced,
-        path: "replay from the start",
-        ready_seconds: ready.as_secs_f64(),
-        caught_up_seconds: caught_up.as_secs_f64(),
-        replayed,
-        replay_rate: replayed as f64 / ready.as_secs_f64().max(1e-3),
-        histories,
-        peak_rss_mib,
-    })
+    Ok(vec![replay, stores])
+}
+
+/// Waits until the aggregator has written its whole state (`histories`
+/// and a partition record per partition) to the changelog, and its local
+/// copy has stopped growing.
+async fn written(service: &ChildService, histories: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut last = (0.0, Instant::now());
+    loop {
+        let (status, body) = http_get(service.admin_addr, "/metrics").await?;
+        if status != 200 {
+            bail!("/metrics answered {status}");
+        }
+        let changes = metric_sum(&body, STATE_CHANGES, &[]) as u64;
+        let bytes = metric_sum(&body, LOCAL_STATE_BYTES, &[]);
+        if bytes != last.0 {
+            last = (bytes, Instant::now());
+        }
+        if changes > histories && bytes > 0.0 && last.1.elapsed() > Duration::from_secs(2) {
+            return Ok(());
+        }
+        if started.elapsed() > RESTORE_LIMIT {
+            bail!("the changelog got {changes} records for {histories} histories");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// The end of each partition as the delivery reports show it (the next
@@ -236,16 +339,27 @@ fn commit_ends(
     Ok(())
 }
 
-/// What the aggregator's metrics say it replayed, processed live and
-/// holds.
-async fn state_figures(service: &ChildService) -> anyhow::Result<(u64, u64, u64)> {
+/// What the aggregator's metrics say it restored, processed and holds.
+struct StateFigures {
+    restore_seconds: f64,
+    replayed: u64,
+    from_local: u64,
+    from_changelog: u64,
+    live: u64,
+    histories: u64,
+}
+
+async fn state_figures(service: &ChildService) -> anyhow::Result<StateFigures> {
     let (status, body) = http_get(service.admin_addr, "/metrics").await?;
     if status != 200 {
         bail!("/metrics answered {status}");
     }
-    Ok((
-        metric_sum(&body, REPLAYED_RECORDS, &[]) as u64,
-        metric_sum(&body, DOCUMENT_RECORDS, &[]) as u64,
-        metric_sum(&body, DOCUMENT_HISTORIES, &[]) as u64,
-    ))
+    Ok(StateFigures {
+        restore_seconds: metric_sum(&body, ASSIGNMENT_RESTORE, &["stage=\"documents\""]),
+        replayed: metric_sum(&body, REPLAYED_RECORDS, &[]) as u64,
+        from_local: metric_sum(&body, RESTORED_RECORDS, &["source=\"local\""]) as u64,
+        from_changelog: metric_sum(&body, RESTORED_RECORDS, &["source=\"changelog\""]) as u64,
+        live: metric_sum(&body, DOCUMENT_RECORDS, &[]) as u64,
+        histories: metric_sum(&body, DOCUMENT_HISTORIES, &[]) as u64,
+    })
 }

@@ -248,18 +248,32 @@ impl Report {
             );
             let _ = writeln!(
                 out,
-                "{:<24} {:>12} {:>9} {:>11} {:>12} {:>11} {:>10}",
-                "path", "records", "ready s", "caught up s", "replayed/s", "histories", "RSS MiB"
+                "{:<24} {:>12} {:>9} {:>11} {:>9} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10}",
+                "path",
+                "records",
+                "ready s",
+                "caught up s",
+                "restore s",
+                "replayed",
+                "local",
+                "changelog",
+                "read/s",
+                "histories",
+                "RSS MiB"
             );
             for r in &self.recovery {
                 let _ = writeln!(
                     out,
-                    "{:<24} {:>12} {:>9.1} {:>11.1} {:>12.0} {:>11} {:>10}",
+                    "{:<24} {:>12} {:>9.1} {:>11.1} {:>9.1} {:>10} {:>10} {:>10} {:>10.0} {:>11} {:>10}",
                     r.path,
                     r.records,
                     r.ready_seconds,
                     r.caught_up_seconds,
-                    r.replay_rate,
+                    r.restore_seconds,
+                    r.replayed,
+                    r.from_local,
+                    r.from_changelog,
+                    r.read_rate,
                     r.histories,
                     r.peak_rss_mib
                         .map_or_else(|| "-".to_owned(), |v| format!("{v:.0}"))

@@ -125,6 +125,19 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_CATCH_UP_DEADLINE", default_value = "60s", value_parser = parse_duration)]
     pub catch_up_deadline: Duration,
 
+    /// Directory for a local copy of the per-document state (one file per
+    /// by-document partition), so a restart reads only the changelog written
+    /// since. One directory per instance; without it the state is restored
+    /// from the whole changelog.
+    #[arg(long, env = "BORDERFLOW_STATE_DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
+
+    /// Oldest local state copy still used: keep it under the changelog
+    /// topic's `delete.retention.ms`, or a deletion the changelog has
+    /// dropped since could be missed.
+    #[arg(long, env = "BORDERFLOW_STATE_MAX_AGE", default_value = "12h", value_parser = parse_duration)]
+    pub state_max_age: Duration,
+
     /// Longest a reference or registry change waits to be durable on the
     /// reference topic and applied by this instance before the call answers
     /// `UNAVAILABLE`.

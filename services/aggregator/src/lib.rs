@@ -69,7 +69,7 @@ use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::audit::AuditApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
-use crate::stream::documents::DocumentsStage;
+use crate::stream::documents::{DocumentsStage, LocalStores, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
 use crate::stream::materialise::{Materialiser, Stores};
 use crate::stream::output::Relay;
@@ -183,6 +183,18 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
+    {
+        let (kafka, topics) = (config.kafka.clone(), config.topics.clone());
+        tokio::task::spawn_blocking(move || check_copartitioned(&kafka, &topics)).await??;
+    }
+    let local_state = match &config.state_dir {
+        Some(dir) => Some(LocalStores::open(
+            dir,
+            &config.topics.document_state,
+            config.state_max_age,
+        )?),
+        None => None,
+    };
     let documents = spawn_loop("documents", shutdown.clone(), {
         let kafka = config.kafka.clone();
         let topics = config.topics.clone();
@@ -202,6 +214,8 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 reference: reference.clone(),
                 kafka: kafka.clone(),
                 topic: topics.by_document.clone(),
+                changelog: topics.document_state.clone(),
+                local: local_state.clone(),
                 replay_stall,
             };
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)

@@ -35,8 +35,14 @@ pub const RESTARTS: &str = "borderflow_aggregator_pipeline_restarts_total";
 pub const RESUME_REWINDS: &str = "borderflow_aggregator_resume_rewinds_total";
 pub const PARTITIONS_RESTORING: &str = "borderflow_aggregator_partitions_restoring";
 pub const RESTORE_DURATION: &str = "borderflow_aggregator_restore_duration_seconds";
+pub const ASSIGNMENT_RESTORE: &str = "borderflow_aggregator_assignment_restore_seconds";
 pub const RESTORE_FAILURES: &str = "borderflow_aggregator_restore_failures_total";
 pub const REPLAYED_RECORDS: &str = "borderflow_aggregator_replayed_records_total";
+pub const RESTORED_RECORDS: &str = "borderflow_aggregator_state_restored_records_total";
+pub const STATE_CHANGES: &str = "borderflow_aggregator_state_changes_total";
+pub const LOCAL_STATE_BYTES: &str = "borderflow_aggregator_local_state_bytes";
+pub const LOCAL_STATE_WRITE_FAILURES: &str =
+    "borderflow_aggregator_local_state_write_failures_total";
 pub const DOCUMENT_HISTORIES: &str = "borderflow_aggregator_document_histories";
 pub const DOCUMENT_HISTORIES_EXPIRED: &str =
     "borderflow_aggregator_document_histories_expired_total";
@@ -54,6 +60,11 @@ pub fn describe() {
         metrics::Unit::Seconds,
         "Time to restore an assigned partition's state whole, by stage."
     );
+    describe_gauge!(
+        ASSIGNMENT_RESTORE,
+        metrics::Unit::Seconds,
+        "For the latest assignment, by stage: time from its first partition's restore starting to the last one's state being whole."
+    );
     describe_counter!(
         RESTORE_FAILURES,
         "Restore attempts that failed and were started again, by stage."
@@ -61,6 +72,23 @@ pub fn describe() {
     describe_counter!(
         REPLAYED_RECORDS,
         "By-document records replayed to rebuild document histories on assignment."
+    );
+    describe_counter!(
+        RESTORED_RECORDS,
+        "Document state records restored on assignment, by source: the local copy or the changelog."
+    );
+    describe_counter!(
+        STATE_CHANGES,
+        "Records written to the document state changelog (changed histories and partition records)."
+    );
+    describe_gauge!(
+        LOCAL_STATE_BYTES,
+        metrics::Unit::Bytes,
+        "Size on disk of the local copy of the document state, per by-document partition."
+    );
+    describe_counter!(
+        LOCAL_STATE_WRITE_FAILURES,
+        "Failed writes to the local copy of the document state (the copy is dropped and rebuilt on the next restore)."
     );
     describe_gauge!(
         DOCUMENT_HISTORIES,
@@ -195,12 +223,31 @@ pub fn restore_duration(stage: &'static str, elapsed: std::time::Duration) {
     histogram!(RESTORE_DURATION, "stage" => stage).record(elapsed.as_secs_f64());
 }
 
+pub fn assignment_restored(stage: &'static str, elapsed: std::time::Duration) {
+    gauge!(ASSIGNMENT_RESTORE, "stage" => stage).set(elapsed.as_secs_f64());
+}
+
 pub fn restore_failure(stage: &'static str) {
     counter!(RESTORE_FAILURES, "stage" => stage).increment(1);
 }
 
-pub fn document_histories_replayed(records: u64) {
-    counter!(REPLAYED_RECORDS).increment(records);
+/// Once per restored by-document partition: records taken from each source.
+pub fn document_state_restored(local: u64, changelog: u64, replayed: u64) {
+    counter!(RESTORED_RECORDS, "source" => "local").increment(local);
+    counter!(RESTORED_RECORDS, "source" => "changelog").increment(changelog);
+    counter!(REPLAYED_RECORDS).increment(replayed);
+}
+
+pub fn document_state_changes(records: usize) {
+    counter!(STATE_CHANGES).increment(records as u64);
+}
+
+pub fn local_state_size(partition: i32, bytes: u64) {
+    gauge!(LOCAL_STATE_BYTES, "partition" => partition.to_string()).set(bytes as f64);
+}
+
+pub fn local_state_write_failed() {
+    counter!(LOCAL_STATE_WRITE_FAILURES).increment(1);
 }
 
 /// Once per batch and by-document partition.

@@ -179,6 +179,10 @@ pub struct Topics {
     /// Inspections repartitioned by document key.
     #[arg(long = "topic-by-document", env = "BORDERFLOW_TOPIC_BY_DOCUMENT", default_value = Topics::BY_DOCUMENT)]
     pub by_document: String,
+    /// The per-document state's changelog (compacted, partitioned as the
+    /// by-document topic), keyed by document key.
+    #[arg(long = "topic-document-state", env = "BORDERFLOW_TOPIC_DOCUMENT_STATE", default_value = Topics::DOCUMENT_STATE)]
+    pub document_state: String,
     /// Crossing window results, keyed by crossing and window start.
     #[arg(long = "topic-crossing-stats", env = "BORDERFLOW_TOPIC_CROSSING_STATS", default_value = Topics::CROSSING_STATS)]
     pub crossing_stats: String,
@@ -199,6 +203,7 @@ pub struct Topics {
 impl Topics {
     pub const INSPECTIONS: &'static str = "borderflow.inspections.v1";
     pub const BY_DOCUMENT: &'static str = "borderflow.inspections-by-document.v1";
+    pub const DOCUMENT_STATE: &'static str = "borderflow.document-state.v1";
     pub const CROSSING_STATS: &'static str = "borderflow.crossing-stats.v1";
     pub const ANOMALIES: &'static str = "borderflow.anomalies.v1";
     pub const REFERENCE: &'static str = "borderflow.reference.v1";
@@ -210,6 +215,7 @@ impl Topics {
         Self {
             inspections: format!("{prefix}{}", Self::INSPECTIONS),
             by_document: format!("{prefix}{}", Self::BY_DOCUMENT),
+            document_state: format!("{prefix}{}", Self::DOCUMENT_STATE),
             crossing_stats: format!("{prefix}{}", Self::CROSSING_STATS),
             anomalies: format!("{prefix}{}", Self::ANOMALIES),
             reference: format!("{prefix}{}", Self::REFERENCE),
@@ -218,10 +224,11 @@ impl Topics {
         }
     }
 
-    pub fn all(&self) -> [&str; 7] {
+    pub fn all(&self) -> [&str; 8] {
         [
             &self.inspections,
             &self.by_document,
+            &self.document_state,
             &self.crossing_stats,
             &self.anomalies,
             &self.reference,

@@ -7,6 +7,7 @@
 mod history;
 mod processor;
 mod rules;
+pub mod stored;
 
 pub use history::{History, Passage, Place};
-pub use processor::DocumentProcessor;
+pub use processor::{Change, DocumentProcessor};

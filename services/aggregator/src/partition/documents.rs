@@ -7,7 +7,8 @@ use std::sync::Arc;
 use borderflow_proto::analytics::v1::Anomaly;
 
 use super::effects::{Effects, Record};
-use crate::detect::document::DocumentProcessor;
+use crate::detect::document::stored::{self, PARTITION_KEY};
+use crate::detect::document::{Change, DocumentProcessor};
 use crate::detect::{DetectConfig, References};
 use crate::windows::codec::{self, Decoded};
 
@@ -21,6 +22,19 @@ pub struct DocumentPartition {
     /// Scratch for the rules' findings.
     found: Vec<Anomaly>,
     partition: i32,
+    /// Records before this offset are in the state already (restored from
+    /// its durable form, which may be ahead of the committed offset).
+    restored_to: i64,
+    /// The offset the last changes were taken at.
+    taken_at: Option<i64>,
+}
+
+/// What changed in a partition since its last changes were taken: each
+/// changed document, then the partition's own record (its clock and next
+/// offset), which comes last so that once it is durable the whole change is.
+pub struct PartitionChanges {
+    pub documents: Vec<Change>,
+    pub partition: Vec<u8>,
 }
 
 impl DocumentPartition {
@@ -35,7 +49,61 @@ impl DocumentPartition {
             next: None,
             found: Vec::new(),
             partition: 0,
+            restored_to: 0,
+            taken_at: None,
         }
+    }
+
+    /// Keeps what changes, for [`Self::take_changes`].
+    pub fn keep_changes(mut self) -> Self {
+        self.processor.keep_changes();
+        self
+    }
+
+    /// Marks the whole state as changed: the next changes hold all of it.
+    pub fn all_changed(&mut self) {
+        self.processor.all_changed();
+        self.taken_at = None;
+    }
+
+    /// What changed since the last call, or `None` when nothing did and the
+    /// offset has not moved.
+    pub fn take_changes(&mut self) -> Option<PartitionChanges> {
+        let next = self.next?;
+        let documents = self.processor.take_changes();
+        if documents.is_empty() && self.taken_at == Some(next) {
+            return None;
+        }
+        self.taken_at = Some(next);
+        Some(PartitionChanges {
+            documents,
+            partition: stored::encode_partition(&self.processor.clock(next)),
+        })
+    }
+
+    /// Applies one record of the state's durable form (a document's
+    /// history, a forgotten document, or the partition's own record).
+    pub fn restore(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), String> {
+        if key == PARTITION_KEY {
+            let value = value.ok_or("the partition record is deleted")?;
+            let stored = stored::decode_partition(value).map_err(|e| e.to_string())?;
+            self.processor.set_clock(&stored);
+            self.restored_to = stored.next_offset;
+            self.next = Some(stored.next_offset);
+            self.taken_at = self.next;
+            return Ok(());
+        }
+        let key = <[u8; 32]>::try_from(key)
+            .map_err(|_| format!("a key of {} bytes, not a document key", key.len()))?;
+        self.processor
+            .restore(key, value)
+            .map_err(|e| format!("document history: {e}"))
+    }
+
+    /// The offset the restored state has taken in up to (0 when nothing
+    /// was restored).
+    pub fn restored_to(&self) -> i64 {
+        self.restored_to
     }
 
     /// The by-document partition this state is of (for its metrics).
@@ -57,6 +125,10 @@ impl DocumentPartition {
     /// Processes one record; returns whether it was an inspection the
     /// rules saw (anything else is dead-lettered).
     pub fn step<E: Effects>(&mut self, record: &Record<'_>, out: &mut E) -> Result<bool, E::Error> {
+        if record.offset < self.restored_to {
+            // In the restored state, its outputs durable.
+            return Ok(false);
+        }
         self.next = Some(record.offset + 1);
         if let Err((kind, reason)) = self.fold(record) {
             out.dead_letter(record, kind, &reason)?;
@@ -99,9 +171,13 @@ impl DocumentPartition {
         Ok(())
     }
 
-    /// Resumes after `committed` (the group's committed offset).
+    /// Resumes after `committed` (the group's committed offset), or where
+    /// the restored state is, when that is further.
     pub fn resume_at(&mut self, committed: Option<i64>) {
-        self.next = committed;
+        self.next = match (committed, self.next) {
+            (Some(c), Some(n)) => Some(c.max(n)),
+            (c, n) => c.or(n),
+        };
     }
 
     /// The offset to resume from after a restart.

@@ -1,90 +1,196 @@
 //! The per-document stage over Kafka: a thin adapter from the pipeline's
-//! records to [`DocumentPartition::step`].
+//! records to [`DocumentPartition::step`], with the partition's state kept
+//! in a changelog.
 //!
-//! A partition's state is the fold of its records: on assignment the stage
-//! replays the partition from its start up to the committed offset without
-//! publishing (those anomalies were published before, with the same ids),
-//! then continues live. The replay runs on the restoring thread while the
-//! partition is paused (`stream::restore`), for as long as it takes: a
-//! replay that stops making progress for `replay_stall` fails and starts
-//! again, and a partition is never processed on part of its history.
+//! Each batch's changed histories, and last the partition's own record (its
+//! clock and next offset), go to the partition of the compacted changelog
+//! topic with the same number, once the batch's other outputs are durable;
+//! the batch's offsets are committed once the changes are durable too. So
+//! the changelog always holds a state whose outputs are durable, at or
+//! ahead of the committed offset, and a new owner resumes where it ends.
+//!
+//! On assignment the state is restored from the local copy of the changelog
+//! (`local`, when `--state-dir` is set) and the part of the changelog
+//! written after it, or from the whole changelog. Only where the changelog
+//! has no partition record yet (state kept before changelogs, or a
+//! changelog topic created afresh) is the partition rebuilt the old way, by
+//! folding the by-document partition from its start, and the whole state
+//! then written to the changelog. The restore runs on the restoring thread
+//! while the partition is paused (`stream::restore`), for as long as it
+//! takes: a read that stops making progress for `replay_stall` fails and
+//! starts again, and a partition is never processed on part of its state.
+
+mod local;
+mod read;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use borderflow_common::kafka::{KafkaArgs, Topics};
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::BaseConsumer;
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
-use rdkafka::util::Timeout;
-use rdkafka::{Offset, TopicPartitionList};
-use tracing::info;
+use tracing::{info, warn};
 
+pub use local::LocalStores;
+use read::{Reader, Until};
+
+use crate::detect::document::stored::PARTITION_KEY;
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
 use crate::partition::DocumentPartition;
 use crate::partition::effects::Record;
 use crate::store::ReferenceStore;
-use crate::stream::output::Outputs;
+use crate::stream::materialise::partition_count;
+use crate::stream::output::{Outputs, Persist, StateChanges};
 use crate::stream::pipeline::Stage;
+
+/// Changelog records written to the local copy at once during a restore.
+const RESTORE_CHUNK: usize = 20_000;
 
 pub struct DocumentsStage {
     pub detect: Arc<DetectConfig>,
     pub allowed_lateness_ms: i64,
     pub reference: Arc<ReferenceStore>,
     pub kafka: KafkaArgs,
+    /// The by-document topic.
     pub topic: String,
-    /// Longest wait for the next record of a replay before it is started
+    /// Its changelog, co-partitioned.
+    pub changelog: String,
+    /// The local copy of the changelog, when kept.
+    pub local: Option<Arc<LocalStores>>,
+    /// Longest wait for the next record of a read before it is started
     /// again.
     pub replay_stall: Duration,
 }
 
+/// Fails unless the changelog has as many partitions as the by-document
+/// topic: a partition's state is kept in the changelog partition with the
+/// same number.
+pub fn check_copartitioned(kafka: &KafkaArgs, topics: &Topics) -> anyhow::Result<()> {
+    let consumer: BaseConsumer = kafka
+        .reader_config("borderflow-aggregator-topics")
+        .create()?;
+    let documents = partition_count(&consumer, &topics.by_document)?;
+    let changelog = partition_count(&consumer, &topics.document_state)?;
+    if documents != changelog {
+        anyhow::bail!(
+            "{} has {changelog} partitions and {} has {documents}: the document state changelog must have as many partitions as the by-document topic",
+            topics.document_state,
+            topics.by_document
+        );
+    }
+    Ok(())
+}
+
+/// Where a restored state came from, in records.
+#[derive(Debug, Default)]
+struct Restored {
+    local: u64,
+    changelog: u64,
+    replayed: u64,
+}
+
 impl DocumentsStage {
-    /// Folds `partition` from its start up to `until` (exclusive) into
-    /// `state`, publishing nothing.
+    fn empty(&self, partition: i32) -> DocumentPartition {
+        let refs: Arc<dyn References> = self.reference.clone();
+        DocumentPartition::new(self.detect.clone(), self.allowed_lateness_ms, refs)
+            .in_partition(partition)
+            .keep_changes()
+    }
+
+    fn reader<'a>(&'a self, topic: &'a str) -> Reader<'a> {
+        Reader {
+            kafka: &self.kafka,
+            client: "borderflow-aggregator-document-restore",
+            topic,
+            stall: self.replay_stall,
+        }
+    }
+
+    /// Restores `state` from the local copy (when usable) and the
+    /// changelog after it.
+    fn restore(&self, partition: i32, state: &mut DocumentPartition) -> anyhow::Result<Restored> {
+        let mut restored = Restored::default();
+        let mut from = None;
+        if let Some(local) = &self.local {
+            local.restoring(partition);
+            let loaded = local.load(partition, |key, value| state.restore(key, Some(value)));
+            match loaded {
+                Ok(Some(loaded)) => {
+                    restored.local = loaded.records;
+                    from = Some(loaded.next);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    warn!(partition, %err, "the local state copy cannot be used; restoring from the changelog");
+                    *state = self.empty(partition);
+                }
+            }
+            if from.is_none() {
+                local.rebuilding(partition);
+            }
+        }
+        let mut chunk = Vec::new();
+        let read = self
+            .reader(&self.changelog)
+            .read(partition, from, Until::End, |message| {
+                let key = message.key().unwrap_or_default();
+                state
+                    .restore(key, message.payload())
+                    .map_err(|e| anyhow::anyhow!("changelog offset {}: {e}", message.offset()))?;
+                restored.changelog += 1;
+                if let Some(local) = &self.local {
+                    chunk.push((key.to_vec(), message.payload().map(<[u8]>::to_vec)));
+                    if chunk.len() >= RESTORE_CHUNK {
+                        local.write_now(partition, std::mem::take(&mut chunk), message.offset())?;
+                    }
+                }
+                Ok(())
+            });
+        let next = match read {
+            Ok(next) => next,
+            Err(err) if from.is_some() => {
+                // The copy is older than what the changelog still holds.
+                warn!(partition, %err, "the local state copy is not continued by the changelog; restoring from the changelog");
+                if let Some(local) = &self.local {
+                    local.discard(partition);
+                }
+                *state = self.empty(partition);
+                return self.restore(partition, state);
+            }
+            Err(err) => return Err(err),
+        };
+        if let Some(local) = &self.local
+            && !chunk.is_empty()
+        {
+            local.write_now(partition, chunk, next - 1)?;
+        }
+        Ok(restored)
+    }
+
+    /// Folds the by-document partition from its start up to `until`
+    /// (exclusive) into `state`, publishing nothing.
     fn replay(
         &self,
         partition: i32,
         until: i64,
         state: &mut DocumentPartition,
     ) -> anyhow::Result<u64> {
-        let reader: BaseConsumer = self
-            .kafka
-            .reader_config("borderflow-aggregator-document-replay")
-            .create()?;
-        let mut list = TopicPartitionList::new();
-        list.add_partition_offset(&self.topic, partition, Offset::Beginning)?;
-        reader.assign(&list)?;
-        let (low, _) =
-            reader.fetch_watermarks(&self.topic, partition, Timeout::After(self.replay_stall))?;
-        let mut progressed = Instant::now();
         let mut replayed = 0;
-        let mut next = low;
-        while next < until {
-            if progressed.elapsed() > self.replay_stall {
-                anyhow::bail!(
-                    "replay of partition {partition} stalled at offset {next} of {until}"
-                );
-            }
-            let Some(result) = reader.poll(Duration::from_millis(200)) else {
-                continue;
-            };
-            let message = result?;
-            progressed = Instant::now();
-            next = message.offset() + 1;
-            if message.offset() >= until {
-                break;
-            }
-            let record = Record {
-                partition,
-                offset: message.offset(),
-                key: message.key(),
-                payload: message.payload().unwrap_or_default(),
-            };
-            if state.replay(&record) {
-                replayed += 1;
-            }
-        }
+        self.reader(&self.topic)
+            .read(partition, None, Until::Offset(until), |message| {
+                let record = Record {
+                    partition,
+                    offset: message.offset(),
+                    key: message.key(),
+                    payload: message.payload().unwrap_or_default(),
+                };
+                if state.replay(&record) {
+                    replayed += 1;
+                }
+                Ok(())
+            })?;
         Ok(replayed)
     }
 }
@@ -101,21 +207,40 @@ impl Stage for DocumentsStage {
     }
 
     fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<DocumentPartition> {
-        let refs: Arc<dyn References> = self.reference.clone();
-        let mut state = DocumentPartition::new(self.detect.clone(), self.allowed_lateness_ms, refs)
-            .in_partition(partition);
-        if let Some(until) = committed.filter(|c| *c > 0) {
-            let started = Instant::now();
-            let records = self.replay(partition, until, &mut state)?;
-            metrics::document_histories_replayed(records);
-            info!(
-                partition,
-                records,
-                documents = state.documents(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "document histories rebuilt"
-            );
+        let started = Instant::now();
+        let mut state = self.empty(partition);
+        let mut restored = self.restore(partition, &mut state)?;
+        let committed = committed.filter(|c| *c > 0);
+        if let Some(until) = committed
+            && state.restored_to() < until
+        {
+            // No changelog yet for this history (or one behind the
+            // committed offset, which a changelog written by this stage
+            // never is): rebuild it from the by-document topic and write
+            // all of it.
+            if state.restored_to() > 0 {
+                warn!(
+                    partition,
+                    changelog = state.restored_to(),
+                    committed = until,
+                    "the changelog is behind the committed offset; rebuilding from the by-document topic"
+                );
+            }
+            state = self.empty(partition);
+            restored.replayed = self.replay(partition, until, &mut state)?;
+            state.all_changed();
         }
+        metrics::document_state_restored(restored.local, restored.changelog, restored.replayed);
+        info!(
+            partition,
+            local = restored.local,
+            changelog = restored.changelog,
+            replayed = restored.replayed,
+            documents = state.documents(),
+            resume_at = state.restored_to().max(committed.unwrap_or(0)),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "document state restored"
+        );
         state.resume_at(committed);
         Ok(state)
     }
@@ -135,9 +260,24 @@ impl Stage for DocumentsStage {
     fn finish(
         &self,
         state: &mut DocumentPartition,
-        _out: &mut Outputs<'_>,
+        out: &mut Outputs<'_>,
     ) -> Result<(), KafkaError> {
         metrics::document_histories(state.partition(), state.documents(), state.take_expired());
+        if let Some(changes) = state.take_changes() {
+            let mut records: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
+                .documents
+                .into_iter()
+                .map(|(key, value)| (key.to_vec(), value))
+                .collect();
+            records.push((PARTITION_KEY.to_vec(), Some(changes.partition)));
+            metrics::document_state_changes(records.len());
+            out.batch.changes.push(StateChanges {
+                topic: self.changelog.clone(),
+                partition: state.partition(),
+                records,
+                persist: self.local.clone().map(|local| local as Arc<dyn Persist>),
+            });
+        }
         Ok(())
     }
 

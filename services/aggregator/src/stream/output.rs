@@ -16,7 +16,7 @@ use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use tracing::debug;
 
 use delivery::Pending;
-pub use delivery::{Batch, InFlight};
+pub use delivery::{Batch, InFlight, Persist, StateChanges};
 pub use relay::Relay;
 
 use crate::metrics;

@@ -287,7 +287,7 @@ pub fn run<S: Stage>(
             finished: HashMap::new(),
             resuming: HashMap::new(),
             restorer: Restorer::new(name, config.ready.clone()),
-            in_flight: InFlight::default(),
+            in_flight: InFlight::new(producer.clone()),
             failed: None,
         }),
         shutdown: shutdown.clone(),

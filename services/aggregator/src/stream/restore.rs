@@ -46,6 +46,8 @@ pub struct Restorer<P> {
     /// The group has given this member an assignment (possibly empty):
     /// until then it does not know what it owns, and is not ready.
     settled: bool,
+    /// When the restores in progress began (the assignment they are of).
+    began: Option<std::time::Instant>,
 }
 
 /// First pause after a failed attempt; it doubles up to [`MAX_BACKOFF`].
@@ -66,6 +68,7 @@ impl<P: Send + 'static> Restorer<P> {
             done_rx,
             ready,
             settled: false,
+            began: None,
         }
     }
 
@@ -100,6 +103,7 @@ impl<P: Send + 'static> Restorer<P> {
         }
         self.generation += 1;
         let generation = self.generation;
+        self.began.get_or_insert_with(std::time::Instant::now);
         {
             let mut wanted = self.wanted.lock().expect("restorer lock");
             for (id, _) in &assigned {
@@ -141,6 +145,11 @@ impl<P: Send + 'static> Restorer<P> {
         if !done.is_empty() {
             metrics::partitions_restoring(self.stage, wanted.len());
             self.show(wanted.is_empty());
+            if wanted.is_empty()
+                && let Some(began) = self.began.take()
+            {
+                metrics::assignment_restored(self.stage, began.elapsed());
+            }
         }
         done
     }
@@ -149,6 +158,9 @@ impl<P: Send + 'static> Restorer<P> {
     pub fn forget(&mut self, partition: i32) {
         let mut wanted = self.wanted.lock().expect("restorer lock");
         if wanted.remove(&partition).is_some() {
+            if wanted.is_empty() {
+                self.began = None;
+            }
             metrics::partitions_restoring(self.stage, wanted.len());
             self.show(wanted.is_empty());
         }

@@ -2,7 +2,7 @@
 //! document key, OVERSTAY deadlines as event-time timers fired by the
 //! partition's watermark, and retention so memory stays bounded.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use borderflow_proto::inspection::v1::Inspection;
 
 use super::history::{History, Passage, Place};
 use super::rules::{Context, on_insert, overstay_anomaly};
+use super::stored::{self, StoredPartition};
 use crate::detect::References;
 use crate::detect::config::DetectConfig;
 use crate::ids::{MixedHasher, parse_uuid};
@@ -34,7 +35,20 @@ pub struct DocumentProcessor {
     last_eviction_ms: i64,
     /// Histories forgotten by the retention since [`Self::take_expired`].
     expired: u64,
+    /// What changed since [`Self::take_changes`], when changes are kept.
+    changes: Option<Changes>,
 }
+
+/// Documents whose history changed or was forgotten.
+#[derive(Debug, Default)]
+struct Changes {
+    changed: HashSet<[u8; 32], BuildHasherDefault<MixedHasher>>,
+    forgotten: Vec<[u8; 32]>,
+}
+
+/// One changed document: its key and its history, or `None` once the
+/// history is forgotten.
+pub type Change = ([u8; 32], Option<Vec<u8>>);
 
 impl DocumentProcessor {
     pub fn new(config: Arc<DetectConfig>, allowed_lateness_ms: i64) -> Self {
@@ -48,7 +62,106 @@ impl DocumentProcessor {
             max_event_ms: None,
             last_eviction_ms: i64::MIN,
             expired: 0,
+            changes: None,
         }
+    }
+
+    /// Keeps what changes from now on, for [`Self::take_changes`].
+    pub fn keep_changes(&mut self) {
+        self.changes.get_or_insert_with(Changes::default);
+    }
+
+    fn changed(&mut self, key: [u8; 32]) {
+        if let Some(changes) = &mut self.changes {
+            changes.changed.insert(key);
+        }
+    }
+
+    /// Marks every history as changed (after a rebuild from the by-document
+    /// topic, so the next changes hold the whole state).
+    pub fn all_changed(&mut self) {
+        if let Some(changes) = &mut self.changes {
+            changes.changed.extend(self.histories.keys().copied());
+        }
+    }
+
+    /// The histories changed and forgotten since the last call, in their
+    /// durable form (`stored`).
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        let Some(changes) = &mut self.changes else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(changes.changed.len() + changes.forgotten.len());
+        for key in changes.forgotten.drain(..) {
+            if !changes.changed.contains(&key) {
+                out.push((key, None));
+            }
+        }
+        for key in changes.changed.drain() {
+            out.push((key, self.histories.get(&key).map(|h| stored::encode(h))));
+        }
+        out
+    }
+
+    /// The partition's clock, in its durable form.
+    pub fn clock(&self, next_offset: i64) -> StoredPartition {
+        StoredPartition {
+            next_offset,
+            max_event_ms: self.max_event_ms,
+            last_eviction_ms: self.last_eviction_ms,
+        }
+    }
+
+    /// Sets the partition's clock from its durable form.
+    pub fn set_clock(&mut self, stored: &StoredPartition) {
+        self.max_event_ms = stored.max_event_ms;
+        self.last_eviction_ms = stored.last_eviction_ms;
+    }
+
+    /// Puts a document's history in its durable form in place (`None`: the
+    /// history was forgotten), with its OVERSTAY check.
+    pub fn restore(
+        &mut self,
+        key: [u8; 32],
+        bytes: Option<&[u8]>,
+    ) -> Result<(), prost::DecodeError> {
+        let history = match bytes {
+            Some(bytes) => {
+                let places = &mut self.places;
+                let nationalities = &mut self.nationalities;
+                Some(stored::decode(
+                    bytes,
+                    |crossing, country| match places.get(crossing) {
+                        Some(place) if *place.country == *country => place.clone(),
+                        _ => {
+                            let place = Arc::new(Place {
+                                crossing_id: crossing.into(),
+                                country: country.into(),
+                            });
+                            places.insert(crossing.to_owned(), place.clone());
+                            place
+                        }
+                    },
+                    |code| intern(nationalities, code),
+                )?)
+            }
+            None => None,
+        };
+        if let Some(old) = self.histories.get(&key).and_then(|h| h.deadline.as_ref()) {
+            self.timers.remove(&(old.1, key));
+        }
+        match history {
+            Some(history) => {
+                if let Some(deadline) = &history.deadline {
+                    self.timers.insert((deadline.1, key));
+                }
+                self.histories.insert(key, Box::new(history));
+            }
+            None => {
+                self.histories.remove(&key);
+            }
+        }
+        Ok(())
     }
 
     /// Histories forgotten since the last call.
@@ -110,15 +223,7 @@ impl DocumentProcessor {
             if history.nationality.is_empty()
                 && let Some(document) = &inspection.document
             {
-                let code = document.nationality.as_str();
-                history.nationality = match self.nationalities.get(code) {
-                    Some(shared) => shared.clone(),
-                    None => {
-                        let shared: Arc<str> = code.into();
-                        self.nationalities.insert(code.into(), shared.clone());
-                        shared
-                    }
-                };
+                history.nationality = intern(&mut self.nationalities, &document.nationality);
             }
             let index = history.insert(Passage {
                 event_id,
@@ -146,6 +251,7 @@ impl DocumentProcessor {
                     self.timers.insert((deadline, key));
                 }
             }
+            self.changed(key);
         }
         self.advance(refs, out);
     }
@@ -169,6 +275,9 @@ impl DocumentProcessor {
             let Some(due) = history.deadline.take() else {
                 continue;
             };
+            if let Some(changes) = &mut self.changes {
+                changes.changed.insert(key);
+            }
             let (country, _, entry_event) = *due;
             let Some(entry) = history
                 .passages()
@@ -206,9 +315,28 @@ impl DocumentProcessor {
             self.last_eviction_ms = watermark;
             let horizon = watermark - self.config.document_retention.as_millis() as i64;
             let before = self.histories.len();
-            self.histories
-                .retain(|_, h| h.deadline.is_some() || h.last_ms().is_some_and(|t| t >= horizon));
+            let mut changes = self.changes.as_mut();
+            self.histories.retain(|key, h| {
+                let keep = h.deadline.is_some() || h.last_ms().is_some_and(|t| t >= horizon);
+                if !keep && let Some(changes) = changes.as_mut() {
+                    changes.forgotten.push(*key);
+                    changes.changed.remove(key);
+                }
+                keep
+            });
             self.expired += (before - self.histories.len()) as u64;
+        }
+    }
+}
+
+/// The partition's one copy of a nationality code.
+fn intern(nationalities: &mut HashMap<Box<str>, Arc<str>>, code: &str) -> Arc<str> {
+    match nationalities.get(code) {
+        Some(shared) => shared.clone(),
+        None => {
+            let shared: Arc<str> = code.into();
+            nationalities.insert(code.into(), shared.clone());
+            shared
         }
     }
 }

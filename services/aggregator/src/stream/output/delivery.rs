@@ -2,15 +2,21 @@
 //! records are tracked together, and the batch's input offsets may be
 //! stored for commit only once every output of it, and of every batch
 //! before it, is confirmed.
+//!
+//! A batch may also carry state changes for a changelog. Those are written
+//! only once the batch's other outputs are confirmed, so a changelog never
+//! holds state whose outputs could still be lost; the batch's offsets are
+//! stored once the changes are confirmed too.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
 use futures::channel::oneshot;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::DeliveryFuture;
 use rdkafka::producer::future_producer::OwnedDeliveryResult;
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 
 /// One batch of inputs: its outputs in flight and the offsets it allows to
 /// commit once they land.
@@ -19,6 +25,34 @@ pub struct Batch {
     pub(super) deliveries: Vec<Pending>,
     /// (partition, next offset to consume after a restart).
     pub commits: Vec<(i32, i64)>,
+    /// State changes to write once every delivery above is confirmed.
+    pub changes: Vec<StateChanges>,
+    /// The changes written, waiting for their confirmation.
+    written: Vec<Written>,
+}
+
+struct Written {
+    changes: StateChanges,
+    deliveries: Vec<DeliveryFuture>,
+    /// The highest offset confirmed so far.
+    last_offset: i64,
+}
+
+/// Records of one changelog partition, in order: `(key, value)`, a `None`
+/// value deleting the key.
+pub struct StateChanges {
+    pub topic: String,
+    pub partition: i32,
+    pub records: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Told once the records are durable.
+    pub persist: Option<Arc<dyn Persist>>,
+}
+
+/// Where durable state changes go next (a local copy of the changelog).
+pub trait Persist: Send + Sync {
+    /// `records` are durable in `partition` of the changelog, the last of
+    /// them at `last_offset`.
+    fn persisted(&self, partition: i32, records: Vec<(Vec<u8>, Option<Vec<u8>>)>, last_offset: i64);
 }
 
 /// An output's delivery report: from the producer, or passed on by the
@@ -39,11 +73,12 @@ impl Pending {
 
 impl Batch {
     pub fn is_empty(&self) -> bool {
-        self.deliveries.is_empty() && self.commits.is_empty()
+        self.deliveries.is_empty() && self.commits.is_empty() && self.changes.is_empty()
     }
 
-    /// Ok(true) once every output is confirmed, Err on a failed delivery.
-    fn poll_done(&mut self) -> Result<bool, KafkaError> {
+    /// Ok(true) once every output and then every state change is
+    /// confirmed, Err on a failed delivery.
+    fn poll_done(&mut self, producer: &FutureProducer) -> Result<bool, KafkaError> {
         while let Some(delivery) = self.deliveries.last_mut() {
             match delivery.now_or_never() {
                 None => return Ok(false),
@@ -54,17 +89,92 @@ impl Batch {
                 Some(Err(_)) => return Err(KafkaError::Canceled),
             }
         }
+        for changes in std::mem::take(&mut self.changes) {
+            let mut deliveries = Vec::with_capacity(changes.records.len());
+            for (key, value) in &changes.records {
+                deliveries.push(write_change(
+                    producer,
+                    &changes.topic,
+                    changes.partition,
+                    key,
+                    value.as_deref(),
+                )?);
+            }
+            self.written.push(Written {
+                changes,
+                deliveries,
+                last_offset: -1,
+            });
+        }
+        for written in &mut self.written {
+            while let Some(delivery) = written.deliveries.last_mut() {
+                match delivery.now_or_never() {
+                    None => return Ok(false),
+                    Some(Ok(Ok(delivery))) => {
+                        written.deliveries.pop();
+                        written.last_offset = written.last_offset.max(delivery.offset);
+                    }
+                    Some(Ok(Err((err, _)))) => return Err(err),
+                    Some(Err(_)) => return Err(KafkaError::Canceled),
+                }
+            }
+        }
+        for written in self.written.drain(..) {
+            let StateChanges {
+                partition,
+                records,
+                persist,
+                ..
+            } = written.changes;
+            if let Some(persist) = persist {
+                persist.persisted(partition, records, written.last_offset);
+            }
+        }
         Ok(true)
     }
 }
 
+/// Writes one state change to its changelog partition, waiting when the
+/// producer's queue is full.
+fn write_change(
+    producer: &FutureProducer,
+    topic: &str,
+    partition: i32,
+    key: &[u8],
+    value: Option<&[u8]>,
+) -> Result<DeliveryFuture, KafkaError> {
+    loop {
+        let mut record = FutureRecord::<[u8], [u8]>::to(topic)
+            .partition(partition)
+            .key(key);
+        if let Some(value) = value {
+            record = record.payload(value);
+        }
+        match producer.send_result(record) {
+            Ok(delivery) => return Ok(delivery),
+            Err((err, _)) if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err((err, _)) => return Err(err),
+        }
+    }
+}
+
 /// Batches in order; the confirmed prefix yields offsets to store.
-#[derive(Default)]
 pub struct InFlight {
     batches: VecDeque<Batch>,
+    /// Writes the batches' state changes.
+    producer: FutureProducer,
 }
 
 impl InFlight {
+    pub fn new(producer: FutureProducer) -> Self {
+        Self {
+            batches: VecDeque::new(),
+            producer,
+        }
+    }
+
     pub fn push(&mut self, batch: Batch) {
         if !batch.is_empty() {
             self.batches.push_back(batch);
@@ -84,7 +194,7 @@ impl InFlight {
     pub fn confirmed(&mut self) -> Result<Vec<(i32, i64)>, KafkaError> {
         let mut out = Vec::new();
         while let Some(front) = self.batches.front_mut() {
-            if !front.poll_done()? {
+            if !front.poll_done(&self.producer)? {
                 break;
             }
             let done = self.batches.pop_front().expect("front exists");

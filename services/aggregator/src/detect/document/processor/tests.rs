@@ -4,6 +4,7 @@ use borderflow_proto::inspection::v1::{Direction, DocumentFacts, Outcome, Travel
 use borderflow_proto::ms_to_timestamp;
 
 use super::*;
+use crate::detect::document::Change;
 use crate::detect::references::Listed;
 use crate::ids::uuid_string;
 
@@ -322,4 +323,85 @@ fn a_repeated_record_changes_nothing_and_old_histories_are_forgotten() {
     assert_eq!(run.processor.len(), 1);
     run.time_passes(at(2026, 12, 31, 0));
     assert_eq!(run.processor.len(), 1, "only the other document is left");
+}
+
+/// A processor rebuilt from another's changes (histories, deletions and
+/// clock, as the changelog holds them).
+fn rebuilt_from(changes: &[Change], clock: &StoredPartition) -> DocumentProcessor {
+    let mut rebuilt = DocumentProcessor::new(Arc::new(DetectConfig::default()), 120_000);
+    for (key, value) in changes {
+        rebuilt.restore(*key, value.as_deref()).unwrap();
+    }
+    rebuilt.set_clock(clock);
+    rebuilt
+}
+
+#[test]
+fn a_state_rebuilt_from_its_changes_finds_what_the_original_finds() {
+    let mut run = Run::new();
+    run.processor.keep_changes();
+    run.enter("KZ-KOR", at(2026, 1, 5, 10));
+    run.time_passes(at(2026, 1, 6, 10));
+    let mut changes = run.processor.take_changes();
+    assert_eq!(changes.len(), 2, "both documents changed");
+    // A second batch: only what changed in it.
+    run.time_passes(at(2026, 1, 7, 10));
+    let second = run.processor.take_changes();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].0, [9; 32]);
+    changes.extend(second);
+    let clock = run.processor.clock(42);
+    assert_eq!(clock.next_offset, 42);
+
+    let mut rebuilt = Run::new();
+    rebuilt.processor = rebuilt_from(&changes, &clock);
+    rebuilt.next = run.next;
+    assert_eq!(rebuilt.processor.len(), run.processor.len());
+    assert_eq!(rebuilt.processor.watermark(), run.processor.watermark());
+
+    // The pending OVERSTAY check survives: 95 days later both report it,
+    // with the same id.
+    for r in [&mut run, &mut rebuilt] {
+        r.time_passes(at(2026, 4, 20, 10));
+    }
+    let (a, b) = (
+        run.of(AnomalyKind::Overstay),
+        rebuilt.of(AnomalyKind::Overstay),
+    );
+    assert_eq!(a.len(), 1, "the original reports the overstay");
+    assert_eq!(b.len(), 1, "the rebuilt state reports it too");
+    assert_eq!(a[0].id, b[0].id);
+    assert_eq!(a[0].explanation, b[0].explanation);
+    // The fired check is a change: the rebuilt state would not fire it again.
+    let fired = run.processor.take_changes();
+    assert!(
+        fired
+            .iter()
+            .any(|(key, value)| *key == KEY && value.is_some())
+    );
+}
+
+#[test]
+fn forgotten_histories_become_deletions() {
+    let mut run = Run::new();
+    run.processor.keep_changes();
+    run.exit("KZ-KOR", at(2026, 1, 5, 10));
+    let _ = run.processor.take_changes();
+    // Past the retention (200 days) another document moves event time on.
+    run.time_passes(at(2026, 9, 1, 10));
+    let changes = run.processor.take_changes();
+    assert!(
+        changes.contains(&(KEY, None)),
+        "the forgotten history is deleted: {changes:?}"
+    );
+    assert_eq!(run.processor.take_expired(), 1);
+    let rebuilt = rebuilt_from(&changes, &run.processor.clock(7));
+    assert_eq!(rebuilt.len(), 1, "only the other document is held");
+}
+
+#[test]
+fn without_keeping_changes_none_are_kept() {
+    let mut run = Run::new();
+    run.enter("KZ-KOR", at(2026, 1, 5, 10));
+    assert!(run.processor.take_changes().is_empty());
 }
