@@ -58,13 +58,20 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     } else {
         0
     };
+    // Only the phases that send them need the throughput phases' events
+    // (a recovery run generates its own).
+    let throughput_count = if args.runs(Phase::Producer) || args.runs(Phase::Ingest) {
+        args.records
+    } else {
+        0
+    };
     progress(format!(
         "generating {} events for {} crossings ({checkpoints} checkpoints)",
-        args.records + latency_count,
+        throughput_count + latency_count,
         network.crossings.len()
     ));
-    let mut events = data::events(&network, args.seed, args.records + latency_count);
-    let latency_events = events.split_off(args.records.min(events.len()));
+    let mut events = data::events(&network, args.seed, throughput_count + latency_count);
+    let latency_events = events.split_off(throughput_count.min(events.len()));
     // Fresh names, so a shared cluster keeps earlier runs apart.
     let run = uuid::Uuid::new_v4().simple().to_string();
     let prefix = format!("bench-{}.", &run[..8]);

@@ -18,6 +18,7 @@ pub mod anomalies;
 pub mod audit;
 pub mod broker;
 pub mod data;
+pub mod exercise;
 pub mod harness;
 pub mod offline;
 pub mod planted;

@@ -335,6 +335,7 @@ impl Testbed {
             format!("--kafka-compression={}", k.compression),
             format!("--topic-inspections={}", t.inspections),
             format!("--topic-by-document={}", t.by_document),
+            format!("--topic-document-state={}", t.document_state),
             format!("--topic-crossing-stats={}", t.crossing_stats),
             format!("--topic-anomalies={}", t.anomalies),
             format!("--topic-reference={}", t.reference),

@@ -11,11 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use borderflow_simulator::exercise::{ExerciseOptions, run_scenario};
 use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_simulator::stats::Stats;
+use borderflow_systest::exercise::ExerciseServices;
 use borderflow_systest::testbed::Testbed;
-use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_booth_starting_and_ending_at_once_fails_no_stream() {
@@ -31,35 +30,20 @@ async fn every_booth_starting_and_ending_at_once_fails_no_stream() {
     let booths: u32 = scenario.network.crossings.iter().map(|c| c.lanes).sum();
     assert_eq!(booths, 347);
     let bed = Testbed::start(scenario.network.clone(), 12).await.unwrap();
-    let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
-    let mut aggregator = bed
-        .start_aggregator(bed.aggregator_config(&[]))
-        .await
-        .unwrap();
-    let targets = bed
-        .targets(ingest.grpc_addr, aggregator.grpc_addr)
-        .await
-        .unwrap();
-    let options = ExerciseOptions {
-        outbox_dir: Some(bed.dir().join("outbox")),
-        settle_quiet: Duration::from_secs(2),
-        ..ExerciseOptions::default()
-    };
+    let services = ExerciseServices::start(&bed, &[]).await.unwrap();
     let stats = Arc::new(Stats::default());
-    run_scenario(
-        &scenario,
-        &targets,
-        &options,
-        stats.clone(),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    services
+        .run(
+            &scenario,
+            &services.options(Duration::from_secs(2)),
+            stats.clone(),
+        )
+        .await
+        .unwrap();
     let generated = stats.generated.load(std::sync::atomic::Ordering::Relaxed);
     let acked = stats.acked.load(std::sync::atomic::Ordering::Relaxed);
     assert!(generated > 1_000, "{generated} events");
     assert_eq!(acked, generated, "every event acknowledged");
     assert_eq!(stats.failures(), Default::default(), "failed streams");
-    aggregator.stop_and_wait().await.unwrap();
-    ingest.stop_and_wait().await.unwrap();
+    services.stop().await.unwrap();
 }

@@ -29,7 +29,10 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     // the dead leader's session expires between a follower's JoinGroup and
     // its SyncGroup, the follower's empty sync forms the group with no
     // partition assigned to anyone, and every heartbeat after that succeeds.)
-    let state_dir = format!("--state-dir={}", bed.dir().join("aggregator-state").display());
+    let state_dir = format!(
+        "--state-dir={}",
+        bed.dir().join("aggregator-state").display()
+    );
     let args = bed.aggregator_args(&["--instance-id=aggregator-0", &state_dir]);
     let logs = [
         bed.dir().join("aggregator-killed.log"),

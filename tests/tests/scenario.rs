@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, CrossingWindow, ListWindowsRequest};
-use borderflow_simulator::exercise::{ExerciseOptions, Outcome, run_scenario};
+use borderflow_simulator::exercise::{ExerciseOptions, Outcome};
 use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_simulator::score::render;
 use borderflow_simulator::stats::Stats;
+use borderflow_systest::exercise::ExerciseServices;
 use borderflow_systest::planted::{Planted, completed_ms};
 use borderflow_systest::testbed::Testbed;
-use tokio_util::sync::CancellationToken;
 
 /// The scenarios run one at a time: a paced clock means something only
 /// when the stream is not starved of the machine's two cores.
@@ -37,35 +37,22 @@ async fn run(
 ) -> Ran {
     let _turn = ONE_AT_A_TIME.lock().await;
     let bed = Testbed::start(scenario.network.clone(), 12).await.unwrap();
-    let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
-    let mut aggregator = bed
-        .start_aggregator(bed.aggregator_config(aggregator_flags))
-        .await
-        .unwrap();
-    let targets = bed
-        .targets(ingest.grpc_addr, aggregator.grpc_addr)
+    let services = ExerciseServices::start(&bed, aggregator_flags)
         .await
         .unwrap();
     let options = ExerciseOptions {
         speed: Some(speed),
-        outbox_dir: Some(bed.dir().join("outbox")),
-        settle_quiet: Duration::from_secs(5),
-        ..ExerciseOptions::default()
+        ..services.options(Duration::from_secs(5))
     };
     let stats = Arc::new(Stats::default());
-    let outcome = run_scenario(
-        scenario,
-        &targets,
-        &options,
-        stats.clone(),
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let outcome = services
+        .run(scenario, &options, stats.clone())
+        .await
+        .unwrap();
     eprintln!("{}", render(&outcome.scorecard));
     assert_eq!(stats.rejected.load(std::sync::atomic::Ordering::Relaxed), 0);
     let mut windows = Vec::new();
-    let mut analytics = bed.analytics(aggregator.grpc_addr).await.unwrap();
+    let mut analytics = bed.analytics(services.aggregator.grpc_addr).await.unwrap();
     for crossing in windows_of {
         let response = analytics
             .list_windows(ListWindowsRequest {
@@ -76,8 +63,7 @@ async fn run(
             .unwrap();
         windows.extend(response.into_inner().windows);
     }
-    aggregator.stop_and_wait().await.unwrap();
-    ingest.stop_and_wait().await.unwrap();
+    services.stop().await.unwrap();
     Ran { outcome, windows }
 }
 

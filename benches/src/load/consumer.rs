@@ -13,6 +13,30 @@ use rdkafka::message::Message;
 use super::report::Throughput;
 use super::timeline::Sampler;
 
+/// Polls `consumer` until `counter` (counting every record read) reaches
+/// `expected` or `limit` has passed since `started`, touching each payload;
+/// unsubscribes and returns when the first record came.
+pub fn read_all(
+    consumer: &BaseConsumer,
+    counter: &AtomicU64,
+    expected: u64,
+    started: Instant,
+    limit: Duration,
+) -> Option<Duration> {
+    let mut first = None;
+    let mut bytes = 0usize;
+    while counter.load(Ordering::Relaxed) < expected && started.elapsed() < limit {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
+            first.get_or_insert_with(|| started.elapsed());
+            bytes += message.payload().map_or(0, <[u8]>::len);
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    std::hint::black_box(bytes);
+    consumer.unsubscribe();
+    first
+}
+
 /// Reads `expected` records of `topic` in a fresh consumer group.
 pub async fn run(kafka: &KafkaArgs, topic: &str, expected: u64) -> anyhow::Result<Throughput> {
     let group = format!("borderflow-bench-raw-{}", uuid::Uuid::new_v4().simple());
@@ -25,20 +49,13 @@ pub async fn run(kafka: &KafkaArgs, topic: &str, expected: u64) -> anyhow::Resul
     let sampler = Sampler::start(read.clone(), started);
     let counter = read.clone();
     let (first, last) = tokio::task::spawn_blocking(move || {
-        let mut first = None;
-        let mut bytes = 0usize;
-        while counter.load(Ordering::Relaxed) < expected {
-            if started.elapsed() > Duration::from_secs(300) {
-                break;
-            }
-            if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
-                first.get_or_insert_with(|| started.elapsed());
-                bytes += message.payload().map_or(0, <[u8]>::len);
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        std::hint::black_box(bytes);
-        consumer.unsubscribe();
+        let first = read_all(
+            &consumer,
+            &counter,
+            expected,
+            started,
+            Duration::from_secs(300),
+        );
         (first.unwrap_or_default(), started.elapsed())
     })
     .await?;

@@ -17,6 +17,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 
+use super::consumer::read_all;
 use super::producer::send_waiting;
 use super::report::Throughput;
 use super::timeline::Sampler;
@@ -85,15 +86,7 @@ pub async fn run(
     };
     let counter = read.clone();
     let last = tokio::task::spawn_blocking(move || {
-        let mut bytes = 0usize;
-        while counter.load(Ordering::Relaxed) < expected && started.elapsed() < LIMIT {
-            if let Some(Ok(message)) = reader.poll(Duration::from_millis(100)) {
-                bytes += message.payload().map_or(0, <[u8]>::len);
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        std::hint::black_box(bytes);
-        reader.unsubscribe();
+        read_all(&reader, &counter, expected, started, LIMIT);
         started.elapsed()
     })
     .await?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::aggregator::AggregatorFigures;
 use super::latency::LatencyFigures;
 use super::recovery::RecoveryFigures;
-use super::timeline::Samples;
+use super::timeline::{Samples, Steadiness};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Throughput {
@@ -19,6 +19,8 @@ pub struct Throughput {
     pub per_second: f64,
     /// Before the first record was handled (connecting, joining a group).
     pub startup_seconds: f64,
+    /// Its rate second by second (`None` under three seconds).
+    pub steadiness: Option<Steadiness>,
     pub samples: Samples,
 }
 
@@ -30,6 +32,7 @@ impl Throughput {
             seconds,
             per_second: records as f64 / seconds,
             startup_seconds: startup.as_secs_f64(),
+            steadiness: samples.steadiness(),
             samples,
         }
     }
@@ -166,15 +169,34 @@ impl Report {
         if throughputs {
             let _ = writeln!(
                 out,
-                "{:<44} {:>14} {:>10} {:>10}",
-                "throughput", "records/s", "seconds", "startup s"
+                "{:<44} {:>14} {:>10} {:>10} {:>12} {:>12} {:>12}",
+                "throughput",
+                "records/s",
+                "seconds",
+                "startup s",
+                "1-s p10",
+                "1-s median",
+                "1-s p90"
             );
         }
+        let mut short = false;
         let mut row = |name: &str, t: &Option<Throughput>| {
             if let Some(t) = t {
+                let (p10, median, p90) = t.steadiness.as_ref().map_or_else(
+                    || ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+                    |s| {
+                        (
+                            format!("{:.0}", s.p10),
+                            format!("{:.0}", s.median),
+                            format!("{:.0}", s.p90),
+                        )
+                    },
+                );
+                let mark = if t.seconds < 10.0 { "*" } else { " " };
+                short |= t.seconds < 10.0;
                 let _ = writeln!(
                     out,
-                    "{name:<44} {:>14.0} {:>10.2} {:>10.2}",
+                    "{name:<44} {:>14.0} {:>9.2}{mark} {:>10.2} {p10:>12} {median:>12} {p90:>12}",
                     t.per_second, t.seconds, t.startup_seconds
                 );
             }
@@ -196,6 +218,12 @@ impl Report {
                 &Some(a.all_stages.clone()),
             );
         }
+        if short {
+            let _ = writeln!(
+                out,
+                "* under 10 s: the rate is not steady; raise --records for a ratio to rely on"
+            );
+        }
         let _ = writeln!(out);
         if let Some(r) = self.ingest_over_raw_producer {
             let _ = writeln!(
@@ -213,6 +241,20 @@ impl Report {
         }
         if let Some(r) = self.aggregator_over_raw_consumer {
             let _ = writeln!(out, "{:<44} {r:>14.3}", "ratio aggregator / raw consumer");
+        }
+        let steady = |t: Option<&Throughput>| t.and_then(|t| t.steadiness.clone());
+        if let (Some(a), Some(p)) = (
+            steady(self.aggregator.as_ref().map(|a| &a.all_stages)),
+            steady(self.raw_pipeline.as_ref()),
+        ) {
+            let _ = writeln!(
+                out,
+                "{:<44} {:>14.3}   (p10–p90 of the 1-s rates: aggregator ±{:.0} %, raw pipeline ±{:.0} %)",
+                "ratio aggregator / raw pipeline, medians",
+                a.median / p.median.max(1e-9),
+                a.spread() * 50.0,
+                p.spread() * 50.0
+            );
         }
         if let Some(l) = &self.latency {
             let _ = writeln!(out);
