@@ -14,6 +14,7 @@ use borderflow_aggregator::detect::{DetectConfig, References};
 use borderflow_aggregator::partition::effects::{Effects, Record};
 use borderflow_aggregator::partition::{Closed, DocumentPartition, PartitionState, WindowConfig};
 use borderflow_aggregator::store::{ReferenceStore, WindowStore};
+use borderflow_aggregator::stream::documents::LocalStores;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_simulator::model::traffic::stable_hash;
@@ -186,6 +187,27 @@ impl Core {
         }
         self.sink.by_document = copies;
         self.sink.by_document.clear();
+    }
+
+    /// Writes each per-document partition's state in its durable form to a
+    /// local store under `dir` (as an aggregator's `--state-dir` keeps it);
+    /// returns the bytes on disk per partition.
+    pub fn store_documents(&mut self, dir: &std::path::Path) -> anyhow::Result<Vec<u64>> {
+        let stores = LocalStores::open(
+            dir,
+            "document-state",
+            std::time::Duration::from_secs(86_400),
+        )?;
+        let mut sizes = Vec::with_capacity(self.documents.len());
+        for (index, (documents, _)) in self.documents.iter_mut().enumerate() {
+            let partition = index as i32;
+            let records = documents.durable_form();
+            stores.rebuilding(partition);
+            let last = records.len() as i64 - 1;
+            stores.write_now(partition, records, last)?;
+            sizes.push(stores.size(partition));
+        }
+        Ok(sizes)
     }
 
     /// Documents with a history across the per-document partitions.

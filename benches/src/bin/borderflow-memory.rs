@@ -116,6 +116,10 @@ fn main() -> anyhow::Result<()> {
     let total = live() - before;
     let (rss, hwm) = rss_kib();
     let in_documents = core.documents();
+    // The same state as an aggregator's `--state-dir` keeps it on disk.
+    let store_dir = std::env::temp_dir().join(format!("borderflow-memory-{}", std::process::id()));
+    let store_bytes: u64 = core.store_documents(&store_dir)?.iter().sum();
+    let _ = std::fs::remove_dir_all(&store_dir);
 
     let mut parts = Vec::new();
     let mut measure = |part: &'static str, free: &mut dyn FnMut()| {
@@ -181,6 +185,18 @@ fn main() -> anyhow::Result<()> {
     writeln!(table, "{:<56} {:>10.1}", "total", mib(total))?;
     writeln!(
         table,
+        "\n{:<56} {:>10} {:>12}",
+        "on disk", "MiB", "B/document"
+    )?;
+    writeln!(
+        table,
+        "{:<56} {:>10.1} {:>12.0}",
+        "per-document state, local store (--state-dir)",
+        mib(store_bytes as i64),
+        store_bytes as f64 / in_documents.max(1) as f64
+    )?;
+    writeln!(
+        table,
         "\nprocess RSS after the run {:.1} MiB, peak {:.1} MiB (including the {:.1} MiB of input records)",
         rss as f64 / 1024.0,
         hwm as f64 / 1024.0,
@@ -196,6 +212,7 @@ fn main() -> anyhow::Result<()> {
             "parts": parts,
             "other_bytes": other,
             "total_bytes": total,
+            "document_store_bytes": store_bytes,
             "rss_kib": rss,
             "peak_rss_kib": hwm,
         });

@@ -37,6 +37,20 @@ pub struct PartitionChanges {
     pub partition: Vec<u8>,
 }
 
+impl PartitionChanges {
+    /// As changelog records (key, value or `None` to delete), the
+    /// partition's record last.
+    pub fn into_records(self) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+        let mut records: Vec<_> = self
+            .documents
+            .into_iter()
+            .map(|(key, value)| (key.to_vec(), value))
+            .collect();
+        records.push((PARTITION_KEY.to_vec(), Some(self.partition)));
+        records
+    }
+}
+
 impl DocumentPartition {
     pub fn new(
         detect: Arc<DetectConfig>,
@@ -58,6 +72,22 @@ impl DocumentPartition {
     pub fn keep_changes(mut self) -> Self {
         self.processor.keep_changes();
         self
+    }
+
+    /// The whole state in its durable form, as a new changelog would hold
+    /// it: every history, then the partition's record. Changes not taken
+    /// yet are taken with it.
+    pub fn durable_form(&mut self) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+        let kept = self.processor.keeps_changes();
+        self.processor.keep_changes();
+        self.all_changed();
+        let records = self
+            .take_changes()
+            .map_or_else(Vec::new, PartitionChanges::into_records);
+        if !kept {
+            self.processor.drop_changes();
+        }
+        records
     }
 
     /// Marks the whole state as changed: the next changes hold all of it.

@@ -35,7 +35,6 @@ use tracing::{info, warn};
 pub use local::LocalStores;
 use read::{Reader, Until};
 
-use crate::detect::document::stored::PARTITION_KEY;
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
 use crate::partition::DocumentPartition;
@@ -264,12 +263,7 @@ impl Stage for DocumentsStage {
     ) -> Result<(), KafkaError> {
         metrics::document_histories(state.partition(), state.documents(), state.take_expired());
         if let Some(changes) = state.take_changes() {
-            let mut records: Vec<(Vec<u8>, Option<Vec<u8>>)> = changes
-                .documents
-                .into_iter()
-                .map(|(key, value)| (key.to_vec(), value))
-                .collect();
-            records.push((PARTITION_KEY.to_vec(), Some(changes.partition)));
+            let records = changes.into_records();
             metrics::document_state_changes(records.len());
             out.batch.changes.push(StateChanges {
                 topic: self.changelog.clone(),

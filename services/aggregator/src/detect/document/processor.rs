@@ -71,6 +71,16 @@ impl DocumentProcessor {
         self.changes.get_or_insert_with(Changes::default);
     }
 
+    /// Whether changes are kept.
+    pub fn keeps_changes(&self) -> bool {
+        self.changes.is_some()
+    }
+
+    /// Stops keeping changes, forgetting those not taken.
+    pub fn drop_changes(&mut self) {
+        self.changes = None;
+    }
+
     fn changed(&mut self, key: [u8; 32]) {
         if let Some(changes) = &mut self.changes {
             changes.changed.insert(key);
