@@ -33,7 +33,7 @@ use rdkafka::message::Message;
 use tracing::{info, warn};
 
 pub use local::LocalStores;
-use read::{Reader, Until};
+use read::{NotHeld, Reader, Until};
 
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
@@ -149,8 +149,8 @@ impl DocumentsStage {
             });
         let next = match read {
             Ok(next) => next,
-            Err(err) if from.is_some() => {
-                // The copy is older than what the changelog still holds.
+            Err(err) if from.is_some() && err.is::<NotHeld>() => {
+                // The copy does not continue into what the changelog holds.
                 warn!(partition, %err, "the local state copy is not continued by the changelog; restoring from the changelog");
                 if let Some(local) = &self.local {
                     local.discard(partition);

@@ -20,6 +20,19 @@ pub(super) enum Until {
     End,
 }
 
+/// The read was to start where the partition no longer has records (before
+/// its start, or past the end of an empty partition).
+#[derive(Debug)]
+pub(super) struct NotHeld(pub(super) String);
+
+impl std::fmt::Display for NotHeld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotHeld {}
+
 /// Quiet needed at the reported end before the partition counts as read.
 const QUIET_AT_END: Duration = Duration::from_millis(300);
 
@@ -74,7 +87,10 @@ fn read(
         && from > 0
         && high == low
     {
-        anyhow::bail!("{topic} partition {partition} is empty, but the read is to start at {from}");
+        return Err(NotHeld(format!(
+            "{topic} partition {partition} is empty, but the read is to start at {from}"
+        ))
+        .into());
     }
     let mut next = from.unwrap_or(low).max(low);
     let target = match until {
