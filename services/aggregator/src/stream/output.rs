@@ -154,15 +154,26 @@ fn enqueue(
     payload: &[u8],
     headers: Option<OwnedHeaders>,
 ) -> Result<DeliveryFuture, KafkaError> {
+    let mut record = FutureRecord::to(topic).key(key).payload(payload);
+    if let Some(headers) = headers {
+        record = record.headers(headers);
+    }
+    queue(producer, record)
+}
+
+/// Queues `record` with the producer, waiting while its queue is full.
+fn queue(
+    producer: &FutureProducer,
+    mut record: FutureRecord<'_, [u8], [u8]>,
+) -> Result<DeliveryFuture, KafkaError> {
     loop {
-        let mut record = FutureRecord::to(topic).key(key).payload(payload);
-        if let Some(headers) = headers.clone() {
-            record = record.headers(headers);
-        }
         match producer.send_result(record) {
             Ok(delivery) => return Ok(delivery),
-            Err((err, _)) if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
+            Err((err, returned))
+                if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
+            {
                 // librdkafka's own thread drains the queue; give it a moment.
+                record = returned;
                 std::thread::sleep(Duration::from_millis(5));
             }
             Err((err, _)) => return Err(err),

@@ -143,21 +143,13 @@ fn write_change(
     key: &[u8],
     value: Option<&[u8]>,
 ) -> Result<DeliveryFuture, KafkaError> {
-    loop {
-        let mut record = FutureRecord::<[u8], [u8]>::to(topic)
-            .partition(partition)
-            .key(key);
-        if let Some(value) = value {
-            record = record.payload(value);
-        }
-        match producer.send_result(record) {
-            Ok(delivery) => return Ok(delivery),
-            Err((err, _)) if err.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err((err, _)) => return Err(err),
-        }
+    let mut record = FutureRecord::<[u8], [u8]>::to(topic)
+        .partition(partition)
+        .key(key);
+    if let Some(value) = value {
+        record = record.payload(value);
     }
+    super::queue(producer, record)
 }
 
 /// Batches in order; the confirmed prefix yields offsets to store.
