@@ -125,12 +125,23 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_CATCH_UP_DEADLINE", default_value = "60s", value_parser = parse_duration)]
     pub catch_up_deadline: Duration,
 
-    /// Directory for a local copy of the per-document state (one file per
-    /// by-document partition), so a restart reads only the changelog written
-    /// since. One directory per instance; without it the state is restored
-    /// from the whole changelog.
+    /// Directory for the per-document state on disk (one file per
+    /// by-document partition, a local copy of its changelog): memory then
+    /// holds only the histories in use (`--state-cache-documents`), and a
+    /// restart reads only the changelog written since. One directory per
+    /// instance; without it every history is held in memory and the state
+    /// is restored from the whole changelog.
     #[arg(long, env = "BORDERFLOW_STATE_DIR")]
     pub state_dir: Option<std::path::PathBuf>,
+
+    /// With `--state-dir`: histories held in memory, across the by-document
+    /// topic's partitions (each owned partition holds its share).
+    #[arg(
+        long,
+        env = "BORDERFLOW_STATE_CACHE_DOCUMENTS",
+        default_value_t = 250_000
+    )]
+    pub state_cache_documents: usize,
 
     /// Oldest local state copy still used: keep it under the changelog
     /// topic's `delete.retention.ms`, or a deletion the changelog has

@@ -183,10 +183,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
-    {
+    let document_partitions = {
         let (kafka, topics) = (config.kafka.clone(), config.topics.clone());
-        tokio::task::spawn_blocking(move || check_copartitioned(&kafka, &topics)).await??;
-    }
+        tokio::task::spawn_blocking(move || check_copartitioned(&kafka, &topics)).await??
+    };
+    let cache_documents = config.state_cache_documents / document_partitions.max(1) as usize;
     let local_state = match &config.state_dir {
         Some(dir) => Some(LocalStores::open(
             dir,
@@ -216,6 +217,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 topic: topics.by_document.clone(),
                 changelog: topics.document_state.clone(),
                 local: local_state.clone(),
+                cache_documents,
                 replay_stall,
             };
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)

@@ -44,6 +44,10 @@ pub const LOCAL_STATE_BYTES: &str = "borderflow_aggregator_local_state_bytes";
 pub const LOCAL_STATE_WRITE_FAILURES: &str =
     "borderflow_aggregator_local_state_write_failures_total";
 pub const DOCUMENT_HISTORIES: &str = "borderflow_aggregator_document_histories";
+pub const DOCUMENT_HISTORIES_IN_MEMORY: &str = "borderflow_aggregator_document_histories_in_memory";
+pub const DOCUMENT_HISTORIES_LOADED: &str = "borderflow_aggregator_document_histories_loaded_total";
+pub const DOCUMENT_HISTORIES_EVICTED: &str =
+    "borderflow_aggregator_document_histories_evicted_total";
 pub const DOCUMENT_HISTORIES_EXPIRED: &str =
     "borderflow_aggregator_document_histories_expired_total";
 pub const API_CALLS: &str = "borderflow_api_calls_total";
@@ -92,7 +96,19 @@ pub fn describe() {
     );
     describe_gauge!(
         DOCUMENT_HISTORIES,
-        "Document histories held, per by-document partition."
+        "Document histories held, per by-document partition (with --state-dir: in its local copy, as of the last write)."
+    );
+    describe_gauge!(
+        DOCUMENT_HISTORIES_IN_MEMORY,
+        "Document histories in memory, per by-document partition (with --state-dir: those in use, up to --state-cache-documents)."
+    );
+    describe_counter!(
+        DOCUMENT_HISTORIES_LOADED,
+        "Document histories read from the local copy into memory: for a record of the document, or for an OVERSTAY check falling due."
+    );
+    describe_counter!(
+        DOCUMENT_HISTORIES_EVICTED,
+        "Document histories dropped from memory (held in the local copy) to keep within --state-cache-documents."
     );
     describe_counter!(
         DOCUMENT_HISTORIES_EXPIRED,
@@ -250,12 +266,29 @@ pub fn local_state_write_failed() {
     counter!(LOCAL_STATE_WRITE_FAILURES).increment(1);
 }
 
-/// Once per batch and by-document partition.
-pub fn document_histories(partition: i32, held: usize, expired: u64) {
+/// Every tick, per by-document partition: histories held and those in
+/// memory.
+pub fn document_histories(partition: i32, held: u64, in_memory: usize) {
     let partition = partition.to_string();
     gauge!(DOCUMENT_HISTORIES, "partition" => partition.clone()).set(held as f64);
+    gauge!(DOCUMENT_HISTORIES_IN_MEMORY, "partition" => partition).set(in_memory as f64);
+}
+
+pub fn document_histories_expired(expired: u64) {
     if expired > 0 {
         counter!(DOCUMENT_HISTORIES_EXPIRED).increment(expired);
+    }
+}
+
+pub fn document_history_loaded(histories: usize) {
+    if histories > 0 {
+        counter!(DOCUMENT_HISTORIES_LOADED).increment(histories as u64);
+    }
+}
+
+pub fn document_histories_evicted(histories: usize) {
+    if histories > 0 {
+        counter!(DOCUMENT_HISTORIES_EVICTED).increment(histories as u64);
     }
 }
 

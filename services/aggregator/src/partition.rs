@@ -39,7 +39,7 @@ pub mod effects;
 mod retained;
 mod step;
 
-pub use documents::DocumentPartition;
+pub use documents::{DocumentPartition, DocumentStep, PartitionChanges};
 pub use retained::Retained;
 pub use step::Stepped;
 

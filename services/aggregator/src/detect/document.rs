@@ -10,4 +10,4 @@ mod rules;
 pub mod stored;
 
 pub use history::{History, Passage, Place};
-pub use processor::{Change, DocumentProcessor};
+pub use processor::{Change, DocumentProcessor, NeedTimers, TIMER_LOOKAHEAD_MS};

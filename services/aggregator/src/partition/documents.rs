@@ -8,7 +8,7 @@ use borderflow_proto::analytics::v1::Anomaly;
 
 use super::effects::{Effects, Record};
 use crate::detect::document::stored::{self, PARTITION_KEY};
-use crate::detect::document::{Change, DocumentProcessor};
+use crate::detect::document::{Change, DocumentProcessor, NeedTimers};
 use crate::detect::{DetectConfig, References};
 use crate::windows::codec::{self, Decoded};
 
@@ -35,6 +35,21 @@ pub struct DocumentPartition {
 pub struct PartitionChanges {
     pub documents: Vec<Change>,
     pub partition: Vec<u8>,
+    /// Their generation, with only some histories in memory (else 0).
+    pub generation: u64,
+}
+
+/// What [`DocumentPartition::step`] did with a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentStep {
+    /// An inspection, seen by the rules.
+    Processed,
+    /// In the restored state already, or dead-lettered.
+    Skipped,
+    /// Not processed: the checks due in the range must be loaded first
+    /// ([`DocumentPartition::timers_loaded`]), then the record stepped
+    /// again.
+    NeedTimers(NeedTimers),
 }
 
 impl PartitionChanges {
@@ -108,6 +123,7 @@ impl DocumentPartition {
         Some(PartitionChanges {
             documents,
             partition: stored::encode_partition(&self.processor.clock(next)),
+            generation: self.processor.taken_generation(),
         })
     }
 
@@ -152,28 +168,37 @@ impl DocumentPartition {
         self.processor.take_expired()
     }
 
-    /// Processes one record; returns whether it was an inspection the
-    /// rules saw (anything else is dead-lettered).
-    pub fn step<E: Effects>(&mut self, record: &Record<'_>, out: &mut E) -> Result<bool, E::Error> {
+    /// Processes one record (anything but an inspection is dead-lettered).
+    pub fn step<E: Effects>(
+        &mut self,
+        record: &Record<'_>,
+        out: &mut E,
+    ) -> Result<DocumentStep, E::Error> {
         if record.offset < self.restored_to {
             // In the restored state, its outputs durable.
-            return Ok(false);
+            return Ok(DocumentStep::Skipped);
+        }
+        match self.fold(record) {
+            Ok(Ok(())) => {}
+            Ok(Err(need)) => return Ok(DocumentStep::NeedTimers(need)),
+            Err((kind, reason)) => {
+                self.next = Some(record.offset + 1);
+                out.dead_letter(record, kind, &reason)?;
+                return Ok(DocumentStep::Skipped);
+            }
         }
         self.next = Some(record.offset + 1);
-        if let Err((kind, reason)) = self.fold(record) {
-            out.dead_letter(record, kind, &reason)?;
-            return Ok(false);
-        }
         for anomaly in self.found.drain(..) {
             out.anomaly(&anomaly)?;
         }
-        Ok(true)
+        Ok(DocumentStep::Processed)
     }
 
     /// Folds a record published before (a replay on assignment) into the
     /// histories without publishing what the rules report: those anomalies
     /// were published then, with the same ids. Returns whether it was an
     /// inspection.
+    /// (A replay runs with every history in memory.)
     pub fn replay(&mut self, record: &Record<'_>) -> bool {
         self.next = Some(record.offset + 1);
         let folded = self.fold(record).is_ok();
@@ -181,7 +206,10 @@ impl DocumentPartition {
         folded
     }
 
-    fn fold(&mut self, record: &Record<'_>) -> Result<(), (&'static str, String)> {
+    fn fold(
+        &mut self,
+        record: &Record<'_>,
+    ) -> Result<Result<(), NeedTimers>, (&'static str, String)> {
         let key = record
             .key
             .and_then(|k| <[u8; 32]>::try_from(k).ok())
@@ -196,9 +224,9 @@ impl DocumentPartition {
             }
             Err(err) => return Err((err.kind(), err.to_string())),
         };
-        self.processor
-            .process(key, &inspection, self.refs.as_ref(), &mut self.found);
-        Ok(())
+        Ok(self
+            .processor
+            .process(key, &inspection, self.refs.as_ref(), &mut self.found))
     }
 
     /// Resumes after `committed` (the group's committed offset), or where
@@ -215,8 +243,51 @@ impl DocumentPartition {
         self.next
     }
 
-    /// Documents with a history.
+    /// Documents with a history in memory.
     pub fn documents(&self) -> usize {
         self.processor.len()
+    }
+
+    /// Holds at most about `capacity` histories in memory from now on, the
+    /// rest in the owner's store (`detect::document::processor::tiers`).
+    pub fn tiered(&mut self, capacity: usize) {
+        self.processor.tiered(capacity);
+    }
+
+    /// The document key of a record whose history must be loaded before it
+    /// is stepped.
+    pub fn needs(&self, record: &Record<'_>) -> Option<[u8; 32]> {
+        if record.offset < self.restored_to {
+            return None;
+        }
+        let key = <[u8; 32]>::try_from(record.key?).ok()?;
+        self.processor.needs(&key).then_some(key)
+    }
+
+    /// Puts a history read from the store in memory.
+    pub fn load(&mut self, key: [u8; 32], bytes: &[u8]) -> Result<(), String> {
+        self.processor
+            .load(key, bytes)
+            .map_err(|e| format!("document history: {e}"))
+    }
+
+    /// Every check due up to `up_to_ms` is loaded now.
+    pub fn timers_loaded(&mut self, up_to_ms: i64) {
+        self.processor.timers_loaded(up_to_ms);
+    }
+
+    /// See [`DocumentProcessor::take_expiry`].
+    pub fn take_expiry(&mut self) -> Option<i64> {
+        self.processor.take_expiry()
+    }
+
+    /// Forgets a history only in the store.
+    pub fn forget(&mut self, key: [u8; 32]) {
+        self.processor.forget(key);
+    }
+
+    /// See [`DocumentProcessor::evict`].
+    pub fn evict(&mut self, persisted: u64) -> usize {
+        self.processor.evict(persisted)
     }
 }

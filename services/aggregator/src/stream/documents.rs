@@ -9,9 +9,13 @@
 //! the changelog always holds a state whose outputs are durable, at or
 //! ahead of the committed offset, and a new owner resumes where it ends.
 //!
-//! On assignment the state is restored from the local copy of the changelog
-//! (`local`, when `--state-dir` is set) and the part of the changelog
-//! written after it, or from the whole changelog. Only where the changelog
+//! With `--state-dir`, the histories live in a local copy of the changelog
+//! (`local`), and memory holds only those in use: a record's history is
+//! read from the copy before the record is processed, the OVERSTAY checks
+//! due next likewise, and histories whose latest change the copy holds
+//! leave memory past the cache's size. On assignment the copy is opened
+//! and the part of the changelog written after it read into it; without a
+//! copy the state is restored into memory from the whole changelog. Only where the changelog
 //! has no partition record yet (state kept before changelogs, or a
 //! changelog topic created afresh) is the partition rebuilt the old way, by
 //! folding the by-document partition from its start, and the whole state
@@ -28,17 +32,18 @@ use std::time::{Duration, Instant};
 
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use rdkafka::consumer::BaseConsumer;
-use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use tracing::{info, warn};
 
+use local::Cold;
 pub use local::LocalStores;
 use read::{NotHeld, Reader, Until};
 
+use crate::detect::document::stored::PARTITION_KEY;
 use crate::detect::{DetectConfig, References};
 use crate::metrics;
-use crate::partition::DocumentPartition;
-use crate::partition::effects::Record;
+use crate::partition::effects::{Effects, Record};
+use crate::partition::{DocumentPartition, DocumentStep, PartitionChanges};
 use crate::store::ReferenceStore;
 use crate::stream::materialise::partition_count;
 use crate::stream::output::{Outputs, Persist, StateChanges};
@@ -58,15 +63,109 @@ pub struct DocumentsStage {
     pub changelog: String,
     /// The local copy of the changelog, when kept.
     pub local: Option<Arc<LocalStores>>,
+    /// Histories each partition holds in memory, with a local copy.
+    pub cache_documents: usize,
     /// Longest wait for the next record of a read before it is started
     /// again.
     pub replay_stall: Duration,
 }
 
+/// A partition's state, and the reader of its local copy for the batch
+/// under way: how the stage (and anything else that drives the state over
+/// a local copy, such as the memory benchmark) steps records and ends
+/// batches.
+pub struct Owned {
+    pub state: DocumentPartition,
+    cold: Option<Cold>,
+}
+
+impl Owned {
+    pub fn new(state: DocumentPartition) -> Self {
+        Self { state, cold: None }
+    }
+
+    fn cold(&mut self, local: Option<&LocalStores>) -> anyhow::Result<&Cold> {
+        let local = local.ok_or_else(|| {
+            anyhow::anyhow!("a history to read from a local copy, and none is kept")
+        })?;
+        if self.cold.is_none() {
+            self.cold = Some(local.cold(self.state.partition())?);
+        }
+        Ok(self.cold.as_ref().expect("opened above"))
+    }
+
+    /// Steps one record, first reading from `local` what it needs that
+    /// memory does not hold; returns whether the rules saw an inspection.
+    pub fn step<E>(
+        &mut self,
+        local: Option<&LocalStores>,
+        record: &Record<'_>,
+        out: &mut E,
+    ) -> anyhow::Result<bool>
+    where
+        E: Effects,
+        E::Error: std::error::Error + Send + Sync + 'static,
+    {
+        if let Some(key) = self.state.needs(record)
+            && let Some(history) = self.cold(local)?.get(&key)?
+        {
+            self.state.load(key, &history).map_err(anyhow::Error::msg)?;
+            metrics::document_history_loaded(1);
+        }
+        loop {
+            match self.state.step(record, out)? {
+                DocumentStep::Processed => return Ok(true),
+                DocumentStep::Skipped => return Ok(false),
+                DocumentStep::NeedTimers(need) => {
+                    let due = self.cold(local)?.due(need.after_ms, need.up_to_ms)?;
+                    metrics::document_history_loaded(due.len());
+                    for (key, history) in due {
+                        self.state.load(key, &history).map_err(anyhow::Error::msg)?;
+                    }
+                    self.state.timers_loaded(need.up_to_ms);
+                }
+            }
+        }
+    }
+
+    /// At a batch's end: forgets the histories in `local` past the
+    /// retention when their time has come, and takes the batch's changes.
+    pub fn take_changes(
+        &mut self,
+        local: Option<&LocalStores>,
+    ) -> anyhow::Result<Option<PartitionChanges>> {
+        let partition = self.state.partition();
+        if let Some(local) = local {
+            anyhow::ensure!(
+                local.usable(partition),
+                "the local state copy of partition {partition} failed a write; restoring the partition again"
+            );
+            if let Some(before) = self.state.take_expiry() {
+                for key in self.cold(Some(local))?.stale(before)? {
+                    self.state.forget(key);
+                }
+            }
+        }
+        metrics::document_histories_expired(self.state.take_expired());
+        Ok(self.state.take_changes())
+    }
+
+    /// After the changes are handed on: evicts what `local` holds up to
+    /// date, past the cache's size.
+    pub fn evict(&mut self, local: Option<&LocalStores>) {
+        if let Some(local) = local {
+            let persisted = local.generation(self.state.partition());
+            metrics::document_histories_evicted(self.state.evict(persisted));
+            // The next batch reads what was written since.
+            self.cold = None;
+        }
+    }
+}
+
 /// Fails unless the changelog has as many partitions as the by-document
 /// topic: a partition's state is kept in the changelog partition with the
-/// same number.
-pub fn check_copartitioned(kafka: &KafkaArgs, topics: &Topics) -> anyhow::Result<()> {
+/// same number. Returns how many there are.
+pub fn check_copartitioned(kafka: &KafkaArgs, topics: &Topics) -> anyhow::Result<i32> {
     let consumer: BaseConsumer = kafka
         .reader_config("borderflow-aggregator-topics")
         .create()?;
@@ -79,7 +178,7 @@ pub fn check_copartitioned(kafka: &KafkaArgs, topics: &Topics) -> anyhow::Result
             topics.by_document
         );
     }
-    Ok(())
+    Ok(documents as i32)
 }
 
 /// Where a restored state came from, in records.
@@ -108,22 +207,26 @@ impl DocumentsStage {
     }
 
     /// Restores `state` from the local copy (when usable) and the
-    /// changelog after it.
+    /// changelog after it. With a copy, the histories stay in it; memory
+    /// takes only the partition's own record.
     fn restore(&self, partition: i32, state: &mut DocumentPartition) -> anyhow::Result<Restored> {
         let mut restored = Restored::default();
         let mut from = None;
         if let Some(local) = &self.local {
             local.restoring(partition);
-            let loaded = local.load(partition, |key, value| state.restore(key, Some(value)));
-            match loaded {
+            match local.open_copy(partition) {
                 Ok(Some(loaded)) => {
+                    if let Some(record) = &loaded.partition {
+                        state
+                            .restore(PARTITION_KEY, Some(record))
+                            .map_err(|e| anyhow::anyhow!("local state copy: {e}"))?;
+                    }
                     restored.local = loaded.records;
                     from = Some(loaded.next);
                 }
                 Ok(None) => {}
                 Err(err) => {
                     warn!(partition, %err, "the local state copy cannot be used; restoring from the changelog");
-                    *state = self.empty(partition);
                 }
             }
             if from.is_none() {
@@ -135,15 +238,20 @@ impl DocumentsStage {
             .reader(&self.changelog)
             .read(partition, from, Until::End, |message| {
                 let key = message.key().unwrap_or_default();
-                state
-                    .restore(key, message.payload())
-                    .map_err(|e| anyhow::anyhow!("changelog offset {}: {e}", message.offset()))?;
                 restored.changelog += 1;
-                if let Some(local) = &self.local {
-                    chunk.push((key.to_vec(), message.payload().map(<[u8]>::to_vec)));
-                    if chunk.len() >= RESTORE_CHUNK {
-                        local.write_now(partition, std::mem::take(&mut chunk), message.offset())?;
-                    }
+                let Some(local) = &self.local else {
+                    return state.restore(key, message.payload()).map_err(|e| {
+                        anyhow::anyhow!("changelog offset {}: {e}", message.offset())
+                    });
+                };
+                if key == PARTITION_KEY {
+                    state.restore(key, message.payload()).map_err(|e| {
+                        anyhow::anyhow!("changelog offset {}: {e}", message.offset())
+                    })?;
+                }
+                chunk.push((key.to_vec(), message.payload().map(<[u8]>::to_vec)));
+                if chunk.len() >= RESTORE_CHUNK {
+                    local.write_now(partition, std::mem::take(&mut chunk), message.offset())?;
                 }
                 Ok(())
             });
@@ -195,7 +303,7 @@ impl DocumentsStage {
 }
 
 impl Stage for DocumentsStage {
-    type Partition = DocumentPartition;
+    type Partition = Owned;
 
     fn name(&self) -> &'static str {
         "documents"
@@ -205,7 +313,7 @@ impl Stage for DocumentsStage {
         &topics.by_document
     }
 
-    fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<DocumentPartition> {
+    fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<Owned> {
         let started = Instant::now();
         let mut state = self.empty(partition);
         let mut restored = self.restore(partition, &mut state)?;
@@ -225,9 +333,16 @@ impl Stage for DocumentsStage {
                     "the changelog is behind the committed offset; rebuilding from the by-document topic"
                 );
             }
+            if let Some(local) = &self.local {
+                // Rebuilt whole in memory, then written whole.
+                local.rebuilding(partition);
+            }
             state = self.empty(partition);
             restored.replayed = self.replay(partition, until, &mut state)?;
             state.all_changed();
+        }
+        if self.local.is_some() {
+            state.tiered(self.cache_documents);
         }
         metrics::document_state_restored(restored.local, restored.changelog, restored.replayed);
         info!(
@@ -241,41 +356,57 @@ impl Stage for DocumentsStage {
             "document state restored"
         );
         state.resume_at(committed);
-        Ok(state)
+        Ok(Owned::new(state))
     }
 
     fn process(
         &self,
-        state: &mut DocumentPartition,
+        owned: &mut Owned,
         record: &Record<'_>,
         out: &mut Outputs<'_>,
-    ) -> Result<(), KafkaError> {
-        if state.step(record, out)? {
+    ) -> anyhow::Result<()> {
+        if owned.step(self.local.as_deref(), record, out)? {
             metrics::document_record();
         }
         Ok(())
     }
 
-    fn finish(
-        &self,
-        state: &mut DocumentPartition,
-        out: &mut Outputs<'_>,
-    ) -> Result<(), KafkaError> {
-        metrics::document_histories(state.partition(), state.documents(), state.take_expired());
-        if let Some(changes) = state.take_changes() {
+    fn finish(&self, owned: &mut Owned, out: &mut Outputs<'_>) -> anyhow::Result<()> {
+        if let Some(changes) = owned.take_changes(self.local.as_deref())? {
+            let generation = changes.generation;
             let records = changes.into_records();
             metrics::document_state_changes(records.len());
             out.batch.changes.push(StateChanges {
                 topic: self.changelog.clone(),
-                partition: state.partition(),
+                partition: owned.state.partition(),
                 records,
+                generation,
                 persist: self.local.clone().map(|local| local as Arc<dyn Persist>),
             });
         }
+        owned.evict(self.local.as_deref());
         Ok(())
     }
 
-    fn commit_offset(&self, state: &DocumentPartition) -> Option<i64> {
-        state.commit_offset()
+    fn tick(&self, owned: &mut Owned, _out: &mut Outputs<'_>) {
+        let partition = owned.state.partition();
+        let in_memory = owned.state.documents();
+        let held = match &self.local {
+            None => Ok(in_memory as u64),
+            Some(local) => local.cold(partition).and_then(|cold| cold.documents()),
+        };
+        match held {
+            Ok(held) => metrics::document_histories(partition, held, in_memory),
+            Err(err) => {
+                warn!(partition, %err, "counting the histories of the local state copy failed")
+            }
+        }
+    }
+
+    fn commit_offset(&self, owned: &Owned) -> Option<i64> {
+        owned.state.commit_offset()
     }
 }
+
+#[cfg(test)]
+mod tests;

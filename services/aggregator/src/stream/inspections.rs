@@ -80,7 +80,7 @@ impl Stage for InspectionsStage {
         state: &mut PartitionState,
         record: &Record<'_>,
         out: &mut Outputs<'_>,
-    ) -> Result<(), KafkaError> {
+    ) -> anyhow::Result<()> {
         let stepped = state.step(record, out)?;
         if let Some(label) = stepped.label() {
             metrics::record(label);
@@ -88,14 +88,14 @@ impl Stage for InspectionsStage {
         Ok(())
     }
 
-    fn finish(&self, state: &mut PartitionState, out: &mut Outputs<'_>) -> Result<(), KafkaError> {
+    fn finish(&self, state: &mut PartitionState, out: &mut Outputs<'_>) -> anyhow::Result<()> {
         if let Some(watermark) = state.watermark() {
             metrics::watermark(state.partition, watermark);
         }
-        state.publish(&mut Offering {
+        Ok(state.publish(&mut Offering {
             out,
             windows: &self.stores.windows,
-        })
+        })?)
     }
 
     /// Provisional figures of open windows (the next close supersedes them).

@@ -21,7 +21,6 @@ use borderflow_common::clock::now_ms;
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 use rdkafka::statistics::Statistics;
@@ -61,15 +60,17 @@ pub trait Stage: Send + Sync + 'static {
     /// scratch: incomplete state is never returned.
     fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<Self::Partition>;
 
+    /// An error (an output not produced, state that cannot be read) stops
+    /// processing; it starts again from the committed offsets.
     fn process(
         &self,
         state: &mut Self::Partition,
         record: &Record<'_>,
         out: &mut Outputs<'_>,
-    ) -> Result<(), KafkaError>;
+    ) -> anyhow::Result<()>;
 
     /// At the end of each batch: publish what the batch completed.
-    fn finish(&self, state: &mut Self::Partition, out: &mut Outputs<'_>) -> Result<(), KafkaError>;
+    fn finish(&self, state: &mut Self::Partition, out: &mut Outputs<'_>) -> anyhow::Result<()>;
 
     /// Every `tick` of wall time: provisional figures, not tracked for commits.
     fn tick(&self, _state: &mut Self::Partition, _out: &mut Outputs<'_>) {}
@@ -434,7 +435,7 @@ pub fn run<S: Stage>(
             }
         }
         if let Some(err) = failure {
-            break Err(anyhow!("producing outputs failed: {err}"));
+            break Err(anyhow!("processing failed: {err:#}"));
         }
         state.in_flight.push(batch);
         if last_tick.elapsed() >= config.tick {

@@ -54,6 +54,11 @@ pub struct History {
     /// most documents have none, and the history's size is paid per
     /// document.
     pub deadline: Option<Box<(Arc<str>, i64, u128)>>,
+    /// When memory holds only some histories: the generation of changes
+    /// in which the history was last used, and the one its last change
+    /// went out with (`processor::tiers`).
+    pub(super) touched: u64,
+    pub(super) taken: u64,
 }
 
 impl History {

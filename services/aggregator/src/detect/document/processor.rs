@@ -1,6 +1,7 @@
 //! The per-document rules of one by-document partition: histories by
 //! document key, OVERSTAY deadlines as event-time timers fired by the
-//! partition's watermark, and retention so memory stays bounded.
+//! partition's watermark, and retention so the state stays bounded; with
+//! a store beside it, only the histories in use stay in memory (`tiers`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::BuildHasherDefault;
@@ -18,6 +19,11 @@ use crate::detect::References;
 use crate::detect::config::DetectConfig;
 use crate::ids::{MixedHasher, parse_uuid};
 use crate::windows::codec::times;
+
+mod tiers;
+
+use tiers::Tiers;
+pub use tiers::{NeedTimers, TIMER_LOOKAHEAD_MS};
 
 #[derive(Debug)]
 pub struct DocumentProcessor {
@@ -37,6 +43,8 @@ pub struct DocumentProcessor {
     expired: u64,
     /// What changed since [`Self::take_changes`], when changes are kept.
     changes: Option<Changes>,
+    /// When only some histories are in memory.
+    tiers: Option<Tiers>,
 }
 
 /// Documents whose history changed or was forgotten.
@@ -63,6 +71,7 @@ impl DocumentProcessor {
             last_eviction_ms: i64::MIN,
             expired: 0,
             changes: None,
+            tiers: None,
         }
     }
 
@@ -101,14 +110,25 @@ impl DocumentProcessor {
         let Some(changes) = &mut self.changes else {
             return Vec::new();
         };
+        let generation = self.tiers.as_ref().map_or(0, |t| t.generation);
         let mut out = Vec::with_capacity(changes.changed.len() + changes.forgotten.len());
         for key in changes.forgotten.drain(..) {
             if !changes.changed.contains(&key) {
                 out.push((key, None));
+                if let Some(tiers) = &mut self.tiers {
+                    tiers.forgotten.insert(key, generation);
+                }
             }
         }
         for key in changes.changed.drain() {
-            out.push((key, self.histories.get(&key).map(|h| stored::encode(h))));
+            let history = self.histories.get_mut(&key).map(|h| {
+                h.taken = generation;
+                stored::encode(h)
+            });
+            out.push((key, history));
+        }
+        if let Some(tiers) = &mut self.tiers {
+            tiers.generation += 1;
         }
         out
     }
@@ -212,23 +232,30 @@ impl DocumentProcessor {
         }
     }
 
-    /// Adds one inspection of document `key`; anomalies go to `out`.
+    /// Adds one inspection of document `key`; anomalies go to `out`. With
+    /// only some histories in memory, the history of `key` must have been
+    /// loaded ([`Self::needs`]); the inspection is not processed while
+    /// checks it would make due are not in memory.
     pub fn process(
         &mut self,
         key: [u8; 32],
         inspection: &Inspection,
         refs: &dyn References,
         out: &mut Vec<Anomaly>,
-    ) {
+    ) -> Result<(), NeedTimers> {
         let (Some(event_id), Ok((_, _, at_ms))) =
             (parse_uuid(&inspection.event_id), times(inspection))
         else {
-            return;
+            return Ok(());
         };
+        self.need_timers(at_ms)?;
         self.max_event_ms = Some(self.max_event_ms.map_or(at_ms, |t| t.max(at_ms)));
         let place = self.place(&inspection.crossing_id, refs);
         let now_ms = self.max_event_ms.unwrap_or(at_ms);
         let history = self.histories.entry(key).or_default();
+        if let Some(tiers) = &self.tiers {
+            history.touched = tiers.generation;
+        }
         if !history.contains(event_id) {
             if history.nationality.is_empty()
                 && let Some(document) = &inspection.document
@@ -264,6 +291,7 @@ impl DocumentProcessor {
             self.changed(key);
         }
         self.advance(refs, out);
+        Ok(())
     }
 
     /// Fires due OVERSTAY deadlines and forgets stale histories.
@@ -335,6 +363,9 @@ impl DocumentProcessor {
                 keep
             });
             self.expired += (before - self.histories.len()) as u64;
+            if let Some(tiers) = &mut self.tiers {
+                tiers.expire_before = Some(horizon);
+            }
         }
     }
 }

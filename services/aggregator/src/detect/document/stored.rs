@@ -136,6 +136,45 @@ pub fn decode(
     Ok(history)
 }
 
+/// What an index of the durable form needs of a history, read without
+/// building it: its pending OVERSTAY deadline and its last passage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Times {
+    pub deadline_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+/// [`StoredHistory`] with only the fields [`Times`] needs; the decoder
+/// skips the others (strings included) without allocating them.
+#[derive(Clone, PartialEq, Message)]
+struct StoredTimes {
+    #[prost(message, repeated, tag = "1")]
+    passages: Vec<PassageTime>,
+    #[prost(message, optional, tag = "3")]
+    deadline: Option<DeadlineTime>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PassageTime {
+    #[prost(sint64, tag = "3")]
+    at_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct DeadlineTime {
+    #[prost(sint64, tag = "2")]
+    at_ms: i64,
+}
+
+/// The times of a history in its durable form.
+pub fn times(bytes: &[u8]) -> Result<Times, prost::DecodeError> {
+    let stored = StoredTimes::decode(bytes)?;
+    Ok(Times {
+        deadline_ms: stored.deadline.map(|d| d.at_ms),
+        last_ms: stored.passages.iter().map(|p| p.at_ms).max(),
+    })
+}
+
 pub fn encode_partition(partition: &StoredPartition) -> Vec<u8> {
     partition.encode_to_vec()
 }

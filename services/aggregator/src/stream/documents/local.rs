@@ -1,14 +1,21 @@
 //! A local copy of each by-document partition's changelog, on disk (redb,
-//! one file per partition): a restart reads the copy and only the part of
-//! the changelog written after it, so its time follows the state, not the
-//! history.
+//! one file per partition). It is where the partition's histories live:
+//! memory holds the recent ones (`DocumentPartition::tiered`), the copy all
+//! of them. A restart opens the copy and reads only the part of the
+//! changelog written after it, so its time follows neither the history nor
+//! the state.
 //!
 //! The copy only ever holds what the changelog holds: changes reach it once
 //! the changelog has confirmed them, with the changelog offset they end at.
-//! Writes run on a thread of their own; a copy behind the changelog only
-//! means a longer tail to read on the next restore. A copy that cannot be
-//! used (corrupt, older than the changelog keeps deletions, ahead of it) is
-//! dropped and the state is restored from the changelog alone.
+//! Writes run on a thread of their own, and say which of the partition's
+//! generations of changes they complete: a history leaves memory only once
+//! the copy holds its latest change. A copy that cannot be used (corrupt,
+//! in another layout, older than the changelog keeps deletions, ahead of
+//! it) is dropped and rebuilt from the changelog; one that fails a write is
+//! dropped too, and the partition restored again.
+
+mod cold;
+mod format;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,17 +25,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::clock::now_ms;
-use redb::{Database, Durability, ReadableTable, TableDefinition};
+use redb::{Database, Durability, ReadableTable, ReadableTableMetadata};
 use tracing::warn;
 
+pub(crate) use cold::Cold;
+use format::{CHANGELOG, EXPIRY, FORMAT, STATE, TIMERS, Tables};
+
+use crate::detect::document::stored::PARTITION_KEY;
 use crate::metrics;
 use crate::stream::output::Persist;
-
-/// Key → latest value, as in the changelog.
-const STATE: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("state");
-/// "next": the changelog offset after the last change held;
-/// "written_at_ms": when the copy was last written.
-const CHANGELOG: TableDefinition<'_, &str, i64> = TableDefinition::new("changelog");
 
 /// Page cache of each partition's file.
 const CACHE_BYTES: usize = 16 << 20;
@@ -43,6 +48,8 @@ struct Write {
     epoch: u64,
     records: Records,
     last_offset: i64,
+    /// The generation of changes the write completes (0: none).
+    generation: u64,
 }
 
 /// The partitions' files under one directory.
@@ -55,6 +62,8 @@ pub struct LocalStores {
     /// Per partition, bumped by each restore: writes asked for before it
     /// (by an earlier ownership, still queued) are not applied after it.
     epochs: Mutex<HashMap<i32, u64>>,
+    /// Per partition, the last generation of changes written.
+    generations: Mutex<HashMap<i32, u64>>,
     writes: SyncSender<Write>,
     /// Older copies than this are not trusted: the changelog may have
     /// dropped the deletions made since (its `delete.retention.ms`).
@@ -65,7 +74,10 @@ pub struct LocalStores {
 pub struct Loaded {
     /// The changelog offset to read on from.
     pub next: i64,
+    /// Records held.
     pub records: u64,
+    /// The partition's own record.
+    pub partition: Option<Vec<u8>>,
 }
 
 impl LocalStores {
@@ -80,6 +92,7 @@ impl LocalStores {
             open: Mutex::new(HashMap::new()),
             dropped: Mutex::new(HashSet::new()),
             epochs: Mutex::new(HashMap::new()),
+            generations: Mutex::new(HashMap::new()),
             writes,
             max_age_ms: max_age.as_millis() as i64,
         });
@@ -104,6 +117,12 @@ impl LocalStores {
             .set_cache_size(CACHE_BYTES)
             .create(self.path(partition))
             .with_context(|| format!("opening {}", self.path(partition).display()))?;
+        let tx = db.begin_write()?;
+        tx.open_table(STATE)?;
+        tx.open_table(TIMERS)?;
+        tx.open_table(EXPIRY)?;
+        tx.open_table(CHANGELOG)?;
+        tx.commit()?;
         let db = Arc::new(db);
         open.insert(partition, db.clone());
         Ok(db)
@@ -137,7 +156,8 @@ impl LocalStores {
             .unwrap_or(&0)
     }
 
-    /// A restore of `partition` begins: writes asked for before are void.
+    /// A restore of `partition` begins: writes asked for before are void,
+    /// and no generation of the new ownership is written yet.
     pub fn restoring(&self, partition: i32) {
         *self
             .epochs
@@ -145,26 +165,32 @@ impl LocalStores {
             .expect("local stores lock")
             .entry(partition)
             .or_default() += 1;
+        self.generations
+            .lock()
+            .expect("local stores lock")
+            .insert(partition, 0);
     }
 
-    /// Feeds every record of the partition's copy to `apply`; `None` when
-    /// there is no usable copy.
-    pub fn load(
-        &self,
-        partition: i32,
-        mut apply: impl FnMut(&[u8], &[u8]) -> Result<(), String>,
-    ) -> anyhow::Result<Option<Loaded>> {
+    /// Opens the partition's copy for a restore; `None` when there is no
+    /// usable copy.
+    pub fn open_copy(&self, partition: i32) -> anyhow::Result<Option<Loaded>> {
         let db = self.database(partition)?;
         let read = db.begin_read()?;
-        let meta = match read.open_table(CHANGELOG) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(err) => return Err(err.into()),
-        };
-        let (Some(next), Some(written)) = (meta.get("next")?, meta.get("written_at_ms")?) else {
+        let meta = read.open_table(CHANGELOG)?;
+        let field =
+            |name| -> anyhow::Result<Option<i64>> { Ok(meta.get(name)?.map(|v| v.value())) };
+        let (Some(next), Some(written), format) =
+            (field("next")?, field("written_at_ms")?, field("format")?)
+        else {
             return Ok(None);
         };
-        let (next, written) = (next.value(), written.value());
+        if format != Some(FORMAT) {
+            warn!(
+                partition,
+                "the local state copy is in an older layout; rebuilding it"
+            );
+            return Ok(None);
+        }
         if now_ms() - written > self.max_age_ms {
             warn!(
                 partition,
@@ -174,14 +200,36 @@ impl LocalStores {
             return Ok(None);
         }
         let state = read.open_table(STATE)?;
-        let mut records = 0;
-        for entry in state.iter()? {
-            let (key, value) = entry?;
-            apply(key.value(), value.value())
-                .map_err(|e| anyhow::anyhow!("local state copy: {e}"))?;
-            records += 1;
-        }
-        Ok(Some(Loaded { next, records }))
+        Ok(Some(Loaded {
+            next,
+            records: state.len()?,
+            partition: state.get(PARTITION_KEY)?.map(|v| v.value().to_vec()),
+        }))
+    }
+
+    /// A reader of the partition's copy as it is now.
+    pub(crate) fn cold(&self, partition: i32) -> anyhow::Result<Cold> {
+        Cold::open(&self.database(partition)?.begin_read()?)
+    }
+
+    /// Whether the partition's copy is in use (it was not dropped since its
+    /// restore).
+    pub fn usable(&self, partition: i32) -> bool {
+        !self
+            .dropped
+            .lock()
+            .expect("local stores lock")
+            .contains(&partition)
+    }
+
+    /// The last generation of the partition's changes the copy holds.
+    pub fn generation(&self, partition: i32) -> u64 {
+        *self
+            .generations
+            .lock()
+            .expect("local stores lock")
+            .get(&partition)
+            .unwrap_or(&0)
     }
 
     /// A restore reads the partition's changelog from its start into an
@@ -207,17 +255,31 @@ impl LocalStores {
             epoch: self.epoch(partition),
             records,
             last_offset,
+            generation: 0,
+        })
+    }
+
+    /// Writes changes of `generation`, durable in the changelog up to
+    /// `last_offset`, at once rather than on the writer thread (for drivers
+    /// of the state that keep no changelog, such as the benchmarks).
+    pub fn write_changes(
+        &self,
+        partition: i32,
+        records: Records,
+        last_offset: i64,
+        generation: u64,
+    ) -> anyhow::Result<()> {
+        self.write(&Write {
+            partition,
+            epoch: self.epoch(partition),
+            records,
+            last_offset,
+            generation,
         })
     }
 
     fn write(&self, write: &Write) -> anyhow::Result<()> {
-        if write.epoch != self.epoch(write.partition)
-            || self
-                .dropped
-                .lock()
-                .expect("local stores lock")
-                .contains(&write.partition)
-        {
+        if write.epoch != self.epoch(write.partition) || !self.usable(write.partition) {
             return Ok(());
         }
         let db = self.database(write.partition)?;
@@ -230,21 +292,25 @@ impl LocalStores {
                 // Already held (a late write of an earlier owner).
                 return Ok(());
             }
-            let mut state = tx.open_table(STATE)?;
+            let mut tables = Tables {
+                state: tx.open_table(STATE)?,
+                timers: tx.open_table(TIMERS)?,
+                expiry: tx.open_table(EXPIRY)?,
+            };
             for (key, value) in &write.records {
-                match value {
-                    Some(value) => {
-                        state.insert(key.as_slice(), value.as_slice())?;
-                    }
-                    None => {
-                        state.remove(key.as_slice())?;
-                    }
-                }
+                tables.apply(key, value.as_deref())?;
             }
             meta.insert("next", write.last_offset + 1)?;
             meta.insert("written_at_ms", now_ms())?;
+            meta.insert("format", FORMAT)?;
         }
         tx.commit()?;
+        if write.generation > 0 && write.epoch == self.epoch(write.partition) {
+            self.generations
+                .lock()
+                .expect("local stores lock")
+                .insert(write.partition, write.generation);
+        }
         Ok(())
     }
 
@@ -255,12 +321,13 @@ impl LocalStores {
 }
 
 impl Persist for LocalStores {
-    fn persisted(&self, partition: i32, records: Records, last_offset: i64) {
+    fn persisted(&self, partition: i32, records: Records, last_offset: i64, generation: u64) {
         let write = Write {
             partition,
             epoch: self.epoch(partition),
             records,
             last_offset,
+            generation,
         };
         // Blocks when the writer is behind: the pipeline slows down rather
         // than the copy falling arbitrarily far behind.
@@ -274,9 +341,9 @@ fn write_loop(stores: &std::sync::Weak<LocalStores>, queue: &Receiver<Write>) {
             return;
         };
         if let Err(err) = stores.write(&write) {
-            // The copy is behind now; the next restore reads more of the
-            // changelog, or drops the copy if it is unusable.
-            warn!(partition = write.partition, %err, "writing the local state copy failed");
+            // Histories evicted from memory may be missing from the copy
+            // now: it is dropped, and the partition's stage restores again.
+            warn!(partition = write.partition, %err, "writing the local state copy failed; dropping it");
             metrics::local_state_write_failed();
             stores.discard(write.partition);
         } else {

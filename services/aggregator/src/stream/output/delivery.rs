@@ -44,15 +44,24 @@ pub struct StateChanges {
     pub topic: String,
     pub partition: i32,
     pub records: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Which of the partition's generations of changes the records are
+    /// (counted by their writer, passed on to `persist`).
+    pub generation: u64,
     /// Told once the records are durable.
     pub persist: Option<Arc<dyn Persist>>,
 }
 
 /// Where durable state changes go next (a local copy of the changelog).
 pub trait Persist: Send + Sync {
-    /// `records` are durable in `partition` of the changelog, the last of
-    /// them at `last_offset`.
-    fn persisted(&self, partition: i32, records: Vec<(Vec<u8>, Option<Vec<u8>>)>, last_offset: i64);
+    /// `records` (the changes of `generation`) are durable in `partition`
+    /// of the changelog, the last of them at `last_offset`.
+    fn persisted(
+        &self,
+        partition: i32,
+        records: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+        last_offset: i64,
+        generation: u64,
+    );
 }
 
 /// An output's delivery report: from the producer, or passed on by the
@@ -124,10 +133,11 @@ impl Batch {
                 partition,
                 records,
                 persist,
+                generation,
                 ..
             } = written.changes;
             if let Some(persist) = persist {
-                persist.persisted(partition, records, written.last_offset);
+                persist.persisted(partition, records, written.last_offset, generation);
             }
         }
         Ok(true)

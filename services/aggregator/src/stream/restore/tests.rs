@@ -2,7 +2,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use borderflow_common::admin::Readiness;
 use borderflow_common::kafka::Topics;
-use rdkafka::error::KafkaError;
 
 use super::*;
 use crate::partition::effects::Record;
@@ -61,11 +60,11 @@ impl Stage for Flaky {
         _state: &mut (i32, u32),
         _record: &Record<'_>,
         _out: &mut Outputs<'_>,
-    ) -> Result<(), KafkaError> {
+    ) -> anyhow::Result<()> {
         Ok(())
     }
 
-    fn finish(&self, _state: &mut (i32, u32), _out: &mut Outputs<'_>) -> Result<(), KafkaError> {
+    fn finish(&self, _state: &mut (i32, u32), _out: &mut Outputs<'_>) -> anyhow::Result<()> {
         Ok(())
     }
 

@@ -1,20 +1,26 @@
 use std::time::{Duration, Instant};
 
 use super::*;
+use format::STATE;
 
 /// What a copy holds: (key, value) pairs.
 type Held = Vec<(Vec<u8>, Vec<u8>)>;
 
 fn loaded(stores: &LocalStores, partition: i32) -> Option<(i64, Held)> {
-    let mut records = Vec::new();
-    let loaded = stores
-        .load(partition, |k, v| {
-            records.push((k.to_vec(), v.to_vec()));
-            Ok(())
+    let copy = stores.open_copy(partition).unwrap()?;
+    let db = stores.database(partition).unwrap();
+    let read = db.begin_read().unwrap();
+    let table = read.open_table(STATE).unwrap();
+    let records: Held = table
+        .iter()
+        .unwrap()
+        .map(|entry| {
+            let (key, value) = entry.unwrap();
+            (key.value().to_vec(), value.value().to_vec())
         })
-        .unwrap()?;
-    assert_eq!(loaded.records as usize, records.len());
-    Some((loaded.next, records))
+        .collect();
+    assert_eq!(copy.records as usize, records.len());
+    Some((copy.next, records))
 }
 
 fn record(key: &[u8], value: Option<&[u8]>) -> (Vec<u8>, Option<Vec<u8>>) {
@@ -46,7 +52,7 @@ fn a_copy_holds_the_latest_value_of_each_key_and_where_the_changelog_goes_on() {
             1,
         )
         .unwrap();
-    stores.persisted(3, vec![record(b"a", Some(b"3")), record(b"b", None)], 9);
+    stores.persisted(3, vec![record(b"a", Some(b"3")), record(b"b", None)], 9, 1);
     settled(&stores, 3, 10);
     let (next, records) = loaded(&stores, 3).unwrap();
     assert_eq!(next, 10);
@@ -71,6 +77,7 @@ fn writes_asked_for_before_a_restore_are_not_applied_after_it() {
         epoch: stores.epoch(0),
         records: vec![record(b"stale", Some(b"x"))],
         last_offset: 50,
+        generation: 7,
     };
     // ... when a restore of the partition begins.
     stores.restoring(0);
@@ -112,4 +119,79 @@ fn an_old_copy_is_not_used() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(5));
     assert!(loaded(&stores, 2).is_none());
+}
+
+/// A history in the changelog's form: passages at `passages`, a pending
+/// check at `deadline`.
+fn history(passages: &[i64], deadline: Option<i64>) -> Vec<u8> {
+    use crate::detect::document::stored::{StoredDeadline, StoredHistory, StoredPassage};
+    use prost::Message as _;
+    StoredHistory {
+        passages: passages
+            .iter()
+            .map(|&at_ms| StoredPassage {
+                at_ms,
+                ..Default::default()
+            })
+            .collect(),
+        nationality: "UZB".into(),
+        deadline: deadline.map(|at_ms| StoredDeadline {
+            at_ms,
+            ..Default::default()
+        }),
+    }
+    .encode_to_vec()
+}
+
+#[test]
+fn histories_are_found_by_key_by_falling_due_and_by_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = LocalStores::open(dir.path(), "changelog", Duration::from_secs(3600)).unwrap();
+    let (a, b, c) = ([1; 32], [2; 32], [3; 32]);
+    let first = vec![
+        (a.to_vec(), Some(history(&[100, 300], Some(5_000)))),
+        (b.to_vec(), Some(history(&[200], None))),
+        (c.to_vec(), Some(history(&[-50], Some(-10)))),
+        (PARTITION_KEY.to_vec(), Some(b"clock".to_vec())),
+    ];
+    stores.write_changes(0, first, 3, 1).unwrap();
+    assert_eq!(stores.generation(0), 1);
+    let cold = stores.cold(0).unwrap();
+    assert_eq!(cold.documents().unwrap(), 3);
+    assert_eq!(
+        cold.get(&a).unwrap(),
+        Some(history(&[100, 300], Some(5_000)))
+    );
+    assert_eq!(cold.get(&[9; 32]).unwrap(), None);
+    let due = |cold: &Cold, after, up_to| -> Vec<[u8; 32]> {
+        cold.due(after, up_to)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    assert_eq!(due(&cold, i64::MIN, 4_999), vec![c]);
+    assert_eq!(
+        due(&cold, -10, 5_000),
+        vec![a],
+        "after is exclusive, up to inclusive"
+    );
+    assert_eq!(
+        cold.stale(201).unwrap(),
+        vec![b],
+        "only histories without a check expire"
+    );
+    assert_eq!(cold.stale(200).unwrap(), Vec::<[u8; 32]>::new());
+
+    // The check fired, b travelled again, c is forgotten.
+    let second = vec![
+        (a.to_vec(), Some(history(&[100, 300], None))),
+        (b.to_vec(), Some(history(&[200, 900], Some(7_000)))),
+        (c.to_vec(), None),
+    ];
+    stores.write_changes(0, second, 6, 2).unwrap();
+    let cold = stores.cold(0).unwrap();
+    assert_eq!(cold.documents().unwrap(), 2);
+    assert_eq!(due(&cold, i64::MIN, i64::MAX - 1), vec![b]);
+    assert_eq!(cold.stale(i64::MAX).unwrap(), vec![a]);
 }
