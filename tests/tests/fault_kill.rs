@@ -3,11 +3,15 @@
 //! as an undisturbed run over the same input. The input plants incidents of
 //! every family, so per-event, per-document and crossing-level state all
 //! cross the restart. The per-document state comes back from the killed
-//! process's local copy and the changelog written after it.
+//! process's local copy and the changelog written after it, and both
+//! processes hold only a few histories in memory (the rest in the copy),
+//! while the undisturbed run holds all of them.
 
 use std::time::{Duration, Instant};
 
-use borderflow_aggregator::metrics::RESTORED_RECORDS;
+use borderflow_aggregator::metrics::{
+    DOCUMENT_HISTORIES_EVICTED, DOCUMENT_HISTORIES_LOADED, RESTORED_RECORDS,
+};
 use borderflow_systest::admin::{http_get, metric_sum};
 use borderflow_systest::anomalies::{settle, tally};
 use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
@@ -33,7 +37,12 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
         "--state-dir={}",
         bed.dir().join("aggregator-state").display()
     );
-    let args = bed.aggregator_args(&["--instance-id=aggregator-0", &state_dir]);
+    // Ten histories per by-document partition in memory.
+    let args = bed.aggregator_args(&[
+        "--instance-id=aggregator-0",
+        &state_dir,
+        "--state-cache-documents=120",
+    ]);
     let logs = [
         bed.dir().join("aggregator-killed.log"),
         bed.dir().join("aggregator-restarted.log"),
@@ -80,6 +89,12 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
         from_local > 0.0,
         "the restarted instance restored its document state from its local copy"
     );
+    let loaded = metric_sum(&metrics, DOCUMENT_HISTORIES_LOADED, &[]);
+    let evicted = metric_sum(&metrics, DOCUMENT_HISTORIES_EVICTED, &[]);
+    assert!(
+        loaded > 0.0 && evicted > 0.0,
+        "histories went between memory and the local copy ({loaded} loaded, {evicted} evicted)"
+    );
 
     let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
         .await
@@ -92,7 +107,8 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
         "kill -9 after {killed_at} of {total} events acknowledged; restarted instance ready in \
          {ready_after:?}, windows complete {complete_after:?} after the restart: {}; \
          {} anomalies ({}), every planted incident flagged, identical to the undisturbed run; \
-         {from_local} document state records from the local copy",
+         {from_local} document state records from the local copy, {loaded} histories loaded \
+         from it and {evicted} evicted after the restart",
         describe(&want, &counted),
         anomalies.len(),
         tally(&anomalies)
