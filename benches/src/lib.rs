@@ -5,6 +5,7 @@
 //! workloads in [`data`] they share with the system tests.
 
 pub mod aggregator_core;
+pub mod documents_on_disk;
 pub mod load;
 
 /// The seeded workloads, kept with the test bed so the system tests use

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use borderflow_aggregator::store::WindowStore;
 use borderflow_benches::aggregator_core::Core;
-use borderflow_benches::data;
+use borderflow_benches::{data, documents_on_disk};
 use borderflow_simulator::model::networks;
 use clap::Parser;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
@@ -44,6 +44,15 @@ struct Args {
     /// Write the figures as JSON here.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// Instead: the per-document state on disk, as with the aggregator's
+    /// `--state-dir`, over this many distinct documents (memory and disk
+    /// reported at each quarter).
+    #[arg(long)]
+    on_disk_documents: Option<u64>,
+    /// With `--on-disk-documents`: the aggregator's
+    /// `--state-cache-documents`.
+    #[arg(long, default_value_t = 250_000)]
+    state_cache_documents: usize,
 }
 
 /// Heap bytes requested and not yet freed.
@@ -78,8 +87,67 @@ struct Part {
     bytes_per_record: f64,
 }
 
+/// The per-document state on disk: memory and disk as documents grow.
+fn on_disk(args: &Args, documents: u64) -> anyhow::Result<()> {
+    let network = networks::generated(args.crossings, data::SEED);
+    let crossing = network
+        .crossings
+        .iter()
+        .find(|c| c.country != "UZB")
+        .ok_or_else(|| anyhow::anyhow!("the network has no crossing outside UZB"))?;
+    let refs = Arc::new(data::reference_store(&network));
+    let dir = std::env::temp_dir().join(format!("borderflow-memory-{}", std::process::id()));
+    let setup = documents_on_disk::Setup {
+        refs,
+        crossing: &crossing.id,
+        nationality: "UZB",
+        partitions: args.partitions,
+        cache_documents: args.state_cache_documents,
+        dir: &dir,
+    };
+    let quarters: Vec<u64> = (1..=4).map(|q| documents * q / 4).collect();
+    let before = live();
+    let checkpoints = documents_on_disk::run(&setup, documents, &quarters, || {
+        (live() - before, rss_kib().0)
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let checkpoints = checkpoints?;
+    let mut table = String::new();
+    writeln!(
+        table,
+        "per-document state on disk ({} partitions, --state-cache-documents {}), first entries of distinct documents\n",
+        args.partitions, args.state_cache_documents
+    )?;
+    writeln!(
+        table,
+        "{:>12} {:>12} {:>10} {:>10} {:>10} {:>10} {:>12}",
+        "documents", "in memory", "heap MiB", "RSS MiB", "disk MiB", "B/doc disk", "records/s"
+    )?;
+    for c in &checkpoints {
+        writeln!(
+            table,
+            "{:>12} {:>12} {:>10.1} {:>10.1} {:>10.1} {:>10.0} {:>12.0}",
+            c.documents,
+            c.in_memory,
+            mib(c.heap_bytes),
+            c.rss_kib as f64 / 1024.0,
+            mib(c.disk_bytes as i64),
+            c.disk_bytes as f64 / c.documents.max(1) as f64,
+            c.records_per_second
+        )?;
+    }
+    std::io::stdout().lock().write_all(table.as_bytes())?;
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&checkpoints)?)?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(documents) = args.on_disk_documents {
+        return on_disk(&args, documents);
+    }
     let started = Instant::now();
     let network = networks::generated(args.crossings, data::SEED);
     let events = data::events(&network, data::SEED, args.records);

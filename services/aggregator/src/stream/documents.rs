@@ -350,7 +350,7 @@ impl Stage for DocumentsStage {
             local = restored.local,
             changelog = restored.changelog,
             replayed = restored.replayed,
-            documents = state.documents(),
+            in_memory = state.documents(),
             resume_at = state.restored_to().max(committed.unwrap_or(0)),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "document state restored"

@@ -199,7 +199,7 @@ impl DocumentProcessor {
         std::mem::take(&mut self.expired)
     }
 
-    /// Documents with a history.
+    /// Documents with a history in memory.
     pub fn len(&self) -> usize {
         self.histories.len()
     }

@@ -1,5 +1,6 @@
-//! A local copy of each by-document partition's changelog, on disk (redb,
-//! one file per partition). It is where the partition's histories live:
+//! A local copy of each by-document partition's changelog, on disk (an
+//! LSM-tree keyspace, fjall, with four keyspace partitions per by-document
+//! partition, `format`). It is where the partition's histories live:
 //! memory holds the recent ones (`DocumentPartition::tiered`), the copy all
 //! of them. A restart opens the copy and reads only the part of the
 //! changelog written after it, so its time follows neither the history nor
@@ -18,25 +19,27 @@ mod cold;
 mod format;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::clock::now_ms;
-use redb::{Database, Durability, ReadableTable, ReadableTableMetadata};
+use fjall::{Config, Keyspace, PartitionCreateOptions, PersistMode};
 use tracing::warn;
 
 pub(crate) use cold::Cold;
-use format::{CHANGELOG, EXPIRY, FORMAT, STATE, TIMERS, Tables};
+use format::{Changes, FORMAT, Meta, Tables, meta_value};
 
 use crate::detect::document::stored::PARTITION_KEY;
 use crate::metrics;
 use crate::stream::output::Persist;
 
-/// Page cache of each partition's file.
-const CACHE_BYTES: usize = 16 << 20;
+/// Block cache of the keyspace, for all partitions.
+const CACHE_BYTES: u64 = 32 << 20;
+/// Memtables of the keyspace before they are flushed, for all partitions.
+const WRITE_BUFFER_BYTES: u64 = 32 << 20;
 /// Changes waiting for the writer thread; the pipeline waits beyond that.
 const QUEUE: usize = 256;
 
@@ -52,10 +55,19 @@ struct Write {
     generation: u64,
 }
 
-/// The partitions' files under one directory.
+/// A partition's copy: its keyspace partitions, named by an incarnation
+/// that a dropped copy's successor does not share.
+struct Copy {
+    incarnation: u64,
+    tables: Tables,
+}
+
+/// The partitions' copies in one keyspace under one directory.
 pub struct LocalStores {
-    dir: PathBuf,
-    open: Mutex<HashMap<i32, Arc<Database>>>,
+    keyspace: Keyspace,
+    open: Mutex<HashMap<i32, Arc<Copy>>>,
+    /// Per partition, the latest incarnation used.
+    incarnations: Mutex<HashMap<i32, u64>>,
     /// Partitions whose copy was dropped: nothing is written to them until
     /// a restore has rebuilt them from the start of the changelog.
     dropped: Mutex<HashSet<i32>>,
@@ -74,10 +86,21 @@ pub struct LocalStores {
 pub struct Loaded {
     /// The changelog offset to read on from.
     pub next: i64,
-    /// Records held.
+    /// Document histories held.
     pub records: u64,
     /// The partition's own record.
     pub partition: Option<Vec<u8>>,
+}
+
+fn table_name(partition: i32, incarnation: u64, table: &str) -> String {
+    format!("p{partition}i{incarnation}-{table}")
+}
+
+/// (partition, incarnation) of a keyspace partition's name.
+fn parse_name(name: &str) -> Option<(i32, u64)> {
+    let (copy, _) = name.strip_prefix('p')?.split_once('-')?;
+    let (partition, incarnation) = copy.split_once('i')?;
+    Some((partition.parse().ok()?, incarnation.parse().ok()?))
 }
 
 impl LocalStores {
@@ -86,16 +109,25 @@ impl LocalStores {
         let dir = dir.join(changelog);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("--state-dir: creating {}", dir.display()))?;
+        let keyspace = Config::new(&dir)
+            .cache_size(CACHE_BYTES)
+            .max_write_buffer_size(WRITE_BUFFER_BYTES)
+            .flush_workers(1)
+            .compaction_workers(1)
+            .open()
+            .with_context(|| format!("--state-dir: opening {}", dir.display()))?;
         let (writes, queue) = sync_channel(QUEUE);
         let stores = Arc::new(Self {
-            dir,
+            keyspace,
             open: Mutex::new(HashMap::new()),
+            incarnations: Mutex::new(HashMap::new()),
             dropped: Mutex::new(HashSet::new()),
             epochs: Mutex::new(HashMap::new()),
             generations: Mutex::new(HashMap::new()),
             writes,
             max_age_ms: max_age.as_millis() as i64,
         });
+        stores.find_copies()?;
         let writer = Arc::downgrade(&stores);
         std::thread::Builder::new()
             .name("document-state-writer".into())
@@ -104,28 +136,64 @@ impl LocalStores {
         Ok(stores)
     }
 
-    fn path(&self, partition: i32) -> PathBuf {
-        self.dir.join(format!("{partition}.redb"))
+    /// Notes the latest incarnation of each partition's copy, and deletes
+    /// any earlier one (left by a crash while a copy was dropped).
+    fn find_copies(&self) -> anyhow::Result<()> {
+        let mut latest: HashMap<i32, u64> = HashMap::new();
+        let names: Vec<String> = self
+            .keyspace
+            .list_partitions()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        for name in &names {
+            if let Some((partition, incarnation)) = parse_name(name) {
+                let entry = latest.entry(partition).or_default();
+                *entry = (*entry).max(incarnation);
+            }
+        }
+        for name in &names {
+            if let Some((partition, incarnation)) = parse_name(name)
+                && incarnation < latest[&partition]
+            {
+                let handle = self
+                    .keyspace
+                    .open_partition(name, PartitionCreateOptions::default())?;
+                self.keyspace.delete_partition(handle)?;
+            }
+        }
+        *self.incarnations.lock().expect("local stores lock") = latest;
+        Ok(())
     }
 
-    fn database(&self, partition: i32) -> anyhow::Result<Arc<Database>> {
+    fn copy(&self, partition: i32) -> anyhow::Result<Arc<Copy>> {
         let mut open = self.open.lock().expect("local stores lock");
-        if let Some(db) = open.get(&partition) {
-            return Ok(db.clone());
+        if let Some(copy) = open.get(&partition) {
+            return Ok(copy.clone());
         }
-        let db = Database::builder()
-            .set_cache_size(CACHE_BYTES)
-            .create(self.path(partition))
-            .with_context(|| format!("opening {}", self.path(partition).display()))?;
-        let tx = db.begin_write()?;
-        tx.open_table(STATE)?;
-        tx.open_table(TIMERS)?;
-        tx.open_table(EXPIRY)?;
-        tx.open_table(CHANGELOG)?;
-        tx.commit()?;
-        let db = Arc::new(db);
-        open.insert(partition, db.clone());
-        Ok(db)
+        let incarnation = *self
+            .incarnations
+            .lock()
+            .expect("local stores lock")
+            .entry(partition)
+            .or_default();
+        let handle = |table| {
+            self.keyspace.open_partition(
+                &table_name(partition, incarnation, table),
+                PartitionCreateOptions::default(),
+            )
+        };
+        let copy = Arc::new(Copy {
+            incarnation,
+            tables: Tables {
+                state: handle("state")?,
+                timers: handle("timers")?,
+                expiry: handle("expiry")?,
+                meta: handle("meta")?,
+            },
+        });
+        open.insert(partition, copy.clone());
+        Ok(copy)
     }
 
     /// Drops a partition's copy (it could not be used); nothing is written
@@ -135,15 +203,34 @@ impl LocalStores {
             .lock()
             .expect("local stores lock")
             .insert(partition);
+        let copy = self.copy(partition);
         self.open
             .lock()
             .expect("local stores lock")
             .remove(&partition);
-        let path = self.path(partition);
-        if let Err(err) = std::fs::remove_file(&path)
-            && err.kind() != std::io::ErrorKind::NotFound
-        {
-            warn!(partition, %err, "removing an unusable local state copy failed");
+        let Ok(copy) = copy else {
+            return;
+        };
+        // The next copy of the partition is a new incarnation.
+        self.incarnations
+            .lock()
+            .expect("local stores lock")
+            .insert(partition, copy.incarnation + 1);
+        let Ok(copy) = Arc::try_unwrap(copy) else {
+            // A reader still holds it: its keyspace partitions are left to
+            // the next start, which deletes what is not the latest.
+            return;
+        };
+        let Tables {
+            state,
+            timers,
+            expiry,
+            meta,
+        } = copy.tables;
+        for handle in [state, timers, expiry, meta] {
+            if let Err(err) = self.keyspace.delete_partition(handle) {
+                warn!(partition, %err, "deleting an unusable local state copy failed");
+            }
         }
     }
 
@@ -174,20 +261,25 @@ impl LocalStores {
     /// Opens the partition's copy for a restore; `None` when there is no
     /// usable copy.
     pub fn open_copy(&self, partition: i32) -> anyhow::Result<Option<Loaded>> {
-        let db = self.database(partition)?;
-        let read = db.begin_read()?;
-        let meta = read.open_table(CHANGELOG)?;
-        let field =
-            |name| -> anyhow::Result<Option<i64>> { Ok(meta.get(name)?.map(|v| v.value())) };
-        let (Some(next), Some(written), format) =
-            (field("next")?, field("written_at_ms")?, field("format")?)
-        else {
+        let copy = self.copy(partition)?;
+        let meta = |field: Meta| -> anyhow::Result<Option<i64>> {
+            copy.tables
+                .meta
+                .get(field.key())?
+                .map(|v| meta_value(&v))
+                .transpose()
+        };
+        let (Some(next), Some(written), format) = (
+            meta(Meta::Next)?,
+            meta(Meta::WrittenAtMs)?,
+            meta(Meta::Format)?,
+        ) else {
             return Ok(None);
         };
         if format != Some(FORMAT) {
             warn!(
                 partition,
-                "the local state copy is in an older layout; rebuilding it"
+                "the local state copy is in another layout; rebuilding it"
             );
             return Ok(None);
         }
@@ -199,17 +291,17 @@ impl LocalStores {
             );
             return Ok(None);
         }
-        let state = read.open_table(STATE)?;
         Ok(Some(Loaded {
             next,
-            records: state.len()?,
-            partition: state.get(PARTITION_KEY)?.map(|v| v.value().to_vec()),
+            records: meta(Meta::Documents)?.unwrap_or(0).max(0) as u64,
+            partition: copy.tables.state.get(PARTITION_KEY)?.map(|v| v.to_vec()),
         }))
     }
 
     /// A reader of the partition's copy as it is now.
     pub(crate) fn cold(&self, partition: i32) -> anyhow::Result<Cold> {
-        Cold::open(&self.database(partition)?.begin_read()?)
+        let copy = self.copy(partition)?;
+        Ok(Cold::open(&copy.tables, self.keyspace.instant()))
     }
 
     /// Whether the partition's copy is in use (it was not dropped since its
@@ -282,29 +374,39 @@ impl LocalStores {
         if write.epoch != self.epoch(write.partition) || !self.usable(write.partition) {
             return Ok(());
         }
-        let db = self.database(write.partition)?;
-        let mut tx = db.begin_write()?;
-        tx.set_durability(Durability::Eventual);
-        {
-            let mut meta = tx.open_table(CHANGELOG)?;
-            let held = meta.get("next")?.map(|v| v.value()).unwrap_or(0);
-            if write.last_offset < held {
-                // Already held (a late write of an earlier owner).
-                return Ok(());
-            }
-            let mut tables = Tables {
-                state: tx.open_table(STATE)?,
-                timers: tx.open_table(TIMERS)?,
-                expiry: tx.open_table(EXPIRY)?,
-            };
-            for (key, value) in &write.records {
-                tables.apply(key, value.as_deref())?;
-            }
-            meta.insert("next", write.last_offset + 1)?;
-            meta.insert("written_at_ms", now_ms())?;
-            meta.insert("format", FORMAT)?;
+        let copy = self.copy(write.partition)?;
+        let tables = &copy.tables;
+        let meta = |field: Meta| -> anyhow::Result<Option<i64>> {
+            tables
+                .meta
+                .get(field.key())?
+                .map(|v| meta_value(&v))
+                .transpose()
+        };
+        if write.last_offset < meta(Meta::Next)?.unwrap_or(0) {
+            // Already held (a late write of an earlier owner).
+            return Ok(());
         }
-        tx.commit()?;
+        let mut changes = Changes::default();
+        for (key, value) in &write.records {
+            changes.apply(tables, key, value.as_deref())?;
+        }
+        let documents = meta(Meta::Documents)?.unwrap_or(0);
+        let mut batch = changes.into_batch(self.keyspace.batch(), tables, documents);
+        batch.insert(
+            &tables.meta,
+            Meta::Next.key(),
+            (write.last_offset + 1).to_be_bytes(),
+        );
+        batch.insert(
+            &tables.meta,
+            Meta::WrittenAtMs.key(),
+            now_ms().to_be_bytes(),
+        );
+        batch.insert(&tables.meta, Meta::Format.key(), FORMAT.to_be_bytes());
+        batch.commit()?;
+        // To the operating system: a crash of the process loses nothing.
+        self.keyspace.persist(PersistMode::Buffer)?;
         if write.generation > 0 && write.epoch == self.epoch(write.partition) {
             self.generations
                 .lock()
@@ -314,9 +416,16 @@ impl LocalStores {
         Ok(())
     }
 
-    /// Bytes on disk of a partition's copy.
+    /// Bytes on disk of a partition's copy (the keyspace's shared journal
+    /// not counted).
     pub fn size(&self, partition: i32) -> u64 {
-        std::fs::metadata(self.path(partition)).map_or(0, |m| m.len())
+        self.copy(partition).map_or(0, |copy| {
+            let t = &copy.tables;
+            [&t.state, &t.timers, &t.expiry, &t.meta]
+                .iter()
+                .map(|h| h.disk_space())
+                .sum()
+        })
     }
 }
 

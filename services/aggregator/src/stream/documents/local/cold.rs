@@ -1,37 +1,38 @@
 //! Reads of a partition's copy while it is processed: the histories not in
 //! memory, found by key, by a falling-due OVERSTAY check, or by age.
 //!
-//! A reader sees the copy as it was when it was opened: one is opened per
-//! batch, after the histories evicted from memory were written.
+//! A reader sees the copy as it was when it was opened (a snapshot): one
+//! is opened per batch, after the histories evicted from memory were
+//! written.
 
-use redb::{ReadOnlyTable, ReadTransaction, ReadableTableMetadata};
+use fjall::Snapshot;
 
-use crate::detect::document::stored::PARTITION_KEY;
-
-use super::format::{EXPIRY, STATE, TIMERS, index_from, indexed, split};
+use super::format::{Meta, Tables, index_from, indexed, meta_value, split};
 
 pub(crate) struct Cold {
-    state: ReadOnlyTable<&'static [u8], &'static [u8]>,
-    timers: ReadOnlyTable<&'static [u8], ()>,
-    expiry: ReadOnlyTable<&'static [u8], ()>,
+    state: Snapshot,
+    timers: Snapshot,
+    expiry: Snapshot,
+    meta: Snapshot,
 }
 
 /// A document's history in the changelog's form.
 pub(crate) type Stored = ([u8; 32], Vec<u8>);
 
 impl Cold {
-    pub(super) fn open(read: &ReadTransaction) -> anyhow::Result<Self> {
-        Ok(Self {
-            state: read.open_table(STATE)?,
-            timers: read.open_table(TIMERS)?,
-            expiry: read.open_table(EXPIRY)?,
-        })
+    pub(super) fn open(tables: &Tables, at: fjall::Instant) -> Self {
+        Self {
+            state: tables.state.snapshot_at(at),
+            timers: tables.timers.snapshot_at(at),
+            expiry: tables.expiry.snapshot_at(at),
+            meta: tables.meta.snapshot_at(at),
+        }
     }
 
     /// A document's history, when the copy holds one.
     pub(crate) fn get(&self, key: &[u8; 32]) -> anyhow::Result<Option<Vec<u8>>> {
-        match self.state.get(key.as_slice())? {
-            Some(value) => Ok(Some(split(value.value())?.1.to_vec())),
+        match self.state.get(key)? {
+            Some(value) => Ok(Some(split(&value)?.1.to_vec())),
             None => Ok(None),
         }
     }
@@ -43,12 +44,10 @@ impl Cold {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let (from, to) = (index_from(from), index_from(to));
-        for entry in self.timers.range(from.as_slice()..to.as_slice())? {
+        for entry in self.timers.range(index_from(from)..index_from(to)) {
             let (index, _) = entry?;
-            let key = indexed(index.value()).ok_or_else(|| {
-                anyhow::anyhow!("a timer index key of {} bytes", index.value().len())
-            })?;
+            let key = indexed(&index)
+                .ok_or_else(|| anyhow::anyhow!("a timer index key of {} bytes", index.len()))?;
             let history = self
                 .get(&key)?
                 .ok_or_else(|| anyhow::anyhow!("a timer of a document the copy does not hold"))?;
@@ -61,19 +60,22 @@ impl Cold {
     /// `before_ms`.
     pub(crate) fn stale(&self, before_ms: i64) -> anyhow::Result<Vec<[u8; 32]>> {
         let mut out = Vec::new();
-        let to = index_from(before_ms);
-        for entry in self.expiry.range(..to.as_slice())? {
+        for entry in self.expiry.range(..index_from(before_ms)) {
             let (index, _) = entry?;
-            out.push(indexed(index.value()).ok_or_else(|| {
-                anyhow::anyhow!("an expiry index key of {} bytes", index.value().len())
-            })?);
+            out.push(
+                indexed(&index).ok_or_else(|| {
+                    anyhow::anyhow!("an expiry index key of {} bytes", index.len())
+                })?,
+            );
         }
         Ok(out)
     }
 
     /// Document histories the copy holds.
     pub(crate) fn documents(&self) -> anyhow::Result<u64> {
-        let partition = u64::from(self.state.get(PARTITION_KEY)?.is_some());
-        Ok(self.state.len()? - partition)
+        match self.meta.get(Meta::Documents.key())? {
+            Some(value) => Ok(meta_value(&value)?.max(0) as u64),
+            None => Ok(0),
+        }
     }
 }

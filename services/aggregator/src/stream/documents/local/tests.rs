@@ -1,25 +1,23 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use format::STATE;
 
 /// What a copy holds: (key, value) pairs.
 type Held = Vec<(Vec<u8>, Vec<u8>)>;
 
 fn loaded(stores: &LocalStores, partition: i32) -> Option<(i64, Held)> {
     let copy = stores.open_copy(partition).unwrap()?;
-    let db = stores.database(partition).unwrap();
-    let read = db.begin_read().unwrap();
-    let table = read.open_table(STATE).unwrap();
-    let records: Held = table
-        .iter()
+    let records: Held = stores
+        .copy(partition)
         .unwrap()
+        .tables
+        .state
+        .iter()
         .map(|entry| {
             let (key, value) = entry.unwrap();
-            (key.value().to_vec(), value.value().to_vec())
+            (key.to_vec(), value.to_vec())
         })
         .collect();
-    assert_eq!(copy.records as usize, records.len());
     Some((copy.next, records))
 }
 
