@@ -18,12 +18,16 @@ use borderflow_systest::process::print_log_excerpts;
 use borderflow_systest::testbed::Testbed;
 use borderflow_systest::totals::{describe, wait_for};
 
-/// Copies a directory's files (one level).
+/// Copies a directory tree.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
     }
 }
 
