@@ -185,7 +185,7 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
     if args.runs(Phase::Aggregator) {
         progress("aggregator");
         let started = Instant::now();
-        let service = start_aggregator(&bed, &log_dir, GROUP).await?;
+        let service = start_aggregator(&bed, &log_dir, GROUP, args.aggregator_state_dir).await?;
         report.aggregator = Some(
             aggregator::measure(
                 service.admin_addr,
@@ -207,7 +207,8 @@ pub async fn run(args: &Args) -> anyhow::Result<Report> {
         };
         let aggregator = match &mut aggregator {
             Some(service) => service,
-            None => aggregator.insert(start_aggregator(&bed, &log_dir, GROUP).await?),
+            None => aggregator
+                .insert(start_aggregator(&bed, &log_dir, GROUP, args.aggregator_state_dir).await?),
         };
         let mut latency_events = latency_events;
         let planted = latency::plant(&mut latency_events, args.plant_every, args.seed);

@@ -107,6 +107,12 @@ pub struct Args {
     )]
     pub recovery_records: Vec<usize>,
 
+    /// Run the aggregator with its per-document state on disk
+    /// (`--state-dir` under the log directory), as the deployments do;
+    /// without it every history is held in memory.
+    #[arg(long, env = "BORDERFLOW_BENCH_AGGREGATOR_STATE_DIR")]
+    pub aggregator_state_dir: bool,
+
     /// Where the service binaries are (default: beside this executable).
     #[arg(long, env = "BORDERFLOW_BENCH_BIN_DIR")]
     pub bin_dir: Option<PathBuf>,

@@ -83,20 +83,24 @@ pub async fn start_ingest(bed: &Testbed, log_dir: &Path) -> anyhow::Result<Child
 }
 
 /// An aggregator in consumer group `group` as a child process, logging to
-/// `log_dir`.
+/// `log_dir`, with its per-document state on disk there when `on_disk`.
 pub async fn start_aggregator(
     bed: &Testbed,
     log_dir: &Path,
     group: &str,
+    on_disk: bool,
 ) -> anyhow::Result<ChildService> {
     let name = SERVICES[1];
     let log = log_dir.join(format!("{name}.log"));
-    bed.spawn(
-        name,
-        // The latency phase times each planted zone to its report; held
-        // for a re-scan it would time the grace instead.
-        &bed.aggregator_args(&[&format!("--group-id={group}"), "--rescan-grace=0"]),
-        log,
-    )
-    .await
+    let group_flag = format!("--group-id={group}");
+    // The latency phase times each planted zone to its report; held for a
+    // re-scan it would time the grace instead.
+    let mut args = vec![group_flag.as_str(), "--rescan-grace=0"];
+    let state = log_dir.join(format!("{name}-state"));
+    let state_flag = format!("--state-dir={}", state.display());
+    if on_disk {
+        let _ = std::fs::remove_dir_all(&state);
+        args.push(&state_flag);
+    }
+    bed.spawn(name, &bed.aggregator_args(&args), log).await
 }

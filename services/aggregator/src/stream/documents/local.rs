@@ -17,43 +17,38 @@
 
 mod cold;
 mod format;
+mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::clock::now_ms;
-use fjall::{Config, Keyspace, PartitionCreateOptions, PersistMode};
+use fjall::{Config, Keyspace, PartitionCreateOptions};
 use tracing::warn;
 
 pub(crate) use cold::Cold;
-use format::{Changes, FORMAT, Meta, Tables, meta_value};
+use format::{FORMAT, Meta, Tables, meta_value};
+use write::{Write, write_loop};
 
 use crate::detect::document::stored::PARTITION_KEY;
-use crate::metrics;
-use crate::stream::output::Persist;
 
 /// Block cache of the keyspace, for all partitions.
 const CACHE_BYTES: u64 = 32 << 20;
 /// Memtables of the keyspace before they are flushed, for all partitions.
 const WRITE_BUFFER_BYTES: u64 = 32 << 20;
+/// Block size of the histories' partition: point reads, and half the
+/// block index of the default 4 KiB (its memory grows with the histories).
+const STATE_BLOCK_BYTES: u32 = 8 << 10;
+/// Block size of the index partitions.
+const INDEX_BLOCK_BYTES: u32 = 32 << 10;
 /// Changes waiting for the writer thread; the pipeline waits beyond that.
 const QUEUE: usize = 256;
 
 type Records = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-
-struct Write {
-    partition: i32,
-    /// The partition's epoch when the write was asked for.
-    epoch: u64,
-    records: Records,
-    last_offset: i64,
-    /// The generation of changes the write completes (0: none).
-    generation: u64,
-}
 
 /// A partition's copy: its keyspace partitions, named by an incarnation
 /// that a dropped copy's successor does not share.
@@ -177,19 +172,28 @@ impl LocalStores {
             .expect("local stores lock")
             .entry(partition)
             .or_default();
-        let handle = |table| {
-            self.keyspace.open_partition(
-                &table_name(partition, incarnation, table),
-                PartitionCreateOptions::default(),
-            )
+        let handle = |table, options| {
+            self.keyspace
+                .open_partition(&table_name(partition, incarnation, table), options)
+        };
+        // The indexes are only scanned by range (and written blindly): no
+        // bloom filters, whose memory grows with the keys, and larger
+        // blocks, so fewer index entries.
+        let index = || {
+            PartitionCreateOptions::default()
+                .bloom_filter_bits(None)
+                .block_size(INDEX_BLOCK_BYTES)
         };
         let copy = Arc::new(Copy {
             incarnation,
             tables: Tables {
-                state: handle("state")?,
-                timers: handle("timers")?,
-                expiry: handle("expiry")?,
-                meta: handle("meta")?,
+                state: handle(
+                    "state",
+                    PartitionCreateOptions::default().block_size(STATE_BLOCK_BYTES),
+                )?,
+                timers: handle("timers", index())?,
+                expiry: handle("expiry", index())?,
+                meta: handle("meta", index())?,
             },
         });
         open.insert(partition, copy.clone());
@@ -334,88 +338,6 @@ impl LocalStores {
             .remove(&partition);
     }
 
-    /// Writes changelog records read on restore, ending at `last_offset`,
-    /// before the partition is processed.
-    pub fn write_now(
-        &self,
-        partition: i32,
-        records: Records,
-        last_offset: i64,
-    ) -> anyhow::Result<()> {
-        self.write(&Write {
-            partition,
-            epoch: self.epoch(partition),
-            records,
-            last_offset,
-            generation: 0,
-        })
-    }
-
-    /// Writes changes of `generation`, durable in the changelog up to
-    /// `last_offset`, at once rather than on the writer thread (for drivers
-    /// of the state that keep no changelog, such as the benchmarks).
-    pub fn write_changes(
-        &self,
-        partition: i32,
-        records: Records,
-        last_offset: i64,
-        generation: u64,
-    ) -> anyhow::Result<()> {
-        self.write(&Write {
-            partition,
-            epoch: self.epoch(partition),
-            records,
-            last_offset,
-            generation,
-        })
-    }
-
-    fn write(&self, write: &Write) -> anyhow::Result<()> {
-        if write.epoch != self.epoch(write.partition) || !self.usable(write.partition) {
-            return Ok(());
-        }
-        let copy = self.copy(write.partition)?;
-        let tables = &copy.tables;
-        let meta = |field: Meta| -> anyhow::Result<Option<i64>> {
-            tables
-                .meta
-                .get(field.key())?
-                .map(|v| meta_value(&v))
-                .transpose()
-        };
-        if write.last_offset < meta(Meta::Next)?.unwrap_or(0) {
-            // Already held (a late write of an earlier owner).
-            return Ok(());
-        }
-        let mut changes = Changes::default();
-        for (key, value) in &write.records {
-            changes.apply(tables, key, value.as_deref())?;
-        }
-        let documents = meta(Meta::Documents)?.unwrap_or(0);
-        let mut batch = changes.into_batch(self.keyspace.batch(), tables, documents);
-        batch.insert(
-            &tables.meta,
-            Meta::Next.key(),
-            (write.last_offset + 1).to_be_bytes(),
-        );
-        batch.insert(
-            &tables.meta,
-            Meta::WrittenAtMs.key(),
-            now_ms().to_be_bytes(),
-        );
-        batch.insert(&tables.meta, Meta::Format.key(), FORMAT.to_be_bytes());
-        batch.commit()?;
-        // To the operating system: a crash of the process loses nothing.
-        self.keyspace.persist(PersistMode::Buffer)?;
-        if write.generation > 0 && write.epoch == self.epoch(write.partition) {
-            self.generations
-                .lock()
-                .expect("local stores lock")
-                .insert(write.partition, write.generation);
-        }
-        Ok(())
-    }
-
     /// Bytes on disk of a partition's copy (the keyspace's shared journal
     /// not counted).
     pub fn size(&self, partition: i32) -> u64 {
@@ -426,38 +348,6 @@ impl LocalStores {
                 .map(|h| h.disk_space())
                 .sum()
         })
-    }
-}
-
-impl Persist for LocalStores {
-    fn persisted(&self, partition: i32, records: Records, last_offset: i64, generation: u64) {
-        let write = Write {
-            partition,
-            epoch: self.epoch(partition),
-            records,
-            last_offset,
-            generation,
-        };
-        // Blocks when the writer is behind: the pipeline slows down rather
-        // than the copy falling arbitrarily far behind.
-        let _ = self.writes.send(write);
-    }
-}
-
-fn write_loop(stores: &std::sync::Weak<LocalStores>, queue: &Receiver<Write>) {
-    while let Ok(write) = queue.recv() {
-        let Some(stores) = stores.upgrade() else {
-            return;
-        };
-        if let Err(err) = stores.write(&write) {
-            // Histories evicted from memory may be missing from the copy
-            // now: it is dropped, and the partition's stage restores again.
-            warn!(partition = write.partition, %err, "writing the local state copy failed; dropping it");
-            metrics::local_state_write_failed();
-            stores.discard(write.partition);
-        } else {
-            metrics::local_state_size(write.partition, stores.size(write.partition));
-        }
     }
 }
 

@@ -17,6 +17,7 @@ use super::*;
 use crate::detect::references::Listed;
 use crate::ids::uuid_string;
 use crate::partition::Closed;
+use crate::partition::effects::Effects;
 
 #[derive(Default)]
 struct Collected {

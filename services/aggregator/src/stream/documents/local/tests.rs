@@ -1,6 +1,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::stream::output::Persist;
 
 /// What a copy holds: (key, value) pairs.
 type Held = Vec<(Vec<u8>, Vec<u8>)>;
