@@ -22,8 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use borderflow_aggregator::metrics::{
-    ASSIGNMENT_RESTORE, DOCUMENT_HISTORIES, DOCUMENT_RECORDS, LOCAL_STATE_BYTES, REPLAYED_RECORDS,
-    RESTORED_RECORDS, STATE_CHANGES,
+    ASSIGNMENT_RESTORE, DOCUMENT_HISTORIES, DOCUMENT_RECORDS, REPLAYED_RECORDS, RESTORED_RECORDS,
 };
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::Message as _;
@@ -165,7 +164,9 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let caught_up = started.elapsed();
-    written(&first, figures.histories).await?;
+    let mut partitions: Vec<i32> = ends.keys().copied().collect();
+    partitions.sort_unstable();
+    written(&first, &partitions).await?;
     // Every partition has published its figures by now.
     let figures = StateFigures {
         histories: state_figures(&first).await?.histories,
@@ -217,27 +218,34 @@ pub async fn run(
     Ok(vec![replay, stores])
 }
 
-/// Waits until the aggregator has written its whole state (`histories`
-/// and a partition record per partition) to the changelog, and its local
-/// copy has stopped growing.
-async fn written(service: &ChildService, histories: u64) -> anyhow::Result<()> {
+/// Waits until the aggregator has written its whole state to the
+/// changelog and its local copy: every partition's copy holds its
+/// histories (each partition's state after the replay is written whole, in
+/// one change), and the count has stayed put for two seconds.
+async fn written(service: &ChildService, partitions: &[i32]) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut last = (0.0, Instant::now());
+    let mut last = (0, Instant::now());
     loop {
         let (status, body) = http_get(service.admin_addr, "/metrics").await?;
         if status != 200 {
             bail!("/metrics answered {status}");
         }
-        let changes = metric_sum(&body, STATE_CHANGES, &[]) as u64;
-        let bytes = metric_sum(&body, LOCAL_STATE_BYTES, &[]);
-        if bytes != last.0 {
-            last = (bytes, Instant::now());
+        let held: Vec<u64> = partitions
+            .iter()
+            .map(|p| {
+                let label = format!("partition=\"{p}\"");
+                metric_sum(&body, DOCUMENT_HISTORIES, &[label.as_str()]) as u64
+            })
+            .collect();
+        let total = held.iter().sum::<u64>();
+        if total != last.0 {
+            last = (total, Instant::now());
         }
-        if changes > histories && bytes > 0.0 && last.1.elapsed() > Duration::from_secs(2) {
+        if held.iter().all(|h| *h > 0) && last.1.elapsed() > Duration::from_secs(2) {
             return Ok(());
         }
         if started.elapsed() > RESTORE_LIMIT {
-            bail!("the changelog got {changes} records for {histories} histories");
+            bail!("the local copy holds {held:?} histories by partition");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -88,7 +88,7 @@ pub fn describe() {
     describe_gauge!(
         LOCAL_STATE_BYTES,
         metrics::Unit::Bytes,
-        "Size on disk of the local copy of the document state, per by-document partition."
+        "Size on disk of the local copy of the document state, per by-document partition (its flushed segments; the keyspace journal of recent writes is not counted)."
     );
     describe_counter!(
         LOCAL_STATE_WRITE_FAILURES,
