@@ -44,3 +44,38 @@ pub trait Effects {
         reason: &str,
     ) -> Result<(), Self::Error>;
 }
+
+/// For unit tests: keeps the anomalies, drops windows, snapshots and
+/// by-document copies, and fails on a dead letter (none is expected).
+#[cfg(test)]
+#[derive(Default)]
+pub struct Collected {
+    pub anomalies: Vec<Anomaly>,
+}
+
+#[cfg(test)]
+impl Effects for Collected {
+    type Error = std::convert::Infallible;
+
+    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Self::Error> {
+        self.anomalies.push(anomaly.clone());
+        Ok(())
+    }
+    fn window(&mut self, _: &Closed) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn by_document(&mut self, _: &[u8], _: &[u8]) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn dead_letter(
+        &mut self,
+        _: &Record<'_>,
+        kind: &'static str,
+        _: &str,
+    ) -> Result<(), Self::Error> {
+        panic!("dead letter: {kind}");
+    }
+}

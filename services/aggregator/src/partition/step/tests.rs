@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, CrossingWindowRecord};
+use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_proto::inspection::v1::{
     CheckpointHeartbeat, CheckpointStatus, DocumentFacts, Inspection, InspectionRecord, Outcome,
     inspection_record,
@@ -14,43 +14,12 @@ use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 use super::*;
 use crate::detect::DetectConfig;
 use crate::detect::references::Listed;
-use crate::partition::effects::{Effects, Record};
-use crate::partition::{Closed, WindowConfig};
+use crate::partition::WindowConfig;
+use crate::partition::effects::{Collected, Record};
 
 const SEC: i64 = 1_000;
 const MIN: i64 = 60 * SEC;
 const T: i64 = 1_780_000_000_000;
-
-#[derive(Default)]
-struct Collected {
-    anomalies: Vec<Anomaly>,
-}
-
-impl Effects for Collected {
-    type Error = std::convert::Infallible;
-
-    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Self::Error> {
-        self.anomalies.push(anomaly.clone());
-        Ok(())
-    }
-    fn window(&mut self, _: &Closed) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn by_document(&mut self, _: &[u8], _: &[u8]) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn dead_letter(
-        &mut self,
-        _: &Record<'_>,
-        kind: &'static str,
-        _: &str,
-    ) -> Result<(), Self::Error> {
-        panic!("dead letter: {kind}");
-    }
-}
 
 fn partition() -> PartitionState {
     PartitionState::new(

@@ -27,10 +27,11 @@ impl Owned {
         let local = local.ok_or_else(|| {
             anyhow::anyhow!("a history to read from a local copy, and none is kept")
         })?;
-        if self.cold.is_none() {
-            self.cold = Some(local.cold(self.state.partition())?);
-        }
-        Ok(self.cold.as_ref().expect("opened above"))
+        let cold = match self.cold.take() {
+            Some(cold) => cold,
+            None => local.cold(self.state.partition())?,
+        };
+        Ok(self.cold.insert(cold))
     }
 
     /// Steps one record, first reading from `local` what it needs that

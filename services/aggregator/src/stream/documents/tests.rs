@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use borderflow_domain::time::MS_PER_DAY;
 use borderflow_proto::Message as _;
-use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Crossing, CrossingWindowRecord};
+use borderflow_proto::analytics::v1::{AnomalyKind, Crossing};
 use borderflow_proto::inspection::v1::{
     Direction, DocumentFacts, Inspection, InspectionRecord, Outcome, TravelMode, inspection_record,
 };
@@ -16,34 +16,8 @@ use borderflow_proto::ms_to_timestamp;
 use super::*;
 use crate::detect::references::Listed;
 use crate::ids::uuid_string;
-use crate::partition::Closed;
-use crate::partition::effects::Effects;
-
-#[derive(Default)]
-struct Collected {
-    anomalies: Vec<Anomaly>,
-}
-
-impl Effects for Collected {
-    type Error = std::convert::Infallible;
-
-    fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Self::Error> {
-        self.anomalies.push(anomaly.clone());
-        Ok(())
-    }
-    fn window(&mut self, _: &Closed) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn by_document(&mut self, _: &[u8], _: &[u8]) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn dead_letter(&mut self, _: &Record<'_>, _: &'static str, _: &str) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
+use crate::partition::PartitionChanges;
+use crate::partition::effects::Collected;
 
 fn refs() -> Arc<dyn References> {
     let mut refs = Listed::default();
@@ -155,7 +129,15 @@ fn histories_in_a_local_copy_report_what_histories_in_memory_report() {
     // Changes reach the copy two batches late, as they would once the
     // changelog has confirmed them.
     let mut in_flight = VecDeque::new();
-    let (mut written, mut most_in_memory, mut most_held) = (0, 0, 0);
+    let persist = |changes: PartitionChanges, written: &mut i64| {
+        let generation = changes.generation;
+        let records = changes.into_records();
+        *written += records.len() as i64;
+        local
+            .write_changes(0, records, *written - 1, generation)
+            .unwrap();
+    };
+    let (mut written, mut most_in_memory, mut most_held) = (0i64, 0, 0);
     for batch in (0..traffic.len()).collect::<Vec<_>>().chunks(BATCH) {
         for &offset in batch {
             owned
@@ -166,13 +148,7 @@ fn histories_in_a_local_copy_report_what_histories_in_memory_report() {
             in_flight.push_back(changes);
         }
         if in_flight.len() > 2 {
-            let changes = in_flight.pop_front().unwrap();
-            let generation = changes.generation;
-            let records = changes.into_records();
-            written += records.len() as i64;
-            local
-                .write_changes(0, records, written - 1, generation)
-                .unwrap();
+            persist(in_flight.pop_front().unwrap(), &mut written);
         }
         owned.evict(Some(&local));
         most_in_memory = most_in_memory.max(owned.state.documents());
@@ -189,12 +165,7 @@ fn histories_in_a_local_copy_report_what_histories_in_memory_report() {
     assert_eq!(found.anomalies, expected.anomalies);
 
     for changes in in_flight {
-        let generation = changes.generation;
-        let records = changes.into_records();
-        written += records.len() as i64;
-        local
-            .write_changes(0, records, written - 1, generation)
-            .unwrap();
+        persist(changes, &mut written);
     }
     let held = local.cold(0).unwrap().documents().unwrap();
     assert_eq!(

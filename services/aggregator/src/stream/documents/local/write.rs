@@ -33,13 +33,7 @@ impl LocalStores {
         records: Records,
         last_offset: i64,
     ) -> anyhow::Result<()> {
-        self.write(&Write {
-            partition,
-            epoch: self.epoch(partition),
-            records,
-            last_offset,
-            generation: 0,
-        })
+        self.write_changes(partition, records, last_offset, 0)
     }
 
     /// Writes changes of `generation`, durable in the changelog up to
