@@ -320,11 +320,19 @@ async fn mutual_tls_identifies_the_checkpoint_by_its_certificate() {
         .await
         .unwrap_err();
     // The server ends the handshake. Under TLS 1.3 the client finishes its
-    // side first, so it sees either the "certificate required" alert or
-    // the connection closing; never an answer from the service.
+    // side first, so it sees the "certificate required" alert, the
+    // connection closing, or its request hitting the closed socket (broken
+    // pipe, reset); never an answer from the service.
     let text = format!("{status:?}");
     assert!(
-        text.contains("CertificateRequired") || text.contains("connection closed"),
+        [
+            "CertificateRequired",
+            "connection closed",
+            "BrokenPipe",
+            "ConnectionReset"
+        ]
+        .iter()
+        .any(|sign| text.contains(sign)),
         "{status:?}"
     );
     assert!(
