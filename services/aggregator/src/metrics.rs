@@ -280,7 +280,7 @@ pub fn document_histories_expired(expired: u64) {
     }
 }
 
-pub fn document_history_loaded(histories: usize) {
+pub fn document_histories_loaded(histories: usize) {
     if histories > 0 {
         counter!(DOCUMENT_HISTORIES_LOADED).increment(histories as u64);
     }

@@ -148,16 +148,15 @@ impl DocumentsStage {
             .read(partition, from, Until::End, |message| {
                 let key = message.key().unwrap_or_default();
                 restored.changelog += 1;
-                let Some(local) = &self.local else {
-                    return state.restore(key, message.payload()).map_err(|e| {
-                        anyhow::anyhow!("changelog offset {}: {e}", message.offset())
-                    });
-                };
-                if key == PARTITION_KEY {
+                // With a local copy, the histories go to it, not to memory.
+                if self.local.is_none() || key == PARTITION_KEY {
                     state.restore(key, message.payload()).map_err(|e| {
                         anyhow::anyhow!("changelog offset {}: {e}", message.offset())
                     })?;
                 }
+                let Some(local) = &self.local else {
+                    return Ok(());
+                };
                 chunk.push((key.to_vec(), message.payload().map(<[u8]>::to_vec)));
                 if chunk.len() >= RESTORE_CHUNK {
                     local.write_now(partition, std::mem::take(&mut chunk), message.offset())?;
@@ -302,7 +301,7 @@ impl Stage for DocumentsStage {
         let in_memory = owned.state.documents();
         let held = match &self.local {
             None => Ok(in_memory as u64),
-            Some(local) => local.cold(partition).and_then(|cold| cold.documents()),
+            Some(local) => local.documents(partition),
         };
         match held {
             Ok(held) => metrics::document_histories(partition, held, in_memory),

@@ -53,7 +53,6 @@ type Records = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 /// A partition's copy: its keyspace partitions, named by an incarnation
 /// that a dropped copy's successor does not share.
 struct Copy {
-    incarnation: u64,
     tables: Tables,
 }
 
@@ -86,6 +85,9 @@ pub struct Loaded {
     /// The partition's own record.
     pub partition: Option<Vec<u8>>,
 }
+
+/// The keyspace partitions of a copy.
+const TABLES: [&str; 4] = ["state", "timers", "expiry", "meta"];
 
 fn table_name(partition: i32, incarnation: u64, table: &str) -> String {
     format!("p{partition}i{incarnation}-{table}")
@@ -185,7 +187,6 @@ impl LocalStores {
                 .block_size(INDEX_BLOCK_BYTES)
         };
         let copy = Arc::new(Copy {
-            incarnation,
             tables: Tables {
                 state: handle(
                     "state",
@@ -201,37 +202,53 @@ impl LocalStores {
     }
 
     /// Drops a partition's copy (it could not be used); nothing is written
-    /// to it until [`Self::rebuilding`].
+    /// to it until [`Self::rebuilding`]. A partition that never had a copy
+    /// has nothing to drop.
     pub fn discard(&self, partition: i32) {
         self.dropped
             .lock()
             .expect("local stores lock")
             .insert(partition);
-        let copy = self.copy(partition);
-        self.open
+        let open = self
+            .open
             .lock()
             .expect("local stores lock")
             .remove(&partition);
-        let Ok(copy) = copy else {
-            return;
+        let incarnation = {
+            let mut incarnations = self.incarnations.lock().expect("local stores lock");
+            let Some(&incarnation) = incarnations.get(&partition) else {
+                return;
+            };
+            // The next copy of the partition is a new incarnation.
+            incarnations.insert(partition, incarnation + 1);
+            incarnation
         };
-        // The next copy of the partition is a new incarnation.
-        self.incarnations
-            .lock()
-            .expect("local stores lock")
-            .insert(partition, copy.incarnation + 1);
-        let Ok(copy) = Arc::try_unwrap(copy) else {
+        let handles = match open.map(Arc::try_unwrap) {
+            Some(Ok(copy)) => {
+                let Tables {
+                    state,
+                    timers,
+                    expiry,
+                    meta,
+                } = copy.tables;
+                vec![state, timers, expiry, meta]
+            }
             // A reader still holds it: its keyspace partitions are left to
             // the next start, which deletes what is not the latest.
-            return;
+            Some(Err(_)) => return,
+            // Found on disk at start and not opened since.
+            None => TABLES
+                .iter()
+                .map(|table| table_name(partition, incarnation, table))
+                .filter(|name| self.keyspace.partition_exists(name))
+                .filter_map(|name| {
+                    self.keyspace
+                        .open_partition(&name, PartitionCreateOptions::default())
+                        .ok()
+                })
+                .collect(),
         };
-        let Tables {
-            state,
-            timers,
-            expiry,
-            meta,
-        } = copy.tables;
-        for handle in [state, timers, expiry, meta] {
+        for handle in handles {
             if let Err(err) = self.keyspace.delete_partition(handle) {
                 warn!(partition, %err, "deleting an unusable local state copy failed");
             }
@@ -306,6 +323,15 @@ impl LocalStores {
     pub(crate) fn cold(&self, partition: i32) -> anyhow::Result<Cold> {
         let copy = self.copy(partition)?;
         Ok(Cold::open(&copy.tables, self.keyspace.instant()))
+    }
+
+    /// Document histories the partition's copy holds.
+    pub fn documents(&self, partition: i32) -> anyhow::Result<u64> {
+        let copy = self.copy(partition)?;
+        match copy.tables.meta.get(Meta::Documents.key())? {
+            Some(value) => Ok(meta_value(&value)?.max(0) as u64),
+            None => Ok(0),
+        }
     }
 
     /// Whether the partition's copy is in use (it was not dropped since its

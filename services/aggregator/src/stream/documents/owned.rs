@@ -16,11 +16,17 @@ use crate::partition::{DocumentPartition, DocumentStep, PartitionChanges};
 pub struct Owned {
     pub state: DocumentPartition,
     cold: Option<Cold>,
+    /// Histories read from the copy this batch, counted at its end.
+    loaded: usize,
 }
 
 impl Owned {
     pub fn new(state: DocumentPartition) -> Self {
-        Self { state, cold: None }
+        Self {
+            state,
+            cold: None,
+            loaded: 0,
+        }
     }
 
     fn cold(&mut self, local: Option<&LocalStores>) -> anyhow::Result<&Cold> {
@@ -50,7 +56,7 @@ impl Owned {
             && let Some(history) = self.cold(local)?.get(&key)?
         {
             self.state.load(key, &history).map_err(anyhow::Error::msg)?;
-            metrics::document_history_loaded(1);
+            self.loaded += 1;
         }
         loop {
             match self.state.step(record, out)? {
@@ -58,7 +64,7 @@ impl Owned {
                 DocumentStep::Skipped => return Ok(false),
                 DocumentStep::NeedTimers(need) => {
                     let due = self.cold(local)?.due(need.after_ms, need.up_to_ms)?;
-                    metrics::document_history_loaded(due.len());
+                    self.loaded += due.len();
                     for (key, history) in due {
                         self.state.load(key, &history).map_err(anyhow::Error::msg)?;
                     }
@@ -93,6 +99,7 @@ impl Owned {
     /// After the changes are handed on: evicts what `local` holds up to
     /// date, past the cache's size.
     pub fn evict(&mut self, local: Option<&LocalStores>) {
+        metrics::document_histories_loaded(std::mem::take(&mut self.loaded));
         if let Some(local) = local {
             let persisted = local.generation(self.state.partition());
             metrics::document_histories_evicted(self.state.evict(persisted));

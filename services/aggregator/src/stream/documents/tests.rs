@@ -152,7 +152,7 @@ fn histories_in_a_local_copy_report_what_histories_in_memory_report() {
         }
         owned.evict(Some(&local));
         most_in_memory = most_in_memory.max(owned.state.documents());
-        most_held = most_held.max(local.cold(0).unwrap().documents().unwrap());
+        most_held = most_held.max(local.documents(0).unwrap());
     }
 
     let overstays = expected
@@ -167,7 +167,7 @@ fn histories_in_a_local_copy_report_what_histories_in_memory_report() {
     for changes in in_flight {
         persist(changes, &mut written);
     }
-    let held = local.cold(0).unwrap().documents().unwrap();
+    let held = local.documents(0).unwrap();
     assert_eq!(
         held,
         all_in_memory.documents() as u64,

@@ -7,13 +7,12 @@
 
 use fjall::Snapshot;
 
-use super::format::{Meta, Tables, index_from, indexed, meta_value, split};
+use super::format::{Tables, index_from, indexed, split};
 
 pub(crate) struct Cold {
     state: Snapshot,
     timers: Snapshot,
     expiry: Snapshot,
-    meta: Snapshot,
 }
 
 /// A document's history in the changelog's form.
@@ -25,7 +24,6 @@ impl Cold {
             state: tables.state.snapshot_at(at),
             timers: tables.timers.snapshot_at(at),
             expiry: tables.expiry.snapshot_at(at),
-            meta: tables.meta.snapshot_at(at),
         }
     }
 
@@ -69,13 +67,5 @@ impl Cold {
             );
         }
         Ok(out)
-    }
-
-    /// Document histories the copy holds.
-    pub(crate) fn documents(&self) -> anyhow::Result<u64> {
-        match self.meta.get(Meta::Documents.key())? {
-            Some(value) => Ok(meta_value(&value)?.max(0) as u64),
-            None => Ok(0),
-        }
     }
 }

@@ -109,6 +109,53 @@ fn a_dropped_copy_is_written_again_only_once_rebuilt() {
     assert_eq!(loaded(&stores, 1).unwrap().0, 9);
 }
 
+/// The keyspace partitions of every copy in `stores`.
+fn tables(stores: &LocalStores) -> Vec<String> {
+    let mut names: Vec<String> = stores
+        .keyspace
+        .list_partitions()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn dropping_deletes_a_copy_and_creates_none() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let stores = LocalStores::open(dir.path(), "changelog", Duration::from_secs(3600)).unwrap();
+        stores
+            .write_now(1, vec![record(b"a", Some(b"1"))], 4)
+            .unwrap();
+        assert_eq!(
+            tables(&stores),
+            ["p1i0-expiry", "p1i0-meta", "p1i0-state", "p1i0-timers"]
+        );
+        // A partition that never had a copy: nothing to drop, none made.
+        stores.rebuilding(5);
+        assert_eq!(tables(&stores).len(), 4);
+        assert!(
+            !stores.incarnations.lock().unwrap().contains_key(&5),
+            "no copy of partition 5 was ever made"
+        );
+    }
+    // After a restart the copy is found on disk, not opened, and dropped.
+    let stores = LocalStores::open(dir.path(), "changelog", Duration::from_secs(3600)).unwrap();
+    assert_eq!(tables(&stores).len(), 4);
+    stores.rebuilding(1);
+    assert!(tables(&stores).is_empty(), "{:?}", tables(&stores));
+    stores
+        .write_now(1, vec![record(b"b", Some(b"2"))], 8)
+        .unwrap();
+    assert_eq!(
+        tables(&stores),
+        ["p1i1-expiry", "p1i1-meta", "p1i1-state", "p1i1-timers"],
+        "the rebuilt copy is a new incarnation"
+    );
+}
+
 #[test]
 fn an_old_copy_is_not_used() {
     let dir = tempfile::tempdir().unwrap();
@@ -156,7 +203,7 @@ fn histories_are_found_by_key_by_falling_due_and_by_age() {
     stores.write_changes(0, first, 3, 1).unwrap();
     assert_eq!(stores.generation(0), 1);
     let cold = stores.cold(0).unwrap();
-    assert_eq!(cold.documents().unwrap(), 3);
+    assert_eq!(stores.documents(0).unwrap(), 3);
     assert_eq!(
         cold.get(&a).unwrap(),
         Some(history(&[100, 300], Some(5_000)))
@@ -190,7 +237,7 @@ fn histories_are_found_by_key_by_falling_due_and_by_age() {
     ];
     stores.write_changes(0, second, 6, 2).unwrap();
     let cold = stores.cold(0).unwrap();
-    assert_eq!(cold.documents().unwrap(), 2);
+    assert_eq!(stores.documents(0).unwrap(), 2);
     assert_eq!(due(&cold, i64::MIN, i64::MAX - 1), vec![b]);
     assert_eq!(cold.stale(i64::MAX).unwrap(), vec![a]);
 }
