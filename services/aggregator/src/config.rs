@@ -134,6 +134,14 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_STATE_DIR")]
     pub state_dir: Option<std::path::PathBuf>,
 
+    /// With `--state-dir`: keep the local copies of the by-document
+    /// partitions this instance does not own following their changelog, so
+    /// that taking one over (another instance failed or left) reads seconds
+    /// of changelog rather than all of it. Costs the whole document state
+    /// on disk per instance, and a read of every changelog partition.
+    #[arg(long, env = "BORDERFLOW_STANDBY_DOCUMENTS", requires = "state_dir")]
+    pub standby_documents: bool,
+
     /// With `--state-dir`: histories held in memory, across the by-document
     /// topic's partitions (each owned partition holds its share).
     #[arg(

@@ -69,7 +69,7 @@ use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::audit::AuditApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
-use crate::stream::documents::{DocumentsStage, LocalStores, check_copartitioned};
+use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
 use crate::stream::materialise::{Materialiser, Stores};
 use crate::stream::output::Relay;
@@ -196,6 +196,15 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         )?),
         None => None,
     };
+    let standby = match (&local_state, config.standby_documents) {
+        (Some(local), true) => Some(Standby::start(
+            local.clone(),
+            &config.kafka,
+            &config.topics.document_state,
+            document_partitions,
+        )?),
+        _ => None,
+    };
     let documents = spawn_loop("documents", shutdown.clone(), {
         let kafka = config.kafka.clone();
         let topics = config.topics.clone();
@@ -217,6 +226,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 topic: topics.by_document.clone(),
                 changelog: topics.document_state.clone(),
                 local: local_state.clone(),
+                standby: standby.clone(),
                 cache_documents,
                 replay_stall,
             };

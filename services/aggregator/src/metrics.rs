@@ -50,6 +50,8 @@ pub const DOCUMENT_HISTORIES_EVICTED: &str =
     "borderflow_aggregator_document_histories_evicted_total";
 pub const DOCUMENT_HISTORIES_EXPIRED: &str =
     "borderflow_aggregator_document_histories_expired_total";
+pub const STANDBY_PARTITIONS: &str = "borderflow_aggregator_standby_partitions";
+pub const STANDBY_RECORDS: &str = "borderflow_aggregator_standby_records_total";
 pub const API_CALLS: &str = "borderflow_api_calls_total";
 pub const API_DENIED: &str = "borderflow_api_denied_total";
 pub const AUDIT_WRITE_FAILURES: &str = "borderflow_audit_write_failures_total";
@@ -101,6 +103,14 @@ pub fn describe() {
     describe_gauge!(
         DOCUMENT_HISTORIES_IN_MEMORY,
         "Document histories in memory, per by-document partition (with --state-dir: those in use, up to --state-cache-documents)."
+    );
+    describe_gauge!(
+        STANDBY_PARTITIONS,
+        "By-document partitions not owned here whose local state copy follows the changelog (--standby-documents)."
+    );
+    describe_counter!(
+        STANDBY_RECORDS,
+        "Changelog records written to standby copies of the document state."
     );
     describe_counter!(
         DOCUMENT_HISTORIES_LOADED,
@@ -289,6 +299,16 @@ pub fn document_histories_loaded(histories: usize) {
 pub fn document_histories_evicted(histories: usize) {
     if histories > 0 {
         counter!(DOCUMENT_HISTORIES_EVICTED).increment(histories as u64);
+    }
+}
+
+pub fn standby_partitions(partitions: usize) {
+    gauge!(STANDBY_PARTITIONS).set(partitions as f64);
+}
+
+pub fn standby_records(records: usize) {
+    if records > 0 {
+        counter!(STANDBY_RECORDS).increment(records as u64);
     }
 }
 

@@ -27,6 +27,7 @@
 mod local;
 mod owned;
 mod read;
+mod standby;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,6 +40,7 @@ use tracing::{info, warn};
 pub use local::LocalStores;
 pub use owned::Owned;
 use read::{NotHeld, Reader, Until};
+pub use standby::{Claim, Standby};
 
 use crate::detect::document::stored::PARTITION_KEY;
 use crate::detect::{DetectConfig, References};
@@ -64,6 +66,9 @@ pub struct DocumentsStage {
     pub changelog: String,
     /// The local copy of the changelog, when kept.
     pub local: Option<Arc<LocalStores>>,
+    /// Keeps the copies of the partitions not owned here current, when
+    /// asked to.
+    pub standby: Option<Arc<Standby>>,
     /// Histories each partition holds in memory, with a local copy.
     pub cache_documents: usize,
     /// Longest wait for the next record of a read before it is started
@@ -223,6 +228,10 @@ impl Stage for DocumentsStage {
 
     fn assign(&self, partition: i32, committed: Option<i64>) -> anyhow::Result<Owned> {
         let started = Instant::now();
+        let claim = self
+            .standby
+            .as_ref()
+            .map(|standby| standby.claim(partition));
         let mut state = self.empty(partition);
         let mut restored = self.restore(partition, &mut state)?;
         let committed = committed.filter(|c| *c > 0);
@@ -264,7 +273,7 @@ impl Stage for DocumentsStage {
             "document state restored"
         );
         state.resume_at(committed);
-        Ok(Owned::new(state))
+        Ok(Owned::claimed(state, claim))
     }
 
     fn process(

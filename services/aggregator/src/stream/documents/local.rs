@@ -48,12 +48,15 @@ const INDEX_BLOCK_BYTES: u32 = 32 << 10;
 /// Changes waiting for the writer thread; the pipeline waits beyond that.
 const QUEUE: usize = 256;
 
-type Records = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+/// Changelog records: keys and values (`None`: deleted).
+pub(crate) type Records = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// A partition's copy: its keyspace partitions, named by an incarnation
 /// that a dropped copy's successor does not share.
 struct Copy {
     tables: Tables,
+    /// Held by each write: one at a time, each on the one before.
+    writing: Mutex<()>,
 }
 
 /// The partitions' copies in one keyspace under one directory.
@@ -187,6 +190,7 @@ impl LocalStores {
                 .block_size(INDEX_BLOCK_BYTES)
         };
         let copy = Arc::new(Copy {
+            writing: Mutex::new(()),
             tables: Tables {
                 state: handle(
                     "state",

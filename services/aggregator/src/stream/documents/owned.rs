@@ -3,8 +3,8 @@
 //! the record is stepped, and at each batch's end the forgotten histories
 //! found by age, the changes taken, and what the copy holds evicted.
 
-use super::LocalStores;
 use super::local::Cold;
+use super::{Claim, LocalStores};
 use crate::metrics;
 use crate::partition::effects::{Effects, Record};
 use crate::partition::{DocumentPartition, DocumentStep, PartitionChanges};
@@ -18,6 +18,8 @@ pub struct Owned {
     cold: Option<Cold>,
     /// Histories read from the copy this batch, counted at its end.
     loaded: usize,
+    /// Keeps the standby off the partition's copy while it is owned.
+    _claim: Option<Claim>,
 }
 
 impl Owned {
@@ -26,6 +28,15 @@ impl Owned {
             state,
             cold: None,
             loaded: 0,
+            _claim: None,
+        }
+    }
+
+    /// The state of a partition `claim`ed from the standby.
+    pub fn claimed(state: DocumentPartition, claim: Option<Claim>) -> Self {
+        Self {
+            _claim: claim,
+            ..Self::new(state)
         }
     }
 

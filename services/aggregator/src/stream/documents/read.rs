@@ -79,9 +79,10 @@ fn read(
     if let Some(from) = from
         && from < low
     {
-        anyhow::bail!(
+        return Err(NotHeld(format!(
             "{topic} partition {partition} no longer holds offset {from} (it starts at {low})"
-        );
+        ))
+        .into());
     }
     if let Some(from) = from
         && from > 0

@@ -55,11 +55,32 @@ impl LocalStores {
         })
     }
 
+    /// Marks the partition's copy as current without changes (a copy
+    /// following an idle changelog holds all of it).
+    pub fn touch(&self, partition: i32) -> anyhow::Result<()> {
+        if !self.usable(partition) {
+            return Ok(());
+        }
+        let copy = self.copy(partition)?;
+        let _writing = copy.writing.lock().expect("local copy write lock");
+        if copy.tables.meta.get(Meta::Next.key())?.is_some() {
+            copy.tables
+                .meta
+                .insert(Meta::WrittenAtMs.key(), now_ms().to_be_bytes())?;
+            self.keyspace.persist(PersistMode::Buffer)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn write(&self, write: &Write) -> anyhow::Result<()> {
-        if write.epoch != self.epoch(write.partition) || !self.usable(write.partition) {
+        if !self.usable(write.partition) {
             return Ok(());
         }
         let copy = self.copy(write.partition)?;
+        let _writing = copy.writing.lock().expect("local copy write lock");
+        if write.epoch != self.epoch(write.partition) {
+            return Ok(());
+        }
         let tables = &copy.tables;
         let meta = |field: Meta| -> anyhow::Result<Option<i64>> {
             tables
