@@ -233,18 +233,22 @@ fn document_code(text: &str, format: Format) -> Result<Vec<u8>, WriteError> {
 }
 
 fn state_code(field: Field, text: &str) -> Result<[u8; 3], WriteError> {
-    let trimmed = text.trim_end_matches('<').to_ascii_uppercase();
-    if country::validate_document_code(&trimmed).is_err()
-        || text.len() > 3
-        || !country::is_assigned(&trimmed)
-    {
-        return Err(WriteError::StateCode {
-            field,
-            code: text.to_owned(),
-        });
+    let error = || WriteError::StateCode {
+        field,
+        code: text.to_owned(),
+    };
+    let trimmed = text.trim_end_matches('<');
+    if text.len() > 3 || country::validate_document_code(trimmed).is_err() {
+        return Err(error());
     }
+    // Upper-cased in place: one to three ASCII letters.
     let mut code = [FILLER; 3];
     code[..trimmed.len()].copy_from_slice(trimmed.as_bytes());
+    code.make_ascii_uppercase();
+    let upper = std::str::from_utf8(&code[..trimmed.len()]).map_err(|_| error())?;
+    if !country::is_assigned(upper) {
+        return Err(error());
+    }
     Ok(code)
 }
 
