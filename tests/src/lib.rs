@@ -8,10 +8,11 @@
 //! [`process`]es. Around it: [`admin`] reads a service's admin port,
 //! [`harness`] streams simulated traffic (plain, or [`planted`] with a
 //! scenario's incidents) through a bed and keeps an undisturbed reference
-//! run, [`totals`], [`anomalies`] and [`audit`] read back what a run
-//! counted, flagged and recorded, and [`data`] holds the seeded workloads
-//! the tests and the criterion benches share. [`offline`] judges a scenario
-//! with the aggregator's detection steps alone, in memory.
+//! run, [`fault`] is what the fault tests share, [`totals`], [`anomalies`]
+//! and [`audit`] read back what a run counted, flagged and recorded, and
+//! [`data`] holds the seeded workloads the tests and the criterion benches
+//! share. [`offline`] judges a scenario with the aggregator's detection
+//! steps alone, in memory.
 
 pub mod admin;
 pub mod anomalies;
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod broker;
 pub mod data;
 pub mod exercise;
+pub mod fault;
 pub mod harness;
 pub mod offline;
 pub mod planted;

@@ -13,19 +13,12 @@ use borderflow_aggregator::metrics::{
     DOCUMENT_HISTORIES_EVICTED, DOCUMENT_HISTORIES_LOADED, RESTORED_RECORDS,
 };
 use borderflow_systest::admin::{http_get, metric_sum};
-use borderflow_systest::anomalies::{settle, tally};
-use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
-use borderflow_systest::planted::every_family;
-use borderflow_systest::process::print_log_excerpts;
-use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, wait_for};
+use borderflow_systest::fault::FaultRun;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
-    let planted = every_family();
-    let crossings = planted.crossings();
-    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
-    planted.register(&bed).await.unwrap();
+    let run = FaultRun::start().await;
+    let bed = &run.bed;
     let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
     // Static membership, as the compose and Kubernetes deployments run it:
     // the restarted process takes the killed one's place in the group at
@@ -52,14 +45,10 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
         .await
         .unwrap();
 
-    let want = planted.expected();
-    let total = planted.sent();
     // An hour of event time a second: 33 simulated hours in about 33 s.
-    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(3_600.0), None)
-        .await
-        .unwrap();
+    let stream = run.stream(ingest.grpc_addr, 3_600.0).await;
     stream
-        .wait_acked(total / 3, Duration::from_secs(60))
+        .wait_acked(run.total / 3, Duration::from_secs(60))
         .await
         .unwrap();
     let killed_at = stream.acked();
@@ -72,17 +61,11 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
     let ready_after = restarted.elapsed();
     let stats = stream.finish().await.unwrap();
     let acked = stats.acked.load(std::sync::atomic::Ordering::Relaxed);
-    assert_eq!(acked, total, "ingest acknowledged every event");
-    assert!(killed_at < total, "killed mid-stream");
+    assert_eq!(acked, run.total, "ingest acknowledged every event");
+    assert!(killed_at < run.total, "killed mid-stream");
 
-    let mut client = bed.analytics(second.grpc_addr).await.unwrap();
-    let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
+    let anomalies = run.settled(second.grpc_addr, &logs).await;
     let complete_after = restarted.elapsed();
-    if counted != want {
-        print_log_excerpts(&logs);
-    }
-    assert_eq!(counted, want, "{}", describe(&want, &counted));
-    let anomalies = settle(&mut client).await;
     let (_, metrics) = http_get(second.admin_addr, "/metrics").await.unwrap();
     let from_local = metric_sum(&metrics, RESTORED_RECORDS, &["source=\"local\""]);
     assert!(
@@ -95,23 +78,15 @@ async fn an_aggregator_killed_mid_stream_ends_as_an_undisturbed_run() {
         loaded > 0.0 && evicted > 0.0,
         "histories went between memory and the local copy ({loaded} loaded, {evicted} evicted)"
     );
-
-    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
-        .await
-        .unwrap();
-    if let Err(why) = compare_anomalies(&planted, &anomalies, &reference.anomalies) {
-        print_log_excerpts(&logs);
-        panic!("the killed run's anomalies: {why}");
-    }
+    let reference = run.reference().await;
+    run.compare("the killed run's anomalies", &anomalies, &reference, &logs);
     eprintln!(
-        "kill -9 after {killed_at} of {total} events acknowledged; restarted instance ready in \
-         {ready_after:?}, windows complete {complete_after:?} after the restart: {}; \
-         {} anomalies ({}), every planted incident flagged, identical to the undisturbed run; \
+        "kill -9 after {killed_at} of {} events acknowledged; restarted instance ready in \
+         {ready_after:?}, settled {complete_after:?} after the restart: {}; \
          {from_local} document state records from the local copy, {loaded} histories loaded \
          from it and {evicted} evicted after the restart",
-        describe(&want, &counted),
-        anomalies.len(),
-        tally(&anomalies)
+        run.total,
+        run.summary(&anomalies)
     );
     ingest.stop_and_wait().await.unwrap();
 }

@@ -7,19 +7,12 @@
 
 use std::time::Duration;
 
-use borderflow_systest::anomalies::{settle, tally};
-use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
-use borderflow_systest::planted::every_family;
-use borderflow_systest::process::print_log_excerpts;
-use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, wait_for};
+use borderflow_systest::fault::FaultRun;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn instances_leaving_and_joining_give_the_single_instance_results() {
-    let planted = every_family();
-    let crossings = planted.crossings();
-    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
-    planted.register(&bed).await.unwrap();
+    let run = FaultRun::start().await;
+    let bed = &run.bed;
     let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
     let args = bed.aggregator_args(&[]);
     let log = |n: u32| bed.dir().join(format!("aggregator-{n}.log"));
@@ -36,11 +29,8 @@ async fn instances_leaving_and_joining_give_the_single_instance_results() {
         .await
         .unwrap();
 
-    let want = planted.expected();
-    let total = planted.sent();
-    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(1_800.0), None)
-        .await
-        .unwrap();
+    let total = run.total;
+    let stream = run.stream(ingest.grpc_addr, 1_800.0).await;
     stream
         .wait_acked(total / 3, Duration::from_secs(60))
         .await
@@ -62,38 +52,20 @@ async fn instances_leaving_and_joining_give_the_single_instance_results() {
         .unwrap();
     stream.finish().await.unwrap();
 
+    let logs: Vec<_> = (1..=4).map(log).collect();
     let mut answers = Vec::new();
     for instance in [&first, &third, &fourth] {
-        let mut client = bed.analytics(instance.grpc_addr).await.unwrap();
-        let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
-        if counted != want {
-            print_log_excerpts(&(1..=4).map(log).collect::<Vec<_>>());
-        }
-        assert_eq!(
-            counted,
-            want,
-            "instance {}: {}",
-            instance.pid(),
-            describe(&want, &counted)
-        );
-        answers.push(settle(&mut client).await);
+        answers.push(run.settled(instance.grpc_addr, &logs).await);
     }
-    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
-        .await
-        .unwrap();
+    let reference = run.reference().await;
     for (instance, anomalies) in [&first, &third, &fourth].iter().zip(&answers) {
-        if let Err(why) = compare_anomalies(&planted, anomalies, &reference.anomalies) {
-            print_log_excerpts(&(1..=4).map(log).collect::<Vec<_>>());
-            panic!("instance {}: {why}", instance.pid());
-        }
+        let what = format!("instance {}", instance.pid());
+        run.compare(&what, anomalies, &reference, &logs);
     }
     eprintln!(
         "3 instances; one left after {left_at} and one joined after {joined_at} of {total} events; \
-         each of the 3 live instances: {}; {} anomalies ({}), every planted incident flagged, \
-         as one undisturbed instance",
-        describe(&want, &want),
-        reference.anomalies.len(),
-        tally(&reference.anomalies)
+         each of the 3 live instances: {}",
+        run.summary(&reference.anomalies)
     );
     ingest.stop_and_wait().await.unwrap();
 }

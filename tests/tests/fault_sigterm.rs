@@ -7,12 +7,8 @@
 
 use std::time::Duration;
 
-use borderflow_systest::anomalies::{settle, tally};
-use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
-use borderflow_systest::planted::every_family;
-use borderflow_systest::process::print_log_excerpts;
-use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, on_topic, wait_for};
+use borderflow_systest::fault::FaultRun;
+use borderflow_systest::totals::{describe, on_topic};
 
 /// The services' default shutdown deadline is 20 s; a clean exit must
 /// come well within it.
@@ -20,10 +16,8 @@ const EXIT_LIMIT: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
-    let planted = every_family();
-    let crossings = planted.crossings();
-    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
-    planted.register(&bed).await.unwrap();
+    let run = FaultRun::start().await;
+    let (bed, want, total) = (&run.bed, &run.want, run.total);
     let ingest_args = bed.ingest_args(&[]);
     let ingest_log = bed.dir().join("ingest.log");
     let mut ingest = bed
@@ -41,11 +35,7 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
         .await
         .unwrap();
 
-    let want = planted.expected();
-    let total = planted.sent();
-    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(2_400.0), None)
-        .await
-        .unwrap();
+    let stream = run.stream(ingest.grpc_addr, 2_400.0).await;
 
     // Ingest, with batches in flight.
     stream
@@ -96,30 +86,23 @@ async fn sigterm_drains_commits_and_exits_in_time_losing_nothing() {
     );
     let (topic, repeats) = on_topic(&bed.kafka(), &bed.topics.inspections, bed.partitions);
     assert_eq!(
-        topic,
+        &topic,
         want,
         "the topic holds every event: {}",
-        describe(&want, &topic)
+        describe(want, &topic)
     );
 
-    let mut client = bed.analytics(aggregator.grpc_addr).await.unwrap();
-    let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(90)).await;
-    assert_eq!(counted, want, "{}", describe(&want, &counted));
-    let anomalies = settle(&mut client).await;
-    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
-        .await
-        .unwrap();
-    if let Err(why) = compare_anomalies(&planted, &anomalies, &reference.anomalies) {
-        print_log_excerpts(&[ingest_log, aggregator_log]);
-        panic!("the terminated run's anomalies: {why}");
-    }
+    let anomalies = run
+        .check(
+            "the terminated run's anomalies",
+            aggregator.grpc_addr,
+            &[ingest_log, aggregator_log],
+        )
+        .await;
     eprintln!(
         "ingest terminated after {acked_at_ingest_exit} acknowledged, exited in {ingest_took:?}; \
          aggregator terminated after {acked_at_aggregator_exit}, exited in {aggregator_took:?}; \
-         {repeats} records repeated on the topic (resent, counted once); {}; {} anomalies ({}), \
-         every planted incident flagged, as undisturbed",
-        describe(&want, &counted),
-        anomalies.len(),
-        tally(&anomalies)
+         {repeats} records repeated on the topic (resent, counted once); {}",
+        run.summary(&anomalies)
     );
 }

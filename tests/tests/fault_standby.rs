@@ -9,12 +9,8 @@ use std::time::{Duration, Instant};
 
 use borderflow_aggregator::metrics::{RESTORED_RECORDS, STANDBY_PARTITIONS, STANDBY_RECORDS};
 use borderflow_systest::admin::{http_get, metric_sum};
-use borderflow_systest::anomalies::{settle, tally};
-use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
-use borderflow_systest::planted::every_family;
+use borderflow_systest::fault::FaultRun;
 use borderflow_systest::process::print_log_excerpts;
-use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, wait_for};
 
 async fn metric(addr: SocketAddr, name: &str, labels: &[&str]) -> f64 {
     let (_, body) = http_get(addr, "/metrics").await.unwrap();
@@ -23,10 +19,8 @@ async fn metric(addr: SocketAddr, name: &str, labels: &[&str]) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_standby_copy_makes_a_takeover_read_only_the_changelog_tail() {
-    let planted = every_family();
-    let crossings = planted.crossings();
-    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
-    planted.register(&bed).await.unwrap();
+    let run = FaultRun::start().await;
+    let bed = &run.bed;
     let mut ingest = bed.start_ingest(bed.ingest_config(&[])).await.unwrap();
     let logs = [
         bed.dir().join("aggregator-leaving.log"),
@@ -49,13 +43,9 @@ async fn a_standby_copy_makes_a_takeover_read_only_the_changelog_tail() {
         .await
         .unwrap();
 
-    let want = planted.expected();
-    let total = planted.sent();
-    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(3_600.0), None)
-        .await
-        .unwrap();
+    let stream = run.stream(ingest.grpc_addr, 3_600.0).await;
     stream
-        .wait_acked(total * 2 / 3, Duration::from_secs(60))
+        .wait_acked(run.total * 2 / 3, Duration::from_secs(60))
         .await
         .unwrap();
     // The staying instance follows the partitions its peer owns.
@@ -88,13 +78,9 @@ async fn a_standby_copy_makes_a_takeover_read_only_the_changelog_tail() {
     );
     stream.finish().await.unwrap();
 
-    let mut client = bed.analytics(staying.grpc_addr).await.unwrap();
-    let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
-    if counted != want {
-        print_log_excerpts(&logs);
-    }
-    assert_eq!(counted, want, "{}", describe(&want, &counted));
-    let anomalies = settle(&mut client).await;
+    let anomalies = run
+        .check("the taken-over run's anomalies", staying.grpc_addr, &logs)
+        .await;
     let standby_records = metric(staying.admin_addr, STANDBY_RECORDS, &[]).await;
     let from_local = metric(staying.admin_addr, RESTORED_RECORDS, &["source=\"local\""]).await;
     let tail = metric(
@@ -117,22 +103,13 @@ async fn a_standby_copy_makes_a_takeover_read_only_the_changelog_tail() {
         0.0,
         "the only instance left owns every partition and follows none"
     );
-
-    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
-        .await
-        .unwrap();
-    if let Err(why) = compare_anomalies(&planted, &anomalies, &reference.anomalies) {
-        print_log_excerpts(&logs);
-        panic!("the taken-over run's anomalies: {why}");
-    }
     eprintln!(
         "standby: {followed} partitions followed ({followed_records} records) before the peer left \
-         after {left_at} of {total} events; takeover: {from_local} records from the standby \
+         after {left_at} of {} events; takeover: {from_local} records from the standby \
          copies, {tail} from the changelog's tail ({standby_records} written to standby copies \
-         in all); {}; {} anomalies ({}), as one undisturbed instance",
-        describe(&want, &counted),
-        anomalies.len(),
-        tally(&anomalies)
+         in all); {}",
+        run.total,
+        run.summary(&anomalies)
     );
     ingest.stop_and_wait().await.unwrap();
 }

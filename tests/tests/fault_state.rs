@@ -10,13 +10,8 @@ use std::time::Duration;
 
 use borderflow_aggregator::metrics::{REPLAYED_RECORDS, RESTORED_RECORDS};
 use borderflow_systest::admin::{http_get, metric_sum};
-use borderflow_systest::anomalies::settle;
 use borderflow_systest::broker::create_topics;
-use borderflow_systest::harness::{Reference, Stream, compare_anomalies};
-use borderflow_systest::planted::every_family;
-use borderflow_systest::process::print_log_excerpts;
-use borderflow_systest::testbed::Testbed;
-use borderflow_systest::totals::{describe, wait_for};
+use borderflow_systest::fault::FaultRun;
 
 /// Copies a directory tree.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -33,10 +28,8 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_local_copy_the_changelog_does_not_continue_is_dropped_and_the_state_rebuilt() {
-    let planted = every_family();
-    let crossings = planted.crossings();
-    let bed = Testbed::start(planted.network().clone(), 12).await.unwrap();
-    planted.register(&bed).await.unwrap();
+    let run = FaultRun::start().await;
+    let bed = &run.bed;
     let fresh = "borderflow.document-state-recreated.v1";
     {
         let bootstrap = bed.bootstrap().to_owned();
@@ -57,13 +50,9 @@ async fn a_local_copy_the_changelog_does_not_continue_is_dropped_and_the_state_r
         .spawn("borderflow-aggregator", &first_args, logs[0].clone())
         .await
         .unwrap();
-    let want = planted.expected();
-    let total = planted.sent();
-    let stream = Stream::planted(&bed, ingest.grpc_addr, &planted, Some(3_600.0), None)
-        .await
-        .unwrap();
+    let stream = run.stream(ingest.grpc_addr, 3_600.0).await;
     stream
-        .wait_acked(total / 3, Duration::from_secs(60))
+        .wait_acked(run.total / 3, Duration::from_secs(60))
         .await
         .unwrap();
     // Let the copy take some of the state, then kill.
@@ -84,17 +73,13 @@ async fn a_local_copy_the_changelog_does_not_continue_is_dropped_and_the_state_r
     let stats = stream.finish().await.unwrap();
     assert_eq!(
         stats.acked.load(std::sync::atomic::Ordering::Relaxed),
-        total,
+        run.total,
         "ingest acknowledged every event"
     );
 
-    let mut client = bed.analytics(second.grpc_addr).await.unwrap();
-    let counted = wait_for(&mut client, &crossings, &want, Duration::from_secs(120)).await;
-    if counted != want {
-        print_log_excerpts(&logs);
-    }
-    assert_eq!(counted, want, "{}", describe(&want, &counted));
-    let anomalies = settle(&mut client).await;
+    let anomalies = run
+        .check("the restarted run's anomalies", second.grpc_addr, &logs)
+        .await;
     let (_, metrics) = http_get(second.admin_addr, "/metrics").await.unwrap();
     let from_local = metric_sum(&metrics, RESTORED_RECORDS, &["source=\"local\""]);
     let replayed = metric_sum(&metrics, REPLAYED_RECORDS, &[]);
@@ -103,17 +88,9 @@ async fn a_local_copy_the_changelog_does_not_continue_is_dropped_and_the_state_r
         replayed > 0.0,
         "the histories were rebuilt from the by-document topic"
     );
-
-    let reference = Reference::run(&bed, &crossings, &want, Duration::from_secs(90))
-        .await
-        .unwrap();
-    if let Err(why) = compare_anomalies(&planted, &anomalies, &reference.anomalies) {
-        print_log_excerpts(&logs);
-        panic!("the restarted run's anomalies: {why}");
-    }
     eprintln!(
-        "stale copy dropped; {replayed} by-document records replayed; {} anomalies, identical to the undisturbed run",
-        anomalies.len()
+        "stale copy dropped; {replayed} by-document records replayed; {}",
+        run.summary(&anomalies)
     );
     ingest.stop_and_wait().await.unwrap();
 }
