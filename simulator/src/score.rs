@@ -36,6 +36,7 @@ pub use card::{
     AnomalyKindScore, Concerns, Delay, Duplicate, Excused, FalseAlarm, Flagged, KindScore,
     Scorecard, Totals,
 };
+pub use matching::judged_within;
 pub use text::render;
 
 use crate::truth::{Occurrence, Truth};

@@ -19,6 +19,7 @@ use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig};
 use borderflow_simulator::plant::{self, Plan};
 use borderflow_simulator::reference;
 use borderflow_simulator::scenario::Scenario;
+use borderflow_simulator::score::judged_within;
 use borderflow_simulator::truth::Occurrence;
 
 use crate::anomalies::Flagged;
@@ -182,15 +183,12 @@ impl Planted {
         if !a.kind.scope().is_crossing_level() {
             return a.event_ids.iter().any(|id| o.event_ids.contains(id));
         }
-        // As the scorecard matches: the period the anomaly judged (from
-        // its event time) overlaps the span widened by one period.
         let period = DetectConfig::default().period_ms();
         let names = |who: &Option<String>| who.as_ref().is_none_or(|w| a.subject.contains(w));
         o.crossings.contains(&a.crossing_id)
             && names(&o.officer)
             && names(&o.checkpoint)
-            && a.event_ms + period > o.start_ms - period
-            && a.event_ms < o.end_ms + period
+            && judged_within(a.event_ms, period, o.start_ms, o.end_ms)
     }
 }
 

@@ -7,11 +7,13 @@
 #[path = "sensitivity/feed.rs"]
 mod feed;
 
+use borderflow_aggregator::detect::DetectConfig;
 use borderflow_domain::crossing_rules::QUEUE_SLA_WAIT_MINUTES;
 use borderflow_domain::time::{MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_simulator::model::backlog::backlog;
 use borderflow_simulator::model::profile::Intensity;
+use borderflow_simulator::score::judged_within;
 use feed::{raised, scenario};
 
 const SEED: u64 = 41;
@@ -34,14 +36,13 @@ fn caught(crossing: &str, hours: i64, scale: f64, kind: AnomalyKind, incident: &
             let incident = &s.incidents[0];
             let (from, to) = (incident.start_ms, incident.end_ms);
             let found = raised(&s, crossing);
-            // As the scorecard matches: the period the anomaly judged
-            // overlaps the span, give or take one period; detection time
-            // only measures the delay.
-            let period = 15 * MS_PER_MINUTE;
+            // As the scorecard matches; detection time only measures the
+            // delay.
+            let period = DetectConfig::default().period_ms();
             let hit = found
                 .iter()
                 .filter(|r| r.kind == kind)
-                .find(|r| r.since_ms >= from - period && r.since_ms < to + period);
+                .find(|r| judged_within(r.since_ms, period, from, to));
             let day = (from - s.start_ms) / MS_PER_DAY + 1;
             let Some(hit) = hit else {
                 panic!("{kind:?} missed at {crossing} on day {day}: {incident:?}; raised {found:#?}");

@@ -12,20 +12,11 @@ pub(super) fn time_of(ts: Option<&borderflow_proto::Timestamp>) -> Option<i64> {
     ts.and_then(timestamp_to_ms)
 }
 
-/// The event time a crossing-level anomaly judged: the aggregator stamps
-/// it with the start of the first period in which the condition held, and
-/// its evidence carries no end, so one detection period from there.
-pub(super) fn judged(anomaly: &Anomaly, period_ms: i64) -> Option<(i64, i64)> {
-    let start = time_of(anomaly.event_time.as_ref())?;
-    Some((start, start.saturating_add(period_ms.max(1))))
-}
-
 /// Whether `anomaly`, of `kind`, concerns `o`: its evidence names one of
 /// the occurrence's events, or (crossing-level kinds) it concerns the
 /// occurrence's crossing, booth and officer where the occurrence names
-/// them, and the period it judged overlaps the occurrence's span widened
-/// by one period on each side (periods are not aligned with incidents, and
-/// a condition can first show in the period next to one).
+/// them, and the period it judged is [`judged_within`] the occurrence's
+/// span.
 pub(super) fn matches(
     anomaly: &Anomaly,
     kind: AnomalyKind,
@@ -53,9 +44,18 @@ pub(super) fn matches(
         || o.checkpoint
             .as_ref()
             .is_none_or(|id| *id == evidence.checkpoint_id);
-    let in_time = judged(anomaly, period_ms).is_some_and(|(from, to)| {
-        let span = (o.start_ms - period_ms, o.end_ms + period_ms);
-        from < span.1 && span.0 < to
-    });
+    let in_time = time_of(anomaly.event_time.as_ref())
+        .is_some_and(|since| judged_within(since, period_ms, o.start_ms, o.end_ms));
     here && officer_ok && booth_ok && in_time
+}
+
+/// Whether a crossing-level condition first held in the period of
+/// `period_ms` starting at `since_ms` concerns an occurrence spanning
+/// `[start_ms, end_ms)`: that period overlaps the span widened by one
+/// period on each side (periods are not aligned with incidents, and a
+/// condition can first show in the period next to one). The one rule by
+/// which the scorecard and the tests match anomalies to incidents in time.
+pub fn judged_within(since_ms: i64, period_ms: i64, start_ms: i64, end_ms: i64) -> bool {
+    let (from, to) = (since_ms, since_ms.saturating_add(period_ms.max(1)));
+    from < end_ms.saturating_add(period_ms) && start_ms.saturating_sub(period_ms) < to
 }

@@ -549,3 +549,14 @@ fn evidence_matches_whatever_the_time() {
     assert_eq!(ids(&card.side_effects, |e| &e.anomaly.id), ["spike"]);
     assert_eq!(false_ids(&card), ["far"]);
 }
+
+#[test]
+fn a_period_next_to_the_span_is_within_it_and_one_further_is_not() {
+    let p = PERIOD;
+    let (start, end) = (10 * HOUR, 12 * HOUR);
+    assert!(judged_within(start, p, start, end));
+    assert!(judged_within(start - p, p, start, end), "the period before");
+    assert!(judged_within(end, p, start, end), "the period after");
+    assert!(!judged_within(start - 2 * p, p, start, end));
+    assert!(!judged_within(end + p, p, start, end));
+}
