@@ -71,7 +71,7 @@ use crate::grpc::reference::ReferenceApi;
 use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
 use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
-use crate::stream::materialise::{Materialiser, Stores};
+use crate::stream::materialise::{Materialiser, NotCaughtUp, Stores};
 use crate::stream::output::Relay;
 use crate::stream::pipeline::PipelineConfig;
 
@@ -131,10 +131,17 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tokio::task::spawn_blocking(move || Materialiser::start(&kafka, &topics, stores, stop))
             .await??
     };
-    {
+    // Not ready until the view has caught up, however long that takes.
+    loop {
         let materialiser = materialiser.clone();
         let limit = config.catch_up_deadline;
-        tokio::task::spawn_blocking(move || materialiser.wait_caught_up(limit)).await??;
+        match tokio::task::spawn_blocking(move || materialiser.wait_caught_up(limit)).await? {
+            Ok(()) => break,
+            Err(err) if err.is::<NotCaughtUp>() && !shutdown.is_cancelled() => {
+                warn!(%err, "the materialised view is still catching up");
+            }
+            Err(err) => return Err(err),
+        }
     }
     caught_up.set(true);
     info!(

@@ -45,6 +45,19 @@ impl Stores {
     }
 }
 
+/// The view did not catch up within the deadline given (it goes on
+/// reading; a later wait may succeed).
+#[derive(Debug)]
+pub struct NotCaughtUp(String);
+
+impl std::fmt::Display for NotCaughtUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotCaughtUp {}
+
 /// Handle on the materialising thread.
 #[derive(Clone)]
 pub struct Materialiser {
@@ -126,11 +139,19 @@ impl Materialiser {
                     .count()
             };
             if lagging == 0 {
-                self.wait_past_ends(&targets, started, limit);
-                return Ok(());
+                if self.wait_past_ends(&targets, started, limit) {
+                    return Ok(());
+                }
+                return Err(NotCaughtUp(format!(
+                    "materialised view not read past the ends of its partitions within {limit:?}"
+                ))
+                .into());
             }
             if started.elapsed() > limit {
-                bail!("materialised view still {lagging} partitions behind after {limit:?}");
+                return Err(NotCaughtUp(format!(
+                    "materialised view still {lagging} partitions behind after {limit:?}"
+                ))
+                .into());
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -189,7 +210,15 @@ impl Materialiser {
     /// and the rest of it applies within the same fetch); an idle one goes
     /// quiet. Waiting for the whole reader to go quiet instead never ends
     /// while other partitions are busy.
-    fn wait_past_ends(&self, targets: &[((String, i32), i64)], started: Instant, limit: Duration) {
+    ///
+    /// Returns whether that happened in time: a view not known to be past
+    /// the ends is not caught up, and a partition is not resumed from it.
+    fn wait_past_ends(
+        &self,
+        targets: &[((String, i32), i64)],
+        started: Instant,
+        limit: Duration,
+    ) -> bool {
         let snapshot = || self.positions.lock().expect("positions lock").clone();
         let mut last = snapshot();
         let mut moved: HashMap<&(String, i32), Instant> = targets
@@ -199,11 +228,14 @@ impl Materialiser {
         while started.elapsed() < limit {
             std::thread::sleep(Duration::from_millis(20));
             let now = snapshot();
-            let done = targets.iter().all(|(key, high)| {
-                let position = now.get(key).copied().unwrap_or(0);
+            // Every partition's progress is noted before any is judged.
+            for (key, _) in targets {
                 if last.get(key) != now.get(key) {
                     moved.insert(key, Instant::now());
                 }
+            }
+            let done = targets.iter().all(|(key, high)| {
+                let position = now.get(key).copied().unwrap_or(0);
                 *high == 0
                     || position > *high
                     || moved
@@ -213,10 +245,11 @@ impl Materialiser {
             if done {
                 // The rest of a batch read into applies in the same pass.
                 std::thread::sleep(Duration::from_millis(50));
-                return;
+                return true;
             }
             last = now;
         }
+        false
     }
 }
 
