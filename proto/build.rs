@@ -12,6 +12,7 @@ const PROTOS: &[&str] = &[
     "borderflow/analytics/v1/state.proto",
     "borderflow/reference/v1/reference.proto",
     "borderflow/audit/v1/audit.proto",
+    "borderflow/statistics/v1/statistics.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

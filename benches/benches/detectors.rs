@@ -34,7 +34,7 @@ fn samples(
     let mut by_crossing: std::collections::BTreeMap<String, Vec<(i64, DetectorSample)>> =
         Default::default();
     for (offset, inspection) in inspections.iter().enumerate() {
-        let facts = codec::facts(inspection, false).expect("valid records");
+        let facts = codec::facts(inspection, false, &Default::default()).expect("valid records");
         state.inspection(offset as i64, &inspection.crossing_id, &facts);
         for closed in state.take_closed() {
             let (Some(window), Some(sample)) = (closed.record.window, closed.record.sample) else {

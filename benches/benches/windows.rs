@@ -36,7 +36,8 @@ fn windows(c: &mut Criterion) {
                     PartitionState::new(0, WindowConfig::default(), detect.clone(), refs.clone());
                 let mut published = 0;
                 for (offset, inspection) in inspections.iter().enumerate() {
-                    let facts = codec::facts(inspection, false).expect("valid records");
+                    let facts = codec::facts(inspection, false, &Default::default())
+                        .expect("valid records");
                     black_box(state.inspection(offset as i64, &inspection.crossing_id, &facts));
                     // What the stage publishes at the end of each batch.
                     if offset % BATCH == BATCH - 1 {

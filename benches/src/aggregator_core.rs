@@ -17,6 +17,7 @@ use borderflow_aggregator::store::{ReferenceStore, WindowStore};
 use borderflow_aggregator::stream::documents::LocalStores;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::statistics::v1::HourRecord;
 use borderflow_simulator::model::traffic::stable_hash;
 
 use crate::data::Encoded;
@@ -48,6 +49,11 @@ impl Effects for Sink {
     fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Infallible> {
         self.anomalies += 1;
         self.produced_bytes += anomaly.encode_to_vec().len();
+        Ok(())
+    }
+
+    fn hour(&mut self, hour: &HourRecord) -> Result<(), Infallible> {
+        self.produced_bytes += hour.encode_to_vec().len();
         Ok(())
     }
 

@@ -68,6 +68,11 @@ topic "${BORDERFLOW_TOPIC_DEADLETTER:-borderflow.deadletter.v1}" 3 \
 # who saw a record while it exists, as the EES keeps its access logs.
 topic "${BORDERFLOW_TOPIC_AUDIT:-borderflow.audit.v1}" 3 \
   cleanup.policy=delete "retention.ms=${five_years}"
+# Hourly statistics per crossing and hour: compacted (a late event's
+# re-publication replaces the hour) and kept for good; days, months and
+# years are summed from them.
+topic "${BORDERFLOW_TOPIC_STATISTICS:-borderflow.statistics.v1}" 6 \
+  cleanup.policy=compact retention.ms=-1 min.compaction.lag.ms=60000 segment.ms=86400000
 
 "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topics-with-overrides \
   | grep -E '^Topic: borderflow\.' || true

@@ -134,6 +134,7 @@ impl Reference {
             "reference.crossing-stats",
             "reference.anomalies",
             "reference.deadletter",
+            "reference.statistics",
         ];
         let bootstrap = bed.bootstrap().to_owned();
         let partitions = bed.partitions;
@@ -147,6 +148,7 @@ impl Reference {
                 "--topic-crossing-stats=reference.crossing-stats",
                 "--topic-anomalies=reference.anomalies",
                 "--topic-deadletter=reference.deadletter",
+                "--topic-statistics=reference.statistics",
             ]))
             .await?;
         let mut client = bed.analytics(aggregator.grpc_addr).await?;

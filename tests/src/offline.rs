@@ -22,6 +22,7 @@ use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
 use borderflow_proto::reference::v1::{ReferenceList, ReferenceRecord, reference_record};
+use borderflow_proto::statistics::v1::HourRecord;
 use borderflow_simulator::exercise::{ExerciseOptions, scope, traffic_config};
 use borderflow_simulator::model::traffic::{Emission, Emitted, Traffic, stable_hash};
 use borderflow_simulator::plant;
@@ -150,6 +151,10 @@ impl Effects for Sink {
 
     fn anomaly(&mut self, anomaly: &Anomaly) -> Result<(), Infallible> {
         self.anomalies.insert(anomaly.id.clone(), anomaly.clone());
+        Ok(())
+    }
+
+    fn hour(&mut self, _hour: &HourRecord) -> Result<(), Infallible> {
         Ok(())
     }
 

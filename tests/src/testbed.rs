@@ -341,6 +341,7 @@ impl Testbed {
             format!("--topic-reference={}", t.reference),
             format!("--topic-deadletter={}", t.deadletter),
             format!("--topic-audit={}", t.audit),
+            format!("--topic-statistics={}", t.statistics),
         ];
         flags.extend(
             k.options

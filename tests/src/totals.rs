@@ -11,7 +11,7 @@ use borderflow_domain::time::{Date, MS_PER_HOUR};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::ListWindowsRequest;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
-use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+use borderflow_proto::inspection::v1::{Inspection, InspectionRecord, inspection_record};
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::model::traffic::{Emission, Traffic, TrafficConfig};
@@ -124,6 +124,25 @@ pub async fn wait_for(
 /// What a topic of inspection records holds, each event id once, and how
 /// many records repeated an event id.
 pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64) {
+    let mut totals = Totals::new();
+    let repeats = each_inspection(kafka, topic, partitions, |i| {
+        if in_a_flow(i.outcome) {
+            *totals
+                .entry((i.crossing_id, i.direction, i.outcome))
+                .or_default() += 1;
+        }
+    });
+    (totals, repeats)
+}
+
+/// Reads a topic of inspection records whole and hands each inspection to
+/// `visit`, each event id once; returns how many records repeated one.
+pub fn each_inspection(
+    kafka: &KafkaArgs,
+    topic: &str,
+    partitions: i32,
+    mut visit: impl FnMut(Inspection),
+) -> u64 {
     let consumer: BaseConsumer = kafka
         .reader_config("totals-check")
         .create()
@@ -141,7 +160,6 @@ pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64
     }
     consumer.assign(&list).expect("assigned");
     let mut seen = std::collections::HashSet::new();
-    let mut totals = Totals::new();
     let mut repeats = 0;
     let mut read = vec![0i64; ends.len()];
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -161,19 +179,14 @@ pub fn on_topic(kafka: &KafkaArgs, topic: &str, partitions: i32) -> (Totals, u64
             continue;
         };
         if let Some(inspection_record::Body::Inspection(i)) = record.body {
-            if !in_a_flow(i.outcome) {
-                continue;
-            }
             if seen.insert(i.event_id.clone()) {
-                *totals
-                    .entry((i.crossing_id, i.direction, i.outcome))
-                    .or_default() += 1;
+                visit(i);
             } else {
                 repeats += 1;
             }
         }
     }
-    (totals, repeats)
+    repeats
 }
 
 /// A one-line account of two totals.

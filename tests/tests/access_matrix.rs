@@ -1,7 +1,7 @@
 //! Who may call what, on a real broker and an aggregator serving TLS: every
-//! AnalyticsService, ReferenceService and AuditService method called by
-//! every role — scoped to one country and to all — on a resource in and out
-//! of that country, and with every kind of broken credential (none,
+//! AnalyticsService, ReferenceService, AuditService and StatisticsService
+//! method called by every role — scoped to one country and to all — on a
+//! resource in and out of that country, and with every kind of broken credential (none,
 //! expired, wrong audience, wrong issuer, tampered, `alg: none`). Each call
 //! answers exactly the code its role, scope and credential call for, and
 //! leaves exactly one audit record with the matching outcome.
@@ -28,6 +28,10 @@ use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceC
 use borderflow_proto::reference::v1::{
     DeleteEntriesRequest, ListEntriesRequest, ListEntry, ReferenceList, UpsertCrossingsRequest,
     UpsertEntriesRequest,
+};
+use borderflow_proto::statistics::v1::statistics_service_client::StatisticsServiceClient;
+use borderflow_proto::statistics::v1::{
+    Dimension, ExportFormat, ExportStatisticsRequest, Granularity, QueryStatisticsRequest,
 };
 use borderflow_simulator::model::networks;
 use borderflow_simulator::setup::identity::{DEV_AUDIENCE, DEV_ISSUER};
@@ -70,6 +74,12 @@ const CALLS: &[(&str, Permission, &[Target])] = {
         ("ListEntries", ReadReference, &[Nothing]),
         ("UpsertCrossings", WriteRegistry, &[InScope, OutOfScope]),
         ("ListAuditRecords", ReadAudit, &[Nothing]),
+        (
+            "QueryStatistics",
+            ReadStatistics,
+            &[Nothing, InScope, OutOfScope],
+        ),
+        ("ExportStatistics", ReadStatistics, &[InScope, OutOfScope]),
     ]
 };
 
@@ -220,6 +230,32 @@ async fn call(channel: &Authorized, method: &str, target: Target) -> Code {
                 .await
                 .map(drop),
         ),
+        "QueryStatistics" | "ExportStatistics" => {
+            let query = QueryStatisticsRequest {
+                granularity: Granularity::Day as i32,
+                crossing_id: if target == Target::Nothing {
+                    String::new()
+                } else {
+                    id
+                },
+                by: vec![Dimension::Sex as i32, Dimension::AgeBand as i32],
+                ..QueryStatisticsRequest::default()
+            };
+            let mut statistics = StatisticsServiceClient::new(channel.clone());
+            if method == "QueryStatistics" {
+                code(statistics.query_statistics(query).await.map(drop))
+            } else {
+                code(
+                    statistics
+                        .export_statistics(ExportStatisticsRequest {
+                            query: Some(query),
+                            format: ExportFormat::Csv as i32,
+                        })
+                        .await
+                        .map(drop),
+                )
+            }
+        }
         other => panic!("no call for {other}"),
     }
 }

@@ -80,6 +80,7 @@ async fn live_metrics_of_both_services_pass_promtool() {
             aggregator.admin_addr,
             &[
                 "borderflow_crossing_inspections_total",
+                "borderflow_travellers_total",
                 "borderflow_aggregator_records_total",
                 "borderflow_aggregator_consumer_lag_records",
                 "borderflow_aggregator_watermark_timestamp_seconds",
@@ -94,6 +95,25 @@ async fn live_metrics_of_both_services_pass_promtool() {
         })
         .await
         .unwrap_or_else(|| panic!("{addr}/metrics lacks one of {families:?}"));
+        if addr == aggregator.admin_addr {
+            // Every inspection in a flow is a traveller of some sex and age.
+            let sum = |family: &str| -> f64 {
+                body.lines()
+                    .filter(|l| l.starts_with(family))
+                    .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                    .sum()
+            };
+            let flows = sum("borderflow_crossing_inspections_total{");
+            let travellers = sum("borderflow_travellers_total{");
+            let counted: u64 = want.values().sum();
+            assert_eq!(flows as u64, counted);
+            assert!(
+                travellers >= flows
+                    && body.contains("sex=\"female\"")
+                    && body.contains("age_band=\"25-59\""),
+                "travellers by sex and age band: {travellers} for {flows} inspections in flows"
+            );
+        }
         let (ok, report) = promtool_check(&body);
         assert!(ok, "promtool check metrics on {addr}: {report}");
         assert!(

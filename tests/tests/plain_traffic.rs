@@ -89,7 +89,7 @@ fn week(seed: u64, injections: Injections, lost: impl Fn(&Emitted) -> bool) -> W
             Emission::Event(event) => {
                 let built = data::inspections(std::slice::from_ref(&**event), &keys, 0);
                 let inspection = built.first().expect("the generator's events are valid");
-                let facts = codec::facts(inspection, false).unwrap();
+                let facts = codec::facts(inspection, false, &Default::default()).unwrap();
                 state.inspection(*offset, &crossing, &facts);
             }
             Emission::Heartbeat(beat) => {

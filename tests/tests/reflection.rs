@@ -83,6 +83,7 @@ async fn both_servers_list_their_services_in_v1_and_v1alpha() {
                 "borderflow.analytics.v1.AnalyticsService",
                 "borderflow.reference.v1.ReferenceService",
                 "borderflow.audit.v1.AuditService",
+                "borderflow.statistics.v1.StatisticsService",
             ],
         ),
     ] {

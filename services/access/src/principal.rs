@@ -21,16 +21,20 @@ pub enum Permission {
     WriteRegistry,
     /// The audit trail.
     ReadAudit,
+    /// Published statistics (aggregate, under disclosure control) and
+    /// their export.
+    ReadStatistics,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Self::ReadFigures,
         Self::ReadAnomalies,
         Self::ReadReference,
         Self::WriteReference,
         Self::WriteRegistry,
         Self::ReadAudit,
+        Self::ReadStatistics,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +45,7 @@ impl Permission {
             Self::WriteReference => "write-reference",
             Self::WriteRegistry => "write-registry",
             Self::ReadAudit => "read-audit",
+            Self::ReadStatistics => "read-statistics",
         }
     }
 }
@@ -62,16 +67,20 @@ pub enum Role {
     /// What a training scenario needs: it registers its network, plants its
     /// reference entries and reads back figures and anomalies to score them.
     Trainer,
+    /// A statistics office: the published statistics and their export,
+    /// nothing live, no anomalies.
+    Statistician,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Self::Viewer,
         Self::Analyst,
         Self::ReferenceAdmin,
         Self::RegistryAdmin,
         Self::Auditor,
         Self::Trainer,
+        Self::Statistician,
     ];
 
     pub fn name(self) -> &'static str {
@@ -82,6 +91,7 @@ impl Role {
             Self::RegistryAdmin => "registry-admin",
             Self::Auditor => "auditor",
             Self::Trainer => "trainer",
+            Self::Statistician => "statistician",
         }
     }
 
@@ -90,12 +100,19 @@ impl Role {
     pub fn grants(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::Viewer => &[ReadFigures],
-            Self::Analyst => &[ReadFigures, ReadAnomalies],
+            Self::Viewer => &[ReadFigures, ReadStatistics],
+            Self::Analyst => &[ReadFigures, ReadAnomalies, ReadStatistics],
             Self::ReferenceAdmin => &[ReadReference, WriteReference],
             Self::RegistryAdmin => &[ReadFigures, WriteRegistry],
             Self::Auditor => &[ReadAudit],
-            Self::Trainer => &[ReadFigures, ReadAnomalies, WriteReference, WriteRegistry],
+            Self::Trainer => &[
+                ReadFigures,
+                ReadAnomalies,
+                ReadStatistics,
+                WriteReference,
+                WriteRegistry,
+            ],
+            Self::Statistician => &[ReadStatistics],
         }
     }
 }

@@ -12,12 +12,15 @@ import { connect } from './live.js';
 import { createMap } from './map.js';
 import * as session from './session.js';
 import { createSignIn } from './signin.js';
+import { createStatisticsPage } from './statistics.js';
 import { createTable } from './table.js';
 
 const $ = (id) => document.getElementById(id);
 // Anomalies held for the next frame while the page is in the background.
 const MAX_PENDING_ANOMALIES = 500;
 const READ_ANOMALIES = 'read-anomalies';
+const READ_FIGURES = 'read-figures';
+const READ_STATISTICS = 'read-statistics';
 
 const crossings = new Map();
 let clockMs = null;
@@ -40,6 +43,21 @@ const page = createCrossingPage({
   facts: $('crossing-facts'),
   charts: { throughput: $('chart-throughput'), inspection: $('chart-inspection'), wait: $('chart-wait') },
   anomalies: $('crossing-anomalies'),
+});
+const statistics = createStatisticsPage({
+  form: {
+    element: $('statistics-form'),
+    granularity: $('stat-granularity'),
+    from: $('stat-from'),
+    to: $('stat-to'),
+    country: $('stat-country'),
+    crossing: $('stat-crossing'),
+  },
+  note: $('stat-note'),
+  chart: $('chart-sex'),
+  head: $('stat-head'),
+  body: $('stat-body'),
+  download: $('stat-csv'),
 });
 
 // Everything the stream delivers lands here and is applied in one batch.
@@ -155,18 +173,27 @@ function start(who) {
   $('feed-panel').hidden = !anomalies;
   if (anomalies) feed.loadKinds();
   $('crossing-anomalies-section').hidden = !anomalies;
-  $('network-facts').hidden = false;
-  $('conn').hidden = false;
+  $('statistics-link').hidden = !session.may(who, READ_STATISTICS);
+  // A statistics office sees the statistics only: no live figures.
+  const figures = session.may(who, READ_FIGURES);
+  $('statistics-back').hidden = !figures;
+  if (figures) {
+    $('network-facts').hidden = false;
+    $('conn').hidden = false;
+    stream = connect('/api/live', live);
+  } else if (session.may(who, READ_STATISTICS)) {
+    location.hash = '#/statistics';
+  }
   route();
-  stream = connect('/api/live', live);
 }
 
 /** Closes the stream, empties every view and shows the sign-in panel. */
 function stop(reason) {
   if (!user) return;
   user = null;
-  stream.close();
+  stream?.close();
   stream = null;
+  statistics.clear();
   cancelAnimationFrame(frame);
   frame = 0;
   pending = nothingPending();
@@ -179,7 +206,7 @@ function stop(reason) {
   showCounts([]);
   setText($('total'), '—');
   setText($('clock'), utc(null));
-  for (const id of ['overview', 'crossing-page', 'network-facts', 'conn']) $(id).hidden = true;
+  for (const id of ['overview', 'crossing-page', 'statistics-page', 'network-facts', 'conn', 'statistics-link']) $(id).hidden = true;
   signIn.show(reason);
 }
 
@@ -200,7 +227,19 @@ function route() {
   const match = location.hash.match(/^#\/crossing\/(.+)$/);
   const overview = $('overview');
   const crossingPage = $('crossing-page');
-  if (match) {
+  const statisticsPage = $('statistics-page');
+  const wantsStatistics = location.hash === '#/statistics' && session.may(user, READ_STATISTICS);
+  statisticsPage.hidden = !wantsStatistics;
+  if (wantsStatistics) {
+    overview.hidden = true;
+    crossingPage.hidden = true;
+    page.hide();
+    statistics.show();
+    $('statistics-title').focus();
+  } else if (!session.may(user, READ_FIGURES)) {
+    overview.hidden = true;
+    crossingPage.hidden = true;
+  } else if (match) {
     overview.hidden = true;
     crossingPage.hidden = false;
     page.show(decodeURIComponent(match[1]));

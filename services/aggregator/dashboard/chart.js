@@ -7,7 +7,8 @@ const W = 640;
 const H = 240;
 const M = { left: 60, right: 24, top: 32, bottom: 30 };
 const MINUTE = 60000;
-const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440].map((m) => m * MINUTE);
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880, 10080, 43200, 129600, 525600]
+  .map((m) => m * MINUTE);
 
 /** A round step that splits 0..max into at most four parts. */
 function niceStep(max) {
@@ -36,9 +37,12 @@ function segments(points, index, x, y) {
 /**
  * Draws into `root` (an <svg viewBox="0 0 640 240">): `points` are
  * `{t, values}` oldest first, `series` `{name, cls}` per value, `format`
- * renders an axis value, `label` names the chart for screen readers.
+ * renders an axis value, `label` names the chart for screen readers;
+ * `time` (optional) labels the time axis (default `hh:mm`), `span` is the
+ * least time the axis covers and the least step between its ticks
+ * (default a minute).
  */
-export function lineChart(root, { points, series, format, label }) {
+export function lineChart(root, { points, series, format, label, time = hhmm, span = MINUTE }) {
   root.replaceChildren();
   root.setAttribute('role', 'img');
   const values = points.flatMap((p) => p.values).filter((v) => v != null);
@@ -48,7 +52,7 @@ export function lineChart(root, { points, series, format, label }) {
     return;
   }
   const t0 = points[0].t;
-  const t1 = Math.max(points[points.length - 1].t, t0 + MINUTE);
+  const t1 = Math.max(points[points.length - 1].t, t0 + span);
   const step = niceStep(Math.max(...values));
   const top = step * Math.max(1, Math.ceil(Math.max(...values) / step));
   const x = (t) => M.left + ((t - t0) / (t1 - t0)) * (W - M.left - M.right);
@@ -59,12 +63,12 @@ export function lineChart(root, { points, series, format, label }) {
     axes.append(svg('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }),
       svg('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, format(v)));
   }
-  const every = TIME_STEPS.find((s) => (t1 - t0) / s <= 6) ?? TIME_STEPS[TIME_STEPS.length - 1];
+  const every = TIME_STEPS.find((s) => s >= span && (t1 - t0) / s <= 6) ?? TIME_STEPS[TIME_STEPS.length - 1];
   for (let t = Math.ceil(t0 / every) * every; t <= t1; t += every) {
     // Labels near the right edge end there rather than spill over it.
     const anchor = x(t) > W - M.right - 20 ? 'end' : 'middle';
     axes.append(svg('line', { x1: x(t), x2: x(t), y1: H - M.bottom, y2: H - M.bottom + 4 }),
-      svg('text', { x: x(t), y: H - 8, 'text-anchor': anchor }, hhmm(t)));
+      svg('text', { x: x(t), y: H - 8, 'text-anchor': anchor }, time(t)));
   }
   root.append(axes);
 
@@ -91,5 +95,5 @@ export function lineChart(root, { points, series, format, label }) {
 
   const latest = points[points.length - 1];
   const summary = series.map((s, i) => `${s.name} ${latest.values[i] == null ? 'none' : format(latest.values[i])}`);
-  root.setAttribute('aria-label', `${label}, ${points.length} windows to ${hhmm(latest.t)} UTC; latest: ${summary.join(', ')}`);
+  root.setAttribute('aria-label', `${label}, ${points.length} points to ${time(latest.t)} UTC; latest: ${summary.join(', ')}`);
 }

@@ -12,6 +12,7 @@ use borderflow_common::telemetry::LogFormat;
 use crate::access::AuditFailure;
 use crate::detect::DetectConfig;
 use crate::partition::WindowConfig;
+use crate::windows::cells::AgeBands;
 
 #[derive(clap::Parser, Clone, Debug)]
 #[command(
@@ -102,6 +103,23 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_QUERY_RETENTION", default_value = "2d", value_parser = parse_duration)]
     pub query_retention: Duration,
 
+    /// Lower bounds of the age bands the statistics count by, in years,
+    /// ascending from 0 (the last band is open-ended).
+    #[arg(long, env = "BORDERFLOW_AGE_BANDS", default_value = "0,5,14,18,25,60")]
+    pub age_bands: AgeBands,
+
+    /// Statistical disclosure control: a published cell counting fewer
+    /// inspections than this (but more than none) is suppressed, and
+    /// further cells with it so no total reveals it.
+    #[arg(long, env = "BORDERFLOW_STATISTICS_MIN_CELL", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub statistics_min_cell: u32,
+
+    /// Event time of hourly statistics kept in memory for queries, per
+    /// crossing (days and months are kept in full; the statistics topic
+    /// keeps every hour).
+    #[arg(long, env = "BORDERFLOW_STATISTICS_HOURLY_RETENTION", default_value = "92d", value_parser = parse_duration)]
+    pub statistics_hourly_retention: Duration,
+
     /// Anomalies kept for queries.
     #[arg(long, env = "BORDERFLOW_ANOMALY_CAPACITY", default_value_t = 100_000)]
     pub anomaly_capacity: usize,
@@ -180,6 +198,7 @@ impl Config {
             allowed_lateness_ms: self.allowed_lateness.as_millis() as i64,
             late_retention_ms: self.late_retention.as_millis() as i64,
             sla_wait_ms: self.detect.queue_sla_wait.as_millis() as u64,
+            age_bands: self.age_bands,
         }
     }
 }

@@ -33,6 +33,7 @@ mod auth;
 mod delta;
 mod hub;
 mod live;
+mod statistics;
 mod view;
 
 use std::sync::{Arc, OnceLock};
@@ -44,6 +45,7 @@ use borderflow_access::Permission;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Gate};
+use crate::grpc::statistics::StatisticsApi;
 use crate::stream::materialise::Stores;
 use hub::{Hub, Viewer};
 
@@ -51,6 +53,7 @@ use hub::{Hub, Viewer};
 struct Dashboard {
     stores: Stores,
     gate: Arc<Gate>,
+    statistics: StatisticsApi,
     shutdown: CancellationToken,
     /// Started by the first page or API call, then shared by all.
     hub: Arc<OnceLock<Arc<Hub>>>,
@@ -74,10 +77,16 @@ fn viewer(caller: &Caller) -> Viewer {
 
 /// The page, its assets, sign-in and `/api/…`; live streams end on
 /// `shutdown`.
-pub fn router(stores: Stores, gate: Arc<Gate>, shutdown: CancellationToken) -> Router {
+pub fn router(
+    stores: Stores,
+    gate: Arc<Gate>,
+    statistics: StatisticsApi,
+    shutdown: CancellationToken,
+) -> Router {
     let dashboard = Dashboard {
         stores,
         gate,
+        statistics,
         shutdown,
         hub: Arc::default(),
     };
@@ -87,6 +96,8 @@ pub fn router(stores: Stores, gate: Arc<Gate>, shutdown: CancellationToken) -> R
         .route("/api/anomalies", get(api::anomalies))
         .route("/api/kinds", get(api::kinds))
         .route("/api/live", get(live::live))
+        .route("/api/statistics", get(statistics::statistics))
+        .route("/api/statistics.csv", get(statistics::csv))
         .route_layer(middleware::from_fn_with_state(
             dashboard.clone(),
             auth::guard,

@@ -1,12 +1,14 @@
 //! The aggregator's gRPC services: [`analytics::AnalyticsApi`] for queries and
 //! watches over the materialised stores, [`reference::ReferenceApi`] for
 //! loading reference lists and the crossing registry, [`audit::AuditApi`]
-//! for the audit trail. Each handler finds its authenticated
+//! for the audit trail, [`statistics::StatisticsApi`] for the published
+//! statistics. Each handler finds its authenticated
 //! [`crate::access::Caller`] on the request.
 
 pub mod analytics;
 pub mod audit;
 pub mod reference;
+pub mod statistics;
 
 use std::sync::Arc;
 
@@ -17,6 +19,24 @@ use tonic::Status;
 
 use crate::access::Caller;
 use crate::error::Error;
+
+/// A request's `[from, to)` in milliseconds, open where a bound is absent;
+/// `from` must come before `to`.
+fn range(
+    from: Option<&borderflow_proto::Timestamp>,
+    to: Option<&borderflow_proto::Timestamp>,
+) -> Result<(i64, i64), Error> {
+    let from = from
+        .and_then(borderflow_proto::timestamp_to_ms)
+        .unwrap_or(i64::MIN);
+    let to = to
+        .and_then(borderflow_proto::timestamp_to_ms)
+        .unwrap_or(i64::MAX);
+    if from >= to {
+        return Err(Error::invalid("from", "must be before to"));
+    }
+    Ok((from, to))
+}
 
 /// Buffer of a server stream towards one client.
 const STREAM_BUFFER: usize = 256;

@@ -14,7 +14,8 @@
 //!    stages' per-record steps as pure functions returning effects
 //!    (sans-io: the benches and tests call the same functions).
 //! 5. [`store`]: what every instance knows, materialised from the output
-//!    topics (implements [`detect::References`]).
+//!    topics (implements [`detect::References`]); [`statistics`]: tables
+//!    of the statistics store under disclosure control, and their export.
 //! 6. [`stream`]: Kafka in and out; thin adapters from records to the
 //!    partition steps, outputs tracked until durable, the materialiser.
 //! 7. [`access`]: identity, roles, country scopes, the audit trail.
@@ -36,6 +37,7 @@ pub mod ids;
 pub mod metrics;
 pub mod partition;
 pub mod reflist;
+pub mod statistics;
 pub mod store;
 pub mod stream;
 pub mod windows;
@@ -50,6 +52,7 @@ use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, refle
 use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsServiceServer;
 use borderflow_proto::audit::v1::audit_service_server::AuditServiceServer;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceServiceServer;
+use borderflow_proto::statistics::v1::statistics_service_server::StatisticsServiceServer;
 use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::util::Timeout;
 use tokio::net::TcpListener;
@@ -68,7 +71,8 @@ use crate::access::{AuditSink, Gate};
 use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::audit::AuditApi;
 use crate::grpc::reference::ReferenceApi;
-use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
+use crate::grpc::statistics::StatisticsApi;
+use crate::store::{AnomalyStore, AuditStore, ReferenceStore, StatisticsStore, WindowStore};
 use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
 use crate::stream::materialise::{Materialiser, NotCaughtUp, Stores};
@@ -80,6 +84,7 @@ pub const SERVICES: &[&str] = &[
     "borderflow.analytics.v1.AnalyticsService",
     "borderflow.reference.v1.ReferenceService",
     "borderflow.audit.v1.AuditService",
+    "borderflow.statistics.v1.StatisticsService",
 ];
 
 /// A started aggregator.
@@ -105,6 +110,9 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         anomalies: Arc::new(AnomalyStore::new(config.anomaly_capacity)),
         reference: Arc::new(ReferenceStore::default()),
         audit: Arc::new(AuditStore::new(config.audit_capacity)),
+        statistics: Arc::new(StatisticsStore::new(
+            config.statistics_hourly_retention.as_millis() as i64,
+        )),
     };
     let authenticator = config
         .access
@@ -268,6 +276,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         tokio::spawn(async move { authenticator.watch(stop).await });
     }
     let analytics = AnalyticsApi::new(stores.clone(), shutdown.clone());
+    let statistics = StatisticsApi::new(stores.clone(), config.statistics_min_cell);
     let reference = ReferenceApi::new(
         producer.clone(),
         config.topics.reference.clone(),
@@ -300,7 +309,8 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
-        .add_service(AuditServiceServer::new(AuditApi::new(stores.clone())));
+        .add_service(AuditServiceServer::new(AuditApi::new(stores.clone())))
+        .add_service(StatisticsServiceServer::new(statistics.clone()));
     // The JSON API calls the same services through the same access layer.
     let json_api = http_api::router(
         BoxCloneSyncService::new(AccessLayer::new(gate.clone()).layer(routes.clone())),
@@ -313,7 +323,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let admin_task = tokio::spawn(admin::serve(
         admin_listener,
         admin::router(readiness)
-            .merge(dashboard::router(stores.clone(), gate, shutdown.clone()))
+            .merge(dashboard::router(
+                stores.clone(),
+                gate,
+                statistics,
+                shutdown.clone(),
+            ))
             .merge(json_api),
         admin_tls,
         background.clone(),

@@ -1,10 +1,12 @@
 //! The aggregator's telemetry contract: every metric it exports, with help
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
-//! partition; never a document, person or event id.
+//! partition, sex, age band (the configured bands); never a document,
+//! person or event id.
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CrossingWindow, Severity, WindowState,
 };
+use borderflow_proto::inspection::v1::{Direction, Sex};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -14,9 +16,11 @@ use metrics::{
 };
 
 use crate::partition::Closed;
+use crate::windows::cells::AgeBand;
 use crate::windows::histogram::bucket_lower;
 
 pub const CROSSING_INSPECTIONS: &str = "borderflow_crossing_inspections_total";
+pub const TRAVELLERS: &str = "borderflow_travellers_total";
 pub const CROSSING_DURATION: &str = "borderflow_crossing_inspection_duration_seconds";
 pub const CROSSING_WAIT: &str = "borderflow_crossing_queue_wait_seconds";
 pub const CROSSING_LAST_WINDOW: &str = "borderflow_crossing_last_window_inspections";
@@ -143,6 +147,10 @@ pub fn describe() {
     describe_counter!(
         CROSSING_INSPECTIONS,
         "Inspections counted in closed windows, by crossing, direction and outcome."
+    );
+    describe_counter!(
+        TRAVELLERS,
+        "Inspections counted in closed windows network-wide, by direction, sex and age band."
     );
     describe_histogram!(
         CROSSING_DURATION,
@@ -408,6 +416,15 @@ pub fn window_published(closed: &Closed) {
         _ => "open",
     };
     counter!(WINDOWS_PUBLISHED, "state" => state).increment(1);
+    for (key, n) in closed.new_cells.iter() {
+        counter!(
+            TRAVELLERS,
+            "direction" => direction_label(key.direction()),
+            "sex" => sex_label(key.sex()),
+            "age_band" => age_label(key.age_band()),
+        )
+        .increment(n);
+    }
     CROSSING_HANDLES.with_borrow_mut(|cache| {
         let crossing = window.crossing_id.as_str();
         if !cache.contains_key(crossing) {
@@ -416,6 +433,32 @@ pub fn window_published(closed: &Closed) {
         let handles = cache.get_mut(crossing).expect("inserted above");
         handles.published(crossing, closed, window);
     });
+}
+
+fn direction_label(direction: i32) -> &'static str {
+    match Direction::try_from(direction) {
+        Ok(Direction::Entry) => "entry",
+        Ok(Direction::Exit) => "exit",
+        _ => "unknown",
+    }
+}
+
+fn sex_label(sex: i32) -> &'static str {
+    match Sex::try_from(sex) {
+        Ok(Sex::Female) => "female",
+        Ok(Sex::Male) => "male",
+        Ok(Sex::Nonspecific) => "nonspecific",
+        _ => "unknown",
+    }
+}
+
+/// `0-4`, `60+`, `unknown`: a bounded set (the configured bands).
+fn age_label(band: Option<AgeBand>) -> String {
+    match band {
+        Some(AgeBand { from, to: Some(to) }) => format!("{from}-{to}"),
+        Some(AgeBand { from, to: None }) => format!("{from}+"),
+        None => "unknown".into(),
+    }
 }
 
 /// One crossing's labelled series, looked up once per processing thread

@@ -27,15 +27,19 @@ use borderflow_proto::inspection::v1::CheckpointStatus;
 
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWindowRecord};
+use borderflow_proto::statistics::v1::HourRecord;
 
 use crate::detect::crossing::CrossingDetectors;
 use crate::detect::rescan::Rescans;
 use crate::detect::{DetectConfig, References};
+use crate::windows::cells::{AgeBands, Cells};
 use crate::windows::publish::to_record;
-use crate::windows::window::{Added, EventFacts, Window, WindowState};
+use crate::windows::window::{Added, EventFacts, Window, WindowState, cell_key};
+use hours::Hours;
 
 mod documents;
 pub mod effects;
+pub mod hours;
 mod retained;
 mod step;
 
@@ -52,6 +56,8 @@ pub struct WindowConfig {
     pub late_retention_ms: i64,
     /// The service-level wait counted per window.
     pub sla_wait_ms: u64,
+    /// The age bands the statistics count by.
+    pub age_bands: AgeBands,
 }
 
 impl Default for WindowConfig {
@@ -61,6 +67,7 @@ impl Default for WindowConfig {
             allowed_lateness_ms: 120_000,
             late_retention_ms: 6 * 3_600_000,
             sla_wait_ms: 45 * 60_000,
+            age_bands: AgeBands::default(),
         }
     }
 }
@@ -87,6 +94,9 @@ pub struct Closed {
     pub payload: Arc<[u8]>,
     /// Inspections by direction and outcome not yet counted in the metrics.
     pub new_flows: [[u64; 3]; 2],
+    /// Inspections by every statistics dimension not yet counted in the
+    /// metrics.
+    pub new_cells: Cells,
     /// The window's first publication as closed.
     pub first: bool,
 }
@@ -100,6 +110,8 @@ pub struct CrossingState {
     pub open: BTreeMap<i64, Box<Window>>,
     pub closed: BTreeMap<i64, Retained>,
     pub detectors: CrossingDetectors,
+    /// The statistics of the hours its closed windows fall in.
+    pub hours: Hours,
 }
 
 impl CrossingState {
@@ -109,6 +121,7 @@ impl CrossingState {
             id,
             open: BTreeMap::new(),
             closed: BTreeMap::new(),
+            hours: Hours::default(),
         }
     }
 }
@@ -126,6 +139,8 @@ pub struct PartitionState {
     open_by_end: BTreeMap<i64, Vec<Arc<str>>>,
     /// Crossings with windows closed since the last publication.
     changed: Vec<Arc<str>>,
+    /// Crossings with hours to publish.
+    hours_due: Vec<Arc<str>>,
     last_eviction_ms: i64,
     /// The watermark the detectors last advanced to.
     detectors_at_ms: i64,
@@ -156,6 +171,7 @@ impl PartitionState {
             crossings: HashMap::new(),
             open_by_end: BTreeMap::new(),
             changed: Vec::new(),
+            hours_due: Vec::new(),
             last_eviction_ms: i64::MIN,
             detectors_at_ms: i64::MIN,
             silence_clock_ms: i64::MIN,
@@ -199,6 +215,7 @@ impl PartitionState {
     pub fn restore(&mut self, crossing_id: &str, window: Window, record: Arc<[u8]>) {
         let state = self.crossing_mut(crossing_id);
         state.open.remove(&window.start_ms);
+        state.hours.restored(window.start_ms, &window.cells);
         if let Some(sample) = &window.sample
             && state
                 .detectors
@@ -210,6 +227,8 @@ impl PartitionState {
         state
             .closed
             .insert(window.start_ms, Retained::published(&window, record));
+        let id = state.id.clone();
+        self.hours_due.push(id);
     }
 
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
@@ -283,6 +302,10 @@ impl PartitionState {
                 }
             }
         };
+        if matches!(disposition, Disposition::Counted | Disposition::Amended) {
+            let key = cell_key(facts);
+            self.crossing_mut(crossing_id).hours.count(start, key);
+        }
         if disposition == Disposition::Amended {
             self.mark_changed(crossing_id);
             let clock = self.silence_clock_ms;
@@ -473,6 +496,7 @@ impl PartitionState {
                 }
                 entry.remove();
             }
+            state.hours.evict(horizon);
         }
     }
 
@@ -500,8 +524,10 @@ impl PartitionState {
                     scratch.clear();
                     record.encode_raw(&mut scratch);
                     let payload: Arc<[u8]> = Arc::from(scratch.as_slice());
+                    state.hours.published(window.start_ms);
                     let closed = Closed {
                         new_flows: window.take_unreported_flows(),
+                        new_cells: window.take_unreported_cells(),
                         first: window.revision == 1,
                         record,
                         payload,
@@ -510,6 +536,24 @@ impl PartitionState {
                     *retained = Retained::published(window, closed.payload.clone());
                     out.push(closed);
                 }
+                if state.hours.is_due() {
+                    self.hours_due.push(id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The statistics hours changed since the last call (by windows
+    /// published or restored), as records to publish.
+    pub fn take_hours(&mut self) -> Vec<HourRecord> {
+        let mut ids = std::mem::take(&mut self.hours_due);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(state) = self.crossings.get_mut(&id) {
+                out.extend(state.hours.take(&state.id, self.partition));
             }
         }
         out

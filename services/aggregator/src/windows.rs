@@ -2,8 +2,10 @@
 //! window ([`window`]), the log-scale histograms of waits and durations
 //! ([`histogram`]), a window as the record it is published as
 //! ([`publish`]), and what a record of the inspections topic must hold to
-//! be counted ([`codec`]). Pure: no I/O, no clock.
+//! be counted ([`codec`]), and the statistics dimensions windows count by
+//! ([`cells`]). Pure: no I/O, no clock.
 
+pub mod cells;
 pub mod codec;
 pub mod histogram;
 pub mod publish;

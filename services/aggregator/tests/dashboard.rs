@@ -15,8 +15,9 @@ use borderflow_access::jwt::{ClaimMapping, JwtVerifier, TokenPolicy};
 use borderflow_access::{Authenticator, Role};
 use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
+use borderflow_aggregator::grpc::statistics::StatisticsApi;
 use borderflow_aggregator::store::{
-    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, WindowStore, reference,
+    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, StatisticsStore, WindowStore, reference,
 };
 use borderflow_aggregator::stream::materialise::Stores;
 use borderflow_proto::analytics::v1::{
@@ -40,6 +41,7 @@ fn stores() -> Stores {
         anomalies: Arc::new(AnomalyStore::new(1_000)),
         reference: Arc::new(ReferenceStore::default()),
         audit: Arc::new(AuditStore::new(1_000)),
+        statistics: Arc::new(StatisticsStore::new(92 * 24 * 60 * MINUTE)),
     };
     for (id, lat, country) in [
         ("KZ-1", 44.2, "KAZ"),
@@ -146,7 +148,8 @@ async fn serve(stores: Stores, shutdown: CancellationToken) -> Served {
     });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = dashboard::router(stores, gate, shutdown);
+    let statistics = StatisticsApi::new(stores.clone(), 5);
+    let app = dashboard::router(stores, gate, statistics, shutdown);
     tokio::spawn(async move {
         axum::serve(
             listener,

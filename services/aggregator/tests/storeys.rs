@@ -13,6 +13,7 @@ const STOREYS: &[(&str, u32)] = &[
     ("detect", 3),
     ("partition", 4),
     ("store", 5),
+    ("statistics", 5),
     ("metrics", 6),
     ("error", 6),
     ("stream", 7),

@@ -198,6 +198,10 @@ pub struct Topics {
     /// The audit trail: every call to the query, reference and audit APIs.
     #[arg(long = "topic-audit", env = "BORDERFLOW_TOPIC_AUDIT", default_value = Topics::AUDIT)]
     pub audit: String,
+    /// Hourly statistics per crossing, keyed by crossing and hour
+    /// (compacted, kept for years).
+    #[arg(long = "topic-statistics", env = "BORDERFLOW_TOPIC_STATISTICS", default_value = Topics::STATISTICS)]
+    pub statistics: String,
 }
 
 impl Topics {
@@ -209,6 +213,7 @@ impl Topics {
     pub const REFERENCE: &'static str = "borderflow.reference.v1";
     pub const DEADLETTER: &'static str = "borderflow.deadletter.v1";
     pub const AUDIT: &'static str = "borderflow.audit.v1";
+    pub const STATISTICS: &'static str = "borderflow.statistics.v1";
 
     /// Every topic with a prefix, for tests that need a fresh set.
     pub fn with_prefix(prefix: &str) -> Self {
@@ -221,10 +226,11 @@ impl Topics {
             reference: format!("{prefix}{}", Self::REFERENCE),
             deadletter: format!("{prefix}{}", Self::DEADLETTER),
             audit: format!("{prefix}{}", Self::AUDIT),
+            statistics: format!("{prefix}{}", Self::STATISTICS),
         }
     }
 
-    pub fn all(&self) -> [&str; 8] {
+    pub fn all(&self) -> [&str; 9] {
         [
             &self.inspections,
             &self.by_document,
@@ -234,6 +240,7 @@ impl Topics {
             &self.reference,
             &self.deadletter,
             &self.audit,
+            &self.statistics,
         ]
     }
 }

@@ -93,6 +93,7 @@ const { steps, access } = await import('./steps.mjs');
 const context = { page, until, expect, origin, traffic, expectRefusal };
 const gate = access(context);
 const crossingShot = join(dirname(screenshot), 'dashboard-crossing.png');
+const statisticsShot = join(dirname(screenshot), 'dashboard-statistics.png');
 const plan = [
   ...gate.signedOut('on first load'),
   gate.refusesAWrongToken(),
@@ -105,9 +106,14 @@ const plan = [
     await until(page, 'signed in again after the reload', () => !document.getElementById('who').hidden);
     await page.waitForSelector('#chart-wait polyline', { timeout: 10000 });
     await page.screenshot({ path: crossingShot });
-    await page.click('a.back');
+    await page.click('#crossing-page a.back');
     await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
-    return `${screenshot}, ${crossingShot}`;
+    await page.click('#statistics-link');
+    await page.waitForSelector('#stat-body tr', { timeout: 10000 });
+    await page.screenshot({ path: statisticsShot });
+    await page.click('#statistics-back');
+    await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
+    return `${screenshot}, ${crossingShot}, ${statisticsShot}`;
   }],
   gate.signOut(),
   ...gate.signedOut('after signing out'),

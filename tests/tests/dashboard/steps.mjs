@@ -259,7 +259,7 @@ export function access({ page, until, expect, origin, traffic, expectRefusal }) 
         return text === `Crossing ${id} is outside what you may see` ? text : null;
       }, other);
       expect(await page.locator('#crossing-facts > *').count() === 0, `facts shown for ${other}`);
-      await page.click('a.back');
+      await page.click('#crossing-page a.back');
       await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
       return `${rows.length} rows, all ${country} (${rows.slice(0, 3).map((r) => r.id).join(', ')}, …), ` +
         `${state.markers} markers, feed hidden; ${own} opens; "${refused}"`;
@@ -411,9 +411,43 @@ export function steps({ page, until, expect, CROSSINGS, WATCHED }) {
         await page.waitForSelector(`#crossing-anomalies li.anomaly[data-crossing="${id}"]`, { timeout: 10000 });
       }
       const anomalies = await page.locator('#crossing-anomalies li.anomaly').count();
-      await page.click('a.back');
+      await page.click('#crossing-page a.back');
       await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
       return `points per chart ${lines.join('/')}, ${anomalies} anomalies listed`;
+    }],
+
+    ['the statistics view tables sex and age band, small cells withheld', async () => {
+      await page.click('#statistics-link');
+      await until(page, 'the statistics page', () => location.hash === '#/statistics' &&
+        !document.getElementById('statistics-page').hidden);
+      await page.selectOption('#stat-granularity', 'hour');
+      await page.click('#statistics-form button[type="submit"]');
+      const table = await until(page, 'a table with periods and a total', () => {
+        const rows = [...document.querySelectorAll('#stat-body tr')];
+        const heads = [...document.querySelectorAll('#stat-head th[data-age]')].map((h) => h.textContent);
+        const groups = [...document.querySelectorAll('#stat-head th[scope="colgroup"]')].map((h) => h.textContent);
+        if (!rows.length || !heads.length) return null;
+        // The answer for hours, not the first (daily) one still shown.
+        if (!/^\d{4}-\d\d-\d\d \d\d:00$/.test(rows[0].querySelector('th').textContent)) return null;
+        const totals = rows.map((r) => r.querySelectorAll('td')[0].textContent);
+        return { rows: rows.length, heads, groups, totals, periods: rows.map((r) => r.querySelector('th').textContent) };
+      });
+      expect(table.groups.includes('Female') && table.groups.includes('Male'), `sex groups ${table.groups}`);
+      expect(table.heads.every((h) => /^\d+–\d+$|^\d+\+$|^age unknown$/.test(h)), `age bands ${table.heads}`);
+      expect(table.periods.every((p) => /^\d{4}-\d\d-\d\d \d\d:00$/.test(p)), `hour periods ${table.periods.slice(0, 3)}`);
+      const withheld = await page.$$eval('#stat-body td.withheld', (cells) => cells.map((c) => c.title));
+      expect(withheld.every((t) => t.startsWith('withheld')), 'withheld cells say why');
+      const numbers = await page.$$eval('#stat-body td.num:not(.withheld):not(.muted)', (cells) =>
+        cells.map((c) => Number(c.textContent.replace(/[^0-9]/g, ''))));
+      expect(numbers.length > 0 && numbers.every((n) => n >= 5), `published cells are at least 5: ${numbers.slice(0, 10)}`);
+      const href = await page.getAttribute('#stat-csv', 'href');
+      expect(href.startsWith('/api/statistics.csv?granularity=hour'), `download link ${href}`);
+      const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+      expect(csv.startsWith('FREQ,TIME_PERIOD,REF_AREA,'), 'the download is the CSV export');
+      await page.waitForSelector('#chart-sex polyline, #chart-sex circle.dot', { timeout: 10000 });
+      await page.click('#statistics-back');
+      await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
+      return `${table.rows} hours, ${table.heads.length} sex × age columns, ${withheld.length} withheld, csv ${csv.split('\n').length - 1} lines`;
     }],
 
     ['still live after all that', async () => {

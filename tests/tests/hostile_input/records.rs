@@ -158,7 +158,7 @@ fn check_decode(payload: &[u8]) -> Result<(), TestCaseError> {
     match codec::decode(payload) {
         Ok(Decoded::Inspection(inspection)) => {
             let times = codec::times(&inspection);
-            match codec::facts(&inspection, false) {
+            match codec::facts(&inspection, false, &Default::default()) {
                 Ok(facts) => {
                     let completed = times.map(|(_, _, c)| c);
                     prop_assert_eq!(Ok::<_, DecodeError>(facts.event_ms), completed);

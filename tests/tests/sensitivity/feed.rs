@@ -70,7 +70,7 @@ pub(crate) fn raised(scenario: &Scenario, id: &str) -> Vec<Raised> {
             Emission::Event(event) => {
                 let built = data::inspections(std::slice::from_ref(&**event), &keys, 0);
                 let inspection = built.first().expect("the generator's events are valid");
-                let facts = codec::facts(inspection, false).unwrap();
+                let facts = codec::facts(inspection, false, &Default::default()).unwrap();
                 state.inspection(offset, id, &facts);
             }
             Emission::Heartbeat(beat) => {

@@ -85,6 +85,17 @@ impl Caller {
         )))
     }
 
+    /// `PERMISSION_DENIED` unless the caller's scope covers `country`.
+    pub fn check_country(&self, country: &str) -> Result<(), Error> {
+        if self.scope().covers_country(country) {
+            return Ok(());
+        }
+        self.note(|n| n.reason = "scope".into());
+        Err(Error::denied(format!(
+            "country {country} is outside your country scope"
+        )))
+    }
+
     /// Changes the note the call's audit record will carry.
     pub fn note(&self, change: impl FnOnce(&mut Note)) {
         change(&mut self.note.lock().unwrap_or_else(|e| e.into_inner()));

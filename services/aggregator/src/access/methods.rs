@@ -45,6 +45,8 @@ pub const METHODS: &[MethodRule] = rules! {
     "borderflow.reference.v1.ReferenceService" / "ListEntries" => ReadReference, Unary;
     "borderflow.reference.v1.ReferenceService" / "UpsertCrossings" => WriteRegistry, Unary;
     "borderflow.audit.v1.AuditService" / "ListAuditRecords" => ReadAudit, Unary;
+    "borderflow.statistics.v1.StatisticsService" / "QueryStatistics" => ReadStatistics, Unary;
+    "borderflow.statistics.v1.StatisticsService" / "ExportStatistics" => ReadStatistics, Unary;
 };
 
 /// The rule of a request path, if it is one of borderflow's methods.

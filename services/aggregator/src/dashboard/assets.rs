@@ -34,6 +34,7 @@ const ASSETS: &[Asset] = &[
     asset!("chart.js", "text/javascript; charset=utf-8"),
     asset!("crossing.js", "text/javascript; charset=utf-8"),
     asset!("session.js", "text/javascript; charset=utf-8"),
+    asset!("statistics.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
 ];
 

@@ -12,7 +12,6 @@ use borderflow_proto::analytics::v1::{
     WatchAnomaliesRequest, WatchAnomaliesResponse, WatchCrossingStatsRequest,
     WatchCrossingStatsResponse, WindowState,
 };
-use borderflow_proto::timestamp_to_ms;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
@@ -166,19 +165,7 @@ impl AnalyticsService for AnalyticsApi {
             return Err(Error::required("crossing_id").into());
         }
         caller.check_crossing(&request.crossing_id)?;
-        let from = request
-            .from
-            .as_ref()
-            .and_then(timestamp_to_ms)
-            .unwrap_or(i64::MIN);
-        let to = request
-            .to
-            .as_ref()
-            .and_then(timestamp_to_ms)
-            .unwrap_or(i64::MAX);
-        if from >= to {
-            return Err(Error::invalid("from", "must be before to").into());
-        }
+        let (from, to) = super::range(request.from.as_ref(), request.to.as_ref())?;
         let limit = match request.limit {
             0 => usize::MAX,
             n => n as usize,

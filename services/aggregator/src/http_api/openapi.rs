@@ -50,7 +50,7 @@ pub fn document(routes: &[Route]) -> Value {
         "info": {
             "title": "borderflow JSON API",
             "version": "v1",
-            "description": "The aggregator's gRPC API (borderflow.analytics.v1, borderflow.reference.v1, borderflow.audit.v1) as JSON over HTTP, transcoded from the contract's google.api.http annotations. Authenticate with a bearer JWT; every call needs the permission its operation names, answers within the caller's country scope and is audited. Streams answer newline-delimited JSON."
+            "description": "The aggregator's gRPC API (borderflow.analytics.v1, borderflow.reference.v1, borderflow.audit.v1, borderflow.statistics.v1) as JSON over HTTP, transcoded from the contract's google.api.http annotations. Authenticate with a bearer JWT; every call needs the permission its operation names, answers within the caller's country scope and is audited. Streams answer newline-delimited JSON."
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],

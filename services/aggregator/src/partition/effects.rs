@@ -4,6 +4,7 @@
 //! broker-free tests collect or count them. Either way the same step runs.
 
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::statistics::v1::HourRecord;
 
 use super::Closed;
 
@@ -28,6 +29,10 @@ pub trait Effects {
     /// [`window_key`](crate::windows::publish::window_key).
     fn window(&mut self, closed: &Closed) -> Result<(), Self::Error>;
 
+    /// A crossing's statistics hour, to publish under
+    /// [`hour_key`](super::hours::hour_key) on the statistics topic.
+    fn hour(&mut self, hour: &HourRecord) -> Result<(), Self::Error>;
+
     /// A crossing's detector state, to publish under
     /// [`snapshot_key`](crate::windows::publish::snapshot_key).
     fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), Self::Error>;
@@ -45,7 +50,7 @@ pub trait Effects {
     ) -> Result<(), Self::Error>;
 }
 
-/// For unit tests: keeps the anomalies, drops windows, snapshots and
+/// For unit tests: keeps the anomalies, drops windows, hours, snapshots and
 /// by-document copies, and fails on a dead letter (none is expected).
 #[cfg(test)]
 #[derive(Default)]
@@ -62,6 +67,9 @@ impl Effects for Collected {
         Ok(())
     }
     fn window(&mut self, _: &Closed) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn hour(&mut self, _: &HourRecord) -> Result<(), Self::Error> {
         Ok(())
     }
     fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {

@@ -64,7 +64,7 @@ impl PartitionState {
         };
         let mut verdict =
             detect::event::evaluate(&inspection, event_ms, self.refs.as_ref(), &self.detect);
-        let facts = match codec::facts(&inspection, verdict.alerted) {
+        let facts = match codec::facts(&inspection, verdict.alerted, &self.config.age_bands) {
             Ok(facts) => facts,
             Err(err) => return dead(out, err),
         };
@@ -102,11 +102,15 @@ impl PartitionState {
         Ok(Stepped::Inspection(disposition))
     }
 
-    /// At a batch's end: the windows it closed or amended, the anomalies
+    /// At a batch's end: the windows it closed or amended, their statistics
+    /// hours, the anomalies
     /// the per-crossing detectors raised and the detector snapshots due.
     pub fn publish<E: Effects>(&mut self, out: &mut E) -> Result<(), E::Error> {
         for closed in self.take_closed() {
             out.window(&closed)?;
+        }
+        for hour in self.take_hours() {
+            out.hour(&hour)?;
         }
         for anomaly in self.take_anomalies() {
             out.anomaly(&anomaly)?;

@@ -25,6 +25,7 @@ fn config() -> WindowConfig {
         allowed_lateness_ms: 2 * MIN,
         late_retention_ms: 30 * MIN,
         sla_wait_ms: 45 * MIN as u64,
+        age_bands: Default::default(),
     }
 }
 
@@ -39,6 +40,8 @@ fn facts(id: u128, t: i64) -> EventFacts<'static> {
         duration_ms: 30_000,
         wait_ms: 5_000,
         nationality: "KAZ",
+        sex: 2,
+        age_band: None,
         minor: false,
         document_failure: false,
         alerted: false,

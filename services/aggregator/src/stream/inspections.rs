@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use borderflow_common::kafka::Topics;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::statistics::v1::HourRecord;
 use rdkafka::error::KafkaError;
 use tracing::debug;
 
@@ -131,6 +132,10 @@ impl Effects for Offering<'_, '_> {
     fn window(&mut self, closed: &Closed) -> Result<(), KafkaError> {
         self.windows.offer_published(&closed.payload);
         self.out.window(closed)
+    }
+
+    fn hour(&mut self, hour: &HourRecord) -> Result<(), KafkaError> {
+        self.out.hour(hour)
     }
 
     fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), KafkaError> {

@@ -1,10 +1,11 @@
 //! Every instance reads the crossing-stats, anomalies and reference topics
-//! whole, into the stores, on one thread (and the audit topic's tail on
-//! another, `audit`). Processing waits until this view has caught up with
+//! whole, into the stores, on one thread (the audit topic's tail on
+//! another, `audit`, and the statistics topic on a third, `statistics`). Processing waits until this view has caught up with
 //! the topics before it resumes a partition, so state published by a
 //! previous owner is never missed.
 
 mod audit;
+mod statistics;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,14 +17,14 @@ use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::Message;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use crate::metrics;
-use crate::store::{AnomalyStore, AuditStore, ReferenceStore, WindowStore};
+use crate::store::{AnomalyStore, AuditStore, ReferenceStore, StatisticsStore, WindowStore};
 
 /// The stores every instance keeps.
 #[derive(Clone, Debug)]
@@ -32,6 +33,7 @@ pub struct Stores {
     pub anomalies: Arc<AnomalyStore>,
     pub reference: Arc<ReferenceStore>,
     pub audit: Arc<AuditStore>,
+    pub statistics: Arc<StatisticsStore>,
 }
 
 impl Stores {
@@ -107,6 +109,12 @@ impl Materialiser {
             quiet_for: quiet_for(kafka.fetch_wait),
         };
         audit::start(kafka, &topics.audit, stores.audit.clone(), shutdown.clone())?;
+        statistics::start(
+            kafka,
+            &topics.statistics,
+            stores.statistics.clone(),
+            shutdown.clone(),
+        )?;
         let positions = materialiser.positions.clone();
         let topics = topics.clone();
         std::thread::Builder::new()
@@ -272,6 +280,26 @@ pub fn partition_count(consumer: &BaseConsumer, topic: &str) -> anyhow::Result<i
     }
 }
 
+/// Polls `consumer` until `shutdown`, handing each record to `each`; a
+/// failed read is logged for `view` and retried after a pause.
+fn follow(
+    consumer: &BaseConsumer,
+    view: &'static str,
+    shutdown: &CancellationToken,
+    mut each: impl FnMut(&BorrowedMessage<'_>),
+) {
+    while !shutdown.is_cancelled() {
+        match consumer.poll(Duration::from_millis(100)) {
+            None | Some(Err(KafkaError::PartitionEOF(_))) => {}
+            Some(Ok(message)) => each(&message),
+            Some(Err(err)) => {
+                warn!(%err, view, "materialised view read failed");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    }
+}
+
 fn read(
     consumer: &BaseConsumer,
     topics: &Topics,
@@ -279,19 +307,7 @@ fn read(
     positions: &Mutex<HashMap<(String, i32), i64>>,
     shutdown: &CancellationToken,
 ) {
-    while !shutdown.is_cancelled() {
-        let Some(result) = consumer.poll(Duration::from_millis(100)) else {
-            continue;
-        };
-        let message = match result {
-            Ok(message) => message,
-            Err(KafkaError::PartitionEOF(_)) => continue,
-            Err(err) => {
-                warn!(%err, "materialiser read failed");
-                std::thread::sleep(Duration::from_millis(200));
-                continue;
-            }
-        };
+    follow(consumer, "stores", shutdown, |message| {
         let topic = message.topic();
         let outcome = if topic == topics.crossing_stats {
             message
@@ -322,5 +338,5 @@ fn read(
             (topic.to_owned(), message.partition()),
             message.offset() + 1,
         );
-    }
+    });
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use borderflow_common::kafka::Topics;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::statistics::v1::HourRecord;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -22,6 +23,7 @@ pub use relay::Relay;
 use crate::metrics;
 use crate::partition::Closed;
 use crate::partition::effects::{Effects, Record};
+use crate::partition::hours::hour_key;
 use crate::windows::publish::{snapshot_key, window_key};
 
 /// Outputs of the batch in progress.
@@ -75,6 +77,19 @@ impl Effects for Outputs<'_> {
             topic,
             key.as_bytes(),
             &closed.payload,
+            None,
+        )
+    }
+
+    fn hour(&mut self, hour: &HourRecord) -> Result<(), KafkaError> {
+        let key = hour_key(hour);
+        let topic = &self.topics.statistics;
+        send(
+            self.producer,
+            self.batch,
+            topic,
+            key.as_bytes(),
+            &hour.encode_to_vec(),
             None,
         )
     }

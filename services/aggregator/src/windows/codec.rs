@@ -9,6 +9,7 @@ use borderflow_proto::inspection::v1::{
 };
 use borderflow_proto::timestamp_to_ms;
 
+use super::cells::AgeBands;
 use super::window::EventFacts;
 use crate::ids::parse_uuid;
 
@@ -98,8 +99,13 @@ pub fn times(inspection: &Inspection) -> Result<(i64, i64, i64), DecodeError> {
     Ok((queued, started, completed))
 }
 
-/// What windows need from an inspection; `alerted` comes from the rules.
-pub fn facts(inspection: &Inspection, alerted: bool) -> Result<EventFacts<'_>, DecodeError> {
+/// What windows need from an inspection; `alerted` comes from the rules,
+/// `bands` from the configuration.
+pub fn facts<'a>(
+    inspection: &'a Inspection,
+    alerted: bool,
+    bands: &AgeBands,
+) -> Result<EventFacts<'a>, DecodeError> {
     if inspection.crossing_id.is_empty() {
         return Err(invalid("inspection.crossing_id", "is empty"));
     }
@@ -118,6 +124,8 @@ pub fn facts(inspection: &Inspection, alerted: bool) -> Result<EventFacts<'_>, D
         duration_ms: completed.saturating_sub(started).max(0) as u64,
         wait_ms: started.saturating_sub(queued).max(0) as u64,
         nationality: document.map_or("", |d| d.nationality.as_str()),
+        sex: document.map_or(0, |d| d.sex),
+        age_band: bands.band(age),
         minor: age.is_some_and(|a| a < MINOR_AGE),
         document_failure: document.is_some_and(|d| !d.mrz_valid),
         alerted,

@@ -7,6 +7,7 @@ use borderflow_proto::analytics::v1::{
 use borderflow_proto::inspection::v1::{Direction, Outcome};
 use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 
+use crate::windows::cells::Cells;
 use crate::windows::histogram::LogHistogram;
 use crate::windows::window::{Counts, Window, WindowState};
 
@@ -41,6 +42,11 @@ pub fn to_record(crossing_id: &str, partition: i32, window: &Window) -> Crossing
         }
         bytes
     };
+    let cells = if window.state == WindowState::Open {
+        Vec::new()
+    } else {
+        window.cells.to_proto()
+    };
     CrossingWindowRecord {
         window: Some(to_api(crossing_id, window)),
         source_partition: partition,
@@ -48,6 +54,7 @@ pub fn to_record(crossing_id: &str, partition: i32, window: &Window) -> Crossing
         event_ids: ids,
         sample: window.sample.clone(),
         detector_state: None,
+        cells,
     }
 }
 
@@ -223,6 +230,7 @@ pub fn from_record(record: &CrossingWindowRecord) -> Option<(String, Window)> {
         .map(|n| (n.nationality.clone(), n.count))
         .collect();
     window.sample = record.sample.clone();
+    window.cells = Cells::from_proto(&record.cells);
     let ids = record
         .event_ids
         .chunks_exact(16)
@@ -237,6 +245,7 @@ mod tests {
     use borderflow_proto::inspection::v1::{Direction, Outcome, TravelMode};
 
     use super::*;
+    use crate::windows::cells::AgeBands;
     use crate::windows::window::EventFacts;
 
     #[test]
@@ -258,6 +267,8 @@ mod tests {
                     duration_ms: 20_000 + i as u64 * 1_000,
                     wait_ms: i as u64 * 60_000,
                     nationality: if i % 2 == 0 { "TJK" } else { "KAZ" },
+                    sex: 1 + (i % 2) as i32,
+                    age_band: AgeBands::default().band(Some(i as u32)),
                     minor: i % 5 == 0,
                     document_failure: i == 3,
                     alerted: i == 4,
@@ -281,6 +292,8 @@ mod tests {
         assert_eq!(back.duration.buckets(), window.duration.buckets());
         assert_eq!(back.nationalities, window.nationalities);
         assert_eq!(back.sample, window.sample);
+        assert_eq!(back.cells, window.cells);
+        assert_eq!(back.cells.total(), 50);
         assert_eq!(back.sample.as_ref().unwrap().officers.len(), 1);
         assert_eq!(record.source_partition, 3);
     }

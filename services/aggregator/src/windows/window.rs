@@ -10,6 +10,7 @@ use borderflow_proto::analytics::v1::{
 };
 use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome, TravelMode};
 
+use super::cells::{AgeBand, CellKey, CellValues, Cells};
 use super::histogram::LogHistogram;
 use crate::ids::{MixedHasher, uuid_string};
 
@@ -33,6 +34,10 @@ pub struct EventFacts<'a> {
     pub duration_ms: u64,
     pub wait_ms: u64,
     pub nationality: &'a str,
+    /// The document's sex (the contract's `Sex`).
+    pub sex: i32,
+    /// The traveller's age band; `None` when the age is unknown.
+    pub age_band: Option<AgeBand>,
     pub minor: bool,
     pub document_failure: bool,
     /// The traveller raised a per-event or reference-list alert.
@@ -101,6 +106,10 @@ pub struct Window {
     pub nationalities: Vec<(String, u64)>,
     pub officers: Vec<OfficerTally>,
     pub checkpoints: Vec<CheckpointSeen>,
+    /// Inspections by every statistics dimension.
+    pub cells: Cells,
+    /// Cells counted since the last publication, not yet in the metrics.
+    unreported_cells: Cells,
     ids: EventIds,
     /// Lowest offset counted while open: commits may not pass it.
     pub first_offset: i64,
@@ -160,6 +169,24 @@ fn first_of_group(seen: &mut Vec<u64>, group_id: &str) -> bool {
     true
 }
 
+/// The statistics cell of an inspection: a refusal reason counts only
+/// with a refusal.
+pub fn cell_key(facts: &EventFacts<'_>) -> CellKey {
+    CellKey::new(&CellValues {
+        direction: facts.direction,
+        sex: facts.sex,
+        age_band: facts.age_band,
+        nationality: facts.nationality,
+        mode: facts.mode,
+        outcome: facts.outcome,
+        refusal_reason: if facts.outcome == Outcome::Refused as i32 {
+            facts.refusal_reason
+        } else {
+            0
+        },
+    })
+}
+
 /// Result of adding an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Added {
@@ -180,6 +207,8 @@ impl Window {
             nationalities: Vec::new(),
             officers: Vec::new(),
             checkpoints: Vec::new(),
+            cells: Cells::default(),
+            unreported_cells: Cells::default(),
             ids: EventIds::Open(HashSet::default()),
             first_offset: i64::MAX,
             through_offset: -1,
@@ -205,6 +234,11 @@ impl Window {
         }
         self.reported_flows = self.counts.flows;
         delta
+    }
+
+    /// Cells counted since the last call, for the metrics.
+    pub fn take_unreported_cells(&mut self) -> Cells {
+        std::mem::take(&mut self.unreported_cells)
     }
 
     pub fn contains_id(&self, id: u128) -> bool {
@@ -255,6 +289,9 @@ impl Window {
         if let (Some(d), Some(o)) = (direction, outcome) {
             c.flows[d][o] += 1;
         }
+        let key = cell_key(facts);
+        self.cells.add(key, 1);
+        self.unreported_cells.add(key, 1);
         c.document_failures += u64::from(facts.document_failure);
         c.alerts += u64::from(facts.alerted);
         c.minors += u64::from(facts.minor);

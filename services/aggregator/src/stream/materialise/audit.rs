@@ -11,14 +11,13 @@ use borderflow_common::kafka::KafkaArgs;
 use borderflow_proto::Message as _;
 use borderflow_proto::audit::v1::AuditRecord;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::util::Timeout;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tracing::debug;
 
-use super::partition_count;
+use super::{follow, partition_count};
 use crate::metrics;
 use crate::store::AuditStore;
 
@@ -49,16 +48,7 @@ pub(super) fn start(
     std::thread::Builder::new()
         .name("audit-view".into())
         .spawn(move || {
-            while !shutdown.is_cancelled() {
-                let message = match consumer.poll(Duration::from_millis(100)) {
-                    None | Some(Err(KafkaError::PartitionEOF(_))) => continue,
-                    Some(Ok(message)) => message,
-                    Some(Err(err)) => {
-                        warn!(%err, "audit view read failed");
-                        std::thread::sleep(Duration::from_millis(200));
-                        continue;
-                    }
-                };
+            follow(&consumer, "audit", &shutdown, |message| {
                 match message.payload().map(AuditRecord::decode).transpose() {
                     Ok(Some(record)) => store.apply(record),
                     Ok(None) => {}
@@ -67,7 +57,7 @@ pub(super) fn start(
                         debug!(offset = message.offset(), %err, "skipping an unreadable audit record");
                     }
                 }
-            }
+            });
         })
         .context("spawning the audit view's thread")?;
     Ok(())

@@ -12,6 +12,8 @@ fn facts(id: u128) -> EventFacts<'static> {
         duration_ms: 60_000,
         wait_ms: 600_000,
         nationality: "KGZ",
+        sex: 2,
+        age_band: None,
         minor: false,
         document_failure: false,
         alerted: false,
@@ -40,6 +42,27 @@ fn counts_by_direction_mode_and_outcome() {
     assert_eq!(w.nationalities, vec![("KGZ".into(), 1), ("UZB".into(), 1)]);
     assert_eq!(w.first_offset, 10);
     assert_eq!(w.checkpoints[0].events, 2);
+    let cells: Vec<_> = w.cells.iter().collect();
+    assert_eq!(cells.len(), 2);
+    let (key, n) = cells
+        .iter()
+        .find(|(k, _)| k.nationality() == "UZB")
+        .unwrap();
+    assert_eq!(*n, 1);
+    assert_eq!(key.direction(), Direction::Exit as i32);
+    assert_eq!(key.mode(), TravelMode::Pedestrian as i32);
+    assert_eq!(key.refusal_reason(), 2);
+    assert_eq!(key.sex(), 2);
+}
+
+#[test]
+fn a_refusal_reason_counts_only_with_a_refusal() {
+    let mut w = Window::new(0, 60_000, 45 * 60_000);
+    let mut admitted = facts(1);
+    admitted.refusal_reason = 4;
+    w.add(&admitted, 1);
+    let (key, _) = w.cells.iter().next().unwrap();
+    assert_eq!(key.refusal_reason(), 0);
 }
 
 #[test]

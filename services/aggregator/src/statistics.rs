@@ -1,0 +1,12 @@
+//! Published statistics, pure: a table of counts per period broken down
+//! by the dimensions asked for ([`table`]), statistical disclosure control
+//! over it ([`disclosure`]), and the files a statistics office loads
+//! ([`export`]). The counts come from the statistics store; nothing here
+//! reads Kafka or a clock.
+
+pub mod disclosure;
+pub mod export;
+pub mod table;
+
+pub use disclosure::protect;
+pub use table::{Row, Status, table};
