@@ -231,6 +231,15 @@ impl PartitionState {
         self.hours_due.push(id);
     }
 
+    /// The restored windows of `crossing_id` are all it had from
+    /// `horizon_ms` on (the window store's horizon): an hour it cuts is not
+    /// republished.
+    pub fn restored_from(&mut self, crossing_id: &str, horizon_ms: i64) {
+        self.crossing_mut(crossing_id)
+            .hours
+            .restored_from(horizon_ms);
+    }
+
     fn crossing_mut(&mut self, id: &str) -> &mut CrossingState {
         if !self.crossings.contains_key(id) {
             let id: Arc<str> = Arc::from(id);
@@ -303,8 +312,11 @@ impl PartitionState {
             }
         };
         if matches!(disposition, Disposition::Counted | Disposition::Amended) {
-            let key = cell_key(facts);
-            self.crossing_mut(crossing_id).hours.count(start, key);
+            let hours = &mut self.crossing_mut(crossing_id).hours;
+            hours.count(start, cell_key(facts));
+            if disposition == Disposition::Amended {
+                hours.changed(start);
+            }
         }
         if disposition == Disposition::Amended {
             self.mark_changed(crossing_id);
@@ -397,6 +409,7 @@ impl PartitionState {
                     if let Some(sample) = &window.sample {
                         state.detectors.observe(start, sample);
                     }
+                    state.hours.changed(start);
                     state.closed.insert(start, Retained::Live(window));
                     self.changed.push(id);
                 }
@@ -524,7 +537,6 @@ impl PartitionState {
                     scratch.clear();
                     record.encode_raw(&mut scratch);
                     let payload: Arc<[u8]> = Arc::from(scratch.as_slice());
-                    state.hours.published(window.start_ms);
                     let closed = Closed {
                         new_flows: window.take_unreported_flows(),
                         new_cells: window.take_unreported_cells(),

@@ -1,5 +1,5 @@
 //! Published statistics, pure: a table of counts per period broken down
-//! by the dimensions asked for ([`table`]), statistical disclosure control
+//! by the dimensions asked for ([`table`](mod@table)), statistical disclosure control
 //! over it ([`disclosure`]), and the files a statistics office loads
 //! ([`export`]). The counts come from the statistics store; nothing here
 //! reads Kafka or a clock.

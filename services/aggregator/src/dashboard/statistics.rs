@@ -5,7 +5,7 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use borderflow_domain::time::parse_rfc3339;
 use borderflow_proto::ms_to_timestamp;
@@ -19,6 +19,7 @@ use super::api::problem;
 use crate::access::Caller;
 use crate::error::Error;
 use crate::grpc::statistics::Answer;
+use crate::http_api::response::http_status;
 use crate::statistics::Status;
 use crate::statistics::export::codes;
 
@@ -137,15 +138,7 @@ fn view(answer: &Answer, threshold: u32) -> StatisticsView {
 }
 
 fn refused(error: &Error) -> Response {
-    let status = match error {
-        Error::Invalid { .. } => StatusCode::BAD_REQUEST,
-        Error::PermissionDenied(_) => StatusCode::FORBIDDEN,
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    problem(status, error.to_string())
+    problem(http_status(error.code()), error.to_string())
 }
 
 fn answer(dashboard: &Dashboard, caller: &Caller, params: &Params) -> Result<Answer, Error> {

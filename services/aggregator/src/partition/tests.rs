@@ -349,5 +349,83 @@ proptest! {
     }
 }
 
+/// Runs `items` from `from`, then one far later event that closes every
+/// window; the latest published window records and hour totals.
+fn run_to_the_end(
+    p: &mut PartitionState,
+    items: &[(u8, u128, i64)],
+    from: usize,
+    windows: &mut BTreeMap<(String, i64), CrossingWindowRecord>,
+    hours: &mut BTreeMap<(String, i64), u64>,
+    close: bool,
+) {
+    let mut collect = |p: &mut PartitionState| {
+        for closed in p.take_closed() {
+            let w = closed.record.window.as_ref().unwrap();
+            let start = timestamp_to_ms(w.start.as_ref().unwrap()).unwrap();
+            windows.insert((w.crossing_id.clone(), start), closed.record.clone());
+        }
+        for hour in p.take_hours() {
+            let start = timestamp_to_ms(hour.start.as_ref().unwrap()).unwrap();
+            let total = hour.cells.iter().map(|c| c.count).sum();
+            hours.insert((hour.crossing_id.clone(), start), total);
+        }
+    };
+    for (offset, &(crossing, id, t)) in items.iter().enumerate().skip(from) {
+        let name = ["A", "B", "C", "D"][crossing as usize];
+        let t = if id % 3 == 0 { (id as i64) * 5_000 } else { t };
+        p.inspection(
+            offset as i64,
+            name,
+            &facts(id + u128::from(crossing) * 1_000, t),
+        );
+        if offset % 7 == 0 {
+            collect(p);
+        }
+    }
+    if close {
+        p.inspection(items.len() as i64, "Z", &facts(u128::MAX, 1_000 * 60 * MIN));
+    }
+    collect(p);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Crash anywhere, restore, replay from the committed offset: the hours
+    /// last published are those of an undisturbed run, and each is the sum
+    /// of its closed windows.
+    #[test]
+    fn hours_after_a_restart_are_those_of_an_undisturbed_run(items in stream(), crash_at in 0usize..300) {
+        let (mut windows, mut hours) = (BTreeMap::new(), BTreeMap::new());
+        run_to_the_end(&mut partition(), &items, 0, &mut windows, &mut hours, true);
+        hours.retain(|(c, _), _| c != "Z");
+        let mut by_windows: BTreeMap<(String, i64), u64> = BTreeMap::new();
+        for ((crossing, start), record) in &windows {
+            if crossing != "Z" {
+                let n = record.window.as_ref().unwrap().inspections;
+                *by_windows.entry((crossing.clone(), start - start.rem_euclid(hours::HOUR_MS))).or_default() += n;
+            }
+        }
+        by_windows.retain(|_, n| *n > 0);
+        prop_assert_eq!(&hours, &by_windows);
+
+        let crash_at = crash_at.min(items.len());
+        let mut first = partition();
+        let (mut before, mut hours_after) = (BTreeMap::new(), BTreeMap::new());
+        run_to_the_end(&mut first, &items[..crash_at], 0, &mut before, &mut hours_after, false);
+        let resume = first.commit_offset().map_or(0, |o| o as usize);
+        let mut second = partition();
+        for record in before.values() {
+            let (crossing, window) = from_record(record).unwrap();
+            second.restore(&crossing, window, record.encode_to_vec().into());
+        }
+        let mut after = before.clone();
+        run_to_the_end(&mut second, &items, resume, &mut after, &mut hours_after, true);
+        hours_after.retain(|(c, _), _| c != "Z");
+        prop_assert_eq!(hours_after, hours);
+    }
+}
+
 use borderflow_proto::analytics::v1::WindowState as WindowStateProto;
 use borderflow_proto::timestamp_to_ms;

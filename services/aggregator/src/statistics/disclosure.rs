@@ -30,7 +30,7 @@ use super::table::{Row, Status};
 use crate::windows::cells::{CellKey, Field};
 
 /// Applies primary and secondary suppression to `rows` (as built by
-/// [`table`](super::table) with the fields `by`), period by period.
+/// [`table`](super::table()) with the fields `by`), period by period.
 pub fn protect(rows: &mut [Row], by: &[Field], threshold: u64) {
     for row in rows.iter_mut() {
         if row.count > 0 && row.count < threshold {

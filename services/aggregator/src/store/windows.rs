@@ -204,6 +204,14 @@ impl WindowStore {
         self.updates.subscribe()
     }
 
+    /// Where a crossing's windows are kept from: every window starting
+    /// earlier has been dropped.
+    pub fn horizon(&self, crossing_id: &str) -> Option<i64> {
+        let crossing = self.crossings.get(crossing_id)?;
+        let newest = *crossing.windows.last_key_value()?.0;
+        Some(newest - self.retention_ms)
+    }
+
     pub fn crossing_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.crossings.iter().map(|e| e.key().clone()).collect();
         ids.sort_unstable();

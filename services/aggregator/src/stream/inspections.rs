@@ -70,8 +70,15 @@ impl Stage for InspectionsStage {
             snapshots = snapshots.len(),
             "partition resumed"
         );
+        let mut restored = std::collections::BTreeSet::new();
         for closed in windows {
             state.restore(&closed.crossing_id, closed.window, closed.record);
+            restored.insert(closed.crossing_id);
+        }
+        for crossing in &restored {
+            if let Some(horizon) = self.stores.windows.horizon(crossing) {
+                state.restored_from(crossing, horizon);
+            }
         }
         Ok(state)
     }
