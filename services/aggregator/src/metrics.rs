@@ -8,7 +8,7 @@ use borderflow_proto::analytics::v1::{
 };
 use borderflow_proto::inspection::v1::{Direction, Sex};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use metrics::{
     Counter, Gauge, Histogram, counter, describe_counter, describe_gauge, describe_histogram,
@@ -16,7 +16,7 @@ use metrics::{
 };
 
 use crate::partition::Closed;
-use crate::windows::cells::AgeBand;
+use crate::windows::cells::{AgeBand, CellKey, Field};
 use crate::windows::histogram::bucket_lower;
 
 pub const CROSSING_INSPECTIONS: &str = "borderflow_crossing_inspections_total";
@@ -416,7 +416,15 @@ pub fn window_published(closed: &Closed) {
         _ => "open",
     };
     counter!(WINDOWS_PUBLISHED, "state" => state).increment(1);
+    // A window's cells differ in nationality, mode and outcome too: one
+    // look-up per label set, not per cell.
+    let mut travellers: BTreeMap<CellKey, u64> = BTreeMap::new();
     for (key, n) in closed.new_cells.iter() {
+        *travellers
+            .entry(key.project(&[Field::Direction, Field::Sex, Field::AgeBand]))
+            .or_default() += n;
+    }
+    for (key, n) in travellers {
         counter!(
             TRAVELLERS,
             "direction" => direction_label(key.direction()),

@@ -18,10 +18,9 @@ use super::Dashboard;
 use super::api::problem;
 use crate::access::Caller;
 use crate::error::Error;
-use crate::grpc::statistics::Answer;
+use crate::grpc::statistics::{Answer, period_name};
 use crate::http_api::response::http_status;
-use crate::statistics::Status;
-use crate::statistics::export::codes;
+use crate::statistics::export::{codes, confidentiality};
 
 /// `?granularity=hour|day|month&from=&to=&country=&crossing=&by=`; times
 /// are RFC 3339 or dates (UTC).
@@ -111,26 +110,17 @@ fn view(answer: &Answer, threshold: u32) -> StatisticsView {
             continue;
         }
         let [_, sex, age, ..] = codes(row, &answer.fields);
-        // Without the age breakdown the age column is a total.
         if let Some(period) = periods.last_mut() {
             period.cells.push(CellView {
                 sex,
                 age,
                 count: row.value(),
-                status: match row.status {
-                    Status::Published => "F",
-                    Status::Primary => "C",
-                    Status::Secondary => "D",
-                },
+                status: confidentiality(row.status),
             });
         }
     }
     StatisticsView {
-        granularity: match answer.granularity {
-            Granularity::Hour => "hour",
-            Granularity::Day => "day",
-            _ => "month",
-        },
+        granularity: period_name(answer.granularity),
         scope: answer.scope.clone(),
         threshold,
         periods,

@@ -37,6 +37,15 @@ pub struct Answer {
     pub rows: Vec<Row>,
 }
 
+/// `hour`, `day` or `month`: a granularity in file names and the dashboard.
+pub fn period_name(granularity: Granularity) -> &'static str {
+    match granularity {
+        Granularity::Hour => "hour",
+        Granularity::Day => "day",
+        _ => "month",
+    }
+}
+
 /// An exported table.
 pub struct File {
     pub content: String,
@@ -62,11 +71,7 @@ impl Answer {
             ExportFormat::Json => (export::json(&table), "application/json", "json"),
             _ => (export::csv(&table), "text/csv", "csv"),
         };
-        let period = match self.granularity {
-            Granularity::Hour => "hour",
-            Granularity::Day => "day",
-            _ => "month",
-        };
+        let period = period_name(self.granularity);
         let area = area.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
         File {
             content,

@@ -151,7 +151,8 @@ pub fn codes(row: &Row, by: &[Field]) -> [String; 7] {
     [direction, sex, age, citizenship, mode, outcome, reason]
 }
 
-fn confidentiality(status: Status) -> &'static str {
+/// SDMX's `CONF_STATUS` code of a row's status.
+pub fn confidentiality(status: Status) -> &'static str {
     match status {
         Status::Published => "F",
         Status::Primary => "C",
