@@ -13,6 +13,7 @@ const PROTOS: &[&str] = &[
     "borderflow/reference/v1/reference.proto",
     "borderflow/audit/v1/audit.proto",
     "borderflow/statistics/v1/statistics.proto",
+    "borderflow/protection/v1/protection.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -17,6 +17,7 @@ use borderflow_aggregator::store::{ReferenceStore, WindowStore};
 use borderflow_aggregator::stream::documents::LocalStores;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 use borderflow_simulator::model::traffic::stable_hash;
 
@@ -54,6 +55,11 @@ impl Effects for Sink {
 
     fn hour(&mut self, hour: &HourRecord) -> Result<(), Infallible> {
         self.produced_bytes += hour.encode_to_vec().len();
+        Ok(())
+    }
+
+    fn referral(&mut self, referral: &Referral) -> Result<(), Infallible> {
+        self.produced_bytes += referral.encode_to_vec().len();
         Ok(())
     }
 

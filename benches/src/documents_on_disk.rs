@@ -19,6 +19,7 @@ use borderflow_proto::inspection::v1::{
     Direction, DocumentFacts, Inspection, InspectionRecord, Outcome, inspection_record,
 };
 use borderflow_proto::ms_to_timestamp;
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 
 use crate::aggregator_core::BATCH;
@@ -46,6 +47,9 @@ impl Effects for Count {
         Ok(())
     }
     fn hour(&mut self, _: &HourRecord) -> Result<(), Infallible> {
+        Ok(())
+    }
+    fn referral(&mut self, _: &Referral) -> Result<(), Infallible> {
         Ok(())
     }
     fn window(&mut self, _: &Closed) -> Result<(), Infallible> {

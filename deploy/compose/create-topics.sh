@@ -73,6 +73,10 @@ topic "${BORDERFLOW_TOPIC_AUDIT:-borderflow.audit.v1}" 3 \
 # years are summed from them.
 topic "${BORDERFLOW_TOPIC_STATISTICS:-borderflow.statistics.v1}" 6 \
   cleanup.policy=compact retention.ms=-1 min.compaction.lag.ms=60000 segment.ms=86400000
+# Protection referrals for partner services (minimal data, no identities):
+# kept 30 days, long enough for a partner to recover from an outage.
+topic "${BORDERFLOW_TOPIC_REFERRALS:-borderflow.referrals.v1}" 3 \
+  cleanup.policy=delete retention.ms=2592000000
 
 "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topics-with-overrides \
   | grep -E '^Topic: borderflow\.' || true

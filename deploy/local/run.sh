@@ -72,7 +72,7 @@ broker=127.0.0.1:$broker_port
   --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
 pids+=($!)
 wait_for_port "$broker_port" "the broker"
-for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6; do
+for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3; do
   "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
     >>"$state/logs/broker.log" 2>&1
 done

@@ -2,7 +2,7 @@
 //!
 //! The generated code lives in [`generated`] and is re-exported by package
 //! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`,
-//! `audit::v1`, `statistics::v1`). Beside it sit the conversions between wire types and the
+//! `audit::v1`, `statistics::v1`, `protection::v1`). Beside it sit the conversions between wire types and the
 //! domain (`convert`), the contract's vocabulary (kind names, labels and
 //! scopes, severity and format labels: `vocabulary`, as inherent methods
 //! of the generated enums) and the encoded descriptor set that gRPC
@@ -53,9 +53,14 @@ pub mod generated {
             tonic::include_proto!("borderflow.statistics.v1");
         }
     }
+    pub mod protection {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.protection.v1");
+        }
+    }
 }
 
-pub use generated::{analytics, audit, ingest, inspection, reference, statistics};
+pub use generated::{analytics, audit, ingest, inspection, protection, reference, statistics};
 
 /// The encoded `FileDescriptorSet` of every borderflow package, for gRPC
 /// server reflection.

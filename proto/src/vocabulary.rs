@@ -5,7 +5,7 @@
 //! and the dashboard (through the aggregator's API) all read this module.
 
 use crate::analytics::v1::{AnomalyKind, Severity};
-use crate::inspection::v1::DocumentFormat;
+use crate::inspection::v1::{DocumentFormat, ReferralCategory};
 
 /// What an anomaly kind is about, and so which part of the aggregator
 /// detects it.
@@ -46,7 +46,7 @@ impl KindScope {
 
 impl AnomalyKind {
     /// Every kind the contract defines, `Unspecified` excluded.
-    pub const ALL: [AnomalyKind; 18] = [
+    pub const ALL: [AnomalyKind; 19] = [
         Self::MrzCheckDigit,
         Self::DocumentExpired,
         Self::LostStolenDocument,
@@ -65,6 +65,7 @@ impl AnomalyKind {
         Self::NationalityMixShift,
         Self::OfficerOverride,
         Self::CheckpointSilent,
+        Self::MassInflux,
     ];
 
     /// The metric label: `flow_surge`, `checkpoint_silent`, …
@@ -89,6 +90,7 @@ impl AnomalyKind {
             Self::NationalityMixShift => "nationality_mix_shift",
             Self::OfficerOverride => "officer_override",
             Self::CheckpointSilent => "checkpoint_silent",
+            Self::MassInflux => "mass_influx",
         }
     }
 
@@ -118,7 +120,8 @@ impl AnomalyKind {
             | Self::SlowInspections
             | Self::QueueSla
             | Self::RefusalRateSpike
-            | Self::NationalityMixShift => KindScope::Crossing,
+            | Self::NationalityMixShift
+            | Self::MassInflux => KindScope::Crossing,
             Self::CheckpointSilent => KindScope::Booth,
             Self::OfficerOverride => KindScope::Officer,
         }
@@ -175,6 +178,38 @@ impl Severity {
         }
         let upper = text.to_ascii_uppercase();
         Self::from_str_name(&upper).or_else(|| Self::from_str_name(&format!("SEVERITY_{upper}")))
+    }
+}
+
+impl ReferralCategory {
+    /// Every category the contract defines, `Unspecified` excluded.
+    pub const ALL: [ReferralCategory; 4] = [
+        Self::AsylumAuthority,
+        Self::ChildProtection,
+        Self::AntiTrafficking,
+        Self::Medical,
+    ];
+
+    /// The metric label: `asylum_authority`, `child_protection`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::AsylumAuthority => "asylum_authority",
+            Self::ChildProtection => "child_protection",
+            Self::AntiTrafficking => "anti_trafficking",
+            Self::Medical => "medical",
+        }
+    }
+
+    /// A category from its label or full proto name, in any case.
+    pub fn parse(text: &str) -> Option<Self> {
+        let upper = text.trim().to_ascii_uppercase();
+        let full = if upper.starts_with("REFERRAL_CATEGORY_") {
+            upper
+        } else {
+            format!("REFERRAL_CATEGORY_{upper}")
+        };
+        Self::from_str_name(&full).filter(|c| *c != Self::Unspecified)
     }
 }
 

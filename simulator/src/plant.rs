@@ -16,6 +16,7 @@ mod officer;
 mod operations;
 mod parties;
 pub mod people;
+mod protection;
 mod travel;
 
 use borderflow_proto::analytics::v1::AnomalyKind;
@@ -143,6 +144,24 @@ fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
             count,
             unaccompanied,
         } => parties::trafficking(ctx, *crossing, *count, *unaccompanied),
+        IncidentKind::MassInflux {
+            crossing,
+            factor,
+            nationality,
+            undocumented,
+            protection,
+            unaccompanied,
+        } => protection::mass_influx(
+            ctx,
+            &protection::Influx {
+                crossing: *crossing,
+                factor: *factor,
+                nationality,
+                undocumented: *undocumented,
+                protection: *protection,
+                unaccompanied: *unaccompanied,
+            },
+        ),
     }
     Ok(())
 }

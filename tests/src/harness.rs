@@ -135,6 +135,7 @@ impl Reference {
             "reference.anomalies",
             "reference.deadletter",
             "reference.statistics",
+            "reference.referrals",
         ];
         let bootstrap = bed.bootstrap().to_owned();
         let partitions = bed.partitions;
@@ -149,6 +150,7 @@ impl Reference {
                 "--topic-anomalies=reference.anomalies",
                 "--topic-deadletter=reference.deadletter",
                 "--topic-statistics=reference.statistics",
+                "--topic-referrals=reference.referrals",
             ]))
             .await?;
         let mut client = bed.analytics(aggregator.grpc_addr).await?;

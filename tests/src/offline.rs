@@ -21,6 +21,7 @@ use borderflow_domain::keys::Pseudonymiser;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::reference::v1::{ReferenceList, ReferenceRecord, reference_record};
 use borderflow_proto::statistics::v1::HourRecord;
 use borderflow_simulator::exercise::{ExerciseOptions, scope, traffic_config};
@@ -46,6 +47,8 @@ pub struct Judged {
     pub truth: Truth,
     /// The latest version of every anomaly, by id.
     pub anomalies: Vec<Anomaly>,
+    /// Every referral made, by case reference.
+    pub referrals: BTreeMap<String, Referral>,
 }
 
 /// Runs `scenario` through the detection steps and scores it.
@@ -108,6 +111,7 @@ pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
         scorecard: score(&scope, &truth, &anomalies),
         truth,
         anomalies,
+        referrals: stages.sink.referrals,
     }
 }
 
@@ -139,10 +143,12 @@ struct Stages {
 }
 
 /// What the steps ask for, kept: anomalies by id (a later version, such
-/// as a retraction, replaces an earlier one) and the by-document copies.
+/// as a retraction, replaces an earlier one), referrals by case reference
+/// and the by-document copies.
 #[derive(Default)]
 struct Sink {
     anomalies: BTreeMap<String, Anomaly>,
+    referrals: BTreeMap<String, Referral>,
     by_document: Vec<([u8; 32], Vec<u8>)>,
 }
 
@@ -155,6 +161,12 @@ impl Effects for Sink {
     }
 
     fn hour(&mut self, _hour: &HourRecord) -> Result<(), Infallible> {
+        Ok(())
+    }
+
+    fn referral(&mut self, referral: &Referral) -> Result<(), Infallible> {
+        self.referrals
+            .insert(referral.case_reference.clone(), referral.clone());
         Ok(())
     }
 

@@ -342,6 +342,7 @@ impl Testbed {
             format!("--topic-deadletter={}", t.deadletter),
             format!("--topic-audit={}", t.audit),
             format!("--topic-statistics={}", t.statistics),
+            format!("--topic-referrals={}", t.referrals),
         ];
         flags.extend(
             k.options

@@ -24,6 +24,8 @@ use borderflow_proto::analytics::v1::{
 use borderflow_proto::audit::v1::audit_service_client::AuditServiceClient;
 use borderflow_proto::audit::v1::{AuditOutcome, ListAuditRecordsRequest};
 use borderflow_proto::ms_to_timestamp;
+use borderflow_proto::protection::v1::WatchReferralsRequest;
+use borderflow_proto::protection::v1::protection_service_client::ProtectionServiceClient;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use borderflow_proto::reference::v1::{
     DeleteEntriesRequest, ListEntriesRequest, ListEntry, ReferenceList, UpsertCrossingsRequest,
@@ -80,6 +82,11 @@ const CALLS: &[(&str, Permission, &[Target])] = {
             &[Nothing, InScope, OutOfScope],
         ),
         ("ExportStatistics", ReadStatistics, &[InScope, OutOfScope]),
+        (
+            "WatchReferrals",
+            WatchReferrals,
+            &[Nothing, InScope, OutOfScope],
+        ),
     ]
 };
 
@@ -256,6 +263,16 @@ async fn call(channel: &Authorized, method: &str, target: Target) -> Code {
                 )
             }
         }
+        "WatchReferrals" => code(
+            ProtectionServiceClient::new(channel.clone())
+                .watch_referrals(WatchReferralsRequest {
+                    crossing_ids: named(target),
+                    replay: 5,
+                    ..WatchReferralsRequest::default()
+                })
+                .await
+                .map(drop),
+        ),
         other => panic!("no call for {other}"),
     }
 }

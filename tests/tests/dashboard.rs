@@ -148,6 +148,7 @@ async fn submit_flagged_travellers(
                 }),
                 outcome: Outcome::Admitted as i32,
                 refusal_reason: 0,
+                protection: None,
             };
             let bearer = Bearer::new(Some(&tokens.token(&checkpoint))).unwrap();
             let mut client = IngestServiceClient::with_interceptor(channel.clone(), bearer);

@@ -62,6 +62,7 @@ fn event(crossing: &str, lane: u32, seed: u64) -> InspectionEvent {
         }),
         outcome: Outcome::Admitted as i32,
         refusal_reason: 0,
+        protection: None,
     }
 }
 

@@ -84,6 +84,7 @@ async fn both_servers_list_their_services_in_v1_and_v1alpha() {
                 "borderflow.reference.v1.ReferenceService",
                 "borderflow.audit.v1.AuditService",
                 "borderflow.statistics.v1.StatisticsService",
+                "borderflow.protection.v1.ProtectionService",
             ],
         ),
     ] {

@@ -15,6 +15,7 @@ use borderflow_domain::time::{Date, MS_PER_DAY};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, CrossingWindowRecord};
 use borderflow_proto::inspection::v1::{Inspection, InspectionRecord, Outcome, inspection_record};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::model::networks;
@@ -43,6 +44,9 @@ impl Effects for Reports {
         Ok(())
     }
     fn hour(&mut self, _: &HourRecord) -> Result<(), Infallible> {
+        Ok(())
+    }
+    fn referral(&mut self, _: &Referral) -> Result<(), Infallible> {
         Ok(())
     }
     fn window(&mut self, _: &Closed) -> Result<(), Infallible> {

@@ -24,10 +24,12 @@ pub enum Permission {
     /// Published statistics (aggregate, under disclosure control) and
     /// their export.
     ReadStatistics,
+    /// The stream of protection referrals (minimal data, no identities).
+    WatchReferrals,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Self::ReadFigures,
         Self::ReadAnomalies,
         Self::ReadReference,
@@ -35,6 +37,7 @@ impl Permission {
         Self::WriteRegistry,
         Self::ReadAudit,
         Self::ReadStatistics,
+        Self::WatchReferrals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Permission {
             Self::WriteRegistry => "write-registry",
             Self::ReadAudit => "read-audit",
             Self::ReadStatistics => "read-statistics",
+            Self::WatchReferrals => "watch-referrals",
         }
     }
 }
@@ -70,10 +74,14 @@ pub enum Role {
     /// A statistics office: the published statistics and their export,
     /// nothing live, no anomalies.
     Statistician,
+    /// A partner service taking on referred travellers (an asylum
+    /// authority, child protection, an anti-trafficking referral mechanism,
+    /// medical care): the referrals of its countries, nothing else.
+    ReferralPartner,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Self::Viewer,
         Self::Analyst,
         Self::ReferenceAdmin,
@@ -81,6 +89,7 @@ impl Role {
         Self::Auditor,
         Self::Trainer,
         Self::Statistician,
+        Self::ReferralPartner,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +101,7 @@ impl Role {
             Self::Auditor => "auditor",
             Self::Trainer => "trainer",
             Self::Statistician => "statistician",
+            Self::ReferralPartner => "referral-partner",
         }
     }
 
@@ -113,6 +123,7 @@ impl Role {
                 WriteRegistry,
             ],
             Self::Statistician => &[ReadStatistics],
+            Self::ReferralPartner => &[WatchReferrals],
         }
     }
 }

@@ -70,6 +70,11 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_AUDIT_CAPACITY", default_value_t = 200_000)]
     pub audit_capacity: usize,
 
+    /// Newest protection referrals kept for the referral watch's replay
+    /// (the topic keeps them for its retention).
+    #[arg(long, env = "BORDERFLOW_REFERRAL_CAPACITY", default_value_t = 10_000)]
+    pub referral_capacity: usize,
+
     #[command(flatten)]
     pub detect: DetectConfig,
 

@@ -2,11 +2,12 @@
 //! watches over the materialised stores, [`reference::ReferenceApi`] for
 //! loading reference lists and the crossing registry, [`audit::AuditApi`]
 //! for the audit trail, [`statistics::StatisticsApi`] for the published
-//! statistics. Each handler finds its authenticated
+//! statistics, [`protection::ProtectionApi`] for the referral watch. Each handler finds its authenticated
 //! [`crate::access::Caller`] on the request.
 
 pub mod analytics;
 pub mod audit;
+pub mod protection;
 pub mod reference;
 pub mod statistics;
 

@@ -9,7 +9,8 @@
 //! 2. [`windows`]: event-time windows, their histograms and records, and
 //!    what a record must hold to be counted.
 //! 3. [`detect`]: the detection catalogue, pure; reference data is read
-//!    through [`detect::References`].
+//!    through [`detect::References`]. [`protection`]: the minimal-data
+//!    referrals an inspection gives rise to, pure.
 //! 4. [`partition`]: one partition's state driven record by record, and the
 //!    stages' per-record steps as pure functions returning effects
 //!    (sans-io: the benches and tests call the same functions).
@@ -36,6 +37,7 @@ pub mod http_api;
 pub mod ids;
 pub mod metrics;
 pub mod partition;
+pub mod protection;
 pub mod reflist;
 pub mod statistics;
 pub mod store;
@@ -51,6 +53,7 @@ use borderflow_common::admin::{self, Readiness};
 use borderflow_common::grpc::{MAX_MESSAGE_BYTES, health_service, incoming, reflection_services};
 use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsServiceServer;
 use borderflow_proto::audit::v1::audit_service_server::AuditServiceServer;
+use borderflow_proto::protection::v1::protection_service_server::ProtectionServiceServer;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceServiceServer;
 use borderflow_proto::statistics::v1::statistics_service_server::StatisticsServiceServer;
 use rdkafka::producer::{FutureProducer, Producer};
@@ -70,9 +73,12 @@ use crate::access::grpc::AccessLayer;
 use crate::access::{AuditSink, Gate};
 use crate::grpc::analytics::AnalyticsApi;
 use crate::grpc::audit::AuditApi;
+use crate::grpc::protection::ProtectionApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::grpc::statistics::StatisticsApi;
-use crate::store::{AnomalyStore, AuditStore, ReferenceStore, StatisticsStore, WindowStore};
+use crate::store::{
+    AnomalyStore, AuditStore, ReferenceStore, ReferralStore, StatisticsStore, WindowStore,
+};
 use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
 use crate::stream::materialise::{Materialiser, NotCaughtUp, Stores};
@@ -85,6 +91,7 @@ pub const SERVICES: &[&str] = &[
     "borderflow.reference.v1.ReferenceService",
     "borderflow.audit.v1.AuditService",
     "borderflow.statistics.v1.StatisticsService",
+    "borderflow.protection.v1.ProtectionService",
 ];
 
 /// A started aggregator.
@@ -113,6 +120,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         statistics: Arc::new(StatisticsStore::new(
             config.statistics_hourly_retention.as_millis() as i64,
         )),
+        referrals: Arc::new(ReferralStore::new(config.referral_capacity)),
     };
     let authenticator = config
         .access
@@ -310,7 +318,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
         .add_service(AuditServiceServer::new(AuditApi::new(stores.clone())))
-        .add_service(StatisticsServiceServer::new(statistics.clone()));
+        .add_service(StatisticsServiceServer::new(statistics.clone()))
+        .add_service(ProtectionServiceServer::new(ProtectionApi::new(
+            stores.clone(),
+            shutdown.clone(),
+        )));
     // The JSON API calls the same services through the same access layer.
     let json_api = http_api::router(
         BoxCloneSyncService::new(AccessLayer::new(gate.clone()).layer(routes.clone())),

@@ -1,12 +1,13 @@
 //! The aggregator's telemetry contract: every metric it exports, with help
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
-//! partition, sex, age band (the configured bands); never a document,
+//! partition, sex, age band (the configured bands), referral service; never a document,
 //! person or event id.
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CrossingWindow, Severity, WindowState,
 };
-use borderflow_proto::inspection::v1::{Direction, Sex};
+use borderflow_proto::inspection::v1::{Direction, ReferralCategory, Sex};
+use borderflow_proto::protection::v1::Referral;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,6 +28,7 @@ pub const CROSSING_LAST_WINDOW: &str = "borderflow_crossing_last_window_inspecti
 pub const CROSSING_LAST_WAIT_P95: &str = "borderflow_crossing_last_window_wait_p95_seconds";
 pub const CROSSING_LAST_WINDOW_END: &str = "borderflow_crossing_last_window_end_timestamp_seconds";
 pub const ANOMALIES: &str = "borderflow_anomalies_total";
+pub const REFERRALS: &str = "borderflow_referrals_total";
 pub const RECORDS: &str = "borderflow_aggregator_records_total";
 pub const DOCUMENT_RECORDS: &str = "borderflow_aggregator_document_records_total";
 pub const DEADLETTERS: &str = "borderflow_aggregator_deadletter_total";
@@ -179,6 +181,10 @@ pub fn describe() {
     describe_counter!(
         ANOMALIES,
         "Anomalies flagged, by crossing, kind and severity."
+    );
+    describe_counter!(
+        REFERRALS,
+        "Protection referrals published, by crossing and service (a replay after a crash publishes again, under the same case reference)."
     );
     describe_counter!(
         RECORDS,
@@ -395,6 +401,16 @@ pub fn anomaly(anomaly: &Anomaly) {
         "crossing" => anomaly.crossing_id.clone(),
         "kind" => AnomalyKind::label_of(anomaly.kind),
         "severity" => Severity::label_of(anomaly.severity),
+    )
+    .increment(1);
+}
+
+pub fn referral(referral: &Referral) {
+    let category = ReferralCategory::try_from(referral.category).unwrap_or_default();
+    counter!(
+        REFERRALS,
+        "crossing" => referral.crossing_id.clone(),
+        "category" => category.label(),
     )
     .increment(1);
 }

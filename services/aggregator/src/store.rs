@@ -1,11 +1,12 @@
 //! What every aggregator instance knows, materialised from Kafka: crossing
-//! windows, anomalies, reference data, the newest audit records and the
-//! statistics. Query handlers, the dashboard and
+//! windows, anomalies, reference data, the newest audit records and
+//! protection referrals, and the statistics. Query handlers, the dashboard and
 //! the processing loops share these through concurrent maps.
 
 mod anomalies;
 mod audit;
 pub mod reference;
+mod referrals;
 mod scope;
 pub mod statistics;
 mod windows;
@@ -13,6 +14,7 @@ mod windows;
 pub use anomalies::{AnomalyQuery, AnomalyStore};
 pub use audit::{AuditQuery, AuditStore};
 pub use reference::ReferenceStore;
+pub use referrals::ReferralStore;
 pub use scope::CrossingScope;
 pub use statistics::StatisticsStore;
 pub use windows::{ClosedWindow, WindowStore};

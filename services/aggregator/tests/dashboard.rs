@@ -17,7 +17,8 @@ use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
 use borderflow_aggregator::grpc::statistics::StatisticsApi;
 use borderflow_aggregator::store::{
-    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, StatisticsStore, WindowStore, reference,
+    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, ReferralStore, StatisticsStore,
+    WindowStore, reference,
 };
 use borderflow_aggregator::stream::materialise::Stores;
 use borderflow_proto::analytics::v1::{
@@ -42,6 +43,7 @@ fn stores() -> Stores {
         reference: Arc::new(ReferenceStore::default()),
         audit: Arc::new(AuditStore::new(1_000)),
         statistics: Arc::new(StatisticsStore::new(92 * 24 * 60 * MINUTE)),
+        referrals: Arc::new(ReferralStore::new(1_000)),
     };
     for (id, lat, country) in [
         ("KZ-1", 44.2, "KAZ"),

@@ -11,6 +11,7 @@ const STOREYS: &[(&str, u32)] = &[
     ("ids", 1),
     ("windows", 2),
     ("detect", 3),
+    ("protection", 3),
     ("partition", 4),
     ("store", 5),
     ("statistics", 5),

@@ -202,6 +202,10 @@ pub struct Topics {
     /// (compacted, kept for years).
     #[arg(long = "topic-statistics", env = "BORDERFLOW_TOPIC_STATISTICS", default_value = Topics::STATISTICS)]
     pub statistics: String,
+    /// Minimal-data protection referrals for partner services, keyed by
+    /// crossing id.
+    #[arg(long = "topic-referrals", env = "BORDERFLOW_TOPIC_REFERRALS", default_value = Topics::REFERRALS)]
+    pub referrals: String,
 }
 
 impl Topics {
@@ -214,6 +218,7 @@ impl Topics {
     pub const DEADLETTER: &'static str = "borderflow.deadletter.v1";
     pub const AUDIT: &'static str = "borderflow.audit.v1";
     pub const STATISTICS: &'static str = "borderflow.statistics.v1";
+    pub const REFERRALS: &'static str = "borderflow.referrals.v1";
 
     /// Every topic with a prefix, for tests that need a fresh set.
     pub fn with_prefix(prefix: &str) -> Self {
@@ -227,10 +232,11 @@ impl Topics {
             deadletter: format!("{prefix}{}", Self::DEADLETTER),
             audit: format!("{prefix}{}", Self::AUDIT),
             statistics: format!("{prefix}{}", Self::STATISTICS),
+            referrals: format!("{prefix}{}", Self::REFERRALS),
         }
     }
 
-    pub fn all(&self) -> [&str; 9] {
+    pub fn all(&self) -> [&str; 10] {
         [
             &self.inspections,
             &self.by_document,
@@ -241,6 +247,7 @@ impl Topics {
             &self.deadletter,
             &self.audit,
             &self.statistics,
+            &self.referrals,
         ]
     }
 }

@@ -78,6 +78,7 @@ impl RecordBuilder {
             refusal_reason: event.refusal_reason,
             ingested_at: Some(ms_to_timestamp(ingested_at_ms)),
             raw: self.forward_raw.then_some(raw),
+            protection: event.protection,
         }
     }
 

@@ -7,7 +7,7 @@ use borderflow_domain::ids::{self, IdError};
 use borderflow_domain::time::Date;
 use borderflow_proto::inspection::v1::{
     BiometricModality, Direction, DocumentRead, GuardianRelation, InspectionEvent, Outcome,
-    RefusalReason, TravelMode, document_read,
+    Protection, ReferralCategory, RefusalReason, TravelMode, document_read,
 };
 use borderflow_proto::timestamp_to_ms;
 
@@ -106,6 +106,9 @@ pub fn validate_event(event: &InspectionEvent, limits: &Limits) -> Result<EventT
             ));
         }
     }
+    if let Some(protection) = &event.protection {
+        referrals(protection)?;
+    }
     if let Some(checks) = &event.checks {
         if let Some(score) = checks.biometric_score
             && !(0.0..=1.0).contains(&score)
@@ -151,6 +154,29 @@ fn known_enum<E: TryFrom<i32>>(value: i32, field: &str) -> Result<(), FieldError
     E::try_from(value)
         .map(drop)
         .map_err(|_| FieldError::new(field, format!("unknown value {value}")))
+}
+
+/// Each referral names a known service, once.
+fn referrals(protection: &Protection) -> Result<(), FieldError> {
+    for (i, &category) in protection.referrals.iter().enumerate() {
+        let field = || format!("event.protection.referrals[{i}]");
+        match ReferralCategory::try_from(category) {
+            Ok(ReferralCategory::Unspecified) => {
+                return Err(FieldError::new(field(), "names no service"));
+            }
+            Err(_) => {
+                return Err(FieldError::new(
+                    field(),
+                    format!("unknown value {category}"),
+                ));
+            }
+            Ok(_) => {}
+        }
+        if protection.referrals[..i].contains(&category) {
+            return Err(FieldError::new(field(), "repeats an earlier referral"));
+        }
+    }
+    Ok(())
 }
 
 fn refusal(event: &InspectionEvent) -> Result<(), FieldError> {

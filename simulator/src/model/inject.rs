@@ -4,7 +4,9 @@
 //! the traffic model only plays them, tagging every planted event with the
 //! ground-truth occurrence it belongs to.
 
-use borderflow_proto::inspection::v1::{Direction, GuardianRelation, Outcome, RefusalReason};
+use borderflow_proto::inspection::v1::{
+    Direction, GuardianRelation, Outcome, Protection, RefusalReason,
+};
 
 use super::profile::RateSpan;
 
@@ -77,6 +79,19 @@ pub enum Escort {
 pub struct PlantedMember {
     pub mrz: Vec<String>,
     pub escort: Escort,
+    /// What the booth records of the member's need for protection.
+    pub protection: Option<Protection>,
+}
+
+impl PlantedMember {
+    /// A member with no need of protection recorded.
+    pub fn new(mrz: Vec<String>, escort: Escort) -> Self {
+        Self {
+            mrz,
+            escort,
+            protection: None,
+        }
+    }
 }
 
 /// A party that arrives at a crossing because a scenario says so.

@@ -135,7 +135,7 @@ pub(super) fn nationality_shift(
             } else {
                 Escort::Adult
             };
-            members.push(PlantedMember { mrz: t.mrz, escort });
+            members.push(PlantedMember::new(t.mrz, escort));
         }
         let (outcome, reason) = if ctx.rng.random_bool(0.1) {
             (Outcome::ReferredToSecondary, RefusalReason::Unspecified)

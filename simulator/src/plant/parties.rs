@@ -68,10 +68,7 @@ pub(super) fn trafficking(ctx: &mut Ctx<'_>, crossing: usize, count: u32, unacco
         let mut members = Vec::new();
         if !alone {
             let adult = people::foreigner(ctx.rng, &spec, date);
-            members.push(PlantedMember {
-                mrz: adult.mrz,
-                escort: Escort::Adult,
-            });
+            members.push(PlantedMember::new(adult.mrz, Escort::Adult));
         }
         let nationality = people::foreigner(ctx.rng, &spec, date).document.nationality;
         for _ in 0..minors {
@@ -81,10 +78,7 @@ pub(super) fn trafficking(ctx: &mut Ctx<'_>, crossing: usize, count: u32, unacco
             } else {
                 Escort::With(GuardianRelation::Unrelated)
             };
-            members.push(PlantedMember {
-                mrz: child.mrz,
-                escort,
-            });
+            members.push(PlantedMember::new(child.mrz, escort));
         }
         // The minors enter and stay, but far from any stay limit within a
         // run: no overstay.

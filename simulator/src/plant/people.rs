@@ -81,10 +81,7 @@ pub fn single(
     Planted {
         at_ms,
         direction,
-        members: vec![PlantedMember {
-            mrz,
-            escort: Escort::Adult,
-        }],
+        members: vec![PlantedMember::new(mrz, Escort::Adult)],
         outcome: outcome.0,
         refusal_reason: outcome.1,
         lane: None,

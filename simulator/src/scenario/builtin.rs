@@ -62,6 +62,10 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/lane-closure.toml"),
     ),
     (
+        "mass-influx",
+        include_str!("../../scenarios/mass-influx.toml"),
+    ),
+    (
         "central-asia-week",
         include_str!("../../scenarios/central-asia-week.toml"),
     ),

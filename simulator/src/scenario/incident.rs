@@ -21,6 +21,7 @@ mod kind;
 mod locate;
 mod operations;
 mod parties;
+mod protection;
 mod travel;
 
 use borderflow_domain::time::MS_PER_MINUTE;
@@ -38,6 +39,7 @@ pub use kind::{IncidentKind, IncidentParams};
 pub(crate) use locate::locate;
 pub use operations::{LaneClosure, RefusalCampaign};
 pub use parties::{RepeatedRefusals, Trafficking};
+pub use protection::MassInflux;
 pub use travel::{DoubleEntry, ImpossibleTravel, Overstay, plausible_speed_kmh};
 
 /// An incident as written: one flat table, its `kind` saying which

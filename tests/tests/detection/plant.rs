@@ -122,6 +122,7 @@ impl Planter {
             }),
             outcome: plant.outcome as i32,
             refusal_reason: plant.reason as i32,
+            protection: None,
         };
         let emitted = Emitted {
             at_ms: completed,

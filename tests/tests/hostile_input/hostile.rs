@@ -44,6 +44,7 @@ pub(crate) fn valid_event(crossing: &str, seed: u64) -> InspectionEvent {
         }),
         outcome: Outcome::Admitted as i32,
         refusal_reason: 0,
+        protection: None,
     }
 }
 

@@ -69,6 +69,7 @@ impl Booth {
             }),
             outcome: Outcome::Admitted as i32,
             refusal_reason: 0,
+            protection: None,
         };
         (id.as_u128(), event)
     }

@@ -47,6 +47,7 @@ pub const METHODS: &[MethodRule] = rules! {
     "borderflow.audit.v1.AuditService" / "ListAuditRecords" => ReadAudit, Unary;
     "borderflow.statistics.v1.StatisticsService" / "QueryStatistics" => ReadStatistics, Unary;
     "borderflow.statistics.v1.StatisticsService" / "ExportStatistics" => ReadStatistics, Unary;
+    "borderflow.protection.v1.ProtectionService" / "WatchReferrals" => WatchReferrals, ServerStream;
 };
 
 /// The rule of a request path, if it is one of borderflow's methods.

@@ -175,6 +175,22 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_REFUSAL_SPIKE_FACTOR", default_value_t = 5.0)]
     pub refusal_spike_factor: f64,
 
+    /// Arrivals (entries) at least this many times the usual for the hour
+    /// make a mass influx, when enough of them need protection.
+    #[arg(long, env = "BORDERFLOW_INFLUX_FACTOR", default_value_t = 3.0)]
+    pub influx_factor: f64,
+
+    /// Share of a period's arrivals in need of protection (asking for it,
+    /// without valid documents, unaccompanied or separated children,
+    /// suspected victims of trafficking) from which a surge of arrivals is
+    /// a mass influx; it must also be three times the crossing's usual share.
+    #[arg(long, env = "BORDERFLOW_INFLUX_NEED_SHARE", default_value_t = 0.2)]
+    pub influx_need_share: f64,
+
+    /// Fewest arrivals in need of protection in a period for a mass influx.
+    #[arg(long, env = "BORDERFLOW_INFLUX_MIN_NEED", default_value_t = 10)]
+    pub influx_min_need: u64,
+
     /// Jensen-Shannon divergence (bits) of the nationality mix from its
     /// baseline that is a shift.
     #[arg(

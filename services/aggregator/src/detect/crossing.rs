@@ -2,7 +2,7 @@
 //! closes (on-time figures only), and evaluate fixed periods (default 15
 //! minutes) once the watermark has passed them. Each crossing-level rule is
 //! a `rule::PeriodRule` in a file of its own (`flow`, `slow`, `queue`,
-//! `refusal`, `nationality`, `officer`) with its own baselines; silent
+//! `refusal`, `nationality`, `officer`, `influx`) with its own baselines; silent
 //! checkpoints are judged on the partition's silence clock (`checkpoint`).
 //! Everything they learned is published as a state snapshot after each
 //! evaluation, a section per rule, so another instance or a restart resumes
@@ -11,6 +11,7 @@
 mod checkpoint;
 mod evaluate;
 mod flow;
+mod influx;
 mod nationality;
 mod officer;
 mod period;

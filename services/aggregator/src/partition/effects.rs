@@ -4,6 +4,7 @@
 //! broker-free tests collect or count them. Either way the same step runs.
 
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 
 use super::Closed;
@@ -33,6 +34,10 @@ pub trait Effects {
     /// [`hour_key`](super::hours::hour_key) on the statistics topic.
     fn hour(&mut self, hour: &HourRecord) -> Result<(), Self::Error>;
 
+    /// A protection referral, to publish keyed by its crossing on the
+    /// referrals topic.
+    fn referral(&mut self, referral: &Referral) -> Result<(), Self::Error>;
+
     /// A crossing's detector state, to publish under
     /// [`snapshot_key`](crate::windows::publish::snapshot_key).
     fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), Self::Error>;
@@ -50,12 +55,14 @@ pub trait Effects {
     ) -> Result<(), Self::Error>;
 }
 
-/// For unit tests: keeps the anomalies, drops windows, hours, snapshots and
-/// by-document copies, and fails on a dead letter (none is expected).
+/// For unit tests: keeps the anomalies and referrals, drops windows,
+/// hours, snapshots and by-document copies, and fails on a dead letter
+/// (none is expected).
 #[cfg(test)]
 #[derive(Default)]
 pub struct Collected {
     pub anomalies: Vec<Anomaly>,
+    pub referrals: Vec<Referral>,
 }
 
 #[cfg(test)]
@@ -70,6 +77,10 @@ impl Effects for Collected {
         Ok(())
     }
     fn hour(&mut self, _: &HourRecord) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn referral(&mut self, referral: &Referral) -> Result<(), Self::Error> {
+        self.referrals.push(referral.clone());
         Ok(())
     }
     fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {

@@ -7,6 +7,7 @@ use super::effects::{Effects, Record};
 use super::{Disposition, PartitionState};
 use crate::detect;
 use crate::detect::rescan::Read;
+use crate::protection;
 use crate::windows::codec::{self, Decoded};
 
 /// What a step did with its record.
@@ -71,6 +72,21 @@ impl PartitionState {
         let disposition = self.inspection(record.offset, &inspection.crossing_id, &facts);
         for anomaly in &verdict.anomalies {
             out.anomaly(anomaly)?;
+        }
+        // A referral is made whenever the inspection is, however late; a
+        // repeat of a counted event made it already. A replay makes it
+        // again under the same case reference.
+        if inspection.protection.is_some() && disposition != Disposition::Duplicate {
+            let country = self
+                .refs
+                .crossing(&inspection.crossing_id)
+                .map(|c| c.country.clone())
+                .unwrap_or_default();
+            for referral in
+                protection::referrals(&inspection, event_ms, &self.config.age_bands, &country)
+            {
+                out.referral(&referral)?;
+            }
         }
         // Replays and repeats are held again: the rescans are not part of
         // the windows' exactly-once bookkeeping, and ids make reports idempotent.

@@ -48,6 +48,7 @@ fn facts(id: u128, t: i64) -> EventFacts<'static> {
         officer_id: "O",
         checkpoint_id: "C",
         group_id: "",
+        protection: Default::default(),
     }
 }
 

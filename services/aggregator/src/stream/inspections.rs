@@ -12,6 +12,7 @@ use anyhow::Context as _;
 use borderflow_common::kafka::Topics;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 use rdkafka::error::KafkaError;
 use tracing::debug;
@@ -143,6 +144,10 @@ impl Effects for Offering<'_, '_> {
 
     fn hour(&mut self, hour: &HourRecord) -> Result<(), KafkaError> {
         self.out.hour(hour)
+    }
+
+    fn referral(&mut self, referral: &Referral) -> Result<(), KafkaError> {
+        self.out.referral(referral)
     }
 
     fn snapshot(&mut self, snapshot: &CrossingWindowRecord) -> Result<(), KafkaError> {

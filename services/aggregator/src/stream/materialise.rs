@@ -1,10 +1,12 @@
 //! Every instance reads the crossing-stats, anomalies and reference topics
 //! whole, into the stores, on one thread (the audit topic's tail on
-//! another, `audit`, and the statistics topic on a third, `statistics`). Processing waits until this view has caught up with
+//! another, `audit`, the statistics topic on a third, `statistics`, and
+//! the referrals topic on a fourth, `referrals`). Processing waits until this view has caught up with
 //! the topics before it resumes a partition, so state published by a
 //! previous owner is never missed.
 
 mod audit;
+mod referrals;
 mod statistics;
 
 use std::collections::HashMap;
@@ -24,7 +26,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use crate::metrics;
-use crate::store::{AnomalyStore, AuditStore, ReferenceStore, StatisticsStore, WindowStore};
+use crate::store::{
+    AnomalyStore, AuditStore, ReferenceStore, ReferralStore, StatisticsStore, WindowStore,
+};
 
 /// The stores every instance keeps.
 #[derive(Clone, Debug)]
@@ -34,6 +38,7 @@ pub struct Stores {
     pub reference: Arc<ReferenceStore>,
     pub audit: Arc<AuditStore>,
     pub statistics: Arc<StatisticsStore>,
+    pub referrals: Arc<ReferralStore>,
 }
 
 impl Stores {
@@ -113,6 +118,12 @@ impl Materialiser {
             kafka,
             &topics.statistics,
             stores.statistics.clone(),
+            shutdown.clone(),
+        )?;
+        referrals::start(
+            kafka,
+            &topics.referrals,
+            stores.referrals.clone(),
             shutdown.clone(),
         )?;
         let positions = materialiser.positions.clone();

@@ -10,6 +10,7 @@ use std::time::Duration;
 use borderflow_common::kafka::Topics;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
+use borderflow_proto::protection::v1::Referral;
 use borderflow_proto::statistics::v1::HourRecord;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -90,6 +91,19 @@ impl Effects for Outputs<'_> {
             topic,
             key.as_bytes(),
             &hour.encode_to_vec(),
+            None,
+        )
+    }
+
+    /// Publishes a referral (keyed by crossing) and counts it.
+    fn referral(&mut self, referral: &Referral) -> Result<(), KafkaError> {
+        metrics::referral(referral);
+        send(
+            self.producer,
+            self.batch,
+            &self.topics.referrals,
+            referral.crossing_id.as_bytes(),
+            &referral.encode_to_vec(),
             None,
         )
     }

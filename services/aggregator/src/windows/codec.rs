@@ -5,12 +5,13 @@
 use borderflow_domain::minor::MINOR_AGE;
 use borderflow_proto::Message;
 use borderflow_proto::inspection::v1::{
-    CheckpointHeartbeat, CheckpointStatus, Inspection, InspectionRecord, inspection_record,
+    CheckpointHeartbeat, CheckpointStatus, Direction, GuardianRelation, Inspection,
+    InspectionRecord, Outcome, RefusalReason, inspection_record,
 };
 use borderflow_proto::timestamp_to_ms;
 
 use super::cells::AgeBands;
-use super::window::EventFacts;
+use super::window::{EventFacts, ProtectionFacts, REFERRAL_CATEGORIES};
 use crate::ids::parse_uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -135,5 +136,39 @@ pub fn facts<'a>(
             .traveller
             .as_ref()
             .map_or("", |t| t.group_id.as_str()),
+        protection: protection(inspection, age),
     })
+}
+
+/// The protection figures of an inspection: its flags and referrals, a
+/// minor without a related adult, an entry without a valid document.
+pub fn protection(inspection: &Inspection, age: Option<u32>) -> ProtectionFacts {
+    let flags = inspection.protection.as_ref();
+    let mut referrals = 0u8;
+    for &category in flags.map_or(&[][..], |p| p.referrals.as_slice()) {
+        if (1..=REFERRAL_CATEGORIES as i32).contains(&category) {
+            referrals |= 1 << (category - 1);
+        }
+    }
+    let traveller = inspection.traveller.as_ref();
+    let unaccompanied_minor = age.is_some_and(|a| a < MINOR_AGE)
+        && traveller.is_none_or(|t| {
+            t.accompanied_by.is_empty() || t.guardian_relation == GuardianRelation::Unrelated as i32
+        });
+    let entering = inspection.outcome != Outcome::Unspecified as i32
+        && inspection.direction == Direction::Entry as i32;
+    let document = inspection.document.as_ref();
+    let no_valid_document = matches!(
+        RefusalReason::try_from(inspection.refusal_reason),
+        Ok(RefusalReason::A | RefusalReason::B)
+    ) && inspection.outcome == Outcome::Refused as i32
+        || document.is_none_or(|d| d.expired || !d.mrz_valid);
+    ProtectionFacts {
+        requested: flags.is_some_and(|p| p.protection_requested),
+        trafficking_suspected: flags.is_some_and(|p| p.suspected_trafficking_victim),
+        referrals,
+        unaccompanied_minor,
+        undocumented_entry: entering && no_valid_document,
+        entering,
+    }
 }

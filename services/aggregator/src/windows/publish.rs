@@ -9,7 +9,7 @@ use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 
 use crate::windows::cells::Cells;
 use crate::windows::histogram::LogHistogram;
-use crate::windows::window::{Counts, Window, WindowState};
+use crate::windows::window::{Counts, ProtectionCounts, Window, WindowState};
 
 /// Kafka key of a window: crossing and window start.
 pub fn window_key(record: &CrossingWindowRecord) -> String {
@@ -109,6 +109,12 @@ pub fn to_api(crossing_id: &str, window: &Window) -> CrossingWindow {
             })
             .collect(),
         flows: flows(&c.flows),
+        protection_requests: c.protection.requests,
+        suspected_trafficking_victims: c.protection.trafficking_suspected,
+        unaccompanied_minors: c.protection.unaccompanied_minors,
+        undocumented_entries: c.protection.undocumented_entries,
+        referrals: c.protection.referral_counts(),
+        entries_in_need: c.protection.entries_in_need,
     }
 }
 
@@ -208,6 +214,14 @@ pub fn from_record(record: &CrossingWindowRecord) -> Option<(String, Window)> {
         minors: api.minors,
         late_events: api.late_events,
         waits_over_sla: record.sample.as_ref().map_or(0, |s| s.waits_over_sla),
+        protection: ProtectionCounts {
+            requests: api.protection_requests,
+            trafficking_suspected: api.suspected_trafficking_victims,
+            unaccompanied_minors: api.unaccompanied_minors,
+            undocumented_entries: api.undocumented_entries,
+            entries_in_need: api.entries_in_need,
+            referrals: ProtectionCounts::referrals_from(&api.referrals),
+        },
         flows: {
             let mut counts = [[0u64; 3]; 2];
             for flow in &api.flows {
@@ -275,6 +289,7 @@ mod tests {
                     officer_id: "OFF-1",
                     checkpoint_id: "CP-1",
                     group_id: "",
+                    protection: Default::default(),
                 },
                 100 + i as i64,
             );

@@ -7,10 +7,11 @@ use std::hash::BuildHasherDefault;
 
 use borderflow_proto::analytics::v1::{
     CheckpointActivity, DetectorSample, NationalityCount, OfficerTally as OfficerTallyProto,
+    ReferralCount,
 };
 use borderflow_proto::inspection::v1::{CheckpointStatus, Direction, Outcome, TravelMode};
 
-use super::cells::{AgeBand, CellKey, CellValues, Cells};
+use super::cells::{AgeBand, CellKey, CellValues, Cells, Field};
 use super::histogram::LogHistogram;
 use crate::ids::{MixedHasher, uuid_string};
 
@@ -46,6 +47,89 @@ pub struct EventFacts<'a> {
     pub checkpoint_id: &'a str,
     /// The family or travel group (empty when travelling alone).
     pub group_id: &'a str,
+    pub protection: ProtectionFacts,
+}
+
+/// What an inspection says of the traveller's need for protection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProtectionFacts {
+    /// Asked for asylum or international protection.
+    pub requested: bool,
+    pub trafficking_suspected: bool,
+    /// Referred to: bit `category − 1` of the contract's `ReferralCategory`.
+    pub referrals: u8,
+    /// A minor with no adult or with an unrelated one.
+    pub unaccompanied_minor: bool,
+    /// An entry decided without a valid travel document.
+    pub undocumented_entry: bool,
+    /// A decided entry (what `entry_in_need` counts among).
+    pub entering: bool,
+}
+
+impl ProtectionFacts {
+    /// An entry of someone in need of protection: asking for it, without a
+    /// valid document, an unaccompanied or separated minor, or a suspected
+    /// victim of trafficking. Set by [`codec::protection`](super::codec::protection) only for entries.
+    pub fn entry_in_need(&self) -> bool {
+        self.entering
+            && (self.requested
+                || self.trafficking_suspected
+                || self.unaccompanied_minor
+                || self.undocumented_entry)
+    }
+}
+
+/// Referral categories counted (the contract's `ReferralCategory` 1 to 4).
+pub const REFERRAL_CATEGORIES: usize = 4;
+
+/// Humanitarian figures of a window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProtectionCounts {
+    pub requests: u64,
+    pub trafficking_suspected: u64,
+    pub unaccompanied_minors: u64,
+    pub undocumented_entries: u64,
+    /// Entries of travellers with any of the above.
+    pub entries_in_need: u64,
+    /// Indexed by `ReferralCategory` − 1.
+    pub referrals: [u64; REFERRAL_CATEGORIES],
+}
+
+impl ProtectionCounts {
+    fn add(&mut self, p: &ProtectionFacts) {
+        self.requests += u64::from(p.requested);
+        self.trafficking_suspected += u64::from(p.trafficking_suspected);
+        self.unaccompanied_minors += u64::from(p.unaccompanied_minor);
+        self.undocumented_entries += u64::from(p.undocumented_entry);
+        self.entries_in_need += u64::from(p.entry_in_need());
+        for (i, n) in self.referrals.iter_mut().enumerate() {
+            *n += u64::from(p.referrals >> i & 1);
+        }
+    }
+
+    /// The referrals as counted per category, non-zero only.
+    pub fn referral_counts(&self) -> Vec<ReferralCount> {
+        self.referrals
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| ReferralCount {
+                category: i as i32 + 1,
+                count: *n,
+            })
+            .collect()
+    }
+
+    /// Back from counts per category (unknown categories ignored).
+    pub fn referrals_from(counts: &[ReferralCount]) -> [u64; REFERRAL_CATEGORIES] {
+        let mut out = [0; REFERRAL_CATEGORIES];
+        for c in counts {
+            if (1..=REFERRAL_CATEGORIES as i32).contains(&c.category) {
+                out[c.category as usize - 1] = c.count;
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,6 +152,7 @@ pub struct Counts {
     pub flows: [[u64; 3]; 2],
     /// Travellers who waited longer than the service level.
     pub waits_over_sla: u64,
+    pub protection: ProtectionCounts,
 }
 
 /// Per-officer figures of a window, for officers who saw alerted travellers.
@@ -295,6 +380,7 @@ impl Window {
         c.document_failures += u64::from(facts.document_failure);
         c.alerts += u64::from(facts.alerted);
         c.minors += u64::from(facts.minor);
+        c.protection.add(&facts.protection);
         if self.state != WindowState::Open {
             c.late_events += 1;
         }
@@ -387,7 +473,22 @@ impl Window {
 
     fn detector_sample(&self) -> DetectorSample {
         let c = &self.counts;
+        let p = &c.protection;
+        let mut arrivals = Cells::default();
+        for (key, n) in self.cells.iter() {
+            if key.direction() == Direction::Entry as i32 {
+                arrivals.add(key.project(&[Field::Sex, Field::AgeBand]), n);
+            }
+        }
         DetectorSample {
+            entries: c.entries,
+            undocumented_entries: p.undocumented_entries,
+            protection_requests: p.requests,
+            unaccompanied_minors: p.unaccompanied_minors,
+            suspected_trafficking_victims: p.trafficking_suspected,
+            referrals: p.referral_counts(),
+            entries_in_need: p.entries_in_need,
+            arrivals: arrivals.to_proto(),
             inspections: c.inspections,
             refused: c.refused,
             refused_parties: self.refused_parties,

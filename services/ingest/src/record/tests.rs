@@ -202,3 +202,20 @@ fn a_zone_of_the_wrong_shape_is_still_published() {
             .any(|f| f.field == MrzField::Layout as i32)
     );
 }
+
+#[test]
+fn protection_flags_and_referrals_travel_with_the_record() {
+    use borderflow_proto::inspection::v1::{Protection, ReferralCategory};
+    let mut event = valid_event();
+    let protection = Protection {
+        protection_requested: true,
+        suspected_trafficking_victim: false,
+        referrals: vec![
+            ReferralCategory::AsylumAuthority as i32,
+            ReferralCategory::Medical as i32,
+        ],
+    };
+    event.protection = Some(protection.clone());
+    assert_eq!(build(event, false).protection, Some(protection));
+    assert_eq!(build(valid_event(), false).protection, None);
+}

@@ -37,6 +37,7 @@ pub(crate) fn valid_event() -> InspectionEvent {
         }),
         outcome: Outcome::Admitted as i32,
         refusal_reason: 0,
+        protection: None,
     }
 }
 
@@ -164,12 +165,50 @@ fn refuses_bad_values() {
         ("event.checks.biometric_score", |e| {
             e.checks.as_mut().unwrap().biometric_score = Some(1.5)
         }),
+        ("event.protection.referrals[0]", |e| {
+            e.protection = Some(Protection {
+                referrals: vec![0],
+                ..Protection::default()
+            })
+        }),
+        ("event.protection.referrals[1]", |e| {
+            e.protection = Some(Protection {
+                protection_requested: true,
+                referrals: vec![ReferralCategory::AsylumAuthority as i32, 17],
+                ..Protection::default()
+            })
+        }),
+        ("event.protection.referrals[2]", |e| {
+            e.protection = Some(Protection {
+                referrals: vec![
+                    ReferralCategory::ChildProtection as i32,
+                    ReferralCategory::Medical as i32,
+                    ReferralCategory::ChildProtection as i32,
+                ],
+                ..Protection::default()
+            })
+        }),
     ];
     for (field, break_it) in cases {
         let mut event = valid_event();
         break_it(&mut event);
         assert_eq!(field_of(&event), field);
     }
+}
+
+#[test]
+fn a_protection_request_with_referrals_is_valid() {
+    let mut event = valid_event();
+    event.outcome = Outcome::ReferredToSecondary as i32;
+    event.protection = Some(Protection {
+        protection_requested: true,
+        suspected_trafficking_victim: true,
+        referrals: vec![
+            ReferralCategory::AsylumAuthority as i32,
+            ReferralCategory::AntiTrafficking as i32,
+        ],
+    });
+    assert!(validate_event(&event, &Limits::default()).is_ok());
 }
 
 #[test]

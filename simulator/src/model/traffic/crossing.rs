@@ -19,7 +19,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use borderflow_proto::inspection::v1::{
-    CheckpointHeartbeat, CheckpointStatus, GuardianRelation, InspectionEvent,
+    CheckpointHeartbeat, CheckpointStatus, GuardianRelation, InspectionEvent, Protection,
 };
 use borderflow_proto::ms_to_timestamp;
 use rand::{Rng, SeedableRng};
@@ -90,6 +90,8 @@ struct Visit<'a> {
     escort: Option<(&'a str, GuardianRelation)>,
     /// The zone would not read: the officer keys the document in.
     keyed: bool,
+    /// Asked for protection or found in need of it, and where referred.
+    protection: Option<Protection>,
 }
 
 pub(super) struct CrossingTraffic {

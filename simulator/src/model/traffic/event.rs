@@ -5,8 +5,8 @@ use borderflow_domain::mrz;
 use borderflow_domain::time::Date;
 use borderflow_proto::inspection::v1::{
     BiometricModality, BoothChecks, Direction, DocumentFields, DocumentRead, GuardianRelation,
-    InspectionEvent, MachineReadableZone, Outcome, RefusalReason, Sex, Traveller as TravellerProto,
-    document_read,
+    InspectionEvent, MachineReadableZone, Outcome, Protection, RefusalReason, Sex,
+    Traveller as TravellerProto, document_read,
 };
 use borderflow_proto::ms_to_timestamp;
 
@@ -60,6 +60,7 @@ pub(super) struct Inspection<'a> {
     pub biometric_score: f32,
     pub outcome: Outcome,
     pub refusal_reason: RefusalReason,
+    pub protection: Option<Protection>,
 }
 
 impl Inspection<'_> {
@@ -104,6 +105,7 @@ impl Inspection<'_> {
             }),
             outcome: self.outcome as i32,
             refusal_reason: self.refusal_reason as i32,
+            protection: self.protection,
         })
     }
 }

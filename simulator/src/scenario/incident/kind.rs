@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::check::Check;
 use super::{
     DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LaneClosure, LinkOutage,
-    NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
+    MassInflux, NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
     SlowInspections, StolenDocuments, Trafficking, WatchlistedPerson,
 };
 use crate::scenario::FieldError;
@@ -37,6 +37,7 @@ pub enum IncidentParams {
     LinkOutage(LinkOutage),
     LaneClosure(LaneClosure),
     RefusalCampaign(RefusalCampaign),
+    MassInflux(MassInflux),
 }
 
 impl IncidentParams {
@@ -59,6 +60,7 @@ impl IncidentParams {
             Self::LinkOutage(_) => "link_outage",
             Self::LaneClosure(_) => "lane_closure",
             Self::RefusalCampaign(_) => "refusal_campaign",
+            Self::MassInflux(_) => "mass_influx",
         }
     }
 
@@ -81,6 +83,7 @@ impl IncidentParams {
             Self::LinkOutage(p) => p.resolve(at),
             Self::LaneClosure(p) => p.resolve(at),
             Self::RefusalCampaign(p) => p.resolve(at),
+            Self::MassInflux(p) => p.resolve(at),
         }
     }
 }
@@ -164,6 +167,14 @@ pub enum IncidentKind {
         share: f64,
         reasons: Vec<RefusalReason>,
     },
+    MassInflux {
+        crossing: usize,
+        factor: f64,
+        nationality: String,
+        undocumented: f64,
+        protection: f64,
+        unaccompanied: u32,
+    },
 }
 
 impl IncidentKind {
@@ -186,6 +197,7 @@ impl IncidentKind {
             Self::LinkOutage { .. } => "link_outage",
             Self::LaneClosure { .. } => "lane_closure",
             Self::RefusalCampaign { .. } => "refusal_campaign",
+            Self::MassInflux { .. } => "mass_influx",
         }
     }
 
@@ -211,7 +223,8 @@ impl IncidentKind {
             | Self::Trafficking { crossing, .. }
             | Self::LinkOutage { crossing, .. }
             | Self::LaneClosure { crossing, .. }
-            | Self::RefusalCampaign { crossing, .. } => vec![(*crossing, "crossing")],
+            | Self::RefusalCampaign { crossing, .. }
+            | Self::MassInflux { crossing, .. } => vec![(*crossing, "crossing")],
         }
     }
 }

@@ -69,6 +69,13 @@ crossing = "KZ-ZHIBEKZHOLY"
 nationalities = ["TJK", "AFG"]
 share = 0.3
 reasons = ["C", "E"]"#,
+    r#"kind = "mass_influx"
+crossing = "TJ-PANJIPOYON"
+factor = 3.0
+nationality = "AFG"
+undocumented = 0.4
+protection = 0.7
+unaccompanied = 12"#,
 ];
 
 fn table(params: &str) -> String {
@@ -95,12 +102,13 @@ fn position(params: &IncidentParams) -> usize {
         IncidentParams::LinkOutage(_) => 13,
         IncidentParams::LaneClosure(_) => 14,
         IncidentParams::RefusalCampaign(_) => 15,
+        IncidentParams::MassInflux(_) => 16,
     }
 }
 
 #[test]
 fn every_kind_round_trips_through_toml() {
-    let mut seen = [false; 16];
+    let mut seen = [false; 17];
     for params in EVERY_KIND {
         let text = table(params);
         let spec: IncidentSpec = toml::from_str(&text).unwrap_or_else(|e| panic!("{params}: {e}"));

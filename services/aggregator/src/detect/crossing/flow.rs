@@ -22,7 +22,7 @@ pub(super) struct FlowRule {
 /// Tracks a condition over consecutive periods of `period_ms`: the start
 /// of its streak once it has held `periods` periods up to the one starting
 /// at `start`.
-fn streak(
+pub(super) fn streak(
     since: &mut Option<i64>,
     holds: bool,
     start: i64,
@@ -38,14 +38,14 @@ fn streak(
 }
 
 /// Evaluation periods in an hour (at least one).
-fn periods_per_hour(period_ms: i64) -> u32 {
+pub(super) fn periods_per_hour(period_ms: i64) -> u32 {
     (borderflow_domain::time::MS_PER_HOUR / period_ms.max(1)).max(1) as u32
 }
 
 /// The spread a period's count may show around expectation `e`, for a
 /// crossing of `dispersion`: the expectation is itself estimated from
 /// `count` periods, and its error widens the spread.
-fn spread(e: MeanVar, dispersion: f64) -> f64 {
+pub(super) fn spread(e: MeanVar, dispersion: f64) -> f64 {
     let estimated = 1.0 + 1.0 / f64::from(e.count.clamp(1, 8));
     (e.variance.max(dispersion * e.mean) * estimated)
         .max(1.0)

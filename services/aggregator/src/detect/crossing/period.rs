@@ -7,6 +7,9 @@ use borderflow_proto::analytics::v1::{
 };
 use borderflow_proto::inspection::v1::CheckpointStatus;
 
+use crate::windows::cells::Cells;
+use crate::windows::window::{ProtectionCounts, REFERRAL_CATEGORIES};
+
 /// An officer's alerted travellers in a period.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tally {
@@ -32,6 +35,38 @@ pub struct PeriodSums {
     pub officers: BTreeMap<String, Tally>,
     /// A checkpoint reported the crossing closed during the period.
     pub closed: bool,
+    pub humanitarian: Humanitarian,
+}
+
+/// A period's arrivals and who among them needs protection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Humanitarian {
+    pub entries: u64,
+    pub in_need: u64,
+    pub protection_requests: u64,
+    pub undocumented: u64,
+    pub unaccompanied_minors: u64,
+    pub trafficking_suspected: u64,
+    /// Referrals by `ReferralCategory` − 1.
+    pub referrals: [u64; REFERRAL_CATEGORIES],
+    /// Entries by sex and age band.
+    pub arrivals: Cells,
+}
+
+impl Humanitarian {
+    fn add(&mut self, sample: &DetectorSample) {
+        self.entries += sample.entries;
+        self.in_need += sample.entries_in_need;
+        self.protection_requests += sample.protection_requests;
+        self.undocumented += sample.undocumented_entries;
+        self.unaccompanied_minors += sample.unaccompanied_minors;
+        self.trafficking_suspected += sample.suspected_trafficking_victims;
+        let referrals = ProtectionCounts::referrals_from(&sample.referrals);
+        for (sum, n) in self.referrals.iter_mut().zip(referrals) {
+            *sum += n;
+        }
+        self.arrivals.merge(&Cells::from_proto(&sample.arrivals));
+    }
 }
 
 impl PeriodSums {
@@ -45,6 +80,7 @@ impl PeriodSums {
         self.refused_parties += sample.refused_parties;
         self.duration_sum_ms += sample.duration_sum_ms;
         self.waits_over_sla += sample.waits_over_sla;
+        self.humanitarian.add(sample);
         // Parties where the sample counted them (a group travelling
         // together is one), else travellers.
         let mix = if sample.party_nationalities.is_empty() {

@@ -10,7 +10,7 @@ use borderflow_proto::analytics::v1::{
 };
 
 use super::period::PeriodSums;
-use super::{flow, nationality, officer, queue, refusal, slow};
+use super::{flow, influx, nationality, officer, queue, refusal, slow};
 use crate::detect::calendar::MarketCalendar;
 use crate::detect::config::DetectConfig;
 
@@ -23,6 +23,7 @@ pub(super) fn rules() -> Vec<Box<dyn PeriodRule>> {
         Box::<refusal::RefusalRule>::default(),
         Box::<nationality::NationalityRule>::default(),
         Box::new(officer::OfficerRule),
+        Box::<influx::InfluxRule>::default(),
     ]
 }
 

@@ -20,6 +20,7 @@ fn facts(id: u128) -> EventFacts<'static> {
         officer_id: "OFF-1",
         checkpoint_id: "CP-1",
         group_id: "",
+        protection: Default::default(),
     }
 }
 

@@ -94,6 +94,7 @@ impl CrossingTraffic {
                 group_id: &group_id,
                 escort: escorted.then_some((guardian.as_str(), relation)),
                 keyed: false,
+                protection: None,
             };
             let reading = self.reading();
             let retaken = self.failed_reads(at, direction, &visit, reading);

@@ -33,6 +33,7 @@ impl CrossingTraffic {
                 group_id: &group_id,
                 escort,
                 keyed: false,
+                protection: member.protection,
             };
             let score = planted.biometric_score.unwrap_or_else(|| {
                 // Planted travellers are who they say they are unless the

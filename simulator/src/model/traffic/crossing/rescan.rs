@@ -103,6 +103,7 @@ impl CrossingTraffic {
                 biometric_score: self.rng.random_range(0.82..0.995),
                 outcome: Outcome::Unspecified,
                 refusal_reason: RefusalReason::Unspecified,
+                protection: None,
             }
             .into_event(&self.names);
             self.schedule_completion(completed, lane, event, None);

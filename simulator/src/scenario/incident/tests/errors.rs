@@ -190,3 +190,33 @@ fn closures_and_campaigns_name_the_field_at_fault() {
         assert_names(&message, &[expected]);
     }
 }
+
+#[test]
+fn an_influx_names_the_field_at_fault() {
+    let at = "start = \"+1d 6h\"\nduration = \"3h\"";
+    for (body, expected) in [
+        (
+            "kind = \"mass_influx\"\ncrossing = \"TJ-PANJIPOYON\"\nfactor = 0.5",
+            "incident[1].factor (mass_influx): must be between 1 and 50",
+        ),
+        (
+            "kind = \"mass_influx\"\ncrossing = \"TJ-PANJIPOYON\"\nfactor = 3\nundocumented = 1.5",
+            "incident[1].undocumented (mass_influx): must be between 0 and 1",
+        ),
+        (
+            "kind = \"mass_influx\"\ncrossing = \"TJ-PANJIPOYON\"\nfactor = 3\nprotection = -0.1",
+            "incident[1].protection (mass_influx): must be between 0 and 1",
+        ),
+        (
+            "kind = \"mass_influx\"\ncrossing = \"TJ-PANJIPOYON\"\nfactor = 3\nnationality = \"XQ\"",
+            "incident[1].nationality (mass_influx)",
+        ),
+        (
+            "kind = \"mass_influx\"\ncrossing = \"KG-FRU\"\nfactor = 3",
+            "incident[1].nationality (mass_influx): is required at a crossing with no country across the border",
+        ),
+    ] {
+        let message = error(&[VALID, &format!("{body}\n{at}")]);
+        assert_names(&message, &[expected]);
+    }
+}
