@@ -52,7 +52,7 @@ pub struct TokenArgs {
     #[arg(long)]
     pub setup: PathBuf,
     /// Roles: viewer, analyst, reference-admin, registry-admin, auditor,
-    /// trainer, statistician (comma-separated).
+    /// trainer, statistician, referral-partner (comma-separated).
     #[arg(long, value_delimiter = ',', required = true)]
     pub role: Vec<Role>,
     /// Countries the holder may see: ISO 3166-1 alpha-3 codes

@@ -28,7 +28,7 @@ const DIGESTS: &[(&str, &str)] = &[
     ("refusal-campaign", "4d6a18ac46fda0db"),
     ("lane-closure", "b6eba52bc4e42c64"),
     ("mass-influx", "47b84e6ada6e32d1"),
-    ("central-asia-week", "bbf428042238bb39"),
+    ("central-asia-week", "cfbaaedae928a1f7"),
     ("airport-day", "c177d3b11f6d105d"),
 ];
 

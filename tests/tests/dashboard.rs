@@ -29,7 +29,7 @@ use borderflow_proto::ingest::v1::SubmitInspectionRequest;
 use borderflow_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use borderflow_proto::inspection::v1::{
     BoothChecks, Direction, DocumentRead, InspectionEvent, MachineReadableZone, Outcome,
-    TravelMode, Traveller, document_read,
+    Protection, ReferralCategory, TravelMode, Traveller, document_read,
 };
 use borderflow_proto::ms_to_timestamp;
 use borderflow_simulator::cli::register_crossings;
@@ -148,7 +148,13 @@ async fn submit_flagged_travellers(
                 }),
                 outcome: Outcome::Admitted as i32,
                 refusal_reason: 0,
-                protection: None,
+                // The watched crossing's travellers ask for protection and
+                // are referred to the asylum authority.
+                protection: expired.then(|| Protection {
+                    protection_requested: true,
+                    suspected_trafficking_victim: false,
+                    referrals: vec![ReferralCategory::AsylumAuthority as i32],
+                }),
             };
             let bearer = Bearer::new(Some(&tokens.token(&checkpoint))).unwrap();
             let mut client = IngestServiceClient::with_interceptor(channel.clone(), bearer);

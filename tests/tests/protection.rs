@@ -97,13 +97,18 @@ fn the_mass_influx_exercise_is_found_scored_and_referred() {
 
 #[test]
 fn a_week_without_displacement_raises_no_influx() {
-    // The combined exercise's week (market days, holidays, a crisis outflow
-    // of documented families, a trafficking group) holds look-alikes of an
-    // influx but none.
-    let text = builtin::scenario("central-asia-week")
+    // The combined exercise's week without its displacement (market days,
+    // holidays, a crisis outflow of documented families, a trafficking
+    // group, a market-day rush) holds look-alikes of an influx but none.
+    let mut text = builtin::scenario("central-asia-week")
         .unwrap()
         .replacen("\nseed = ", "\nscale = 0.5\nseed = ", 1)
         .replace("seed = 2026", "seed = 90002");
+    let influx = text
+        .find("[[incident]]\nkind = \"mass_influx\"")
+        .expect("the week's displacement");
+    text.truncate(influx);
+    assert!(text.contains("kind = \"nationality_shift\""));
     let week = Scenario::from_toml(&text, "central-asia-week").unwrap();
     let judged = judge(&week, DetectConfig::default());
     let influx: Vec<_> = judged

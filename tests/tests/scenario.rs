@@ -240,6 +240,7 @@ async fn the_combined_exercise_scores_every_incident_kind() {
             "forged_documents",
             "lane_closure",
             "link_outage",
+            "mass_influx",
             "nationality_shift",
             "overstay",
             "refusal_campaign",

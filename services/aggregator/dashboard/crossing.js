@@ -10,7 +10,31 @@ import { SignedOut, api } from './session.js';
 
 const RELOAD_MS = 2000;
 
-function facts(dl, s, lanes) {
+// Protection figures summed over the windows shown: requests, children
+// without a related adult, entries without valid documents, referrals by
+// service.
+function protection(windows) {
+  const sum = { requests: 0, unaccompanied: 0, undocumented: 0, referrals: {} };
+  for (const w of windows) {
+    sum.requests += w.protection_requests || 0;
+    sum.unaccompanied += w.unaccompanied_minors || 0;
+    sum.undocumented += w.undocumented_entries || 0;
+    for (const [service, n] of Object.entries(w.referrals || {})) {
+      sum.referrals[service] = (sum.referrals[service] || 0) + n;
+    }
+  }
+  const referred = Object.entries(sum.referrals)
+    .map(([service, n]) => `${number(n)} ${service.replaceAll('_', ' ')}`)
+    .join(', ');
+  return [
+    ['Protection requests (windows shown)', number(sum.requests)],
+    ['Referred (windows shown)', referred || 'none'],
+    ['Children alone or with an unrelated adult', number(sum.unaccompanied)],
+    ['Entries without valid documents', number(sum.undocumented)],
+  ];
+}
+
+function facts(dl, s, lanes, windows) {
   const pairs = [
     ['Route', route(s)],
     ['Mode', s.mode],
@@ -23,6 +47,7 @@ function facts(dl, s, lanes) {
     ['Wait p50 / p95', `${duration(s.wait_p50_s)} / ${duration(s.wait_p95_s)}`],
     ['Refused (last window)', number(s.refused)],
     ['Open anomalies', number(s.open_anomalies)],
+    ...protection(windows),
   ];
   dl.replaceChildren(...pairs.map(([term, value]) => el('div', {}, el('dt', { text: term }), el('dd', { text: value }))));
 }
@@ -41,7 +66,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
     title.replaceChildren(`${s.id} · ${s.name || 'unregistered'} `,
       el('span', { class: `badge state-${s.state}`, text: s.state }));
     document.title = `${s.id} · borderflow`;
-    facts(factList, s, d.lanes);
+    facts(factList, s, d.lanes, d.windows);
     const points = (pick) => d.windows.map((w) => ({ t: w.end_ms ?? w.start_ms, values: pick(w) }));
     lineChart(charts.throughput, {
       label: 'Throughput, inspections per minute',

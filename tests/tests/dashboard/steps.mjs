@@ -407,13 +407,24 @@ export function steps({ page, until, expect, CROSSINGS, WATCHED }) {
       const waitSeries = await page.$$eval('#chart-wait polyline, #chart-wait circle.dot',
         (marks) => new Set(marks.map((m) => m.classList[1])).size);
       expect(waitSeries === 3, `wait chart draws ${waitSeries} series, want p50, p95 and p99`);
+      let protection = '';
       if (WATCHED) {
         await page.waitForSelector(`#crossing-anomalies li.anomaly[data-crossing="${id}"]`, { timeout: 10000 });
+        // The watched crossing's travellers ask for protection: the page
+        // counts their requests and where they were referred.
+        const facts = await until(page, 'protection requests and referrals', () => {
+          const value = (term) => [...document.querySelectorAll('#crossing-facts div')]
+            .find((d) => d.querySelector('dt').textContent === term)?.querySelector('dd').textContent;
+          const requests = value('Protection requests (windows shown)');
+          const referred = value('Referred (windows shown)');
+          return requests && requests !== '0' && /asylum authority/.test(referred ?? '') ? { requests, referred } : null;
+        });
+        protection = `, ${facts.requests} protection requests, referred: ${facts.referred}`;
       }
       const anomalies = await page.locator('#crossing-anomalies li.anomaly').count();
       await page.click('#crossing-page a.back');
       await until(page, 'back on the overview', () => !document.getElementById('overview').hidden);
-      return `points per chart ${lines.join('/')}, ${anomalies} anomalies listed`;
+      return `points per chart ${lines.join('/')}, ${anomalies} anomalies listed${protection}`;
     }],
 
     ['the statistics view tables sex and age band, small cells withheld', async () => {

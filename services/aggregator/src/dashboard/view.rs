@@ -2,12 +2,12 @@
 //! a compact summary per crossing with a state class, and chart points per
 //! window. Pure, so the figures an operator sees are unit-tested.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyStatus, Crossing, CrossingWindow, Distribution, Severity, WindowState,
 };
-use borderflow_proto::inspection::v1::TravelMode;
+use borderflow_proto::inspection::v1::{ReferralCategory, TravelMode};
 use borderflow_proto::timestamp_to_ms;
 use serde::Serialize;
 
@@ -173,6 +173,12 @@ pub(crate) struct WindowPoint {
     pub(crate) wait_p50_s: Option<f64>,
     pub(crate) wait_p95_s: Option<f64>,
     pub(crate) wait_p99_s: Option<f64>,
+    /// Protection figures: requests, unaccompanied or separated minors,
+    /// entries without valid documents, referrals by service.
+    pub(crate) protection_requests: u64,
+    pub(crate) unaccompanied_minors: u64,
+    pub(crate) undocumented_entries: u64,
+    pub(crate) referrals: BTreeMap<&'static str, u64>,
 }
 
 impl From<&CrossingWindow> for WindowPoint {
@@ -194,6 +200,17 @@ impl From<&CrossingWindow> for WindowPoint {
             wait_p50_s: percentile(wait, |d| d.p50_seconds),
             wait_p95_s: percentile(wait, |d| d.p95_seconds),
             wait_p99_s: percentile(wait, |d| d.p99_seconds),
+            protection_requests: w.protection_requests,
+            unaccompanied_minors: w.unaccompanied_minors,
+            undocumented_entries: w.undocumented_entries,
+            referrals: w
+                .referrals
+                .iter()
+                .map(|r| {
+                    let category = ReferralCategory::try_from(r.category).unwrap_or_default();
+                    (category.label(), r.count)
+                })
+                .collect(),
         }
     }
 }

@@ -71,10 +71,11 @@ impl PeriodRule for InfluxRule {
             && !p.sums.closed
             && let Some(e) = expected
         {
+            // No floor of ordinary travellers: at a remote crossing a few
+            // dozen displaced people an hour are a crisis. The need count
+            // below and the spread keep noise out.
             let sd = spread(e, self.arrivals.dispersion());
-            let surge = n >= c.flow_min_count
-                && n >= c.influx_factor * e.mean
-                && n - e.mean >= c.flow_z * sd;
+            let surge = n >= c.influx_factor * e.mean && n - e.mean >= c.flow_z * sd;
             let in_need = h.in_need >= c.influx_min_need
                 && share >= c.influx_need_share
                 && share >= NEED_SHARE_FACTOR * usual_share;

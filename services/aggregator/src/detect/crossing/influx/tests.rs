@@ -242,3 +242,35 @@ fn a_restored_detector_still_knows_the_usual_arrivals() {
     let out = period(&mut b, t + PERIOD, &displaced());
     assert!(out.contains(&AnomalyKind::MassInflux), "{out:?}");
 }
+
+#[test]
+fn a_few_dozen_displaced_at_a_remote_crossing_are_an_influx() {
+    let mut d = CrossingDetectors::new("TJ-KULMA".into(), Arc::new(DetectConfig::default()));
+    let mut t = T0;
+    // Two or three travellers a period on a mountain pass.
+    while t < T0 + 2 * DAY {
+        let n = 2 + (t / PERIOD % 2) as u64;
+        assert!(period(&mut d, t, &ordinary(n)).is_empty());
+        t += PERIOD;
+    }
+    let families = Arrivals {
+        people: vec![
+            (Sex::Female, 25, Some(59), 6),
+            (Sex::Male, 25, Some(59), 4),
+            (Sex::Female, 5, Some(13), 3),
+            (Sex::Male, 5, Some(13), 3),
+        ],
+        requests: 12,
+        undocumented: 6,
+        in_need: 14,
+        referrals: [12, 0, 0, 0],
+        ..Arrivals::default()
+    };
+    period(&mut d, t, &families);
+    let out = period(&mut d, t + PERIOD, &families);
+    assert!(out.contains(&AnomalyKind::MassInflux), "{out:?}");
+    assert!(
+        !out.contains(&AnomalyKind::FlowSurge),
+        "below the surge rule's floor: {out:?}"
+    );
+}
