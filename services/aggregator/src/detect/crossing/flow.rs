@@ -52,6 +52,36 @@ pub(super) fn spread(e: MeanVar, dispersion: f64) -> f64 {
         .sqrt()
 }
 
+/// What a period's calendar says of its traffic: the declared market
+/// day's factor, if any, and the declared special day's (1 on an ordinary
+/// day).
+pub(super) struct Calendar {
+    pub market: Option<f64>,
+    pub special: f64,
+}
+
+impl Calendar {
+    pub(super) fn of(p: &Period<'_>) -> Self {
+        Self {
+            market: p.calendar.and_then(|cal| cal.market_factor(p.start)),
+            special: p
+                .calendar
+                .and_then(|cal| cal.special_factor(p.start))
+                .unwrap_or(1.0),
+        }
+    }
+
+    /// `profile`'s expectation for the period: a declared holiday scales
+    /// the expectation of the same day without it (and is learned scaled
+    /// back, so it neither raises the ordinary baseline nor hides a surge
+    /// on top of its own uplift).
+    pub(super) fn expected(&self, profile: &TrafficProfile, p: &Period<'_>) -> Option<MeanVar> {
+        profile
+            .expected(p.start, self.market, periods_per_hour(p.config.period_ms()))
+            .map(|e| e.scaled(self.special))
+    }
+}
+
 impl PeriodRule for FlowRule {
     fn name(&self) -> &'static str {
         "flow"
@@ -65,18 +95,9 @@ impl PeriodRule for FlowRule {
         let (start, sums, c) = (p.start, p.sums, p.config);
         // A period in which the crossing announced closing is not judged
         // (nor learned from) for its flow.
-        let market = p.calendar.and_then(|cal| cal.market_factor(start));
-        // A declared holiday scales the expectation of the same day without
-        // it, and is learned scaled back: the holiday neither raises the
-        // ordinary baseline nor hides a surge on top of its own uplift.
-        let special = p
-            .calendar
-            .and_then(|cal| cal.special_factor(start))
-            .unwrap_or(1.0);
-        let expected = self
-            .traffic
-            .expected(start, market, periods_per_hour(c.period_ms()))
-            .map(|e| e.scaled(special));
+        let calendar = Calendar::of(p);
+        let (market, special) = (calendar.market, calendar.special);
+        let expected = calendar.expected(&self.traffic, p);
         let dispersion = self.traffic.dispersion();
         let n = p.travellers();
         let minutes = p.minutes();

@@ -18,7 +18,7 @@ use borderflow_proto::analytics::v1::{
 };
 use borderflow_proto::inspection::v1::{ReferralCategory, Sex};
 
-use super::flow::{periods_per_hour, spread, streak};
+use super::flow::{Calendar, spread, streak};
 use super::period::Humanitarian;
 use super::rule::{Finding, MIN_HISTORY, Period, PeriodRule, measure};
 use crate::detect::baseline::{MeanVar, TrafficProfile};
@@ -49,15 +49,9 @@ impl PeriodRule for InfluxRule {
 
     fn evaluate(&mut self, p: &Period<'_>, findings: &mut Vec<Finding>) {
         let (start, h, c) = (p.start, &p.sums.humanitarian, p.config);
-        let market = p.calendar.and_then(|cal| cal.market_factor(start));
-        let special = p
-            .calendar
-            .and_then(|cal| cal.special_factor(start))
-            .unwrap_or(1.0);
-        let expected = self
-            .arrivals
-            .expected(start, market, periods_per_hour(c.period_ms()))
-            .map(|e| e.scaled(special));
+        let calendar = Calendar::of(p);
+        let (market, special) = (calendar.market, calendar.special);
+        let expected = calendar.expected(&self.arrivals, p);
         let n = h.entries as f64;
         let need = h.in_need as f64;
         let share = if n > 0.0 { need / n } else { 0.0 };
