@@ -52,7 +52,8 @@ pub struct TokenArgs {
     #[arg(long)]
     pub setup: PathBuf,
     /// Roles: viewer, analyst, reference-admin, registry-admin, auditor,
-    /// trainer, statistician, referral-partner (comma-separated).
+    /// trainer, statistician, asylum-partner, child-protection-partner,
+    /// anti-trafficking-partner, medical-partner (comma-separated).
     #[arg(long, value_delimiter = ',', required = true)]
     pub role: Vec<Role>,
     /// Countries the holder may see: ISO 3166-1 alpha-3 codes

@@ -27,8 +27,8 @@ const DIGESTS: &[(&str, &str)] = &[
     ("link-outage", "0a811baf61735502"),
     ("refusal-campaign", "4d6a18ac46fda0db"),
     ("lane-closure", "b6eba52bc4e42c64"),
-    ("mass-influx", "47b84e6ada6e32d1"),
-    ("central-asia-week", "cfbaaedae928a1f7"),
+    ("mass-influx", "e682c46d4af30250"),
+    ("central-asia-week", "073d2b0f6ded795e"),
     ("airport-day", "c177d3b11f6d105d"),
 ];
 

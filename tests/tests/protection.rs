@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use borderflow_aggregator::detect::DetectConfig;
 use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_proto::inspection::v1::ReferralCategory;
+use borderflow_simulator::model::inject::Escort;
 use borderflow_simulator::plant::plan;
 use borderflow_simulator::scenario::{Scenario, builtin};
 use borderflow_systest::offline::judge;
@@ -93,6 +94,14 @@ fn the_mass_influx_exercise_is_found_scored_and_referred() {
         "{planted:?}"
     );
     assert_eq!(referred, planted);
+    let alone = plan(&scenario)
+        .unwrap()
+        .injections
+        .planted()
+        .flat_map(|(_, p)| &p.members)
+        .filter(|m| m.escort == Escort::Alone)
+        .count();
+    assert_eq!(alone, 12, "every child alone the scenario asks for");
 }
 
 #[test]

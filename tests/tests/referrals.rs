@@ -1,9 +1,9 @@
 //! Protection referrals end to end on a real broker: booths record
 //! protection requests and referrals through ingest, the aggregator counts
 //! them in the crossing's window and publishes one minimal-data referral
-//! per service to the referrals topic, and a partner service with the
-//! referral-partner role, scoped to one country, watches exactly that
-//! country's referrals, live and replayed, and nothing else.
+//! per service to the referrals topic, and a partner scoped to one country
+//! watches exactly that country's referrals to its services, live and
+//! replayed, and nothing else.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -99,24 +99,51 @@ async fn a_partner_watches_its_countrys_referrals_and_no_others() {
         .await
         .unwrap();
 
-    // A partner of the home country, and one who may see every country.
-    let partner_token = bed.dir().join("partner.jwt");
+    // Partners of the home country: one holding every service's role, and
+    // a medical service.
     let issuer = bed.setup.identity.issuer().unwrap();
-    std::fs::write(
-        &partner_token,
-        issuer.token(
-            "shelter-home",
-            &[Role::ReferralPartner],
-            &[&home.country],
-            Duration::from_secs(3_600),
-        ),
-    )
-    .unwrap();
+    let token = |name: &str, roles: &[Role]| {
+        let file = bed.dir().join(format!("{name}.jwt"));
+        let signed = issuer.token(name, roles, &[&home.country], Duration::from_secs(3_600));
+        std::fs::write(&file, signed).unwrap();
+        file
+    };
+    let every_service = token(
+        "partners-home",
+        &[
+            Role::AsylumPartner,
+            Role::ChildProtectionPartner,
+            Role::AntiTraffickingPartner,
+            Role::MedicalPartner,
+        ],
+    );
+    let medical_token = token("clinic-home", &[Role::MedicalPartner]);
     let mut partner = ProtectionServiceClient::new(
-        aggregator_channel(aggregator.grpc_addr, &partner_token)
+        aggregator_channel(aggregator.grpc_addr, &every_service)
             .await
             .unwrap(),
     );
+    let mut medical = ProtectionServiceClient::new(
+        aggregator_channel(aggregator.grpc_addr, &medical_token)
+            .await
+            .unwrap(),
+    );
+    let asylum_asked = medical
+        .watch_referrals(WatchReferralsRequest {
+            categories: vec![ReferralCategory::AsylumAuthority as i32],
+            ..WatchReferralsRequest::default()
+        })
+        .await;
+    assert_eq!(
+        asylum_asked.unwrap_err().code(),
+        Code::PermissionDenied,
+        "a partner sees the referrals to its own service only"
+    );
+    let mut clinic = medical
+        .watch_referrals(WatchReferralsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
     // Subscribed before anything is submitted: what follows arrives live.
     let mut live = partner
         .watch_referrals(WatchReferralsRequest::default())
@@ -206,6 +233,18 @@ async fn a_partner_watches_its_countrys_referrals_and_no_others() {
     }
     let references: BTreeSet<&str> = seen.iter().map(|r| r.case_reference.as_str()).collect();
     assert_eq!(references.len(), home_referrals, "one case per service");
+    // The clinic gets the one medical referral of its country.
+    let first = tokio::time::timeout(Duration::from_secs(10), clinic.message())
+        .await
+        .expect("the medical referral")
+        .unwrap()
+        .unwrap()
+        .referral
+        .unwrap();
+    assert_eq!(first.category, Medical as i32);
+    assert_eq!(first.crossing_id, home.id);
+    let more = tokio::time::timeout(Duration::from_secs(2), clinic.message()).await;
+    assert!(more.is_err(), "{more:?}");
 
     // A partner joining later is given the same referrals first.
     let mut replayed = partner

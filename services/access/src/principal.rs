@@ -74,14 +74,20 @@ pub enum Role {
     /// A statistics office: the published statistics and their export,
     /// nothing live, no anomalies.
     Statistician,
-    /// A partner service taking on referred travellers (an asylum
-    /// authority, child protection, an anti-trafficking referral mechanism,
-    /// medical care): the referrals of its countries, nothing else.
-    ReferralPartner,
+    /// The asylum authority: the referrals to it, of its countries, and
+    /// nothing else. Each partner sees only the referrals to its own
+    /// service.
+    AsylumPartner,
+    /// Child protection services: the referrals to them.
+    ChildProtectionPartner,
+    /// The anti-trafficking referral mechanism: the referrals to it.
+    AntiTraffickingPartner,
+    /// Medical care: the referrals to it.
+    MedicalPartner,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 11] = [
         Self::Viewer,
         Self::Analyst,
         Self::ReferenceAdmin,
@@ -89,7 +95,10 @@ impl Role {
         Self::Auditor,
         Self::Trainer,
         Self::Statistician,
-        Self::ReferralPartner,
+        Self::AsylumPartner,
+        Self::ChildProtectionPartner,
+        Self::AntiTraffickingPartner,
+        Self::MedicalPartner,
     ];
 
     pub fn name(self) -> &'static str {
@@ -101,7 +110,10 @@ impl Role {
             Self::Auditor => "auditor",
             Self::Trainer => "trainer",
             Self::Statistician => "statistician",
-            Self::ReferralPartner => "referral-partner",
+            Self::AsylumPartner => "asylum-partner",
+            Self::ChildProtectionPartner => "child-protection-partner",
+            Self::AntiTraffickingPartner => "anti-trafficking-partner",
+            Self::MedicalPartner => "medical-partner",
         }
     }
 
@@ -123,7 +135,28 @@ impl Role {
                 WriteRegistry,
             ],
             Self::Statistician => &[ReadStatistics],
-            Self::ReferralPartner => &[WatchReferrals],
+            Self::AsylumPartner
+            | Self::ChildProtectionPartner
+            | Self::AntiTraffickingPartner
+            | Self::MedicalPartner => &[WatchReferrals],
+        }
+    }
+
+    /// The service whose referrals a partner role sees, by the contract's
+    /// `ReferralCategory` label; `None` for every other role.
+    pub fn referral_service(self) -> Option<&'static str> {
+        match self {
+            Self::AsylumPartner => Some("asylum_authority"),
+            Self::ChildProtectionPartner => Some("child_protection"),
+            Self::AntiTraffickingPartner => Some("anti_trafficking"),
+            Self::MedicalPartner => Some("medical"),
+            Self::Viewer
+            | Self::Analyst
+            | Self::ReferenceAdmin
+            | Self::RegistryAdmin
+            | Self::Auditor
+            | Self::Trainer
+            | Self::Statistician => None,
         }
     }
 }

@@ -44,8 +44,10 @@ const STREAM_BUFFER: usize = 256;
 
 /// Forwards broadcast items that pass `keep` to a client stream until the
 /// client leaves or the service shuts down. A client that falls behind the
-/// broadcast buffer is told how many items it missed and goes on. When the
-/// stream ends, its audit record says how many items it delivered.
+/// broadcast buffer is told how many items it missed (`DATA_LOSS`) and the
+/// stream ends, so it reconnects asking for a replay rather than go on
+/// with a gap it cannot see. When the stream ends, its audit record says
+/// how many items it delivered.
 fn follow<T, R, F>(
     mut updates: broadcast::Receiver<Arc<T>>,
     first: Vec<R>,
@@ -94,6 +96,11 @@ where
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "watch client fell behind");
+                    let message = format!(
+                        "the stream fell {missed} items behind and ends; reconnect with a replay"
+                    );
+                    let _ = tx.send(Err(Status::data_loss(message))).await;
+                    return;
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }

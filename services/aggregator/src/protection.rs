@@ -6,6 +6,7 @@
 //! inspection and the service.
 
 use borderflow_domain::minor::MINOR_AGE;
+use borderflow_domain::time::MS_PER_MINUTE;
 use borderflow_proto::inspection::v1::{
     Direction, GuardianRelation, Inspection, ReferralCategory, Sex,
 };
@@ -87,7 +88,11 @@ pub fn referrals(
             case_reference: case_reference(&inspection.event_id, category),
             crossing_id: inspection.crossing_id.clone(),
             country: country.to_owned(),
-            referred_at: Some(borderflow_proto::ms_to_timestamp(event_ms)),
+            // To the minute: the time a partner needs, not one that matches
+            // the inspection's to the millisecond.
+            referred_at: Some(borderflow_proto::ms_to_timestamp(
+                event_ms.div_euclid(MS_PER_MINUTE) * MS_PER_MINUTE,
+            )),
             category: category as i32,
             sex,
             age_from: band.map(|b| u32::from(b.from)),

@@ -76,14 +76,18 @@ pub(super) fn mass_influx(ctx: &mut Ctx<'_>, influx: &Influx<'_>) {
             factor: CRISIS_SERVICE_FACTOR,
             lanes: Vec::new(),
         });
+    // Children alone come in pairs of siblings or friends (one alone when
+    // the number is odd), spread evenly among the others.
     let alone_groups = influx.unaccompanied.div_ceil(2) as usize;
     let times = open_times(&spec, span.0, span.1, parties + alone_groups, ctx.rng);
+    let slots = times.len();
+    let alone_at: Vec<usize> = (0..alone_groups)
+        .map(|g| g * slots / alone_groups.max(1))
+        .collect();
     let mut children_alone = influx.unaccompanied;
     for (k, at) in times.into_iter().enumerate() {
-        // Children alone come spread among the others.
-        let alone = children_alone > 0 && k % (parties / alone_groups.max(1) + 1).max(1) == 0;
-        let party = if alone {
-            let n = children_alone.min(ctx.rng.random_range(1..=2));
+        let party = if alone_at.contains(&k) && children_alone > 0 {
+            let n = children_alone.min(2);
             children_alone -= n;
             children(ctx, &spec, influx, date, n)
         } else {

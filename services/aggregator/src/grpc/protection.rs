@@ -1,8 +1,10 @@
-//! `ProtectionService`: the referral watch for partner services, within
-//! the caller's country scope. A named out-of-scope crossing answers
-//! `PERMISSION_DENIED`; otherwise only referrals of crossings the scope
-//! covers are sent.
+//! `ProtectionService`: the referral watch for partner services. A partner
+//! sees the referrals to its own service (by its partner role) within its
+//! country scope, nothing else: a named out-of-scope crossing or another
+//! service answers `PERMISSION_DENIED`; otherwise only what the partner may
+//! see is sent.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use borderflow_proto::inspection::v1::ReferralCategory;
@@ -36,8 +38,21 @@ impl ProtectionApi {
 /// Which referrals a watch passes on.
 struct Filter {
     crossing_ids: Vec<String>,
+    /// The services asked for, within those the caller's roles cover.
     categories: Vec<i32>,
     scope: CrossingScope,
+}
+
+/// The services whose referrals the caller's partner roles cover.
+fn services_of(caller: &Caller) -> Vec<i32> {
+    caller
+        .principal
+        .roles
+        .iter()
+        .filter_map(|r| r.referral_service())
+        .filter_map(ReferralCategory::parse)
+        .map(|c| c as i32)
+        .collect()
 }
 
 impl Filter {
@@ -45,6 +60,7 @@ impl Filter {
         for id in &request.crossing_ids {
             caller.check_crossing(id)?;
         }
+        let allowed = services_of(caller);
         for (i, &category) in request.categories.iter().enumerate() {
             match ReferralCategory::try_from(category) {
                 Ok(ReferralCategory::Unspecified) | Err(_) => {
@@ -53,12 +69,23 @@ impl Filter {
                         format!("unknown referral category {category}"),
                     ));
                 }
+                Ok(c) if !allowed.contains(&category) => {
+                    return Err(Error::PermissionDenied(format!(
+                        "referrals to {} are for that service's partner role",
+                        c.label()
+                    )));
+                }
                 Ok(_) => {}
             }
         }
+        let categories = if request.categories.is_empty() {
+            allowed
+        } else {
+            request.categories.clone()
+        };
         Ok(Self {
             crossing_ids: request.crossing_ids.clone(),
-            categories: request.categories.clone(),
+            categories,
             scope: caller.scope(),
         })
     }
@@ -66,7 +93,7 @@ impl Filter {
     fn keeps(&self, referral: &Referral) -> bool {
         self.scope.covers(&referral.crossing_id)
             && (self.crossing_ids.is_empty() || self.crossing_ids.contains(&referral.crossing_id))
-            && (self.categories.is_empty() || self.categories.contains(&referral.category))
+            && self.categories.contains(&referral.category)
     }
 }
 
@@ -91,7 +118,7 @@ impl ProtectionService for ProtectionApi {
         // Subscribe first so nothing falls between the replay and the feed.
         let updates = self.stores.referrals.subscribe();
         let replay = (request.replay as usize).min(MAX_REPLAY);
-        let first = if replay > 0 {
+        let first: Vec<WatchReferralsResponse> = if replay > 0 {
             self.stores
                 .referrals
                 .recent(replay, |r| filter.keeps(r))
@@ -103,9 +130,17 @@ impl ProtectionService for ProtectionApi {
         } else {
             Vec::new()
         };
+        // A referral stored between the subscription and the replay is in
+        // both: the feed leaves out what the replay sent.
+        let replayed: HashSet<String> = first
+            .iter()
+            .filter_map(|r| r.referral.as_ref().map(|r| r.case_reference.clone()))
+            .collect();
         let stream = follow(updates, first, self.shutdown.clone(), caller, move |r| {
-            filter.keeps(r).then(|| WatchReferralsResponse {
-                referral: Some(r.clone()),
+            (filter.keeps(r) && !replayed.contains(&r.case_reference)).then(|| {
+                WatchReferralsResponse {
+                    referral: Some(r.clone()),
+                }
             })
         });
         Ok(Response::new(stream))

@@ -59,6 +59,11 @@ fn one_referral_per_service_with_minimal_data() {
     assert_eq!(r.country, "KGZ");
     assert_eq!(r.crossing_id, "KG-DOS");
     assert_eq!(r.direction, Direction::Entry as i32);
+    assert_eq!(
+        r.referred_at.unwrap().seconds,
+        T / 60_000 * 60,
+        "to the minute, not the inspection's millisecond"
+    );
     assert!(r.grounds.unwrap().protection_requested);
     assert_ne!(r.case_reference, out[1].case_reference);
     // Nothing that identifies the traveller, the booth or the officer, and

@@ -1,11 +1,14 @@
 //! The newest protection referrals, read from the referrals topic, for the
 //! referral watch: kept up to a capacity (oldest dropped first), each case
-//! reference once, and broadcast to watchers as they arrive. A replay of a
+//! reference once, and broadcast to watchers as they arrive once the topic
+//! has been read up to where it ended at start-up (the history before is
+//! for replays, not news). A replay of a
 //! referral already held is neither stored again nor broadcast; partners
 //! upsert by case reference in any case, since one dropped from the store
 //! and replayed comes again.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use borderflow_proto::protection::v1::Referral;
@@ -16,6 +19,10 @@ pub struct ReferralStore {
     inner: RwLock<Inner>,
     capacity: usize,
     updates: broadcast::Sender<Arc<Referral>>,
+    /// The topic was read up to where it ended at start-up: from then on
+    /// what arrives is new and is broadcast (before, it is history, for
+    /// replays only).
+    loaded: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -31,7 +38,17 @@ impl ReferralStore {
             inner: RwLock::new(Inner::default()),
             capacity: capacity.max(1),
             updates: broadcast::channel(4096).0,
+            loaded: AtomicBool::new(false),
         }
+    }
+
+    /// The view holds what the topic held at start-up.
+    pub fn mark_loaded(&self) {
+        self.loaded.store(true, Ordering::Release);
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.load(Ordering::Acquire)
     }
 
     /// Stores and broadcasts a referral not held yet; `false` for a repeat.
@@ -52,7 +69,9 @@ impl ReferralStore {
                 }
             }
         }
-        let _ = self.updates.send(referral);
+        if self.is_loaded() {
+            let _ = self.updates.send(referral);
+        }
         true
     }
 
@@ -98,8 +117,21 @@ mod tests {
     }
 
     #[test]
+    fn history_is_kept_for_replays_but_not_broadcast() {
+        let store = ReferralStore::new(3);
+        let mut updates = store.subscribe();
+        assert!(store.apply(referral("old", "X")));
+        store.mark_loaded();
+        assert!(store.apply(referral("new", "X")));
+        assert_eq!(updates.try_recv().unwrap().case_reference, "new");
+        assert!(updates.try_recv().is_err());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
     fn each_case_once_newest_kept_and_broadcast_once() {
         let store = ReferralStore::new(3);
+        store.mark_loaded();
         let mut updates = store.subscribe();
         assert!(store.apply(referral("a", "X")));
         assert!(!store.apply(referral("a", "X")), "a replay is a repeat");

@@ -151,12 +151,14 @@ pub fn protection(inspection: &Inspection, age: Option<u32>) -> ProtectionFacts 
         }
     }
     let traveller = inspection.traveller.as_ref();
-    let unaccompanied_minor = age.is_some_and(|a| a < MINOR_AGE)
+    let decided = inspection.outcome != Outcome::Unspecified as i32;
+    // An abandoned read is taken again: its traveller counts once, then.
+    let unaccompanied_minor = decided
+        && age.is_some_and(|a| a < MINOR_AGE)
         && traveller.is_none_or(|t| {
             t.accompanied_by.is_empty() || t.guardian_relation == GuardianRelation::Unrelated as i32
         });
-    let entering = inspection.outcome != Outcome::Unspecified as i32
-        && inspection.direction == Direction::Entry as i32;
+    let entering = decided && inspection.direction == Direction::Entry as i32;
     let document = inspection.document.as_ref();
     let no_valid_document = matches!(
         RefusalReason::try_from(inspection.refusal_reason),

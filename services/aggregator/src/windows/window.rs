@@ -218,6 +218,9 @@ pub struct Window {
     party_nationalities: Vec<(String, u64)>,
     /// Hashes of the groups counted so far (a window holds few).
     groups: Vec<u64>,
+    /// The protection figures of entries only: what the detectors judge
+    /// arrivals by.
+    entry_protection: ProtectionCounts,
 }
 
 fn counted(counts: &[(String, u64)]) -> Vec<NationalityCount> {
@@ -305,6 +308,7 @@ impl Window {
             refused_groups: Vec::new(),
             party_nationalities: Vec::new(),
             groups: Vec::new(),
+            entry_protection: ProtectionCounts::default(),
         }
     }
 
@@ -381,6 +385,9 @@ impl Window {
         c.alerts += u64::from(facts.alerted);
         c.minors += u64::from(facts.minor);
         c.protection.add(&facts.protection);
+        if facts.protection.entering {
+            self.entry_protection.add(&facts.protection);
+        }
         if self.state != WindowState::Open {
             c.late_events += 1;
         }
@@ -473,7 +480,7 @@ impl Window {
 
     fn detector_sample(&self) -> DetectorSample {
         let c = &self.counts;
-        let p = &c.protection;
+        let p = &self.entry_protection;
         let mut arrivals = Cells::default();
         for (key, n) in self.cells.iter() {
             if key.direction() == Direction::Entry as i32 {

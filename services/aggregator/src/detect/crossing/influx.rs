@@ -60,7 +60,7 @@ impl PeriodRule for InfluxRule {
         } else {
             UNLEARNED_NEED_SHARE
         };
-        let mut influx = false;
+        let (mut influx, mut surge) = (false, false);
         if p.warm
             && !p.sums.closed
             && let Some(e) = expected
@@ -69,7 +69,7 @@ impl PeriodRule for InfluxRule {
             // dozen displaced people an hour are a crisis. The need count
             // below and the spread keep noise out.
             let sd = spread(e, self.arrivals.dispersion());
-            let surge = n >= c.influx_factor * e.mean && n - e.mean >= c.flow_z * sd;
+            surge = n >= c.influx_factor * e.mean && n - e.mean >= c.flow_z * sd;
             let in_need = h.in_need >= c.influx_min_need
                 && share >= c.influx_need_share
                 && share >= NEED_SHARE_FACTOR * usual_share;
@@ -85,9 +85,15 @@ impl PeriodRule for InfluxRule {
         if let (Some(since), Some(e)) = (since, expected) {
             findings.push(finding(since, p, e.mean, share, usual_share));
         }
-        if !influx && !p.sums.closed {
-            self.arrivals.learn(start, n / special, market);
-            if n > 0.0 {
+        // Arrivals are learned from periods without a surge of any kind (a
+        // pilgrimage must not raise the hour's expectation and hide the next
+        // influx), the usual share of need from every period without an
+        // influx.
+        if !p.sums.closed {
+            if !surge {
+                self.arrivals.learn(start, n / special, market);
+            }
+            if !influx && n > 0.0 {
                 self.need_share.observe(share);
             }
         }
