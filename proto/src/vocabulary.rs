@@ -282,7 +282,8 @@ mod tests {
                 "REFUSAL_RATE_SPIKE",
                 "NATIONALITY_MIX_SHIFT",
                 "OFFICER_OVERRIDE",
-                "CHECKPOINT_SILENT"
+                "CHECKPOINT_SILENT",
+                "MASS_INFLUX"
             ]
         );
     }
