@@ -46,7 +46,7 @@ impl KindScope {
 
 impl AnomalyKind {
     /// Every kind the contract defines, `Unspecified` excluded.
-    pub const ALL: [AnomalyKind; 19] = [
+    pub const ALL: [AnomalyKind; 20] = [
         Self::MrzCheckDigit,
         Self::DocumentExpired,
         Self::LostStolenDocument,
@@ -66,6 +66,7 @@ impl AnomalyKind {
         Self::OfficerOverride,
         Self::CheckpointSilent,
         Self::MassInflux,
+        Self::TraffickingCase,
     ];
 
     /// The metric label: `flow_surge`, `checkpoint_silent`, …
@@ -91,6 +92,7 @@ impl AnomalyKind {
             Self::OfficerOverride => "officer_override",
             Self::CheckpointSilent => "checkpoint_silent",
             Self::MassInflux => "mass_influx",
+            Self::TraffickingCase => "trafficking_case",
         }
     }
 
@@ -112,9 +114,11 @@ impl AnomalyKind {
             | Self::WatchlistHit
             | Self::MinorUnaccompanied
             | Self::BiometricMismatch => KindScope::Event,
-            Self::ImpossibleTravel | Self::DoubleEntry | Self::Overstay | Self::RepeatedRefusal => {
-                KindScope::Document
-            }
+            Self::ImpossibleTravel
+            | Self::DoubleEntry
+            | Self::Overstay
+            | Self::RepeatedRefusal
+            | Self::TraffickingCase => KindScope::Document,
             Self::FlowSurge
             | Self::FlowDrop
             | Self::SlowInspections

@@ -144,6 +144,22 @@ fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
             count,
             unaccompanied,
         } => parties::trafficking(ctx, *crossing, *count, *unaccompanied),
+        IncidentKind::TraffickingRing {
+            route,
+            trips,
+            minors,
+            consent_letters,
+            young_adults,
+        } => parties::trafficking_ring(
+            ctx,
+            &parties::Ring {
+                route,
+                trips: *trips,
+                minors: *minors,
+                consent_letters: *consent_letters,
+                young_adults: *young_adults,
+            },
+        )?,
         IncidentKind::MassInflux {
             crossing,
             factor,

@@ -28,6 +28,7 @@ const DIGESTS: &[(&str, &str)] = &[
     ("refusal-campaign", "4d6a18ac46fda0db"),
     ("lane-closure", "b6eba52bc4e42c64"),
     ("mass-influx", "e682c46d4af30250"),
+    ("trafficking-ring", "32eb1b9369ca70dd"),
     ("central-asia-week", "073d2b0f6ded795e"),
     ("airport-day", "c177d3b11f6d105d"),
 ];

@@ -128,3 +128,60 @@ fn a_week_without_displacement_raises_no_influx() {
     assert!(influx.is_empty(), "{influx:#?}");
     assert!(judged.referrals.is_empty());
 }
+
+#[test]
+fn the_trafficking_ring_exercise_makes_one_case_per_adult_and_none_of_the_look_alikes() {
+    let scenario = scenario("trafficking-ring");
+    let judged = judge(&scenario, DetectConfig::default());
+    let card = &judged.scorecard;
+    let row = card
+        .incidents
+        .iter()
+        .find(|r| r.kind == "trafficking_ring")
+        .unwrap_or_else(|| panic!("no trafficking_ring row: {card:#?}"));
+    assert_eq!((row.planted, row.detected), (2, 2), "{row:#?}");
+    // Families, grandparents with consent letters, school groups and the
+    // group whose adults cross once make no case.
+    let cases = card
+        .anomaly_kinds
+        .iter()
+        .find(|k| k.anomaly == "TRAFFICKING_CASE")
+        .expect("a TRAFFICKING_CASE row");
+    assert_eq!(cases.false_alarms, 0, "{:#?}", card.false_alarms);
+    let mut by_adult: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for a in judged
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::TraffickingCase as i32)
+    {
+        let key = a.evidence.as_ref().unwrap().document_key.clone();
+        by_adult.entry(key).or_default().push(a);
+    }
+    assert_eq!(by_adult.len(), 2, "one case per adult: {by_adult:#?}");
+    for cases in by_adult.values() {
+        assert_eq!(cases.len(), 1, "revised, never raised twice: {cases:#?}");
+        let case = cases[0];
+        eprintln!("{} ({:?})", case.explanation, case.severity);
+        assert_eq!(value(case, "occasions"), 3.0, "{case:#?}");
+        // Either adult's case holds three indicators by its last trip.
+        assert_eq!(value(case, "indicators"), 3.0, "{case:#?}");
+        assert_eq!(
+            case.severity,
+            borderflow_proto::analytics::v1::Severity::Critical as i32
+        );
+    }
+    let consent = by_adult
+        .values()
+        .map(|c| c[0])
+        .find(|c| value(c, "no_relation") == 0.0)
+        .expect("the adult with consent letters");
+    assert_eq!(value(consent, "young_adults_one_issuer"), 5.0);
+    assert_eq!(consent.crossing_id, "KG-DOSTUK");
+    // The once-only group is what it always was.
+    let group = card
+        .incidents
+        .iter()
+        .find(|r| r.kind == "trafficking")
+        .expect("the trafficking group");
+    assert_eq!((group.planted, group.detected), (3, 3), "{group:#?}");
+}

@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod config;
 pub mod crossing;
 pub mod document;
+pub mod escort;
 pub mod event;
 pub mod references;
 pub mod rescan;

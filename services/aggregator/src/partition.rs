@@ -30,6 +30,7 @@ use borderflow_proto::analytics::v1::{Anomaly, CrossingDetectorState, CrossingWi
 use borderflow_proto::statistics::v1::HourRecord;
 
 use crate::detect::crossing::CrossingDetectors;
+use crate::detect::escort::Escorts;
 use crate::detect::rescan::Rescans;
 use crate::detect::{DetectConfig, References};
 use crate::windows::cells::{AgeBands, Cells};
@@ -149,6 +150,8 @@ pub struct PartitionState {
     anomalies: Vec<Anomaly>,
     /// Failed zones held for a re-scan, per checkpoint.
     rescans: Rescans,
+    /// Adults and the minors crossing with them, held for pairing.
+    escorts: Escorts,
     /// Crossings whose detectors evaluated a period since the last call.
     snapshot_due: Vec<Arc<str>>,
 }
@@ -164,6 +167,7 @@ impl PartitionState {
             partition,
             config,
             rescans: Rescans::new(&detect),
+            escorts: Escorts::new(&detect),
             detect,
             refs,
             max_event_ms: None,
@@ -590,10 +594,16 @@ impl PartitionState {
         self.rescans.len()
     }
 
+    /// Inspections and groups held for pairing minors with adults.
+    pub fn held_escorts(&self) -> usize {
+        self.escorts.len()
+    }
+
     /// The offset to resume from after a restart: the oldest record an open
-    /// window or a failed zone held for a re-scan still needs, else the
-    /// record after the last one processed. A held zone is replayed and
-    /// held again, so a crash cannot lose its report.
+    /// window, a failed zone held for a re-scan or an inspection held for
+    /// pairing still needs, else the record after the last one processed.
+    /// What is held is replayed and held again, so a crash cannot lose a
+    /// report or a pair.
     pub fn commit_offset(&self) -> Option<i64> {
         if self.last_offset < 0 {
             return None;
@@ -604,6 +614,7 @@ impl PartitionState {
             .flat_map(|s| s.open.values())
             .map(|w| w.first_offset)
             .chain(self.rescans.oldest_offset())
+            .chain(self.escorts.oldest_offset())
             .min();
         Some(held.map_or(self.last_offset + 1, |o| o.min(self.last_offset + 1)))
     }

@@ -66,6 +66,10 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/mass-influx.toml"),
     ),
     (
+        "trafficking-ring",
+        include_str!("../../scenarios/trafficking-ring.toml"),
+    ),
+    (
         "central-asia-week",
         include_str!("../../scenarios/central-asia-week.toml"),
     ),

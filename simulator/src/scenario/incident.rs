@@ -38,7 +38,7 @@ pub use flows::{
 pub use kind::{IncidentKind, IncidentParams};
 pub(crate) use locate::locate;
 pub use operations::{LaneClosure, RefusalCampaign};
-pub use parties::{RepeatedRefusals, Trafficking};
+pub use parties::{RepeatedRefusals, Trafficking, TraffickingRing};
 pub use protection::MassInflux;
 pub use travel::{DoubleEntry, ImpossibleTravel, Overstay, plausible_speed_kmh};
 

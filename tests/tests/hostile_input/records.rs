@@ -169,6 +169,11 @@ fn check_decode(payload: &[u8]) -> Result<(), TestCaseError> {
         Ok(Decoded::Heartbeat(beat)) => {
             prop_assert!(!beat.crossing_id.is_empty() && !beat.checkpoint_id.is_empty());
         }
+        Ok(Decoded::Escort(_)) => {
+            prop_assert!(
+                wire.is_ok_and(|r| matches!(r.body, Some(inspection_record::Body::Escort(_))))
+            );
+        }
         Err(error) => {
             check_error(&error)?;
             match &error {

@@ -191,6 +191,32 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_INFLUX_MIN_NEED", default_value_t = 10)]
     pub influx_min_need: u64,
 
+    /// How long a minor's inspection and that of the adult it names may lie
+    /// apart to be paired (a booth inspects a party together); what is
+    /// held keeps the inspections offsets back as long.
+    #[arg(long, env = "BORDERFLOW_ESCORT_PAIRING", default_value = "5m", value_parser = parse_duration)]
+    pub escort_pairing: Duration,
+
+    /// Age in years from which a traveller is no longer a young adult (the
+    /// age band most trafficked for labour and sexual exploitation).
+    #[arg(long, env = "BORDERFLOW_YOUNG_ADULT_UNTIL", default_value_t = 25)]
+    pub young_adult_until: u32,
+
+    /// Look-back over which an adult's escorts of minors are combined into
+    /// a trafficking case.
+    #[arg(long, env = "BORDERFLOW_TRAFFICKING_WINDOW", default_value = "30d", value_parser = parse_duration)]
+    pub trafficking_window: Duration,
+
+    /// Escorted crossings, each with other minors, that make "repeated
+    /// crossings with different minors" a trafficking indicator.
+    #[arg(long, env = "BORDERFLOW_TRAFFICKING_REPEATS", default_value_t = 3)]
+    pub trafficking_repeats: u32,
+
+    /// Young adults in one party on one state's documents that make a
+    /// trafficking indicator.
+    #[arg(long, env = "BORDERFLOW_TRAFFICKING_YOUNG_GROUP", default_value_t = 4)]
+    pub trafficking_young_group: u32,
+
     /// Jensen-Shannon divergence (bits) of the nationality mix from its
     /// baseline that is a shift.
     #[arg(

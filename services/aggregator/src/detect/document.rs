@@ -8,6 +8,7 @@ mod history;
 mod processor;
 mod rules;
 pub mod stored;
+pub mod trafficking;
 
-pub use history::{History, Passage, Place};
+pub use history::{Escorted, History, Minor, Passage, Place};
 pub use processor::{Change, DocumentProcessor, NeedTimers, TIMER_LOOKAHEAD_MS};

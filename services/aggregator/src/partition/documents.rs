@@ -217,16 +217,23 @@ impl DocumentPartition {
                 "invalid",
                 "record key is not a 32-byte document key".to_owned(),
             ))?;
-        let inspection = match codec::decode(record.payload) {
-            Ok(Decoded::Inspection(inspection)) => inspection,
-            Ok(Decoded::Heartbeat(_)) => {
-                return Err(("invalid", "a heartbeat, not an inspection".to_owned()));
+        let refs = self.refs.as_ref();
+        match codec::decode(record.payload) {
+            Ok(Decoded::Inspection(inspection)) => {
+                Ok(self
+                    .processor
+                    .process(key, &inspection, refs, &mut self.found))
             }
-            Err(err) => return Err((err.kind(), err.to_string())),
-        };
-        Ok(self
-            .processor
-            .process(key, &inspection, self.refs.as_ref(), &mut self.found))
+            Ok(Decoded::Escort(escort)) => {
+                Ok(self
+                    .processor
+                    .process_escort(key, &escort, refs, &mut self.found))
+            }
+            Ok(Decoded::Heartbeat(_)) => {
+                Err(("invalid", "a heartbeat, not an inspection".to_owned()))
+            }
+            Err(err) => Err((err.kind(), err.to_string())),
+        }
     }
 
     /// Resumes after `committed` (the group's committed offset), or where

@@ -55,14 +55,16 @@ pub trait Effects {
     ) -> Result<(), Self::Error>;
 }
 
-/// For unit tests: keeps the anomalies and referrals, drops windows,
-/// hours, snapshots and by-document copies, and fails on a dead letter
-/// (none is expected).
+/// For unit tests: keeps the anomalies, referrals and escorts (by the
+/// adult's document key), drops windows, hours, snapshots and the
+/// inspections' by-document copies, and fails on a dead letter (none is
+/// expected).
 #[cfg(test)]
 #[derive(Default)]
 pub struct Collected {
     pub anomalies: Vec<Anomaly>,
     pub referrals: Vec<Referral>,
+    pub escorts: Vec<(Vec<u8>, borderflow_proto::inspection::v1::Escort)>,
 }
 
 #[cfg(test)]
@@ -86,7 +88,15 @@ impl Effects for Collected {
     fn snapshot(&mut self, _: &CrossingWindowRecord) -> Result<(), Self::Error> {
         Ok(())
     }
-    fn by_document(&mut self, _: &[u8], _: &[u8]) -> Result<(), Self::Error> {
+    fn by_document(&mut self, key: &[u8], payload: &[u8]) -> Result<(), Self::Error> {
+        use borderflow_proto::Message as _;
+        use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record::Body};
+        if let Ok(InspectionRecord {
+            body: Some(Body::Escort(escort)),
+        }) = InspectionRecord::decode(payload)
+        {
+            self.escorts.push((key.to_vec(), escort));
+        }
         Ok(())
     }
     fn dead_letter(

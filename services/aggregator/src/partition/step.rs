@@ -57,6 +57,15 @@ impl PartitionState {
                 return Ok(Stepped::Heartbeat);
             }
             Ok(Decoded::Inspection(inspection)) => inspection,
+            Ok(Decoded::Escort(_)) => {
+                return dead(
+                    out,
+                    codec::DecodeError::Invalid {
+                        field: "escort",
+                        reason: "is made by the aggregator for the by-document topic",
+                    },
+                );
+            }
             Err(err) => return dead(out, err),
         };
         let (started_ms, event_ms) = match codec::times(&inspection) {
@@ -109,6 +118,12 @@ impl PartitionState {
             out.anomaly(&now)?;
         }
         self.release_rescans();
+        self.escorts.read(record.offset, event_ms, &inspection);
+        let mut escorts = Vec::new();
+        self.escorts.release(self.watermark(), &mut escorts);
+        for (adult_key, escort) in escorts {
+            out.by_document(&adult_key, &codec::encode_escort(escort))?;
+        }
         // Every inspection, late or not, reaches the per-document rules.
         if let Some(document) = &inspection.document
             && document.document_key.len() == 32

@@ -8,6 +8,7 @@
 mod audit;
 mod referrals;
 mod statistics;
+mod view;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

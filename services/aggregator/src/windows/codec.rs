@@ -5,7 +5,7 @@
 use borderflow_domain::minor::MINOR_AGE;
 use borderflow_proto::Message;
 use borderflow_proto::inspection::v1::{
-    CheckpointHeartbeat, CheckpointStatus, Direction, GuardianRelation, Inspection,
+    CheckpointHeartbeat, CheckpointStatus, Direction, Escort, GuardianRelation, Inspection,
     InspectionRecord, Outcome, RefusalReason, inspection_record,
 };
 use borderflow_proto::timestamp_to_ms;
@@ -41,6 +41,8 @@ impl DecodeError {
 pub enum Decoded {
     Inspection(Box<Inspection>),
     Heartbeat(Heartbeat),
+    /// Only on the by-document topic (`detect::escort`).
+    Escort(Box<Escort>),
 }
 
 /// A heartbeat's usable content.
@@ -60,7 +62,16 @@ pub fn decode(payload: &[u8]) -> Result<Decoded, DecodeError> {
             Ok(Decoded::Inspection(Box::new(inspection)))
         }
         inspection_record::Body::Heartbeat(beat) => heartbeat(beat).map(Decoded::Heartbeat),
+        inspection_record::Body::Escort(escort) => Ok(Decoded::Escort(Box::new(escort))),
     }
+}
+
+/// An escort's record for the by-document topic.
+pub fn encode_escort(escort: Escort) -> Vec<u8> {
+    InspectionRecord {
+        body: Some(inspection_record::Body::Escort(escort)),
+    }
+    .encode_to_vec()
 }
 
 fn heartbeat(beat: CheckpointHeartbeat) -> Result<Heartbeat, DecodeError> {

@@ -12,7 +12,7 @@ use super::check::Check;
 use super::{
     DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LaneClosure, LinkOutage,
     MassInflux, NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
-    SlowInspections, StolenDocuments, Trafficking, WatchlistedPerson,
+    SlowInspections, StolenDocuments, Trafficking, TraffickingRing, WatchlistedPerson,
 };
 use crate::scenario::FieldError;
 
@@ -38,6 +38,7 @@ pub enum IncidentParams {
     LaneClosure(LaneClosure),
     RefusalCampaign(RefusalCampaign),
     MassInflux(MassInflux),
+    TraffickingRing(TraffickingRing),
 }
 
 impl IncidentParams {
@@ -61,6 +62,7 @@ impl IncidentParams {
             Self::LaneClosure(_) => "lane_closure",
             Self::RefusalCampaign(_) => "refusal_campaign",
             Self::MassInflux(_) => "mass_influx",
+            Self::TraffickingRing(_) => "trafficking_ring",
         }
     }
 
@@ -84,6 +86,7 @@ impl IncidentParams {
             Self::LaneClosure(p) => p.resolve(at),
             Self::RefusalCampaign(p) => p.resolve(at),
             Self::MassInflux(p) => p.resolve(at),
+            Self::TraffickingRing(p) => p.resolve(at),
         }
     }
 }
@@ -175,6 +178,13 @@ pub enum IncidentKind {
         protection: f64,
         unaccompanied: u32,
     },
+    TraffickingRing {
+        route: Vec<usize>,
+        trips: u32,
+        minors: u32,
+        consent_letters: bool,
+        young_adults: u32,
+    },
 }
 
 impl IncidentKind {
@@ -198,13 +208,16 @@ impl IncidentKind {
             Self::LaneClosure { .. } => "lane_closure",
             Self::RefusalCampaign { .. } => "refusal_campaign",
             Self::MassInflux { .. } => "mass_influx",
+            Self::TraffickingRing { .. } => "trafficking_ring",
         }
     }
 
     /// The crossings the incident needs open, with the field naming them.
     pub fn crossings(&self) -> Vec<(usize, &'static str)> {
         match self {
-            Self::WatchlistedPerson { route } => route.iter().map(|c| (*c, "crossings")).collect(),
+            Self::WatchlistedPerson { route } | Self::TraffickingRing { route, .. } => {
+                route.iter().map(|c| (*c, "crossings")).collect()
+            }
             Self::ImpossibleTravel { from, to, .. } => {
                 vec![(*from, "crossings"), (*to, "crossings")]
             }

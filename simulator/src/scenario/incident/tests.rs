@@ -76,6 +76,12 @@ nationality = "AFG"
 undocumented = 0.4
 protection = 0.7
 unaccompanied = 12"#,
+    r#"kind = "trafficking_ring"
+crossings = ["KZ-KORDAY"]
+trips = 3
+minors = 2
+consent_letters = true
+young_adults = 4"#,
 ];
 
 fn table(params: &str) -> String {
@@ -103,12 +109,13 @@ fn position(params: &IncidentParams) -> usize {
         IncidentParams::LaneClosure(_) => 14,
         IncidentParams::RefusalCampaign(_) => 15,
         IncidentParams::MassInflux(_) => 16,
+        IncidentParams::TraffickingRing(_) => 17,
     }
 }
 
 #[test]
 fn every_kind_round_trips_through_toml() {
-    let mut seen = [false; 17];
+    let mut seen = [false; 18];
     for params in EVERY_KIND {
         let text = table(params);
         let spec: IncidentSpec = toml::from_str(&text).unwrap_or_else(|e| panic!("{params}: {e}"));

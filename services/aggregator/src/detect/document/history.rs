@@ -45,6 +45,35 @@ impl Passage {
     }
 }
 
+/// An occasion on which the document's holder crossed escorting minors
+/// (`detect::escort`).
+#[derive(Clone, Debug)]
+pub struct Escorted {
+    /// The adult's inspection.
+    pub event_id: u128,
+    pub at_ms: i64,
+    pub place: Arc<Place>,
+    pub direction: i32,
+    pub minors: Vec<Minor>,
+    /// The most young adults of the adult's party on one state's documents.
+    pub young_adults: u32,
+}
+
+impl Escorted {
+    pub fn day(&self) -> i64 {
+        self.at_ms.div_euclid(MS_PER_DAY)
+    }
+}
+
+/// A minor escorted, by pseudonymous key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Minor {
+    pub event_id: u128,
+    pub key: [u8; 32],
+    pub age_years: Option<u32>,
+    pub relation: i32,
+}
+
 /// The passages of one document.
 #[derive(Debug, Default)]
 pub struct History {
@@ -54,6 +83,9 @@ pub struct History {
     /// most documents have none, and the history's size is paid per
     /// document.
     pub deadline: Option<Box<(Arc<str>, i64, u128)>>,
+    /// Escorts of minors within the trafficking look-back, in time order.
+    /// Boxed like the deadline: few documents have any.
+    pub escorts: Option<Box<Vec<Escorted>>>,
     /// When memory holds only some histories: the generation of changes
     /// in which the history was last used, and the one its last change
     /// went out with (`processor::tiers`).
@@ -81,6 +113,33 @@ impl History {
         self.passages.reserve_exact(1);
         self.passages.insert(index, passage);
         index
+    }
+
+    pub fn escorts(&self) -> &[Escorted] {
+        self.escorts.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds an escort in time order unless its inspection is held already;
+    /// returns whether it was added.
+    pub fn add_escort(&mut self, escort: Escorted) -> bool {
+        let escorts = self.escorts.get_or_insert_with(Box::default);
+        if escorts.iter().any(|e| e.event_id == escort.event_id) {
+            return false;
+        }
+        let key = (escort.at_ms, escort.event_id);
+        let index = escorts.partition_point(|e| (e.at_ms, e.event_id) < key);
+        escorts.insert(index, escort);
+        true
+    }
+
+    /// Forgets escorts older than `horizon_ms`.
+    pub fn prune_escorts(&mut self, horizon_ms: i64) {
+        if let Some(escorts) = &mut self.escorts {
+            escorts.retain(|e| e.at_ms >= horizon_ms);
+            if escorts.is_empty() {
+                self.escorts = None;
+            }
+        }
     }
 
     /// Forgets passages older than `horizon_ms`.

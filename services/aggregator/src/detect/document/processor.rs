@@ -10,11 +10,13 @@ use std::sync::Arc;
 use borderflow_domain::ees::days_present;
 use borderflow_domain::time::MS_PER_DAY;
 use borderflow_proto::analytics::v1::Anomaly;
-use borderflow_proto::inspection::v1::Inspection;
+use borderflow_proto::inspection::v1::{Escort, Inspection};
+use borderflow_proto::timestamp_to_ms;
 
-use super::history::{History, Passage, Place};
+use super::history::{Escorted, History, Minor, Passage, Place};
 use super::rules::{Context, on_insert, overstay_anomaly};
 use super::stored::{self, StoredPartition};
+use super::trafficking;
 use crate::detect::References;
 use crate::detect::config::DetectConfig;
 use crate::ids::{MixedHasher, parse_uuid};
@@ -288,6 +290,64 @@ impl DocumentProcessor {
                     self.timers.insert((deadline, key));
                 }
             }
+            self.changed(key);
+        }
+        self.advance(refs, out);
+        Ok(())
+    }
+
+    /// Adds an escort of minors by the holder of document `key`
+    /// (`detect::escort`) and judges the trafficking case; like
+    /// [`Self::process`] for what must be in memory.
+    pub fn process_escort(
+        &mut self,
+        key: [u8; 32],
+        escort: &Escort,
+        refs: &dyn References,
+        out: &mut Vec<Anomaly>,
+    ) -> Result<(), NeedTimers> {
+        let (Some(event_id), Some(at_ms)) = (
+            parse_uuid(&escort.event_id),
+            escort.at.as_ref().and_then(timestamp_to_ms),
+        ) else {
+            return Ok(());
+        };
+        self.need_timers(at_ms)?;
+        let place = self.place(&escort.crossing_id, refs);
+        let now_ms = self.max_event_ms.map_or(at_ms, |t| t.max(at_ms));
+        let minors = escort
+            .minors
+            .iter()
+            .filter_map(|m| {
+                Some(Minor {
+                    event_id: parse_uuid(&m.event_id)?,
+                    key: <[u8; 32]>::try_from(&m.key[..]).ok()?,
+                    age_years: m.age_years,
+                    relation: m.relation,
+                })
+            })
+            .collect();
+        let history = self.histories.entry(key).or_default();
+        if let Some(tiers) = &self.tiers {
+            history.touched = tiers.generation;
+        }
+        let added = history.add_escort(Escorted {
+            event_id,
+            at_ms,
+            place,
+            direction: escort.direction,
+            minors,
+            young_adults: escort.young_adults_one_issuer,
+        });
+        if added {
+            let ctx = Context {
+                key: &key,
+                config: &self.config,
+                refs,
+                now_ms,
+            };
+            trafficking::on_escort(history, &ctx, out);
+            history.prune_escorts(now_ms - self.config.trafficking_window.as_millis() as i64);
             self.changed(key);
         }
         self.advance(refs, out);

@@ -75,7 +75,7 @@ impl Context<'_> {
     }
 }
 
-fn measure(name: &str, value: f64, unit: &str) -> Measurement {
+pub(super) fn measure(name: &str, value: f64, unit: &str) -> Measurement {
     Measurement {
         name: name.to_owned(),
         value,

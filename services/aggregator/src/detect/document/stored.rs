@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use prost::Message;
 
-use super::history::{History, Passage, Place};
+use super::history::{Escorted, History, Minor, Passage, Place};
 
 /// The key of the partition's own record: not a 32-byte document key, so
 /// it can never collide with one.
@@ -21,6 +21,43 @@ pub struct StoredHistory {
     pub nationality: String,
     #[prost(message, optional, tag = "3")]
     pub deadline: Option<StoredDeadline>,
+    #[prost(message, repeated, tag = "4")]
+    pub escorts: Vec<StoredEscort>,
+}
+
+/// An escort of minors (`history::Escorted`).
+#[derive(Clone, PartialEq, Message)]
+pub struct StoredEscort {
+    #[prost(fixed64, tag = "1")]
+    pub event_hi: u64,
+    #[prost(fixed64, tag = "2")]
+    pub event_lo: u64,
+    #[prost(sint64, tag = "3")]
+    pub at_ms: i64,
+    #[prost(string, tag = "4")]
+    pub crossing_id: String,
+    #[prost(string, tag = "5")]
+    pub country: String,
+    #[prost(int32, tag = "6")]
+    pub direction: i32,
+    #[prost(message, repeated, tag = "7")]
+    pub minors: Vec<StoredMinor>,
+    #[prost(uint32, tag = "8")]
+    pub young_adults: u32,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct StoredMinor {
+    #[prost(fixed64, tag = "1")]
+    pub event_hi: u64,
+    #[prost(fixed64, tag = "2")]
+    pub event_lo: u64,
+    #[prost(bytes = "vec", tag = "3")]
+    pub key: Vec<u8>,
+    #[prost(uint32, optional, tag = "4")]
+    pub age_years: Option<u32>,
+    #[prost(int32, tag = "5")]
+    pub relation: i32,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -94,6 +131,7 @@ pub fn encode(history: &History) -> Vec<u8> {
             })
             .collect(),
         nationality: history.nationality.to_string(),
+        escorts: history.escorts().iter().map(encode_escort).collect(),
         deadline: history.deadline.as_ref().map(|d| {
             let (entry_hi, entry_lo) = split(d.2);
             StoredDeadline {
@@ -133,7 +171,60 @@ pub fn decode(
             outcome: p.outcome,
         });
     }
+    for e in stored.escorts {
+        let place = place(&e.crossing_id, &e.country);
+        history.add_escort(decode_escort(e, place));
+    }
     Ok(history)
+}
+
+fn encode_escort(e: &Escorted) -> StoredEscort {
+    let (event_hi, event_lo) = split(e.event_id);
+    StoredEscort {
+        event_hi,
+        event_lo,
+        at_ms: e.at_ms,
+        crossing_id: e.place.crossing_id.to_string(),
+        country: e.place.country.to_string(),
+        direction: e.direction,
+        minors: e
+            .minors
+            .iter()
+            .map(|m| {
+                let (event_hi, event_lo) = split(m.event_id);
+                StoredMinor {
+                    event_hi,
+                    event_lo,
+                    key: m.key.to_vec(),
+                    age_years: m.age_years,
+                    relation: m.relation,
+                }
+            })
+            .collect(),
+        young_adults: e.young_adults,
+    }
+}
+
+fn decode_escort(e: StoredEscort, place: Arc<Place>) -> Escorted {
+    Escorted {
+        event_id: join(e.event_hi, e.event_lo),
+        at_ms: e.at_ms,
+        place,
+        direction: e.direction,
+        minors: e
+            .minors
+            .into_iter()
+            .filter_map(|m| {
+                Some(Minor {
+                    event_id: join(m.event_hi, m.event_lo),
+                    key: m.key.try_into().ok()?,
+                    age_years: m.age_years,
+                    relation: m.relation,
+                })
+            })
+            .collect(),
+        young_adults: e.young_adults,
+    }
 }
 
 /// What an index of the durable form needs of a history, read without

@@ -4,20 +4,18 @@
 //! when it resumes a partition.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::kafka::KafkaArgs;
 use borderflow_proto::Message as _;
 use borderflow_proto::audit::v1::AuditRecord;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
-use rdkafka::util::Timeout;
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::consumer::BaseConsumer;
+use rdkafka::message::{BorrowedMessage, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
-use super::{follow, partition_count};
+use super::partition_count;
+use super::view::View;
 use crate::metrics;
 use crate::store::AuditStore;
 
@@ -32,33 +30,26 @@ pub(super) fn start(
         .reader_config("borderflow-aggregator-audit-view")
         .create()
         .context("creating the audit view's consumer")?;
-    let partitions = partition_count(&consumer, topic)?;
     // The trail grows for years: only its tail, as much as the store keeps.
+    let partitions = partition_count(&consumer, topic)?;
     let keep = store.capacity().div_ceil(partitions as usize) as i64;
-    let mut list = TopicPartitionList::new();
-    for partition in 0..partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, partition, Timeout::After(Duration::from_secs(10)))
-            .with_context(|| format!("reading the bounds of {topic}/{partition}"))?;
-        list.add_partition_offset(topic, partition, Offset::Offset(low.max(high - keep)))?;
+    View {
+        name: "audit",
+        topic: topic.to_owned(),
+        first: move |low: i64, high: i64| low.max(high - keep),
+        loaded: || {},
+        apply: move |message: &BorrowedMessage<'_>| match message
+            .payload()
+            .map(AuditRecord::decode)
+            .transpose()
+        {
+            Ok(Some(record)) => store.apply(record),
+            Ok(None) => {}
+            Err(err) => {
+                metrics::materialise_error(message.topic());
+                debug!(offset = message.offset(), %err, "skipping an unreadable audit record");
+            }
+        },
     }
-    consumer
-        .assign(&list)
-        .context("assigning the audit topic")?;
-    std::thread::Builder::new()
-        .name("audit-view".into())
-        .spawn(move || {
-            follow(&consumer, "audit", &shutdown, |message| {
-                match message.payload().map(AuditRecord::decode).transpose() {
-                    Ok(Some(record)) => store.apply(record),
-                    Ok(None) => {}
-                    Err(err) => {
-                        metrics::materialise_error(message.topic());
-                        debug!(offset = message.offset(), %err, "skipping an unreadable audit record");
-                    }
-                }
-            });
-        })
-        .context("spawning the audit view's thread")?;
-    Ok(())
+    .spawn(consumer, shutdown)
 }

@@ -5,22 +5,18 @@
 //! once read, the store broadcasts what arrives after. A watcher asking
 //! for recent referrals before then gets those read so far.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use borderflow_common::kafka::KafkaArgs;
 use borderflow_proto::Message as _;
 use borderflow_proto::protection::v1::Referral;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
-use rdkafka::util::Timeout;
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::consumer::BaseConsumer;
+use rdkafka::message::{BorrowedMessage, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
-use super::{follow, partition_count};
+use super::view::View;
 use crate::metrics;
 use crate::store::ReferralStore;
 
@@ -35,52 +31,26 @@ pub(super) fn start(
         .reader_config("borderflow-aggregator-referrals-view")
         .create()
         .context("creating the referral view's consumer")?;
-    let mut list = TopicPartitionList::new();
-    // Where each partition ended at start-up: read to there, the history
-    // is in.
-    let mut pending: HashMap<i32, i64> = HashMap::new();
-    for partition in 0..partition_count(&consumer, topic)? {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, partition, Timeout::After(Duration::from_secs(10)))
-            .with_context(|| format!("reading the bounds of {topic}/{partition}"))?;
-        if high > low {
-            pending.insert(partition, high);
-        }
-        list.add_partition_offset(topic, partition, Offset::Beginning)?;
+    let loaded = store.clone();
+    View {
+        name: "referrals",
+        topic: topic.to_owned(),
+        first: |low, _| low,
+        loaded: move || loaded.mark_loaded(),
+        apply: move |message: &BorrowedMessage<'_>| match message
+            .payload()
+            .map(Referral::decode)
+            .transpose()
+        {
+            Ok(Some(referral)) => {
+                store.apply(referral);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                metrics::materialise_error(message.topic());
+                debug!(offset = message.offset(), %err, "skipping an unreadable referral");
+            }
+        },
     }
-    consumer
-        .assign(&list)
-        .context("assigning the referrals topic")?;
-    if pending.is_empty() {
-        store.mark_loaded();
-    }
-    std::thread::Builder::new()
-        .name("referrals-view".into())
-        .spawn(move || {
-            follow(&consumer, "referrals", &shutdown, |message| {
-                match message.payload().map(Referral::decode).transpose() {
-                    Ok(Some(referral)) => {
-                        store.apply(referral);
-                    }
-                    Ok(None) => {}
-                    Err(err) => {
-                        metrics::materialise_error(message.topic());
-                        debug!(offset = message.offset(), %err, "skipping an unreadable referral");
-                    }
-                }
-                let partition = message.partition();
-                if pending
-                    .get(&partition)
-                    .is_some_and(|&end| message.offset() + 1 >= end)
-                {
-                    pending.remove(&partition);
-                    if pending.is_empty() {
-                        store.mark_loaded();
-                        debug!("referral history read");
-                    }
-                }
-            });
-        })
-        .context("spawning the referral view's thread")?;
-    Ok(())
+    .spawn(consumer, shutdown)
 }

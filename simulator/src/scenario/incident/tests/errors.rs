@@ -215,6 +215,22 @@ fn an_influx_names_the_field_at_fault() {
             "kind = \"mass_influx\"\ncrossing = \"KG-FRU\"\nfactor = 3",
             "incident[1].nationality (mass_influx): is required at a crossing with no country across the border",
         ),
+        (
+            "kind = \"trafficking_ring\"\ncrossings = [\"KZ-KORDAY\"]\ntrips = 1",
+            "incident[1].trips (trafficking_ring): must be between 2 and 12",
+        ),
+        (
+            "kind = \"trafficking_ring\"\ncrossings = [\"KZ-KORDAY\"]\nminors = 0",
+            "incident[1].minors (trafficking_ring): must be between 1 and 6",
+        ),
+        (
+            "kind = \"trafficking_ring\"\ncrossings = []",
+            "incident[1].crossings (trafficking_ring): needs at least 1 crossings",
+        ),
+        (
+            "kind = \"trafficking_ring\"\ncrossings = [\"KZ-KORDAY\"]\ntrips = 12\nminors = 6",
+            "incident[1].duration (trafficking_ring): leaves less than two hours for each trip",
+        ),
     ] {
         let message = error(&[VALID, &format!("{body}\n{at}")]);
         assert_names(&message, &[expected]);

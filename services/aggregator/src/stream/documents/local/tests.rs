@@ -185,6 +185,7 @@ fn history(passages: &[i64], deadline: Option<i64>) -> Vec<u8> {
             at_ms,
             ..Default::default()
         }),
+        escorts: Vec::new(),
     }
     .encode_to_vec()
 }
