@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use borderflow_access::Role;
 use borderflow_common::grpc::Bearer;
+use borderflow_i18n::{Args as _, Lang, message, render};
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus, Severity};
 use borderflow_proto::ms_to_timestamp;
 use borderflow_simulator::cli::register_crossings;
@@ -27,10 +28,23 @@ async fn exchange(
     token: Option<&str>,
     body: &str,
 ) -> (u16, String) {
+    exchange_in(addr, method, path, token, body, None).await
+}
+
+/// [`exchange`] asking for a language (`Accept-Language`).
+async fn exchange_in(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+    language: Option<&str>,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let language = language.map_or(String::new(), |l| format!("Accept-Language: {l}\r\n"));
     let request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: test\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.0\r\nHost: test\r\n{auth}{language}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -60,7 +74,16 @@ async fn the_json_api_is_the_grpc_api_with_the_same_access_and_audit() {
         .await
         .unwrap();
     for n in 0..PLANTED {
+        let explanation = message("document-expired")
+            .text("since", "2026-03-24")
+            .number("days", 40.0 + n as f64)
+            .part(
+                "outcome",
+                message("outcome-admitted-at").text("place", "Korday"),
+            );
         bed.publish_anomaly(&Anomaly {
+            explanation: render(Lang::En, &explanation),
+            message: Some(explanation),
             id: format!("json-{n}"),
             kind: AnomalyKind::DocumentExpired as i32,
             severity: Severity::High as i32,
@@ -136,6 +159,43 @@ async fn the_json_api_is_the_grpc_api_with_the_same_access_and_audit() {
         .filter(|n| n % network.crossings.len() == 0)
         .count();
     assert_eq!(filtered["anomalies"].as_array().unwrap().len(), at_first);
+
+    // Explanations in the language asked for; kinds and values as ever.
+    let in_language = |language: Option<&'static str>| {
+        let analyst = analyst.clone();
+        async move {
+            let (status, body) = exchange_in(
+                admin,
+                "GET",
+                "/v1/anomalies/json-1",
+                Some(&analyst),
+                "",
+                language,
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<Value>(&body).unwrap()["anomaly"].clone()
+        }
+    };
+    let english = in_language(None).await;
+    let russian = in_language(Some("ru-RU,ru;q=0.9,en;q=0.8")).await;
+    assert_eq!(
+        english["explanation"],
+        "Document expired on 2026-03-24, 41 days before the inspection; \
+         traveller admitted at Korday"
+    );
+    assert_eq!(
+        russian["explanation"],
+        "Срок действия документа истёк 2026-03-24, за 41 день до проверки; \
+         путешественник пропущен, пункт пропуска Korday"
+    );
+    assert_eq!(russian["kind"], english["kind"]);
+    assert_eq!(russian["message"], english["message"]);
+    assert_eq!(
+        in_language(Some("kk-KZ, de;q=0.5")).await["explanation"],
+        english["explanation"],
+        "English when none of ours is asked for"
+    );
 
     // Scope and roles, as over gRPC.
     let other = network

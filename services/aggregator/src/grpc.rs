@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod audit;
+pub mod language;
 pub mod protection;
 pub mod reference;
 pub mod statistics;

@@ -204,6 +204,10 @@ async fn dispatch(State(api): State<HttpApi>, request: Request) -> Response {
     if let Some(token) = bearer(&parts.headers) {
         call = call.header(AUTHORIZATION, format!("Bearer {token}"));
     }
+    // Explanations follow the client's language.
+    if let Some(language) = parts.headers.get(http::header::ACCEPT_LANGUAGE) {
+        call = call.header(crate::grpc::language::ACCEPT_LANGUAGE, language.clone());
+    }
     let Ok(mut call) = call.body(tonic::body::Body::new(http_body_util::Full::new(
         frame.freeze(),
     ))) else {

@@ -1,6 +1,9 @@
 //! Building anomalies: deterministic ids and the common fields.
 
-use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus, Evidence, Severity};
+use borderflow_i18n::Lang;
+use borderflow_proto::analytics::v1::{
+    Anomaly, AnomalyKind, AnomalyStatus, Evidence, Message, Severity,
+};
 use borderflow_proto::ms_to_timestamp;
 use sha2::{Digest, Sha256};
 
@@ -23,7 +26,9 @@ pub struct Draft<'a> {
     pub crossing_id: &'a str,
     pub event_ms: i64,
     pub detected_ms: i64,
-    pub explanation: String,
+    /// The explanation, from the catalogues: stored in English, rendered
+    /// in the language a reader asks for.
+    pub message: Message,
     pub evidence: Evidence,
 }
 
@@ -37,10 +42,11 @@ impl Draft<'_> {
             crossing_id: self.crossing_id.to_owned(),
             event_time: Some(ms_to_timestamp(self.event_ms)),
             detected_at: Some(ms_to_timestamp(self.detected_ms)),
-            explanation: self.explanation,
+            explanation: borderflow_i18n::render(Lang::En, &self.message),
             evidence: Some(self.evidence),
             status: AnomalyStatus::Open as i32,
             revision: 1,
+            message: Some(self.message),
         }
     }
 }

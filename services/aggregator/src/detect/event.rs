@@ -10,7 +10,10 @@
 
 use borderflow_domain::biometric::hard_to_match;
 use borderflow_domain::time::Date;
-use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Measurement, Severity};
+use borderflow_i18n::{Args as _, message};
+use borderflow_proto::analytics::v1::{
+    Anomaly, AnomalyKind, Evidence, Measurement, Message, Severity,
+};
 use borderflow_proto::inspection::v1::{
     BiometricModality, Direction, DocumentFacts, DocumentKind, GuardianRelation, Inspection,
     MrzField, Outcome,
@@ -46,64 +49,68 @@ pub fn evaluate(
         if !document.mrz_valid {
             let failed = failed_fields(document);
             verdict.alerted = true;
-            verdict.zone_failure = Some(context.draft(
-                AnomalyKind::MrzCheckDigit,
-                by_outcome(inspection, Severity::High, Severity::Medium),
-                format!(
-                    "Machine-readable zone failed checks ({failed}); {}",
-                    context.outcome_at()
+            verdict.zone_failure = Some(
+                context.draft(
+                    AnomalyKind::MrzCheckDigit,
+                    by_outcome(inspection, Severity::High, Severity::Medium),
+                    message("mrz-check-failed")
+                        .list("fields", failed, ", ")
+                        .part("outcome", context.outcome_at()),
+                    Evidence::default(),
                 ),
-                Evidence::default(),
-            ));
+            );
         }
         let expiry = document.expiry_date.as_ref().and_then(|d| d.to_date());
         let days = expiry.map_or(0, |e| {
             Date::from_epoch_ms(event_ms).days_since_epoch() - e.days_since_epoch()
         });
         if document.expired && !context.national_coming_home(document, days, config) {
-            let since = expiry.map_or_else(|| "an unknown date".to_owned(), |e| e.to_string());
-            verdict.push(context.draft(
-                AnomalyKind::DocumentExpired,
-                by_outcome(inspection, Severity::High, Severity::Low),
-                format!(
-                    "Document expired on {since}, {days} days before the inspection; {}",
-                    context.outcome_at()
+            verdict.push(
+                context.draft(
+                    AnomalyKind::DocumentExpired,
+                    by_outcome(inspection, Severity::High, Severity::Low),
+                    match expiry {
+                        Some(since) => message("document-expired").text("since", since.to_string()),
+                        None => message("document-expired-undated"),
+                    }
+                    .number("days", days as f64)
+                    .part("outcome", context.outcome_at()),
+                    Evidence {
+                        values: vec![measure("days_expired", days as f64, "days")],
+                        ..Evidence::default()
+                    },
                 ),
-                Evidence {
-                    values: vec![measure("days_expired", days as f64, "days")],
-                    ..Evidence::default()
-                },
-            ));
+            );
         }
         if let Some(entry) = refs.lost_or_stolen(&document.document_key) {
-            verdict.push(context.draft(
-                AnomalyKind::LostStolenDocument,
-                by_outcome(inspection, Severity::Critical, Severity::High),
-                format!(
-                    "Document is listed as lost or stolen ({}); {}",
-                    describe(&entry.source, &entry.reference),
-                    context.outcome_at()
+            verdict.push(
+                context.draft(
+                    AnomalyKind::LostStolenDocument,
+                    by_outcome(inspection, Severity::Critical, Severity::High),
+                    message("lost-stolen-document")
+                        .part("reference", reference(&entry.source, &entry.reference))
+                        .part("outcome", context.outcome_at()),
+                    Evidence {
+                        reference: describe(&entry.source, &entry.reference),
+                        ..Evidence::default()
+                    },
                 ),
-                Evidence {
-                    reference: describe(&entry.source, &entry.reference),
-                    ..Evidence::default()
-                },
-            ));
+            );
         }
         if let Some(entry) = refs.watchlisted(&document.person_key) {
-            verdict.push(context.draft(
-                AnomalyKind::WatchlistHit,
-                by_outcome(inspection, Severity::Critical, Severity::High),
-                format!(
-                    "Traveller matches a watchlist entry ({}); {}",
-                    describe(&entry.source, &entry.reference),
-                    context.outcome_at()
+            verdict.push(
+                context.draft(
+                    AnomalyKind::WatchlistHit,
+                    by_outcome(inspection, Severity::Critical, Severity::High),
+                    message("watchlist-hit")
+                        .part("reference", reference(&entry.source, &entry.reference))
+                        .part("outcome", context.outcome_at()),
+                    Evidence {
+                        reference: describe(&entry.source, &entry.reference),
+                        ..Evidence::default()
+                    },
                 ),
-                Evidence {
-                    reference: describe(&entry.source, &entry.reference),
-                    ..Evidence::default()
-                },
-            ));
+            );
         }
     }
     if let Some(traveller) = &inspection.traveller
@@ -120,9 +127,9 @@ pub fn evaluate(
         let lawfully_alone = traveller.accompanied_by.is_empty() && age >= config.minor_alone_age;
         if (traveller.accompanied_by.is_empty() || !guarded) && !lawfully_alone {
             let how = if traveller.accompanied_by.is_empty() {
-                "without an accompanying adult".to_owned()
+                "minor-without-adult"
             } else {
-                "with an adult not linked as parent or guardian".to_owned()
+                "minor-unlinked-adult"
             };
             let mut evidence = Evidence {
                 values: vec![measure("age", f64::from(age), "years")],
@@ -131,15 +138,16 @@ pub fn evaluate(
             if !traveller.accompanied_by.is_empty() {
                 evidence.event_ids.push(traveller.accompanied_by.clone());
             }
-            verdict.push(context.draft(
-                AnomalyKind::MinorUnaccompanied,
-                by_outcome(inspection, Severity::High, Severity::Medium),
-                format!(
-                    "Traveller aged {age} crossed {how}; {}",
-                    context.outcome_at()
+            verdict.push(
+                context.draft(
+                    AnomalyKind::MinorUnaccompanied,
+                    by_outcome(inspection, Severity::High, Severity::Medium),
+                    message(how)
+                        .number("age", f64::from(age))
+                        .part("outcome", context.outcome_at()),
+                    evidence,
                 ),
-                evidence,
-            ));
+            );
         }
     }
     let age = inspection.traveller.as_ref().and_then(|t| t.age_years);
@@ -150,29 +158,33 @@ pub fn evaluate(
     {
         let threshold = config.biometric_threshold(checks.biometric_modality(), age);
         let modality = match checks.biometric_modality() {
-            BiometricModality::Face => "face",
-            BiometricModality::Fingerprint => "fingerprint",
-            BiometricModality::Iris => "iris",
-            BiometricModality::Unspecified => "biometric",
+            BiometricModality::Face => "modality-face",
+            BiometricModality::Fingerprint => "modality-fingerprint",
+            BiometricModality::Iris => "modality-iris",
+            BiometricModality::Unspecified => "modality-unspecified",
         };
-        let whom = match age {
-            Some(age) if hard_to_match(age) => format!(" for a traveller aged {age}"),
-            _ => String::new(),
+        let explanation = match age {
+            Some(age) if hard_to_match(age) => {
+                message("biometric-mismatch-aged").number("age", f64::from(age))
+            }
+            _ => message("biometric-mismatch"),
         };
-        verdict.push(context.draft(
-            AnomalyKind::BiometricMismatch,
-            Severity::High,
-            format!(
-                "{} match score {score:.2} is below {threshold:.2}{whom}; {}",
-                capitalise(modality),
-                context.outcome_at()
+        verdict.push(
+            context.draft(
+                AnomalyKind::BiometricMismatch,
+                Severity::High,
+                explanation
+                    .part("modality", message(modality))
+                    .fixed("score", f64::from(score), 2)
+                    .fixed("threshold", f64::from(threshold), 2)
+                    .part("outcome", context.outcome_at()),
+                Evidence {
+                    values: vec![measure("match_score", f64::from(score), "")],
+                    threshold: Some(f64::from(threshold)),
+                    ..Evidence::default()
+                },
             ),
-            Evidence {
-                values: vec![measure("match_score", f64::from(score), "")],
-                threshold: Some(f64::from(threshold)),
-                ..Evidence::default()
-            },
-        ));
+        );
     }
     verdict
 }
@@ -232,14 +244,14 @@ impl<'a> Context<'a> {
                 })
     }
 
-    fn outcome_at(&self) -> String {
+    fn outcome_at(&self) -> Message {
         let outcome = match Outcome::try_from(self.inspection.outcome).unwrap_or_default() {
-            Outcome::Admitted => "traveller admitted",
-            Outcome::Refused => "traveller refused",
-            Outcome::ReferredToSecondary => "traveller referred to second line",
-            Outcome::Unspecified => "outcome not recorded",
+            Outcome::Admitted => "outcome-admitted-at",
+            Outcome::Refused => "outcome-refused-at",
+            Outcome::ReferredToSecondary => "outcome-secondary-at",
+            Outcome::Unspecified => "outcome-unrecorded-at",
         };
-        format!("{outcome} at {}", self.place())
+        message(outcome).text("place", self.place())
     }
 
     /// An anomaly about this event; its id is the kind and the event id.
@@ -247,7 +259,7 @@ impl<'a> Context<'a> {
         &self,
         kind: AnomalyKind,
         severity: Severity,
-        explanation: String,
+        explanation: Message,
         mut evidence: Evidence,
     ) -> Anomaly {
         let i = self.inspection;
@@ -267,7 +279,7 @@ impl<'a> Context<'a> {
             crossing_id: &i.crossing_id,
             event_ms: self.event_ms,
             detected_ms: self.event_ms,
-            explanation,
+            message: explanation,
             evidence,
         }
         .build(&[i.event_id.as_bytes()])
@@ -282,11 +294,12 @@ fn by_outcome(inspection: &Inspection, admitted: Severity, otherwise: Severity) 
     }
 }
 
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+/// A list entry's source and reference as an explanation shows them.
+fn reference(source: &str, reference: &str) -> Message {
+    match (source.is_empty(), reference.is_empty()) {
+        (true, true) => message("reference-none"),
+        _ => message("reference").text("reference", describe(source, reference)),
+    }
 }
 
 fn describe(source: &str, reference: &str) -> String {
@@ -307,42 +320,48 @@ fn measure(name: &str, value: f64, unit: &str) -> Measurement {
 }
 
 /// The failed checks of a document, for the explanation.
-fn failed_fields(document: &DocumentFacts) -> String {
-    let mut names: Vec<&str> = document
+/// The fields whose checks failed, as catalogue messages in the order of
+/// their English names, each once; the layout when none is named.
+fn failed_fields(document: &DocumentFacts) -> Vec<Message> {
+    let mut names: Vec<(&str, &str)> = document
         .check_digits
         .iter()
         .filter(|c| !c.valid)
         .map(|c| field_name(c.field))
         .chain(document.findings.iter().map(|f| field_name(f.field)))
         .collect();
-    names.dedup();
     names.sort_unstable();
     names.dedup();
     if names.is_empty() {
-        "layout".to_owned()
-    } else {
-        names.join(", ")
+        names.push(field_name(MrzField::Layout as i32));
     }
+    names.into_iter().map(|(_, key)| message(key)).collect()
 }
 
-fn field_name(field: i32) -> &'static str {
+/// A field's English name (for the order) and its message.
+fn field_name(field: i32) -> (&'static str, &'static str) {
     match MrzField::try_from(field).unwrap_or_default() {
-        MrzField::Unspecified => "unknown field",
-        MrzField::Layout => "layout",
-        MrzField::DocumentCode => "document code",
-        MrzField::IssuingState => "issuing state",
-        MrzField::DocumentNumber => "document number",
-        MrzField::DocumentNumberCheck => "document number check digit",
-        MrzField::OptionalData => "optional data",
-        MrzField::OptionalDataCheck => "optional data check digit",
-        MrzField::BirthDate => "birth date",
-        MrzField::BirthDateCheck => "birth date check digit",
-        MrzField::Sex => "sex",
-        MrzField::ExpiryDate => "expiry date",
-        MrzField::ExpiryDateCheck => "expiry date check digit",
-        MrzField::Nationality => "nationality",
-        MrzField::Name => "name",
-        MrzField::CompositeCheck => "composite check digit",
+        MrzField::Unspecified => ("unknown field", "mrz-field-unknown"),
+        MrzField::Layout => ("layout", "mrz-field-layout"),
+        MrzField::DocumentCode => ("document code", "mrz-field-document-code"),
+        MrzField::IssuingState => ("issuing state", "mrz-field-issuing-state"),
+        MrzField::DocumentNumber => ("document number", "mrz-field-document-number"),
+        MrzField::DocumentNumberCheck => (
+            "document number check digit",
+            "mrz-field-document-number-check",
+        ),
+        MrzField::OptionalData => ("optional data", "mrz-field-optional-data"),
+        MrzField::OptionalDataCheck => {
+            ("optional data check digit", "mrz-field-optional-data-check")
+        }
+        MrzField::BirthDate => ("birth date", "mrz-field-birth-date"),
+        MrzField::BirthDateCheck => ("birth date check digit", "mrz-field-birth-date-check"),
+        MrzField::Sex => ("sex", "mrz-field-sex"),
+        MrzField::ExpiryDate => ("expiry date", "mrz-field-expiry-date"),
+        MrzField::ExpiryDateCheck => ("expiry date check digit", "mrz-field-expiry-date-check"),
+        MrzField::Nationality => ("nationality", "mrz-field-nationality"),
+        MrzField::Name => ("name", "mrz-field-name"),
+        MrzField::CompositeCheck => ("composite check digit", "mrz-field-composite-check"),
     }
 }
 

@@ -16,7 +16,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::follow;
+use super::{follow, language};
 use crate::access::Caller;
 use crate::error::Error;
 use crate::store::AnomalyQuery;
@@ -216,6 +216,7 @@ impl AnalyticsService for AnalyticsApi {
         request: Request<ListAnomaliesRequest>,
     ) -> Result<Response<ListAnomaliesResponse>, Status> {
         let caller = Caller::of(&request)?;
+        let lang = language::of(&request);
         let request = request.into_inner();
         let limit = match request.page_size {
             0 => DEFAULT_PAGE,
@@ -226,7 +227,10 @@ impl AnalyticsService for AnalyticsApi {
         let (anomalies, next) = self.stores.anomalies.list(&query, limit, after);
         caller.note(|n| n.count = anomalies.len() as u64);
         Ok(Response::new(ListAnomaliesResponse {
-            anomalies: anomalies.iter().map(|a| (**a).clone()).collect(),
+            anomalies: anomalies
+                .iter()
+                .map(|a| language::localised(a, lang))
+                .collect(),
             next_page_token: next
                 .map(|(ms, id)| format!("{ms}:{id}"))
                 .unwrap_or_default(),
@@ -238,6 +242,7 @@ impl AnalyticsService for AnalyticsApi {
         request: Request<GetAnomalyRequest>,
     ) -> Result<Response<GetAnomalyResponse>, Status> {
         let caller = Caller::of(&request)?;
+        let lang = language::of(&request);
         let id = request.into_inner().id;
         caller.note(|n| n.resource = format!("anomaly={id}"));
         let anomaly = self.stores.anomalies.get(&id);
@@ -259,7 +264,7 @@ impl AnalyticsService for AnalyticsApi {
         };
         caller.note(|n| n.count = 1);
         Ok(Response::new(GetAnomalyResponse {
-            anomaly: Some((*anomaly).clone()),
+            anomaly: Some(language::localised(&anomaly, lang)),
         }))
     }
 
@@ -270,6 +275,7 @@ impl AnalyticsService for AnalyticsApi {
         request: Request<WatchAnomaliesRequest>,
     ) -> Result<Response<Self::WatchAnomaliesStream>, Status> {
         let caller = Caller::of(&request)?;
+        let lang = language::of(&request);
         let request = request.into_inner();
         let query = Arc::new(scoped_query(&caller, request.filter.as_ref())?);
         // Subscribe first so nothing falls between the replay and the feed.
@@ -283,7 +289,7 @@ impl AnalyticsService for AnalyticsApi {
             recent
                 .into_iter()
                 .map(|a| WatchAnomaliesResponse {
-                    anomaly: Some((*a).clone()),
+                    anomaly: Some(language::localised(&a, lang)),
                 })
                 .collect()
         } else {
@@ -296,7 +302,7 @@ impl AnalyticsService for AnalyticsApi {
             caller,
             move |anomaly| {
                 query.matches(anomaly).then(|| WatchAnomaliesResponse {
-                    anomaly: Some(anomaly.clone()),
+                    anomaly: Some(language::localised(anomaly, lang)),
                 })
             },
         );

@@ -16,6 +16,7 @@ fn expired() -> Anomaly {
         explanation: "document expired 40 days before the crossing".into(),
         status: AnomalyStatus::Open as i32,
         revision: 1,
+        message: None,
         evidence: Some(Evidence {
             event_ids: (0..12).map(|i| format!("e{i}")).collect(),
             values: vec![Measurement {

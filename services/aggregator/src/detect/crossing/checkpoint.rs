@@ -20,6 +20,7 @@
 //! before it can be flagged: with the defaults (15 min, 2 min) an outage of
 //! 17 minutes or more is seen; at a lateness of 30 min, 45 minutes or more.
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CheckpointActivity, Evidence, Measurement, Severity,
 };
@@ -100,10 +101,9 @@ pub(super) fn check_silence(
                 crossing_id: &crossing,
                 event_ms: state.last_seen_ms,
                 detected_ms: clock_ms,
-                explanation: format!(
-                    "Checkpoint {id} open but silent: no events or heartbeats for {} min",
-                    quiet / 60_000
-                ),
+                message: message("checkpoint-silent")
+                    .text("checkpoint", id.to_string())
+                    .number("minutes", (quiet / 60_000) as f64),
                 evidence: Evidence {
                     values: vec![Measurement {
                         name: "silent_for".into(),

@@ -69,7 +69,7 @@ impl CrossingDetectors {
                     crossing_id: &crossing,
                     event_ms: finding.since_ms,
                     detected_ms: watermark,
-                    explanation: finding.explanation,
+                    message: finding.message,
                     evidence: Evidence {
                         crossing_ids: vec![crossing.to_string()],
                         ..finding.evidence

@@ -3,6 +3,7 @@
 //! only from periods that were neither (a long surge must not become
 //! normal) and in which the crossing did not announce closing.
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
     AnomalyKind, CrossingDetectorState, Evidence, FlowRuleState, Severity,
@@ -128,12 +129,16 @@ impl PeriodRule for FlowRule {
                     since_ms: since,
                     kind: AnomalyKind::FlowSurge,
                     subject: String::new(),
-                    severity: if n >= 4.0 * e.mean { Severity::High } else { Severity::Medium },
-                    explanation: format!(
-                        "Traffic {:.1}x the usual: {n:.0} travellers in {minutes:.0} min against {:.0} expected",
-                        n / e.mean.max(1.0),
-                        e.mean
-                    ),
+                    severity: if n >= 4.0 * e.mean {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    message: message("flow-surge")
+                        .fixed("ratio", n / e.mean.max(1.0), 1)
+                        .number("travellers", n.round())
+                        .fixed("minutes", minutes, 0)
+                        .fixed("expected", e.mean, 0),
                     evidence: Evidence {
                         values: vec![measure("travellers", n, "")],
                         baseline: Some(e.mean),
@@ -147,8 +152,15 @@ impl PeriodRule for FlowRule {
                     since_ms: since,
                     kind: AnomalyKind::FlowDrop,
                     subject: String::new(),
-                    severity: if n == 0.0 { Severity::High } else { Severity::Medium },
-                    explanation: format!("Traffic fell to {n:.0} travellers in {minutes:.0} min against {:.0} expected", e.mean),
+                    severity: if n == 0.0 {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                    message: message("flow-drop")
+                        .number("travellers", n.round())
+                        .fixed("minutes", minutes, 0)
+                        .fixed("expected", e.mean, 0),
                     evidence: Evidence {
                         values: vec![measure("travellers", n, "")],
                         baseline: Some(e.mean),

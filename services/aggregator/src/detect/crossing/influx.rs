@@ -12,7 +12,9 @@
 
 use borderflow_domain::minor::MINOR_AGE;
 use borderflow_domain::time::MS_PER_HOUR;
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::Message as _;
+use borderflow_proto::analytics::v1::Message as CatalogueMessage;
 use borderflow_proto::analytics::v1::{
     AnomalyKind, CrossingDetectorState, Evidence, InfluxRuleState, Measurement, Severity,
 };
@@ -195,31 +197,36 @@ fn finding(since: i64, p: &Period<'_>, usual: f64, share: f64, usual_share: f64)
     } else {
         Severity::High
     };
-    let referred: Vec<String> = ReferralCategory::ALL
+    let referred: Vec<CatalogueMessage> = ReferralCategory::ALL
         .iter()
         .zip(h.referrals)
         .filter(|(_, n)| *n > 0)
-        .map(|(c, n)| format!("{n} {}", c.label().replace('_', " ")))
+        .map(|(c, n)| {
+            message("referred-to").number("count", n as f64).part(
+                "service",
+                message(&format!("service-{}", c.label().replace('_', "-"))),
+            )
+        })
         .collect();
-    let explanation = format!(
-        "Mass influx: {n:.0} arrivals in {:.0} min ({ratio:.1}x the usual {usual:.0}), \
-         {:.0} % in need of protection: {} asked for protection, {} without valid documents, \
-         {} unaccompanied or separated children; women {}, men {}, girls {}, boys {}; referred: {}",
-        p.minutes(),
-        share * 100.0,
-        h.protection_requests,
-        h.undocumented,
-        h.unaccompanied_minors,
-        who.women,
-        who.men,
-        who.girls,
-        who.boys,
-        if referred.is_empty() {
-            "none".to_owned()
-        } else {
-            referred.join(", ")
-        },
-    );
+    let referred = if referred.is_empty() {
+        message("referred-none")
+    } else {
+        message("referred-list").list("items", referred, ", ")
+    };
+    let explanation = message("mass-influx")
+        .number("arrivals", n.round())
+        .fixed("minutes", p.minutes(), 0)
+        .fixed("ratio", ratio, 1)
+        .fixed("usual", usual, 0)
+        .fixed("share", share * 100.0, 0)
+        .number("requests", h.protection_requests as f64)
+        .number("undocumented", h.undocumented as f64)
+        .number("unaccompanied", h.unaccompanied_minors as f64)
+        .number("women", who.women as f64)
+        .number("men", who.men as f64)
+        .number("girls", who.girls as f64)
+        .number("boys", who.boys as f64)
+        .part("referred", referred);
     let mut values: Vec<Measurement> = vec![
         measure("arrivals", n, ""),
         measure("arrivals_per_hour", n * per_hour, "1/h"),
@@ -258,7 +265,7 @@ fn finding(since: i64, p: &Period<'_>, usual: f64, share: f64, usual_share: f64)
         kind: AnomalyKind::MassInflux,
         subject: String::new(),
         severity,
-        explanation,
+        message: explanation,
         evidence: Evidence {
             values,
             baseline: Some(usual),

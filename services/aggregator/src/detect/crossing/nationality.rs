@@ -3,6 +3,7 @@
 //! alike day (the mix has its hours and its market days). The usual mix
 //! learns from the periods without a shift.
 
+use borderflow_i18n::{Args as _, message};
 use std::collections::HashMap;
 
 use borderflow_domain::time::MS_PER_DAY;
@@ -78,11 +79,11 @@ impl PeriodRule for NationalityRule {
                     kind: AnomalyKind::NationalityMixShift,
                     subject: String::new(),
                     severity: Severity::Medium,
-                    explanation: format!(
-                        "Nationality mix shifted (divergence {divergence:.2}): {top} {:.0} % of travellers against {:.0} % usually",
-                        share * 100.0,
-                        usual_share * 100.0
-                    ),
+                    message: message("nationality-mix-shift")
+                        .fixed("divergence", divergence, 2)
+                        .text("nationality", top.to_string())
+                        .fixed("share", share * 100.0, 0)
+                        .fixed("usual", usual_share * 100.0, 0),
                     evidence: Evidence {
                         values: vec![
                             measure("divergence", divergence, "bits"),

@@ -3,6 +3,7 @@
 //! episode per officer; no state of its own (the look-back is the
 //! crossing's recent periods).
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::analytics::v1::{AnomalyKind, Evidence, Severity};
 
 use super::period::pooled_officers;
@@ -52,10 +53,13 @@ impl PeriodRule for OfficerRule {
                     kind: AnomalyKind::OfficerOverride,
                     subject: officer.clone(),
                     severity: Severity::High,
-                    explanation: format!(
-                        "Officer {officer} admitted {} of {} travellers carrying alerts in {hours:.0} h; peers admitted {peer_admitted} of {peer_alerted}",
-                        tally.admitted, tally.alerted
-                    ),
+                    message: message("officer-override")
+                        .text("officer", officer.to_string())
+                        .number("admitted", f64::from(tally.admitted))
+                        .number("alerted", f64::from(tally.alerted))
+                        .fixed("hours", hours, 0)
+                        .number("peer-admitted", peer_admitted as f64)
+                        .number("peer-alerted", peer_alerted as f64),
                     evidence: Evidence {
                         event_ids: tally.event_ids.clone(),
                         values: vec![

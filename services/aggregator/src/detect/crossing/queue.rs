@@ -2,6 +2,7 @@
 //! service level, against the target share (absolute: no baseline, no
 //! state).
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::analytics::v1::{AnomalyKind, Evidence, Severity};
 
 use super::rule::{Finding, Period, PeriodRule, measure};
@@ -37,12 +38,11 @@ impl PeriodRule for QueueRule {
             } else {
                 Severity::Medium
             },
-            explanation: format!(
-                "Only {:.0} % of {n:.0} travellers waited under {:.0} min (target {:.0} %)",
-                within * 100.0,
-                c.queue_sla_wait.as_secs_f64() / 60.0,
-                c.queue_sla_share * 100.0
-            ),
+            message: message("queue-sla")
+                .fixed("within", within * 100.0, 0)
+                .number("travellers", n.round())
+                .fixed("wait", c.queue_sla_wait.as_secs_f64() / 60.0, 0)
+                .fixed("target", c.queue_sla_share * 100.0, 0),
             evidence: Evidence {
                 values: vec![measure("share_within_sla", within, "")],
                 threshold: Some(c.queue_sla_share),

@@ -2,6 +2,7 @@
 //! share of travellers (a family refused together is one decision, not a
 //! spike), learned from the periods without a spike.
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
     AnomalyKind, CrossingDetectorState, Evidence, MeanVar as MeanVarProto, Severity,
@@ -41,12 +42,12 @@ impl PeriodRule for RefusalRule {
                     kind: AnomalyKind::RefusalRateSpike,
                     subject: String::new(),
                     severity: Severity::Medium,
-                    explanation: format!(
-                        "{decisions} refusals ({} travellers) in {n:.0} inspections ({:.1} %) against {:.2} % usually",
-                        sums.refused,
-                        share * 100.0,
-                        usual * 100.0
-                    ),
+                    message: message("refusal-rate-spike")
+                        .number("decisions", decisions as f64)
+                        .number("refused", sums.refused as f64)
+                        .number("inspections", n.round())
+                        .fixed("share", share * 100.0, 1)
+                        .fixed("usual", usual * 100.0, 2),
                     evidence: Evidence {
                         values: vec![measure("refusal_share", share, "")],
                         baseline: Some(usual),

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::fmt::Debug;
 
 use borderflow_proto::analytics::v1::{
-    AnomalyKind, CrossingDetectorState, Evidence, Measurement, PeriodRecord, Severity,
+    AnomalyKind, CrossingDetectorState, Evidence, Measurement, Message, PeriodRecord, Severity,
 };
 
 use super::period::PeriodSums;
@@ -82,7 +82,7 @@ pub(super) struct Finding {
     /// empty for the crossing as a whole: one episode per kind and subject.
     pub subject: String,
     pub severity: Severity,
-    pub explanation: String,
+    pub message: Message,
     /// Values, baseline, threshold and what else the rule can show; the
     /// crossing is added when reported.
     pub evidence: Evidence,

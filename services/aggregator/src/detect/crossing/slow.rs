@@ -3,6 +3,7 @@
 //! periods running were slow (one period of a few travellers with visas
 //! to check is no slowdown).
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{
     AnomalyKind, CrossingDetectorState, Evidence, MeanVar as MeanVarProto, Severity, SlowRuleState,
@@ -48,12 +49,11 @@ impl PeriodRule for SlowRule {
                 kind: AnomalyKind::SlowInspections,
                 subject: String::new(),
                 severity: Severity::Medium,
-                explanation: format!(
-                    "Inspections take {:.1} min on average against {:.1} min usually ({n:.0} in {:.0} min)",
-                    d / 60_000.0,
-                    usual / 60_000.0,
-                    p.minutes()
-                ),
+                message: message("slow-inspections")
+                    .fixed("mean", d / 60_000.0, 1)
+                    .fixed("usual", usual / 60_000.0, 1)
+                    .number("inspections", n.round())
+                    .fixed("minutes", p.minutes(), 0),
                 evidence: Evidence {
                     values: vec![measure("mean_inspection_time", d / 1_000.0, "s")],
                     baseline: Some(usual / 1_000.0),

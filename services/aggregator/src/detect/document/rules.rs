@@ -6,8 +6,9 @@
 use borderflow_domain::ees::first_day_over;
 use borderflow_domain::geo::Coordinates;
 use borderflow_domain::time::{Date, MS_PER_DAY, MS_PER_HOUR};
+use borderflow_i18n::{Args as _, Lang, message};
 use borderflow_proto::analytics::v1::{
-    Anomaly, AnomalyKind, AnomalyStatus, Evidence, Measurement, Severity,
+    Anomaly, AnomalyKind, AnomalyStatus, Evidence, Measurement, Message, Severity,
 };
 use borderflow_proto::inspection::v1::TravelMode;
 
@@ -55,7 +56,7 @@ impl Context<'_> {
         kind: AnomalyKind,
         severity: Severity,
         at: &Passage,
-        explanation: String,
+        message: Message,
         evidence: Evidence,
         ids: &[u128],
     ) -> Anomaly {
@@ -68,7 +69,7 @@ impl Context<'_> {
             crossing_id: &at.place.crossing_id,
             event_ms: at.at_ms,
             detected_ms: self.now_ms.max(at.at_ms),
-            explanation,
+            message,
             evidence,
         }
         .build(&parts)
@@ -145,13 +146,13 @@ fn impossible_travel(history: &History, index: usize, ctx: &Context<'_>, out: &m
         if speed <= limit {
             continue;
         }
-        let explanation = format!(
-            "Same document at {} and {} {:.1} h apart: {km:.0} km needs {:.0} km/h, above the {limit:.0} km/h possible",
-            ctx.name(&first.place.crossing_id),
-            ctx.name(&second.place.crossing_id),
-            hours.max(0.0),
-            speed.min(1e9),
-        );
+        let explanation = message("impossible-travel")
+            .text("from", ctx.name(&first.place.crossing_id))
+            .text("to", ctx.name(&second.place.crossing_id))
+            .fixed("hours", hours.max(0.0), 1)
+            .fixed("km", km, 0)
+            .fixed("speed", speed.min(1e9), 0)
+            .fixed("limit", limit, 0);
         let mut evidence = ctx.evidence(
             &[first, second],
             vec![
@@ -187,13 +188,12 @@ fn double_entry(history: &History, index: usize, ctx: &Context<'_>, out: &mut Ve
     let after = admitted.get(at + 1).map(|&i| &passages[i]);
     let flag =
         |first: &Passage, second: &Passage, out: &mut Vec<Anomaly>, status: AnomalyStatus| {
-            let explanation = format!(
-                "Entered {country} at {} on {} without an exit since entering at {} on {}",
-                ctx.name(&second.place.crossing_id),
-                day(second.at_ms),
-                ctx.name(&first.place.crossing_id),
-                day(first.at_ms),
-            );
+            let explanation = message("double-entry")
+                .text("country", country.to_string())
+                .text("place", ctx.name(&second.place.crossing_id))
+                .text("day", day(second.at_ms).to_string())
+                .text("earlier-place", ctx.name(&first.place.crossing_id))
+                .text("earlier-day", day(first.at_ms).to_string());
             let evidence = ctx.evidence(&[first, second], Vec::new());
             let mut anomaly = ctx.anomaly(
                 AnomalyKind::DoubleEntry,
@@ -206,10 +206,10 @@ fn double_entry(history: &History, index: usize, ctx: &Context<'_>, out: &mut Ve
             if status == AnomalyStatus::Retracted {
                 anomaly.status = status as i32;
                 anomaly.revision = 2;
-                anomaly.explanation = format!(
-                    "Retracted: an exit recorded in between; {}",
-                    anomaly.explanation
-                );
+                let retracted = message("retracted")
+                    .part("explanation", anomaly.message.take().unwrap_or_default());
+                anomaly.explanation = borderflow_i18n::render(Lang::En, &retracted);
+                anomaly.message = Some(retracted);
             }
             out.push(anomaly);
         };
@@ -256,13 +256,11 @@ fn repeated_refusal(history: &History, index: usize, ctx: &Context<'_>, out: &mu
         }
         let mut involved = earlier.clone();
         involved.push(p);
-        let explanation = format!(
-            "Refused at {} on {} after {} refusal(s) in the previous {} days",
-            ctx.name(&p.place.crossing_id),
-            day(p.at_ms),
-            earlier.len(),
-            window / MS_PER_DAY
-        );
+        let explanation = message("repeated-refusal")
+            .text("place", ctx.name(&p.place.crossing_id))
+            .text("day", day(p.at_ms).to_string())
+            .number("earlier", earlier.len() as f64)
+            .number("days", (window / MS_PER_DAY) as f64);
         let evidence = ctx.evidence(
             &involved,
             vec![measure("refusals", involved.len() as f64, "")],
@@ -345,11 +343,13 @@ pub(super) fn overstay_anomaly(
     limit: u32,
     window: u32,
 ) -> Anomaly {
-    let explanation = format!(
-        "Present in {country} {present} days in the {window} days to {}, over the {limit}-day limit since {}",
-        day(at.at_ms.max(over_day * MS_PER_DAY)),
-        Date::from_days_since_epoch(over_day),
-    );
+    let explanation = message("overstay")
+        .text("country", country)
+        .number("present", f64::from(present))
+        .number("window", f64::from(window))
+        .text("day", day(at.at_ms.max(over_day * MS_PER_DAY)).to_string())
+        .number("limit", f64::from(limit))
+        .text("since", Date::from_days_since_epoch(over_day).to_string());
     let mut evidence = ctx.evidence(
         &[at],
         vec![measure("days_present", f64::from(present), "days")],

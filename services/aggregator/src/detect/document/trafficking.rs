@@ -26,6 +26,7 @@
 
 use std::collections::HashSet;
 
+use borderflow_i18n::{Args as _, message};
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Severity};
 use borderflow_proto::inspection::v1::GuardianRelation;
 
@@ -157,27 +158,26 @@ fn case(
     crossings.sort();
     crossings.dedup();
     let days: HashSet<i64> = escorts.iter().map(|e| e.day()).collect();
-    let mut reasons = vec![format!(
-        "{} different minors on {} occasions over {} day(s) at {} crossing(s)",
-        minors.len(),
-        escorts.len(),
-        days.len(),
-        crossings.len()
-    )];
+    let mut reasons = vec![
+        message("trafficking-different-minors")
+            .number("minors", minors.len() as f64)
+            .number("occasions", escorts.len() as f64)
+            .number("days", days.len() as f64)
+            .number("crossings", crossings.len() as f64),
+    ];
     if found.no_relation {
-        reasons.push("a minor with no established relation to the adult".to_owned());
+        reasons.push(message("trafficking-no-relation"));
     }
     if found.repeated {
-        reasons.push(format!(
-            "{} crossings each with minors not escorted before",
-            found.new_minor_occasions
-        ));
+        reasons.push(
+            message("trafficking-repeated")
+                .number("occasions", f64::from(found.new_minor_occasions)),
+        );
     }
     if found.young_group {
-        reasons.push(format!(
-            "a party of {} young adults on one state's documents",
-            found.young_adults
-        ));
+        reasons.push(
+            message("trafficking-young-group").number("young", f64::from(found.young_adults)),
+        );
     }
     let held = found.held();
     let severity = if held >= 3 {
@@ -185,11 +185,13 @@ fn case(
     } else {
         Severity::High
     };
-    let explanation = format!(
-        "Possible trafficking: {held} indicators on one escorting adult in {} days: {}",
-        window_ms / borderflow_domain::time::MS_PER_DAY,
-        reasons.join("; ")
-    );
+    let explanation = message("trafficking-case")
+        .number("indicators", f64::from(held))
+        .number(
+            "days",
+            (window_ms / borderflow_domain::time::MS_PER_DAY) as f64,
+        )
+        .list("reasons", reasons, "; ");
     let mut event_ids = Vec::new();
     for e in escorts {
         event_ids.push(uuid_string(e.event_id));
@@ -222,7 +224,7 @@ fn case(
         crossing_id: &last.place.crossing_id,
         event_ms: last.at_ms,
         detected_ms: ctx.now_ms.max(last.at_ms),
-        explanation,
+        message: explanation,
         evidence,
     }
     .build(&[ctx.key, &first_id]);

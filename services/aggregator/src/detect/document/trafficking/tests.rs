@@ -138,7 +138,7 @@ fn different_minors_with_no_relation_on_three_days_is_a_critical_case() {
     assert!(
         latest.explanation.starts_with(
             "Possible trafficking: 3 indicators on one escorting adult in 30 days: \
-             5 different minors on 3 occasions over 3 day(s) at 2 crossing(s); \
+             5 different minors on 3 occasions over 3 days at 2 crossings; \
              a minor with no established relation to the adult; \
              3 crossings each with minors not escorted before"
         ),
