@@ -8,6 +8,7 @@
 import { createCrossingPage } from './crossing.js';
 import { createFeed } from './feed.js';
 import { setText, utc } from './format.js';
+import { lang, setLang, t, translate } from './i18n.js';
 import { connect } from './live.js';
 import { createMap } from './map.js';
 import * as session from './session.js';
@@ -16,6 +17,10 @@ import { createStatisticsPage } from './statistics.js';
 import { createTable } from './table.js';
 
 const $ = (id) => document.getElementById(id);
+
+translate();
+$('language').value = lang();
+$('language').addEventListener('change', (event) => setLang(event.target.value));
 // Anomalies held for the next frame while the page is in the background.
 const MAX_PENDING_ANOMALIES = 500;
 const READ_ANOMALIES = 'read-anomalies';
@@ -180,7 +185,7 @@ function start(who) {
   if (figures) {
     $('network-facts').hidden = false;
     $('conn').hidden = false;
-    stream = connect('/api/live', live);
+    stream = connect(`/api/live?lang=${lang()}`, live);
   } else if (session.may(who, READ_STATISTICS)) {
     location.hash = '#/statistics';
   }
@@ -216,11 +221,11 @@ async function signOut() {
   try {
     await session.signOut();
   } catch (err) {
-    signIn.say(`Signing out did not reach the aggregator (${err.message}); the session stays valid until it expires.`);
+    signIn.say(t('signin.sign-out-failed', { error: err.message }));
   }
 }
 
-session.whenExpired(() => stop('The session has ended (expired or signed out elsewhere). Sign in again.'));
+session.whenExpired(() => stop(t('signin.expired')));
 
 function route() {
   if (!user) return;
@@ -259,7 +264,7 @@ async function begin() {
   try {
     who = await session.current();
   } catch (err) {
-    signIn.show(`Could not ask the aggregator who is signed in (${err.message}).`);
+    signIn.show(t('signin.unreachable', { error: err.message }));
     return;
   }
   if (who) start(who); else signIn.show();

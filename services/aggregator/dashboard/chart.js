@@ -2,6 +2,7 @@
 // zero, one polyline per series (broken where a window has no value).
 
 import { hhmm, svg } from './format.js';
+import { t } from './i18n.js';
 
 const W = 640;
 const H = 240;
@@ -48,7 +49,7 @@ export function lineChart(root, { points, series, format, label, time = hhmm, sp
   const values = points.flatMap((p) => p.values).filter((v) => v != null);
   if (points.length < 1 || !values.length) {
     root.setAttribute('aria-label', `${label}: no closed windows yet`);
-    root.append(svg('text', { x: W / 2, y: H / 2, class: 'empty', 'text-anchor': 'middle' }, 'No closed windows yet'));
+    root.append(svg('text', { x: W / 2, y: H / 2, class: 'empty', 'text-anchor': 'middle' }, t('chart.empty')));
     return;
   }
   const t0 = points[0].t;

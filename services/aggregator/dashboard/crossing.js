@@ -6,6 +6,7 @@
 import { lineChart } from './chart.js';
 import { anomalyItem } from './feed.js';
 import { duration, el, hhmm, number, route, utc } from './format.js';
+import { t } from './i18n.js';
 import { SignedOut, api } from './session.js';
 
 const RELOAD_MS = 2000;
@@ -24,29 +25,29 @@ function protection(windows) {
     }
   }
   const referred = Object.entries(sum.referrals)
-    .map(([service, n]) => `${number(n)} ${service.replaceAll('_', ' ')}`)
+    .map(([service, n]) => t('fact.referred-to', { count: number(n), service: t(`service.${service}`) }))
     .join(', ');
   return [
-    ['Protection requests (windows shown)', number(sum.requests)],
-    ['Referred (windows shown)', referred || 'none'],
-    ['Children alone or with an unrelated adult', number(sum.unaccompanied)],
-    ['Entries without valid documents', number(sum.undocumented)],
+    [t('fact.protection-requests'), number(sum.requests)],
+    [t('fact.referred'), referred || t('fact.referred-none')],
+    [t('fact.children-alone'), number(sum.unaccompanied)],
+    [t('fact.undocumented'), number(sum.undocumented)],
   ];
 }
 
 function facts(dl, s, lanes, windows) {
   const pairs = [
-    ['Route', route(s)],
-    ['Mode', s.mode],
-    ['Lanes', lanes ? String(lanes) : '—'],
-    ['Capacity', s.capacity_per_hour ? `${number(s.capacity_per_hour)} /h` : '—'],
-    ['Position', s.lat == null ? '—' : `${number(s.lat, 3)}, ${number(s.lon, 3)}`],
-    ['Rate', `${number(s.rate_per_min, 1)} /min${s.provisional ? ' (open window)' : ''}`],
-    ['Open window so far', number(s.open_inspections)],
-    ['Last window end', `${hhmm(s.window_end_ms)} UTC`],
-    ['Wait p50 / p95', `${duration(s.wait_p50_s)} / ${duration(s.wait_p95_s)}`],
-    ['Refused (last window)', number(s.refused)],
-    ['Open anomalies', number(s.open_anomalies)],
+    [t('fact.route'), route(s)],
+    [t('fact.mode'), t(`mode.${s.mode}`)],
+    [t('fact.lanes'), lanes ? String(lanes) : '—'],
+    [t('fact.capacity'), s.capacity_per_hour ? `${number(s.capacity_per_hour)} /h` : '—'],
+    [t('fact.position'), s.lat == null ? '—' : `${number(s.lat, 3)}, ${number(s.lon, 3)}`],
+    [t('fact.rate'), `${number(s.rate_per_min, 1)} /min${s.provisional ? ` ${t('fact.open-window')}` : ''}`],
+    [t('fact.open-so-far'), number(s.open_inspections)],
+    [t('fact.last-window-end'), `${hhmm(s.window_end_ms)} UTC`],
+    [t('fact.wait'), `${duration(s.wait_p50_s)} / ${duration(s.wait_p95_s)}`],
+    [t('fact.refused'), number(s.refused)],
+    [t('fact.open-anomalies'), number(s.open_anomalies)],
     ...protection(windows),
   ];
   dl.replaceChildren(...pairs.map(([term, value]) => el('div', {}, el('dt', { text: term }), el('dd', { text: value }))));
@@ -63,25 +64,25 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
 
   function render(d) {
     const s = d.summary;
-    title.replaceChildren(`${s.id} · ${s.name || 'unregistered'} `,
-      el('span', { class: `badge state-${s.state}`, text: s.state }));
+    title.replaceChildren(`${s.id} · ${s.name || t('crossing.unregistered')} `,
+      el('span', { class: `badge state-${s.state}`, text: t(`state.${s.state}`) }));
     document.title = `${s.id} · borderflow`;
     facts(factList, s, d.lanes, d.windows);
     const points = (pick) => d.windows.map((w) => ({ t: w.end_ms ?? w.start_ms, values: pick(w) }));
     lineChart(charts.throughput, {
-      label: 'Throughput, inspections per minute',
+      label: t('chart.throughput'),
       points: points((w) => [w.rate_per_min]),
-      series: [{ name: 'per minute', cls: 's1' }],
+      series: [{ name: t('chart.per-minute'), cls: 's1' }],
       format: (v) => number(v, 1),
     });
     lineChart(charts.inspection, {
-      label: 'Inspection time in seconds',
+      label: t('chart.inspection'),
       points: points((w) => [w.duration_p50_s, w.duration_p95_s]),
       series: [{ name: 'p50', cls: 's1' }, { name: 'p95', cls: 's2' }],
       format: (v) => number(v, 0),
     });
     lineChart(charts.wait, {
-      label: 'Queue wait in minutes',
+      label: t('chart.wait'),
       points: points((w) => [minutes(w.wait_p50_s), minutes(w.wait_p95_s), minutes(w.wait_p99_s)]),
       series: [{ name: 'p50', cls: 's1' }, { name: 'p95', cls: 's2' }, { name: 'p99', cls: 's3' }],
       format: (v) => number(v, 1),
@@ -92,7 +93,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
       item.querySelector('details').open = open.has(a.id);
       return item;
     });
-    anomalies.replaceChildren(...(items.length ? items : [el('li', { class: 'muted', text: 'No anomalies recorded.' })]));
+    anomalies.replaceChildren(...(items.length ? items : [el('li', { class: 'muted', text: t('crossing.no-anomalies') })]));
   }
 
   async function load() {
@@ -104,18 +105,18 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
       const response = await api(`/api/crossings/${encodeURIComponent(id)}`);
       if (!still()) return;
       if (response.status === 404) {
-        title.textContent = `Crossing ${id} is not known`;
+        title.textContent = t('crossing.unknown', { id });
         return;
       }
       if (response.status === 403) {
-        title.textContent = `Crossing ${id} is outside what you may see`;
+        title.textContent = t('crossing.forbidden', { id });
         return;
       }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const detail = await response.json();
       if (still()) render(detail);
     } catch (err) {
-      if (still() && !(err instanceof SignedOut)) title.textContent = `Could not load ${id} (${err.message}); retrying at ${utc(Date.now() + RELOAD_MS)}`;
+      if (still() && !(err instanceof SignedOut)) title.textContent = t('crossing.failed', { id, error: err.message, at: utc(Date.now() + RELOAD_MS) });
     }
   }
 
@@ -128,14 +129,14 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
 
   function hide() {
     current = null;
-    document.title = 'borderflow · crossings';
+    document.title = t('page.title');
   }
 
   return {
     show(id) {
       if (id !== current) {
         current = id;
-        empty(`Loading ${id}…`);
+        empty(t('crossing.loading', { id }));
       }
       load();
     },
@@ -146,7 +147,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
       hide();
       clearTimeout(timer);
       timer = null;
-      empty('Crossing');
+      empty(t('crossing.title'));
     },
     /** The live stream touched these crossing ids. */
     touched(ids) {

@@ -3,10 +3,11 @@
 // kind filter that reloads the list for that kind from /api/anomalies.
 
 import { el, number, utc } from './format.js';
+import { t } from './i18n.js';
 import { SignedOut, api } from './session.js';
 
 const MAX_ITEMS = 200;
-export const kindText = (kind) => kind.toLowerCase().replaceAll('_', ' ');
+export const kindText = (kind) => t(`kind.${kind}`);
 
 function evidence(e) {
   const rows = [];
@@ -15,19 +16,19 @@ function evidence(e) {
     rows.push(el('dt', { text: term }), el('dd', { text: Array.isArray(value) ? value.join(', ') : String(value) }));
   };
   for (const m of e.values) add(m.name.replaceAll('_', ' '), `${number(m.value, m.value % 1 ? 2 : 0)} ${m.unit}`.trim());
-  add('baseline', e.baseline == null ? null : number(e.baseline, 2));
-  add('threshold', e.threshold == null ? null : number(e.threshold, 2));
-  add('document key', e.document_key);
-  add('person key', e.person_key);
-  add('crossings', e.crossing_ids);
-  add('checkpoint', e.checkpoint_id);
-  add('officer', e.officer_id);
-  add('reference', e.reference);
+  add(t('evidence.baseline'), e.baseline == null ? null : number(e.baseline, 2));
+  add(t('evidence.threshold'), e.threshold == null ? null : number(e.threshold, 2));
+  add(t('evidence.document-key'), e.document_key);
+  add(t('evidence.person-key'), e.person_key);
+  add(t('evidence.crossings'), e.crossing_ids);
+  add(t('evidence.checkpoint'), e.checkpoint_id);
+  add(t('evidence.officer'), e.officer_id);
+  add(t('evidence.reference'), e.reference);
   if (e.event_count) {
-    const more = e.event_count > e.event_ids.length ? ` (+${e.event_count - e.event_ids.length} more)` : '';
-    add(`events (${e.event_count})`, e.event_ids.join(', ') + more);
+    const more = e.event_count > e.event_ids.length ? ` ${t('feed.more', { count: e.event_count - e.event_ids.length })}` : '';
+    add(t('feed.events', { count: e.event_count }), e.event_ids.join(', ') + more);
   }
-  return rows.length ? el('dl', {}, ...rows) : el('p', { class: 'muted', text: 'No evidence recorded.' });
+  return rows.length ? el('dl', {}, ...rows) : el('p', { class: 'muted', text: t('feed.no-evidence') });
 }
 
 /** One anomaly as a list item (also used on the crossing page). */
@@ -38,13 +39,13 @@ export function anomalyItem(a) {
     dataset: { id: a.id, kind: a.kind, crossing: a.crossing_id, t: a.event_time_ms ?? 0 },
   },
   el('div', { class: 'line' },
-    el('span', { class: `badge sev-${a.severity}`, text: a.severity }),
+    el('span', { class: `badge sev-${a.severity}`, text: t(`severity.${a.severity}`) }),
     el('span', { class: 'kind', text: kindText(a.kind) }),
     el('a', { class: 'crossing', href: `#/crossing/${encodeURIComponent(a.crossing_id)}`, text: a.crossing_id }),
     el('time', { datetime: when, text: utc(a.event_time_ms) }),
-    a.status === 'retracted' ? el('span', { class: 'status', text: 'retracted' }) : null),
+    a.status === 'retracted' ? el('span', { class: 'status', text: t('feed.retracted') }) : null),
   el('p', { class: 'explanation', text: a.explanation || kindText(a.kind) }),
-  el('details', {}, el('summary', { text: 'Evidence' }), evidence(a.evidence)));
+  el('details', {}, el('summary', { text: t('feed.evidence') }), evidence(a.evidence)));
 }
 
 export function createFeed({ list, kindFilter, count }) {
@@ -67,7 +68,7 @@ export function createFeed({ list, kindFilter, count }) {
   }
 
   function counted() {
-    count.textContent = `${items.size} shown`;
+    count.textContent = t('feed.shown', { count: items.size });
   }
 
   function put(a) {

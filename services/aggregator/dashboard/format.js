@@ -1,5 +1,10 @@
 // Formatting and small DOM helpers shared by the dashboard's modules.
 // Every time is shown in UTC: operators across time zones read one clock.
+// Numbers follow the page's language (1,234.5 or 1 234,5).
+
+import { lang } from './i18n.js';
+
+const LOCALE = { en: 'en-GB', ru: 'ru-RU' };
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -29,7 +34,7 @@ export function duration(seconds) {
 
 export function number(value, digits = 0) {
   if (value == null || Number.isNaN(value)) return '—';
-  return value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return value.toLocaleString(LOCALE[lang()] ?? 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** `KAZ → CHN`, or the country alone for airports and seaports. */

@@ -5,6 +5,8 @@
 // read the status of a refused connection, so every drop is reported and
 // the page asks whether its session still holds.
 
+import { t } from './i18n.js';
+
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
 // The server sends a delta every second; this much silence means trouble.
@@ -41,17 +43,17 @@ export function connect(url, on) {
 
   function open() {
     retryTimer = null;
-    on.status('connecting', attempt ? `Reconnecting (attempt ${attempt + 1})…` : 'Connecting…');
+    on.status('connecting', attempt ? t('conn.reconnecting', { attempt: attempt + 1 }) : t('conn.connecting'));
     source = new EventSource(url);
     listen('snapshot', (data) => {
       attempt = 0;
       live = true;
-      on.status('live', 'Live');
+      on.status('live', t('conn.live'));
       on.snapshot(data);
     });
     listen('delta', on.delta);
     listen('anomaly', on.anomaly);
-    source.onerror = () => drop('connection lost');
+    source.onerror = () => drop(t('conn.lost'));
   }
 
   function drop(reason) {
@@ -64,17 +66,17 @@ export function connect(url, on) {
     const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt);
     const delay = Math.round(base * (0.75 + Math.random() * 0.5));
     attempt += 1;
-    on.status('down', `Disconnected (${reason}) — retrying in ${Math.ceil(delay / 1000)} s`);
+    on.status('down', t('conn.down', { reason, seconds: Math.ceil(delay / 1000) }));
     retryTimer = setTimeout(open, delay);
     on.dropped(reason);
   }
 
   const watchdog = setInterval(() => {
-    if (live && Date.now() - lastSeen > STALL_MS) drop('stream stalled');
+    if (live && Date.now() - lastSeen > STALL_MS) drop(t('conn.stalled'));
   }, 1000);
 
   // Going offline is reported at once rather than at the next timeout.
-  const offline = () => drop('offline');
+  const offline = () => drop(t('conn.offline'));
   window.addEventListener('offline', offline);
   open();
 

@@ -4,6 +4,8 @@
 // /api fetches go through `api`, which tells the page when the server no
 // longer knows it (the session expired or was signed out elsewhere).
 
+import { lang } from './i18n.js';
+
 const SESSION = '/auth/session';
 
 let expired = () => {};
@@ -76,7 +78,7 @@ export async function verify() {
 /** GETs an /api route as the signed-in page. */
 export async function api(url) {
   const at = epoch;
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  const response = await fetch(url, { headers: { accept: 'application/json', 'accept-language': lang() } });
   if (response.status === 401) {
     ended(at);
     throw new SignedOut(await reason(response));

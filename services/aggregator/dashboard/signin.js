@@ -3,13 +3,14 @@
 // of it kept: the session lives in a cookie the page cannot read.
 
 import { setText } from './format.js';
+import { t } from './i18n.js';
 import { signIn } from './session.js';
 
 const ALL_COUNTRIES = '*';
 
 /** `all countries`, or the scope's country codes. */
 export const scopeText = (countries) =>
-  (countries.includes(ALL_COUNTRIES) ? 'all countries' : countries.join(', ') || 'none');
+  (countries.includes(ALL_COUNTRIES) ? t('who.all-countries') : countries.join(', ') || t('who.none'));
 
 /**
  * `panel` holds `form` with the `token` field, `message` and `submit`;
@@ -24,18 +25,18 @@ export function createSignIn({ panel, form, token, message, submit, who, name, r
     const value = token.value.trim();
     token.value = '';
     if (!value) {
-      setText(message, 'Paste a token first.');
+      setText(message, t('signin.empty'));
       token.focus();
       return;
     }
     submit.disabled = true;
-    setText(message, 'Signing in…');
+    setText(message, t('signin.signing-in'));
     try {
       const session = await signIn(value);
       setText(message, '');
       signedIn(session);
     } catch (err) {
-      setText(message, `Not signed in: ${err.message}`);
+      setText(message, t('signin.failed', { error: err.message }));
       token.focus();
     } finally {
       submit.disabled = false;
@@ -64,7 +65,7 @@ export function createSignIn({ panel, form, token, message, submit, who, name, r
       panel.hidden = true;
       setText(message, '');
       setText(name, session.name || session.subject);
-      setText(roles, session.roles.join(', ') || 'none');
+      setText(roles, session.roles.join(', ') || t('who.none'));
       setText(scope, scopeText(session.countries));
       who.hidden = false;
     },

@@ -5,10 +5,12 @@
 
 import { lineChart } from './chart.js';
 import { el, number } from './format.js';
+import { t } from './i18n.js';
 import { SignedOut, api } from './session.js';
 
-const SEXES = { F: 'Female', M: 'Male', X: 'Non-specific', _U: 'Sex unknown' };
-const WITHHELD = { C: 'withheld: fewer than the threshold', D: 'withheld so a total cannot reveal a small cell' };
+const SEXES = ['F', 'M', 'X', '_U'];
+const sexText = (s) => (SEXES.includes(s) ? t(`sex.${s}`) : s);
+const withheld = (status) => t(`stats.withheld-${status}`);
 const DAY = 86400000;
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -18,7 +20,7 @@ export function ageLabel(code) {
   if (band) return `${band[1]}–${band[2]}`;
   const top = code.match(/^Y_GE(\d+)$/);
   if (top) return `${top[1]}+`;
-  return 'age unknown';
+  return t('stats.age-unknown');
 }
 
 const ageFrom = (code) => {
@@ -47,7 +49,7 @@ function query(form, by) {
 
 function cell(c) {
   if (!c) return el('td', { class: 'num muted', text: '0' });
-  if (c.count == null) return el('td', { class: 'num withheld', title: WITHHELD[c.status], text: '·' });
+  if (c.count == null) return el('td', { class: 'num withheld', title: withheld(c.status), text: '·' });
   return el('td', { class: 'num', text: number(c.count) });
 }
 
@@ -60,15 +62,15 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
     for (const p of d.periods) {
       for (const c of p.cells) columns.set(`${c.sex}|${c.age}`, { sex: c.sex, age: c.age });
     }
-    const order = Object.keys(SEXES);
+    const order = SEXES;
     const cols = [...columns.values()].sort((a, b) =>
       order.indexOf(a.sex) - order.indexOf(b.sex) || ageFrom(a.age) - ageFrom(b.age));
     const sexes = [...new Set(cols.map((c) => c.sex))];
     head.replaceChildren(
       el('tr', {},
-        el('th', { scope: 'col', rowspan: 2, text: 'Period (UTC)' }),
-        el('th', { scope: 'col', rowspan: 2, class: 'num', text: 'Total' }),
-        ...sexes.map((s) => el('th', { scope: 'colgroup', colspan: cols.filter((c) => c.sex === s).length, text: SEXES[s] ?? s }))),
+        el('th', { scope: 'col', rowspan: 2, text: t('stats.period-utc') }),
+        el('th', { scope: 'col', rowspan: 2, class: 'num', text: t('stats.total') }),
+        ...sexes.map((s) => el('th', { scope: 'colgroup', colspan: cols.filter((c) => c.sex === s).length, text: sexText(s) }))),
       el('tr', {}, ...cols.map((c) => el('th', { scope: 'col', class: 'num', dataset: { sex: c.sex, age: c.age }, text: ageLabel(c.age) }))));
     body.replaceChildren(...d.periods.map((p) => {
       const byKey = new Map(p.cells.map((c) => [`${c.sex}|${c.age}`, c]));
@@ -82,7 +84,7 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
   function renderChart(d) {
     const sexes = ['F', 'M'];
     lineChart(chart, {
-      label: 'Inspections per period by sex',
+      label: t('stats.chart-label'),
       points: d.periods.map((p) => ({
         t: p.start_ms,
         values: [p.total, ...sexes.map((s) => {
@@ -90,7 +92,7 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
           return c ? c.count : 0;
         })],
       })),
-      series: [{ name: 'total', cls: 's1' }, { name: 'female', cls: 's2' }, { name: 'male', cls: 's3' }],
+      series: [{ name: t('stats.series-total'), cls: 's1' }, { name: t('stats.series-female'), cls: 's2' }, { name: t('stats.series-male'), cls: 's3' }],
       format: (v) => number(v, 0),
       time: (t) => periodLabel(d.granularity, t).slice(d.granularity === 'hour' ? 5 : 0),
       span: { hour: 3600000, day: DAY, month: 30 * DAY }[d.granularity] ?? DAY,
@@ -99,7 +101,7 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
 
   async function load() {
     const at = ++generation;
-    note.textContent = 'Loading…';
+    note.textContent = t('stats.loading');
     download.href = `/api/statistics.csv?${query(form)}`;
     try {
       const [bands, sexes] = await Promise.all([
@@ -109,7 +111,7 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
       if (at !== generation) return;
       if (!bands.ok) {
         const problem = await bands.json().catch(() => ({}));
-        note.textContent = `Not answered: ${problem.error ?? bands.status}`;
+        note.textContent = t('stats.not-answered', { error: problem.error ?? bands.status });
         head.replaceChildren();
         body.replaceChildren();
         return;
@@ -117,13 +119,17 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
       const d = await bands.json();
       const trend = sexes.ok ? await sexes.json() : { periods: [], granularity: d.granularity };
       if (at !== generation) return;
-      const withheld = d.periods.reduce((n, p) => n + p.cells.filter((c) => c.count == null).length, 0);
-      note.textContent = `${d.periods.length} periods · scope ${d.scope === '*' ? 'every crossing you may see' : d.scope}` +
-        ` · cells under ${d.threshold} withheld (${withheld} in this table)`;
+      const hidden = d.periods.reduce((n, p) => n + p.cells.filter((c) => c.count == null).length, 0);
+      note.textContent = t('stats.note', {
+        periods: d.periods.length,
+        scope: d.scope === '*' ? t('stats.every-crossing') : d.scope,
+        threshold: d.threshold,
+        withheld: hidden,
+      });
       renderTable(d);
       renderChart(trend);
     } catch (err) {
-      if (!(err instanceof SignedOut) && at === generation) note.textContent = `Not answered: ${err.message}`;
+      if (!(err instanceof SignedOut) && at === generation) note.textContent = t('stats.not-answered', { error: err.message });
     }
   }
 
@@ -134,7 +140,7 @@ export function createStatisticsPage({ form, note, chart, head, body, download }
 
   return {
     show() {
-      document.title = 'Statistics · borderflow';
+      document.title = t('stats.page-title');
       load();
     },
     clear() {

@@ -4,6 +4,7 @@
 // cost as much as forty.
 
 import { duration, el, hhmm, number, route, setText } from './format.js';
+import { t } from './i18n.js';
 
 const ROW_HEIGHT = 40; // keep in step with --row-height in style.css
 const OVERSCAN = 8;
@@ -71,7 +72,7 @@ function fill(row, c, index) {
       if (cell.title !== c.name) cell.title = c.name;
     } else if (column.key === 'state') {
       cell.firstChild.className = `badge state-${c.state}`;
-      setText(cell.firstChild, c.state);
+      setText(cell.firstChild, t(`state.${c.state}`));
     } else {
       setText(cell, column.show ? column.show(c) : String(valueOf(column, c) ?? '—'));
     }
@@ -99,7 +100,7 @@ export function createTable({ scroller, table, body, filter, stateFilter, shown 
       c.mode.includes(text)));
     rows.sort(compare(sortColumn, sortDir));
     table.setAttribute('aria-rowcount', rows.length + 1);
-    setText(shown, `${rows.length} of ${all.length} shown`);
+    setText(shown, t('table.shown', { shown: rows.length, total: all.length }));
   }
 
   function render() {

@@ -42,6 +42,7 @@ use axum::Router;
 use axum::middleware;
 use axum::routing::get;
 use borderflow_access::Permission;
+use borderflow_i18n::Lang;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Gate};
@@ -72,7 +73,16 @@ fn viewer(caller: &Caller) -> Viewer {
     Viewer {
         scope: caller.scope(),
         anomalies: caller.may(Permission::ReadAnomalies),
+        lang: Lang::En,
     }
+}
+
+/// The language a page's request asks for (its `Accept-Language`).
+fn language(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::En, Lang::negotiate)
 }
 
 /// The page, its assets, sign-in and `/api/…`; live streams end on

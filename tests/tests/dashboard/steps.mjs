@@ -461,6 +461,38 @@ export function steps({ page, until, expect, CROSSINGS, WATCHED }) {
       return `${table.rows} hours, ${table.heads.length} sex × age columns, ${withheld.length} withheld, csv ${csv.split('\n').length - 1} lines`;
     }],
 
+    ['in Russian: the page, a crossing\'s protection facts and the explanations', async () => {
+      await Promise.all([page.waitForEvent('load'), page.selectOption('#language', 'ru')]);
+      await until(page, 'the page in Russian and live', () => document.documentElement.lang === 'ru' &&
+        document.querySelector('#conn')?.dataset.state === 'live');
+      const live = (await page.textContent('#conn')).trim();
+      expect(live === 'В эфире', `indicator says ${live}`);
+      expect(new URL(page.url()).searchParams.get('lang') === 'ru', `the address keeps the language: ${page.url()}`);
+      const title = (await page.textContent('#table-title')).trim();
+      expect(title === 'Пункты пропуска', `table title ${title}`);
+      const explanation = await until(page, 'an explanation in Russian in the feed', () => [...document
+        .querySelectorAll('#feed li.anomaly p.explanation')].map((p) => p.textContent)
+        .find((t) => /^(Срок действия документа истёк|Машиносчитываемая зона не прошла проверку)/.test(t)));
+      let protection = '';
+      if (WATCHED) {
+        await page.evaluate((id) => { location.hash = `#/crossing/${id}`; }, WATCHED);
+        const facts = await until(page, 'protection facts in Russian', () => {
+          const value = (term) => [...document.querySelectorAll('#crossing-facts div')]
+            .find((d) => d.querySelector('dt').textContent === term)?.querySelector('dd').textContent;
+          const requests = value('Просьбы о защите (показанные окна)');
+          const referred = value('Направлены (показанные окна)');
+          return requests && requests !== '0' && /орган по вопросам убежища/.test(referred ?? '') ? { requests, referred } : null;
+        });
+        protection = `; ${facts.requests} просьб о защите, направлены: ${facts.referred}`;
+        await page.click('#crossing-page a.back');
+      }
+      // Back to English for the steps after.
+      await Promise.all([page.waitForEvent('load'), page.selectOption('#language', 'en')]);
+      await until(page, 'the page in English and live', () => document.documentElement.lang === 'en' &&
+        document.querySelector('#conn')?.dataset.state === 'live');
+      return `«${explanation.slice(0, 60)}…»${protection}`;
+    }],
+
     ['still live after all that', async () => {
       const state = await page.getAttribute('#conn', 'data-state');
       expect(state === 'live', `connection indicator is ${state}`);

@@ -2,6 +2,7 @@
 //! Evidence keeps pseudonymous keys to a short prefix: enough to tell two
 //! apart on a screen, not enough to look anything up.
 
+use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus, Severity};
 use borderflow_proto::timestamp_to_ms;
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,17 @@ pub(crate) struct MeasurementView {
     pub(crate) name: String,
     pub(crate) value: f64,
     pub(crate) unit: String,
+}
+
+impl AnomalyView {
+    /// The view of `a` with its explanation in `lang`.
+    pub(crate) fn of(a: &Anomaly, lang: Lang) -> Self {
+        if lang == Lang::En {
+            Self::from(a)
+        } else {
+            Self::from(&crate::grpc::language::localised(a, lang))
+        }
+    }
 }
 
 impl From<&Anomaly> for AnomalyView {

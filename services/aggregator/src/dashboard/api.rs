@@ -2,14 +2,14 @@
 //! recent windows and anomalies, and a filtered anomaly list.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
 
 use super::anomaly::{self, AnomalyParams, AnomalyView};
 use super::view::{CrossingView, WindowPoint};
-use super::{Dashboard, viewer};
+use super::{Dashboard, language, viewer};
 use crate::access::Caller;
 use crate::store::AnomalyQuery;
 
@@ -55,8 +55,10 @@ pub(crate) async fn crossings(
 pub(crate) async fn crossing(
     State(dashboard): State<Dashboard>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
+    let lang = language(&headers);
     caller.note(|n| n.resource = format!("crossing={id}"));
     if let Err(status) = caller.check_crossing(&id) {
         return problem(StatusCode::FORBIDDEN, status.to_string());
@@ -85,7 +87,7 @@ pub(crate) async fn crossing(
         windows: recent.iter().map(WindowPoint::from).collect(),
         current: open.as_ref().map(WindowPoint::from),
         lanes: stores.reference.crossing(&id).map_or(0, |c| c.lanes),
-        anomalies: anomalies.iter().map(|a| AnomalyView::from(&**a)).collect(),
+        anomalies: anomalies.iter().map(|a| AnomalyView::of(a, lang)).collect(),
     })
     .into_response()
 }
@@ -93,8 +95,10 @@ pub(crate) async fn crossing(
 pub(crate) async fn anomalies(
     State(dashboard): State<Dashboard>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Query(params): Query<AnomalyParams>,
 ) -> Response {
+    let lang = language(&headers);
     let (mut query, limit) = match params.parse() {
         Ok(parsed) => parsed,
         Err(error) => return problem(StatusCode::BAD_REQUEST, error),
@@ -112,7 +116,7 @@ pub(crate) async fn anomalies(
     let (found, _) = dashboard.stores.anomalies.list(&query, limit, None);
     caller.note(|n| n.count = found.len() as u64);
     Json(Anomalies {
-        anomalies: found.iter().map(|a| AnomalyView::from(&**a)).collect(),
+        anomalies: found.iter().map(|a| AnomalyView::of(a, lang)).collect(),
     })
     .into_response()
 }

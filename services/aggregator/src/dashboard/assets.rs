@@ -36,6 +36,9 @@ const ASSETS: &[Asset] = &[
     asset!("session.js", "text/javascript; charset=utf-8"),
     asset!("statistics.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
+    asset!("i18n.js", "text/javascript; charset=utf-8"),
+    asset!("messages.en.json", "application/json; charset=utf-8"),
+    asset!("messages.ru.json", "application/json; charset=utf-8"),
 ];
 
 /// Only this origin: no CDN, no fonts, no fetches elsewhere.
@@ -87,6 +90,62 @@ mod tests {
                     "{import} is not embedded"
                 );
             }
+        }
+    }
+
+    /// `{name}` placeholders of a message.
+    fn placeholders(text: &str) -> std::collections::BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn the_pages_words_are_in_both_languages_with_the_same_placeholders() {
+        let catalogue = |name: &str| -> serde_json::Map<String, serde_json::Value> {
+            let asset = ASSETS.iter().find(|a| a.name == name).unwrap();
+            serde_json::from_str(asset.body).unwrap()
+        };
+        let (english, russian) = (catalogue("messages.en.json"), catalogue("messages.ru.json"));
+        assert!(english.len() > 100);
+        let keys = |m: &serde_json::Map<String, serde_json::Value>| {
+            m.keys().cloned().collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(keys(&english), keys(&russian));
+        for (key, text) in &english {
+            let (en, ru) = (text.as_str().unwrap(), russian[key].as_str().unwrap());
+            assert_eq!(placeholders(en), placeholders(ru), "{key}");
+            assert!(!ru.is_empty(), "{key}");
+        }
+        // Every word the page asks for is in the catalogue.
+        let mut sources: Vec<&str> = ASSETS
+            .iter()
+            .filter(|a| a.name.ends_with(".js"))
+            .map(|a| a.body)
+            .collect();
+        sources.push(INDEX);
+        let mut asked = Vec::new();
+        for source in &sources {
+            // t('key' …) in the scripts (not set('…'), nor foo.t('…')).
+            for (at, _) in source.match_indices("t('") {
+                let before = source[..at].chars().next_back().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' || before == '.' {
+                    continue;
+                }
+                asked.extend(source[at + 3..].split('\'').next());
+            }
+            // data-i18n…="key" in the page.
+            asked.extend(
+                source
+                    .split("data-i18n")
+                    .skip(1)
+                    .filter_map(|p| p.split('"').nth(1)),
+            );
+        }
+        assert!(asked.len() > 100, "{}", asked.len());
+        for key in asked {
+            assert!(english.contains_key(key), "{key} is not in the catalogue");
         }
     }
 

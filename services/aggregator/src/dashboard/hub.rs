@@ -9,6 +9,7 @@ mod follow;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::Anomaly;
 use borderflow_proto::timestamp_to_ms;
 use serde::Serialize;
@@ -32,7 +33,20 @@ const ALERT_SCAN: usize = 10_000;
 #[derive(Clone, Debug)]
 pub(crate) enum Frame {
     Delta(Arc<DeltaFrame>),
-    Anomaly { crossing_id: String, json: Arc<str> },
+    /// The anomaly serialised once per language.
+    Anomaly {
+        crossing_id: String,
+        json: Arc<Vec<(Lang, Arc<str>)>>,
+    },
+}
+
+/// `json` in `lang` (English when it has none in `lang`).
+pub(crate) fn in_language(json: &[(Lang, Arc<str>)], lang: Lang) -> Arc<str> {
+    json.iter()
+        .find(|(l, _)| *l == lang)
+        .or_else(|| json.first())
+        .map(|(_, j)| j.clone())
+        .unwrap_or_else(|| Arc::from(""))
 }
 
 /// One tick's changes, whole and serialised.
@@ -82,6 +96,8 @@ impl DeltaFrame {
 pub(crate) struct Viewer {
     pub(crate) scope: CrossingScope,
     pub(crate) anomalies: bool,
+    /// The language explanations are shown in.
+    pub(crate) lang: Lang,
 }
 
 impl Viewer {
@@ -143,7 +159,10 @@ impl Hub {
                 ..AnomalyQuery::default()
             };
             let (recent, _) = self.stores.anomalies.list(&query, SNAPSHOT_ANOMALIES, None);
-            recent.iter().map(|a| AnomalyView::from(&**a)).collect()
+            recent
+                .iter()
+                .map(|a| AnomalyView::of(a, viewer.lang))
+                .collect()
         } else {
             Vec::new()
         };
@@ -264,10 +283,13 @@ impl Hub {
         // Sent under the lock, so a snapshot and the frames after it never overlap.
         let _ = self.frames.send(Frame::Delta(Arc::new(frame)));
         for anomaly in arrived {
-            let view = json(&AnomalyView::from(&*anomaly));
+            let views = Lang::ALL
+                .iter()
+                .map(|&lang| (lang, Arc::from(json(&AnomalyView::of(&anomaly, lang)))))
+                .collect();
             let _ = self.frames.send(Frame::Anomaly {
                 crossing_id: anomaly.crossing_id.clone(),
-                json: view.into(),
+                json: Arc::new(views),
             });
         }
     }

@@ -7,13 +7,15 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use borderflow_i18n::Lang;
 use futures::Stream;
+use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::debug;
 
-use super::hub::Frame;
+use super::hub::{Frame, in_language};
 use super::{Dashboard, viewer};
 use crate::access::Caller;
 
@@ -21,13 +23,26 @@ use crate::access::Caller;
 /// the stream.
 const HEARTBEAT: Duration = Duration::from_secs(10);
 
+/// `/api/live?lang=ru`: an EventSource sends no headers of the page's
+/// choosing, so the language comes as a parameter.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LiveParams {
+    lang: Option<String>,
+}
+
 pub(crate) async fn live(
     State(dashboard): State<Dashboard>,
     Extension(caller): Extension<Caller>,
+    Query(params): Query<LiveParams>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let hub = dashboard.hub();
     let shutdown = dashboard.shutdown.clone();
-    let viewer = viewer(&caller);
+    let mut viewer = viewer(&caller);
+    viewer.lang = params
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_default();
     let stream = async_stream::stream! {
         let expiry = caller.clone();
         let expired = expiry.expired();
@@ -49,7 +64,7 @@ pub(crate) async fn live(
                 }
                 Ok(Frame::Anomaly { crossing_id, json }) => {
                     if viewer.anomalies && viewer.scope.covers(&crossing_id) {
-                        yield Ok(Event::default().event("anomaly").data(&*json));
+                        yield Ok(Event::default().event("anomaly").data(&*in_language(&json, viewer.lang)));
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {
