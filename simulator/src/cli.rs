@@ -12,6 +12,7 @@ use anyhow::Context;
 use borderflow_access::Role;
 use borderflow_common::config::parse_duration;
 use borderflow_common::grpc::{Bearer, ClientTlsArgs, authorized};
+use borderflow_i18n::Lang;
 use borderflow_proto::reference::v1::UpsertCrossingsRequest;
 use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use tokio_util::sync::CancellationToken;
@@ -84,6 +85,12 @@ impl NetworkArgs {
     }
 }
 
+/// `en` or `ru` (a language tag such as `ru-KZ` names Russian).
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a language borderflow speaks: en or ru"))
+}
+
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// A scenario file or a shipped scenario's name; without one, the
@@ -143,6 +150,10 @@ pub struct RunArgs {
     /// Unacknowledged batches per checkpoint stream.
     #[arg(long, default_value_t = 8)]
     pub window: usize,
+    /// The language of the progress lines, the scorecard's text and the
+    /// explanations it lists: `en` or `ru`.
+    #[arg(long, env = "BORDERFLOW_LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
     /// Directory of the checkpoints' store-and-forward journals (memory if
     /// unset; a scenario uses a temporary directory).
     #[arg(long, env = "BORDERFLOW_SIM_OUTBOX_DIR")]

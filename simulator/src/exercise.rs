@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use borderflow_common::grpc::Authorized;
 use borderflow_domain::keys::Pseudonymiser;
+use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyFilter, ListAnomaliesRequest};
 use borderflow_proto::ms_to_timestamp;
@@ -60,6 +61,8 @@ pub struct ExerciseOptions {
     /// The aggregator's detection period, which the scorecard takes as the
     /// span a crossing-level anomaly judged from its event time.
     pub detection_period: Duration,
+    /// The language the anomalies' explanations are read back in.
+    pub lang: Lang,
 }
 
 /// The aggregator's default detection period.
@@ -78,6 +81,7 @@ impl Default for ExerciseOptions {
             settle_quiet: Duration::from_secs(5),
             settle_limit: Duration::from_secs(120),
             detection_period: DEFAULT_DETECTION_PERIOD,
+            lang: Lang::En,
         }
     }
 }
@@ -211,11 +215,11 @@ async fn settle(
     options: &ExerciseOptions,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let started = Instant::now();
-    let mut last = list_anomalies(client, scope).await?;
+    let mut last = list_anomalies(client, scope, options.lang).await?;
     let mut quiet_since = Instant::now();
     while started.elapsed() < options.settle_limit {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = list_anomalies(client, scope).await?;
+        let now = list_anomalies(client, scope, options.lang).await?;
         if now.len() != last.len() {
             quiet_since = Instant::now();
         }
@@ -231,6 +235,7 @@ async fn settle(
 pub async fn list_anomalies(
     client: &mut AnalyticsServiceClient<Authorized>,
     scope: &Scope,
+    lang: Lang,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let filter = AnomalyFilter {
         from: Some(ms_to_timestamp(scope.start_ms)),
@@ -240,12 +245,18 @@ pub async fn list_anomalies(
     let mut anomalies = Vec::new();
     let mut token = String::new();
     loop {
+        let mut request = tonic::Request::new(ListAnomaliesRequest {
+            filter: Some(filter.clone()),
+            page_size: 1_000,
+            page_token: token,
+        });
+        // Explanations in the trainer's language.
+        request.metadata_mut().insert(
+            "accept-language",
+            tonic::metadata::MetadataValue::from_static(lang.code()),
+        );
         let page = client
-            .list_anomalies(ListAnomaliesRequest {
-                filter: Some(filter.clone()),
-                page_size: 1_000,
-                page_token: token,
-            })
+            .list_anomalies(request)
             .await
             .context("listing anomalies")?
             .into_inner();

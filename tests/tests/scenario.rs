@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, CrossingWindow, ListWindowsRequest};
 use borderflow_simulator::exercise::{ExerciseOptions, Outcome};
 use borderflow_simulator::scenario::{Scenario, builtin};
@@ -49,7 +50,7 @@ async fn run(
         .run(scenario, &options, stats.clone())
         .await
         .unwrap();
-    eprintln!("{}", render(&outcome.scorecard));
+    eprintln!("{}", render(&outcome.scorecard, Lang::En));
     assert_eq!(stats.rejected.load(std::sync::atomic::Ordering::Relaxed), 0);
     let mut windows = Vec::new();
     let mut analytics = bed.analytics(services.aggregator.grpc_addr).await.unwrap();

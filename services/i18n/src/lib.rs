@@ -24,17 +24,23 @@ pub use lang::Lang;
 pub const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
     (
         Lang::En,
-        &[(
-            "explanations.ftl",
-            include_str!("../locales/en/explanations.ftl"),
-        )],
+        &[
+            (
+                "explanations.ftl",
+                include_str!("../locales/en/explanations.ftl"),
+            ),
+            ("simulator.ftl", include_str!("../locales/en/simulator.ftl")),
+        ],
     ),
     (
         Lang::Ru,
-        &[(
-            "explanations.ftl",
-            include_str!("../locales/ru/explanations.ftl"),
-        )],
+        &[
+            (
+                "explanations.ftl",
+                include_str!("../locales/ru/explanations.ftl"),
+            ),
+            ("simulator.ftl", include_str!("../locales/ru/simulator.ftl")),
+        ],
     ),
 ];
 

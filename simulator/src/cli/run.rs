@@ -8,6 +8,7 @@ use anyhow::Context;
 use borderflow_common::grpc::authorized;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::{format_rfc3339, parse_rfc3339};
+use borderflow_i18n::{Args as _, Lang, message, render};
 use tokio_util::sync::CancellationToken;
 
 use super::{RunArgs, register_crossings};
@@ -77,24 +78,30 @@ pub(super) async fn scenario(
             ..LinkConfig::default()
         },
         detection_period: args.detection_period,
+        lang: args.lang,
         ..ExerciseOptions::default()
     };
-    report(&format!(
-        "running {} on {}: {} to {}, {} incidents",
-        scenario.name,
-        scenario.network.name,
-        format_rfc3339(scenario.start_ms),
-        format_rfc3339(scenario.end_ms),
-        scenario.incidents.len()
+    let lang = args.lang;
+    report(&render(
+        lang,
+        &message("run-starting")
+            .text("scenario", scenario.name.clone())
+            .text("network", scenario.network.name.clone())
+            .text("start", format_rfc3339(scenario.start_ms))
+            .text("end", format_rfc3339(scenario.end_ms))
+            .number("incidents", scenario.incidents.len() as f64),
     ));
     let stats = Arc::new(Stats::default());
     let run = run_scenario(&scenario, &targets, &options, stats.clone(), shutdown);
-    let outcome = with_progress(run, &stats, &report).await?;
-    report(&score::render(&outcome.scorecard));
+    let outcome = with_progress(run, &stats, &report, lang).await?;
+    report(&score::render(&outcome.scorecard, lang));
     if let Some(path) = &args.scorecard {
         let json = serde_json::to_string_pretty(&outcome.scorecard)?;
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
-        report(&format!("scorecard written to {}", path.display()));
+        report(&render(
+            lang,
+            &message("run-scorecard-written").text("path", path.display().to_string()),
+        ));
     }
     Ok(())
 }
@@ -155,7 +162,7 @@ pub(super) async fn plain(
         stats.clone(),
         shutdown.clone(),
     );
-    with_progress(run, &stats, &report).await
+    with_progress(run, &stats, &report, args.lang).await
 }
 
 /// Awaits `run`, reporting progress every second and a summary at the end.
@@ -163,6 +170,7 @@ async fn with_progress<T>(
     run: impl std::future::Future<Output = anyhow::Result<T>>,
     stats: &Stats,
     report: &impl Fn(&str),
+    lang: Lang,
 ) -> anyhow::Result<T> {
     let started = Instant::now();
     tokio::pin!(run);
@@ -173,35 +181,47 @@ async fn with_progress<T>(
             result = &mut run => break result,
             _ = ticker.tick() => {
                 let acked = stats.acked.load(Ordering::Relaxed);
-                report(&progress_line(stats, acked - last_acked));
+                report(&progress_line(stats, acked - last_acked, lang));
                 last_acked = acked;
             }
         }
     };
     let elapsed = started.elapsed().as_secs_f64();
     let acked = stats.acked.load(Ordering::Relaxed);
-    report(&format!(
-        "done: {} events generated, {acked} acknowledged, {} rejected in {elapsed:.1} s ({:.0} events/s)",
-        stats.generated.load(Ordering::Relaxed),
-        stats.rejected.load(Ordering::Relaxed),
-        acked as f64 / elapsed.max(1e-9)
+    report(&render(
+        lang,
+        &message("run-done")
+            .number("generated", stats.generated.load(Ordering::Relaxed) as f64)
+            .number("acked", acked as f64)
+            .number("rejected", stats.rejected.load(Ordering::Relaxed) as f64)
+            .fixed("seconds", elapsed, 1)
+            .fixed("rate", acked as f64 / elapsed.max(1e-9), 0),
     ));
     result
 }
 
-fn progress_line(stats: &Stats, acked_per_second: u64) -> String {
+fn progress_line(stats: &Stats, acked_per_second: u64, lang: Lang) -> String {
     let failures = stats.failures();
-    format!(
-        "sim {} | generated {} | acked {} ({acked_per_second}/s) | buffered {} | rejected {}{}",
-        format_rfc3339(stats.sim_time_ms.load(Ordering::Relaxed)),
-        stats.generated.load(Ordering::Relaxed),
-        stats.acked.load(Ordering::Relaxed),
-        stats.buffered.load(Ordering::Relaxed),
-        stats.rejected.load(Ordering::Relaxed),
-        if failures.is_empty() {
-            String::new()
-        } else {
-            format!(" | failures {failures:?}")
-        }
+    let failures = if failures.is_empty() {
+        String::new()
+    } else {
+        render(
+            lang,
+            &message("run-failures").text("failures", format!("{failures:?}")),
+        )
+    };
+    render(
+        lang,
+        &message("run-progress")
+            .text(
+                "time",
+                format_rfc3339(stats.sim_time_ms.load(Ordering::Relaxed)),
+            )
+            .number("generated", stats.generated.load(Ordering::Relaxed) as f64)
+            .number("acked", stats.acked.load(Ordering::Relaxed) as f64)
+            .number("per-second", acked_per_second as f64)
+            .number("buffered", stats.buffered.load(Ordering::Relaxed) as f64)
+            .number("rejected", stats.rejected.load(Ordering::Relaxed) as f64)
+            .text("failures", failures),
     )
 }

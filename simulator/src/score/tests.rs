@@ -1,3 +1,4 @@
+use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind as A, AnomalyStatus, Evidence};
 use borderflow_proto::ms_to_timestamp;
 
@@ -248,13 +249,34 @@ fn detections_misses_false_alarms_and_delays() {
     assert_eq!(card.totals.detected, 2);
     assert_eq!(card.totals.recall, 0.5);
     assert_eq!(card.totals.precision, Some(0.4));
-    let text = render(&card);
+    let text = render(&card, Lang::En);
     assert!(text.contains("forged_documents"), "{text}");
     assert!(text.contains("false alarm FLOW_SURGE at Q"), "{text}");
     assert!(
         text.contains("side effect QUEUE_SLA at Y 1970-01-01T21:00:00.000Z: of flow_surge #2"),
         "{text}"
     );
+    assert!(text.starts_with("scorecard: "), "{text}");
+    assert!(text.contains("\n  kind "), "{text}");
+    // The trainer's language: words translated, kinds, ids and figures as
+    // in the JSON.
+    let russian = render(&card, Lang::Ru);
+    assert!(russian.starts_with("оценка: "), "{russian}");
+    assert!(russian.contains("\nинциденты:\n  вид "), "{russian}");
+    assert!(
+        russian.contains("ложная тревога FLOW_SURGE в Q"),
+        "{russian}"
+    );
+    assert!(
+        russian
+            .contains("побочный эффект QUEUE_SLA в Y 1970-01-01T21:00:00.000Z: от flow_surge #2"),
+        "{russian}"
+    );
+    assert!(
+        russian.contains("итого: заложено 4, найдено 2,"),
+        "{russian}"
+    );
+    assert_eq!(russian.lines().count(), text.lines().count());
     let json = serde_json::to_value(&card).unwrap();
     assert_eq!(json["totals"]["planted"], 4);
     assert_eq!(
@@ -356,7 +378,7 @@ fn extra_alarms_about_a_detected_occurrence_are_duplicates() {
         (flow.expected, flow.true_positives, flow.duplicates),
         (1, 1, 2)
     );
-    let text = render(&card);
+    let text = render(&card, Lang::En);
     assert!(
         text.contains("duplicate FLOW_SURGE at Y 1970-01-01T21:00:00.000Z: of flow_surge #0"),
         "{text}"
@@ -493,7 +515,7 @@ fn false_alarms_per_100_crossing_days() {
     let card = score(&short, &surge(), &anomalies);
     assert_eq!(card.crossing_days, 6.0);
     assert_eq!(card.totals.false_alarms_per_100_crossing_days, Some(50.0));
-    assert!(render(&card).contains("(50.00 per 100 crossing-days)"));
+    assert!(render(&card, Lang::En).contains("(50.00 per 100 crossing-days)"));
     // An empty exposure has no rate.
     let empty = Scope {
         crossings: 0,

@@ -1,8 +1,17 @@
-//! The scorecard as a trainer reads it at the end of a run.
+//! The scorecard as a trainer reads it at the end of a run, in English or
+//! Russian (the catalogues' `scorecard-*` messages); kinds, ids and figures
+//! stay as in the JSON.
 
 use std::fmt::Write as _;
 
+use borderflow_i18n::{Args as _, Lang, message};
+
 use super::{AnomalyKindScore, KindScore, Scorecard};
+
+/// A catalogue message without arguments in `lang`.
+fn word(lang: Lang, key: &str) -> String {
+    borderflow_i18n::render(lang, &message(key))
+}
 
 /// Longer lists are cut here; the JSON has them whole.
 const LISTED: usize = 20;
@@ -21,19 +30,20 @@ fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| format!("{:.0} %", v * 100.0))
 }
 
-fn rows(out: &mut String, rows: &[KindScore]) {
+fn rows(out: &mut String, rows: &[KindScore], lang: Lang) {
+    let w = |key: &str| word(lang, &format!("scorecard-col-{key}"));
     let _ = writeln!(
         out,
         "  {:<34} {:>7} {:>8} {:>6} {:>5} {:>7} {:>7} {:>9} {:>11}",
-        "kind",
-        "planted",
-        "detected",
-        "missed",
-        "dup",
-        "false",
-        "recall",
-        "precision",
-        "delay (p50)"
+        w("kind"),
+        w("planted"),
+        w("detected"),
+        w("missed"),
+        w("duplicates"),
+        w("false"),
+        w("recall"),
+        w("precision"),
+        w("delay")
     );
     for k in rows {
         let _ = writeln!(
@@ -54,11 +64,18 @@ fn rows(out: &mut String, rows: &[KindScore]) {
     }
 }
 
-fn anomaly_rows(out: &mut String, rows: &[AnomalyKindScore]) {
+fn anomaly_rows(out: &mut String, rows: &[AnomalyKindScore], lang: Lang) {
+    let w = |key: &str| word(lang, &format!("scorecard-col-{key}"));
     let _ = writeln!(
         out,
         "  {:<34} {:>8} {:>8} {:>5} {:>8} {:>7} {:>9}",
-        "anomaly", "expected", "detected", "dup", "excused", "false", "precision"
+        w("anomaly"),
+        w("expected"),
+        w("detected"),
+        w("duplicates"),
+        w("excused"),
+        w("false"),
+        w("precision")
     );
     for k in rows {
         let _ = writeln!(
@@ -75,93 +92,92 @@ fn anomaly_rows(out: &mut String, rows: &[AnomalyKindScore]) {
     }
 }
 
-/// Up to `LISTED` lines of `items`, then how many more there are.
-fn listed<T>(out: &mut String, what: &str, items: &[T], line: impl Fn(&T) -> String) {
+/// Up to `LISTED` lines of `items`, then how many more there are (the
+/// message `scorecard-more-{what}`).
+fn listed<T>(out: &mut String, lang: Lang, what: &str, items: &[T], line: impl Fn(&T) -> String) {
     for item in items.iter().take(LISTED) {
         let _ = writeln!(out, "{}", line(item));
     }
     if items.len() > LISTED {
-        let _ = writeln!(
-            out,
-            "… and {} more {what} (see the JSON)",
-            items.len() - LISTED
-        );
+        let more = message(&format!("scorecard-more-{what}"))
+            .number("count", (items.len() - LISTED) as f64);
+        let _ = writeln!(out, "{}", borderflow_i18n::render(lang, &more));
     }
 }
 
-/// The scorecard as text: one line per planted kind and per anomaly kind,
-/// totals, then what was missed, duplicated, excused and false.
-pub fn render(card: &Scorecard) -> String {
+/// The scorecard as text in `lang`: one line per planted kind and per
+/// anomaly kind, totals, then what was missed, duplicated, excused and
+/// false.
+pub fn render(card: &Scorecard, lang: Lang) -> String {
+    let say = |m| borderflow_i18n::render(lang, &m);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "scorecard: {} on {} (seed {}), {} to {}, {} anomalies scored, {} crossings × {:.2} days",
-        card.scenario,
-        card.network,
-        card.seed,
-        card.start,
-        card.end,
-        card.anomalies,
-        card.crossings,
-        card.days
-    );
-    let _ = writeln!(out, "incidents:");
-    rows(&mut out, &card.incidents);
+    let header = message("scorecard-header")
+        .text("scenario", card.scenario.clone())
+        .text("network", card.network.clone())
+        .text("seed", card.seed.to_string())
+        .text("start", card.start.clone())
+        .text("end", card.end.clone())
+        .number("anomalies", card.anomalies as f64)
+        .number("crossings", card.crossings as f64)
+        .fixed("days", card.days, 2);
+    let _ = writeln!(out, "{}", say(header));
+    let _ = writeln!(out, "{}", word(lang, "scorecard-incidents"));
+    rows(&mut out, &card.incidents, lang);
     if !card.background.is_empty() {
-        let _ = writeln!(out, "background (expected, not incidents):");
-        rows(&mut out, &card.background);
+        let _ = writeln!(out, "{}", word(lang, "scorecard-background"));
+        rows(&mut out, &card.background, lang);
     }
     if !card.anomaly_kinds.is_empty() {
-        let _ = writeln!(out, "by anomaly kind:");
-        anomaly_rows(&mut out, &card.anomaly_kinds);
+        let _ = writeln!(out, "{}", word(lang, "scorecard-by-kind"));
+        anomaly_rows(&mut out, &card.anomaly_kinds, lang);
     }
     let t = &card.totals;
-    let _ = writeln!(
-        out,
-        "total: {} planted, {} detected, {} missed, {} duplicates, {} side effects, {} false alarms \
-         ({} per 100 crossing-days); recall {}, precision {}",
-        t.planted,
-        t.detected,
-        t.missed,
-        t.duplicates,
-        t.side_effects,
-        t.false_alarms,
-        t.false_alarms_per_100_crossing_days
-            .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
-        percent(Some(t.recall)),
-        percent(t.precision)
-    );
+    let total = message("scorecard-total")
+        .number("planted", t.planted as f64)
+        .number("detected", t.detected as f64)
+        .number("missed", t.missed as f64)
+        .number("duplicates", t.duplicates as f64)
+        .number("side-effects", t.side_effects as f64)
+        .number("false-alarms", t.false_alarms as f64)
+        .text(
+            "rate",
+            t.false_alarms_per_100_crossing_days
+                .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}")),
+        )
+        .text("recall", percent(Some(t.recall)))
+        .text("precision", percent(t.precision));
+    let _ = writeln!(out, "{}", say(total));
     for k in card.incidents.iter().filter(|k| k.missed > 0) {
-        let _ = writeln!(out, "missed {}: {}", k.kind, k.missed_in.join(", "));
+        let missed = message("scorecard-missed")
+            .text("kind", k.kind.clone())
+            .text("incidents", k.missed_in.join(", "));
+        let _ = writeln!(out, "{}", say(missed));
     }
-    listed(&mut out, "duplicates", &card.duplicates, |d| {
-        format!(
-            "duplicate {} at {} {}: of {} #{} ({})",
-            d.anomaly.kind,
-            d.anomaly.crossing_id,
-            d.anomaly.event_time,
-            d.of.incident_kind,
-            d.of.occurrence,
-            d.of.incident
-        )
+    listed(&mut out, lang, "duplicates", &card.duplicates, |d| {
+        say(message("scorecard-duplicate")
+            .text("anomaly", d.anomaly.kind.clone())
+            .text("crossing", d.anomaly.crossing_id.clone())
+            .text("time", d.anomaly.event_time.clone())
+            .text("kind", d.of.incident_kind.clone())
+            .text("occurrence", d.of.occurrence.to_string())
+            .text("incident", d.of.incident.clone()))
     });
-    listed(&mut out, "side effects", &card.side_effects, |e| {
-        format!(
-            "side effect {} at {} {}: of {} #{} ({}): {}",
-            e.anomaly.kind,
-            e.anomaly.crossing_id,
-            e.anomaly.event_time,
-            e.by.incident_kind,
-            e.by.occurrence,
-            e.by.incident,
-            e.reason
-        )
+    listed(&mut out, lang, "side-effects", &card.side_effects, |e| {
+        say(message("scorecard-side-effect")
+            .text("anomaly", e.anomaly.kind.clone())
+            .text("crossing", e.anomaly.crossing_id.clone())
+            .text("time", e.anomaly.event_time.clone())
+            .text("kind", e.by.incident_kind.clone())
+            .text("occurrence", e.by.occurrence.to_string())
+            .text("incident", e.by.incident.clone())
+            .text("reason", e.reason.clone()))
     });
-    listed(&mut out, "false alarms", &card.false_alarms, |a| {
-        format!(
-            "false alarm {} at {} {}: {}",
-            a.anomaly.kind, a.anomaly.crossing_id, a.anomaly.event_time, a.explanation
-        )
+    listed(&mut out, lang, "false-alarms", &card.false_alarms, |a| {
+        say(message("scorecard-false-alarm")
+            .text("anomaly", a.anomaly.kind.clone())
+            .text("crossing", a.anomaly.crossing_id.clone())
+            .text("time", a.anomaly.event_time.clone())
+            .text("explanation", a.explanation.clone()))
     });
     out
 }
