@@ -52,6 +52,7 @@ fn crossing(
     CrossingSpec {
         id: id.into(),
         name: name.into(),
+        names: Default::default(),
         country: country.into(),
         neighbour: neighbour.into(),
         latitude: lat,

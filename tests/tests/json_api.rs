@@ -74,12 +74,13 @@ async fn the_json_api_is_the_grpc_api_with_the_same_access_and_audit() {
         .await
         .unwrap();
     for n in 0..PLANTED {
+        let crossing = &network.crossings[n % network.crossings.len()];
         let explanation = message("document-expired")
             .text("since", "2026-03-24")
             .number("days", 40.0 + n as f64)
             .part(
                 "outcome",
-                message("outcome-admitted-at").text("place", "Korday"),
+                message("outcome-admitted-at").crossing("place", &crossing.id, &crossing.name),
             );
         bed.publish_anomaly(&Anomaly {
             explanation: render(Lang::En, &explanation),
@@ -182,12 +183,12 @@ async fn the_json_api_is_the_grpc_api_with_the_same_access_and_audit() {
     assert_eq!(
         english["explanation"],
         "Document expired on 2026-03-24, 41 days before the inspection; \
-         traveller admitted at Korday"
+         traveller admitted at Generated crossing 2"
     );
     assert_eq!(
         russian["explanation"],
         "Срок действия документа истёк 2026-03-24, за 41 день до проверки; \
-         путешественник пропущен, пункт пропуска Korday"
+         путешественник пропущен, пункт пропуска Сгенерированный пункт пропуска 2"
     );
     assert_eq!(russian["kind"], english["kind"]);
     assert_eq!(russian["message"], english["message"]);

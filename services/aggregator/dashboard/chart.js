@@ -95,6 +95,6 @@ export function lineChart(root, { points, series, format, label, time = hhmm, sp
   root.append(legend);
 
   const latest = points[points.length - 1];
-  const summary = series.map((s, i) => `${s.name} ${latest.values[i] == null ? 'none' : format(latest.values[i])}`);
+  const summary = series.map((s, i) => `${s.name} ${latest.values[i] == null ? t('chart.none') : format(latest.values[i])}`);
   root.setAttribute('aria-label', `${label}, ${points.length} points to ${time(latest.t)} UTC; latest: ${summary.join(', ')}`);
 }

@@ -6,7 +6,7 @@
 import { lineChart } from './chart.js';
 import { anomalyItem } from './feed.js';
 import { duration, el, hhmm, number, route, utc } from './format.js';
-import { t } from './i18n.js';
+import { nameOf, t } from './i18n.js';
 import { SignedOut, api } from './session.js';
 
 const RELOAD_MS = 2000;
@@ -64,7 +64,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
 
   function render(d) {
     const s = d.summary;
-    title.replaceChildren(`${s.id} · ${s.name || t('crossing.unregistered')} `,
+    title.replaceChildren(`${s.id} · ${nameOf(s) || t('crossing.unregistered')} `,
       el('span', { class: `badge state-${s.state}`, text: t(`state.${s.state}`) }));
     document.title = `${s.id} · borderflow`;
     facts(factList, s, d.lanes, d.windows);

@@ -39,6 +39,11 @@ export function setLang(code) {
   location.assign(url);
 }
 
+/** A crossing's name in the page's language, from the registry. */
+export function nameOf(c) {
+  return c.names?.[current] || c.name;
+}
+
 /** The message `key` with `{name}` placeholders filled from `vars`. */
 export function t(key, vars = {}) {
   const text = messages[key] ?? english[key] ?? key;

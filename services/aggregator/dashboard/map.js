@@ -3,7 +3,7 @@
 // state, each a link to its crossing page.
 
 import { route, svg } from './format.js';
-import { t } from './i18n.js';
+import { nameOf, t } from './i18n.js';
 
 const WIDTH = 1000;
 const HEIGHT = 620;
@@ -76,7 +76,7 @@ function countryLabels(group, placed, p) {
   }
 }
 
-const describe = (c) => `${c.id} ${c.name}, ${route(c)}, ${t(`state.${c.state}`)}`;
+const describe = (c) => `${c.id} ${nameOf(c)}, ${route(c)}, ${t(`state.${c.state}`)}`;
 
 export function createMap(root) {
   const grid = svg('g', { class: 'graticule', 'aria-hidden': 'true' });

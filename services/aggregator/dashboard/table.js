@@ -4,7 +4,7 @@
 // cost as much as forty.
 
 import { duration, el, hhmm, number, route, setText } from './format.js';
-import { t } from './i18n.js';
+import { nameOf, t } from './i18n.js';
 
 const ROW_HEIGHT = 40; // keep in step with --row-height in style.css
 const OVERSCAN = 8;
@@ -68,8 +68,9 @@ function fill(row, c, index) {
       const href = `#/crossing/${encodeURIComponent(c.id)}`;
       if (link.getAttribute('href') !== href) link.setAttribute('href', href);
       setText(link, c.id);
-      setText(cell.lastChild, c.name);
-      if (cell.title !== c.name) cell.title = c.name;
+      const name = nameOf(c);
+      setText(cell.lastChild, name);
+      if (cell.title !== name) cell.title = name;
     } else if (column.key === 'state') {
       cell.firstChild.className = `badge state-${c.state}`;
       setText(cell.firstChild, t(`state.${c.state}`));
@@ -95,7 +96,7 @@ export function createTable({ scroller, table, body, filter, stateFilter, shown 
     const text = filter.value.trim().toLowerCase();
     const state = stateFilter.value;
     rows = all.filter((c) => (!state || c.state === state) && (!text ||
-      c.id.toLowerCase().includes(text) || c.name.toLowerCase().includes(text) ||
+      c.id.toLowerCase().includes(text) || nameOf(c).toLowerCase().includes(text) ||
       c.country.toLowerCase().includes(text) || c.neighbour.toLowerCase().includes(text) ||
       c.mode.includes(text)));
     rows.sort(compare(sortColumn, sortDir));

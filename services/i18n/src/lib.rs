@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use borderflow_proto::analytics::v1::message_arg::Value;
-use borderflow_proto::analytics::v1::{Message, MessageArg, MessageList};
+use borderflow_proto::analytics::v1::{CrossingName, Message, MessageArg, MessageList};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
@@ -77,8 +77,18 @@ fn bundle(lang: Lang) -> &'static Bundle {
 }
 
 /// `message` in `lang`: in English where the catalogue of `lang` lacks it,
-/// its key where both do.
+/// its key where both do. Crossings show the name they were made with.
 pub fn render(lang: Lang, message: &Message) -> String {
+    render_with(lang, message, &|_, _| None)
+}
+
+/// [`render`], with crossings' names in `lang` from `names` (a registry):
+/// `names(id, lang)`, or the name the message was made with.
+pub fn render_with(
+    lang: Lang,
+    message: &Message,
+    names: &dyn Fn(&str, Lang) -> Option<String>,
+) -> String {
     let found = bundle(lang)
         .get_message(&message.key)
         .and_then(|m| m.value());
@@ -86,7 +96,7 @@ pub fn render(lang: Lang, message: &Message) -> String {
         return if lang == Lang::En {
             message.key.clone()
         } else {
-            render(Lang::En, message)
+            render_with(Lang::En, message, names)
         };
     };
     let mut args = FluentArgs::new();
@@ -94,11 +104,14 @@ pub fn render(lang: Lang, message: &Message) -> String {
         let value = match &arg.value {
             Some(Value::Text(text)) => FluentValue::from(text.as_str()),
             Some(Value::Number(n)) => FluentValue::from(*n),
-            Some(Value::Message(part)) => FluentValue::from(render(lang, part)),
+            Some(Value::Message(part)) => FluentValue::from(render_with(lang, part, names)),
+            Some(Value::Crossing(c)) => {
+                FluentValue::from(names(&c.id, lang).unwrap_or_else(|| c.name.clone()))
+            }
             Some(Value::List(list)) => FluentValue::from(
                 list.items
                     .iter()
-                    .map(|part| render(lang, part))
+                    .map(|part| render_with(lang, part, names))
                     .collect::<Vec<_>>()
                     .join(&list.separator),
             ),
@@ -134,6 +147,9 @@ pub trait Args: Sized {
     fn part(self, name: &str, part: Message) -> Self;
     /// Parts rendered in the same language, joined by `separator`.
     fn list(self, name: &str, parts: Vec<Message>, separator: &str) -> Self;
+    /// A crossing by id, shown by its registry name in the reader's
+    /// language (`name`, its name now, where the registry has none).
+    fn crossing(self, name: &str, id: &str, shown: &str) -> Self;
 }
 
 impl Args for Message {
@@ -147,6 +163,17 @@ impl Args for Message {
 
     fn part(self, name: &str, part: Message) -> Self {
         with(self, name, Value::Message(part))
+    }
+
+    fn crossing(self, name: &str, id: &str, shown: &str) -> Self {
+        with(
+            self,
+            name,
+            Value::Crossing(CrossingName {
+                id: id.to_owned(),
+                name: shown.to_owned(),
+            }),
+        )
     }
 
     fn list(self, name: &str, parts: Vec<Message>, separator: &str) -> Self {

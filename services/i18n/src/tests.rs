@@ -187,3 +187,20 @@ fn the_request_chooses_the_language() {
     assert_eq!(Lang::parse("ru_KZ"), Some(Lang::Ru));
     assert_eq!(Lang::parse("de"), None);
 }
+
+#[test]
+fn crossings_are_named_as_the_registry_names_them_in_the_language() {
+    let outcome = message("outcome-admitted-at").crossing("place", "KG-DOSTUK", "Dostuk");
+    let registry =
+        |id: &str, lang: Lang| (id == "KG-DOSTUK" && lang == Lang::Ru).then(|| "Достук".to_owned());
+    assert_eq!(render(Lang::En, &outcome), "traveller admitted at Dostuk");
+    assert_eq!(
+        render_with(Lang::Ru, &outcome, &registry),
+        "путешественник пропущен, пункт пропуска Достук"
+    );
+    // Without a name in the language, the name it was made with.
+    assert_eq!(
+        render(Lang::Ru, &outcome),
+        "путешественник пропущен, пункт пропуска Dostuk"
+    );
+}

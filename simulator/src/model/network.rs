@@ -1,6 +1,7 @@
 //! The crossings a simulation runs on: where they are, what they handle,
 //! how many booths and officers they have and how busy they get.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use borderflow_domain::geo::Coordinates;
@@ -135,6 +136,9 @@ impl Default for Profile {
 pub struct CrossingSpec {
     pub id: String,
     pub name: String,
+    /// The name in other working languages, by language code (`ru`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
     /// ISO 3166-1 alpha-3 of the country operating the crossing.
     pub country: String,
     /// The country on the other side; empty for airports and seaports.
@@ -201,6 +205,7 @@ impl CrossingSpec {
         Crossing {
             id: self.id.clone(),
             name: self.name.clone(),
+            names: self.names.clone().into_iter().collect(),
             country: self.country.clone(),
             neighbour_country: self.neighbour.clone(),
             latitude: self.latitude,

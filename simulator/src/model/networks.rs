@@ -49,6 +49,11 @@ pub fn generated(count: usize, seed: u64) -> Network {
             CrossingSpec {
                 id: format!("GEN-{:05}", i + 1),
                 name: format!("Generated crossing {}", i + 1),
+                names: [(
+                    "ru".to_owned(),
+                    format!("Сгенерированный пункт пропуска {}", i + 1),
+                )]
+                .into(),
                 country: country.to_owned(),
                 neighbour: if mode == Mode::Air {
                     String::new()

@@ -232,6 +232,7 @@ mod tests {
         CrossingSpec {
             id: "X".into(),
             name: "X".into(),
+            names: Default::default(),
             country: "KAZ".into(),
             neighbour: "KGZ".into(),
             latitude: 43.0,

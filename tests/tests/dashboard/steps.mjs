@@ -470,6 +470,10 @@ export function steps({ page, until, expect, CROSSINGS, WATCHED }) {
       expect(new URL(page.url()).searchParams.get('lang') === 'ru', `the address keeps the language: ${page.url()}`);
       const title = (await page.textContent('#table-title')).trim();
       expect(title === 'Пункты пропуска', `table title ${title}`);
+      // Names from the registry in Russian where it gives them.
+      const named = await until(page, 'crossing names in Russian', () => [...document
+        .querySelectorAll('#rows tr.row span.name')].map((n) => n.textContent)
+        .find((n) => n.startsWith('Сгенерированный пункт пропуска')));
       const explanation = await until(page, 'an explanation in Russian in the feed', () => [...document
         .querySelectorAll('#feed li.anomaly p.explanation')].map((p) => p.textContent)
         .find((t) => /^(Срок действия документа истёк|Машиносчитываемая зона не прошла проверку)/.test(t)));
@@ -490,7 +494,7 @@ export function steps({ page, until, expect, CROSSINGS, WATCHED }) {
       await Promise.all([page.waitForEvent('load'), page.selectOption('#language', 'en')]);
       await until(page, 'the page in English and live', () => document.documentElement.lang === 'en' &&
         document.querySelector('#conn')?.dataset.state === 'live');
-      return `«${explanation.slice(0, 60)}…»${protection}`;
+      return `${named}; «${explanation.slice(0, 60)}…»${protection}`;
     }],
 
     ['still live after all that', async () => {

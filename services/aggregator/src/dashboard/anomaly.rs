@@ -7,6 +7,7 @@ use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, AnomalyStatus, Sever
 use borderflow_proto::timestamp_to_ms;
 use serde::{Deserialize, Serialize};
 
+use crate::detect::References;
 use crate::store::AnomalyQuery;
 
 /// Hex digits of a document or person key the dashboard shows.
@@ -57,11 +58,11 @@ pub(crate) struct MeasurementView {
 
 impl AnomalyView {
     /// The view of `a` with its explanation in `lang`.
-    pub(crate) fn of(a: &Anomaly, lang: Lang) -> Self {
+    pub(crate) fn of(a: &Anomaly, lang: Lang, refs: &dyn References) -> Self {
         if lang == Lang::En {
             Self::from(a)
         } else {
-            Self::from(&crate::grpc::language::localised(a, lang))
+            Self::from(&crate::grpc::language::localised(a, lang, refs))
         }
     }
 }

@@ -87,7 +87,10 @@ pub(crate) async fn crossing(
         windows: recent.iter().map(WindowPoint::from).collect(),
         current: open.as_ref().map(WindowPoint::from),
         lanes: stores.reference.crossing(&id).map_or(0, |c| c.lanes),
-        anomalies: anomalies.iter().map(|a| AnomalyView::of(a, lang)).collect(),
+        anomalies: anomalies
+            .iter()
+            .map(|a| AnomalyView::of(a, lang, &*stores.reference))
+            .collect(),
     })
     .into_response()
 }
@@ -116,7 +119,10 @@ pub(crate) async fn anomalies(
     let (found, _) = dashboard.stores.anomalies.list(&query, limit, None);
     caller.note(|n| n.count = found.len() as u64);
     Json(Anomalies {
-        anomalies: found.iter().map(|a| AnomalyView::of(a, lang)).collect(),
+        anomalies: found
+            .iter()
+            .map(|a| AnomalyView::of(a, lang, &*dashboard.stores.reference))
+            .collect(),
     })
     .into_response()
 }

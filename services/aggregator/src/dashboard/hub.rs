@@ -161,7 +161,7 @@ impl Hub {
             let (recent, _) = self.stores.anomalies.list(&query, SNAPSHOT_ANOMALIES, None);
             recent
                 .iter()
-                .map(|a| AnomalyView::of(a, viewer.lang))
+                .map(|a| AnomalyView::of(a, viewer.lang, &*self.stores.reference))
                 .collect()
         } else {
             Vec::new()
@@ -285,7 +285,16 @@ impl Hub {
         for anomaly in arrived {
             let views = Lang::ALL
                 .iter()
-                .map(|&lang| (lang, Arc::from(json(&AnomalyView::of(&anomaly, lang)))))
+                .map(|&lang| {
+                    (
+                        lang,
+                        Arc::from(json(&AnomalyView::of(
+                            &anomaly,
+                            lang,
+                            &*self.stores.reference,
+                        ))),
+                    )
+                })
                 .collect();
             let _ = self.frames.send(Frame::Anomaly {
                 crossing_id: anomaly.crossing_id.clone(),

@@ -34,6 +34,9 @@ pub(crate) enum State {
 pub(crate) struct CrossingView {
     pub(crate) id: String,
     pub(crate) name: String,
+    /// The name in other languages, by code (`ru`), from the registry.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) names: BTreeMap<String, String>,
     pub(crate) country: String,
     pub(crate) neighbour: String,
     /// Absent for a crossing only known from its traffic.
@@ -94,6 +97,12 @@ pub(crate) fn summarise(id: &str, inputs: Inputs<'_>) -> CrossingView {
     CrossingView {
         id: id.to_owned(),
         name: crossing.map_or_else(String::new, |c| c.name.clone()),
+        names: crossing.map_or_else(BTreeMap::new, |c| {
+            c.names
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        }),
         country: crossing.map_or_else(String::new, |c| c.country.clone()),
         neighbour: crossing.map_or_else(String::new, |c| c.neighbour_country.clone()),
         lat: crossing.map(|c| c.latitude),

@@ -251,7 +251,7 @@ impl<'a> Context<'a> {
             Outcome::ReferredToSecondary => "outcome-secondary-at",
             Outcome::Unspecified => "outcome-unrecorded-at",
         };
-        message(outcome).text("place", self.place())
+        message(outcome).crossing("place", &self.inspection.crossing_id, &self.place())
     }
 
     /// An anomaly about this event; its id is the kind and the event id.

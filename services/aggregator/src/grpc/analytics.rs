@@ -229,7 +229,7 @@ impl AnalyticsService for AnalyticsApi {
         Ok(Response::new(ListAnomaliesResponse {
             anomalies: anomalies
                 .iter()
-                .map(|a| language::localised(a, lang))
+                .map(|a| language::localised(a, lang, &*self.stores.reference))
                 .collect(),
             next_page_token: next
                 .map(|(ms, id)| format!("{ms}:{id}"))
@@ -264,7 +264,7 @@ impl AnalyticsService for AnalyticsApi {
         };
         caller.note(|n| n.count = 1);
         Ok(Response::new(GetAnomalyResponse {
-            anomaly: Some(language::localised(&anomaly, lang)),
+            anomaly: Some(language::localised(&anomaly, lang, &*self.stores.reference)),
         }))
     }
 
@@ -289,12 +289,13 @@ impl AnalyticsService for AnalyticsApi {
             recent
                 .into_iter()
                 .map(|a| WatchAnomaliesResponse {
-                    anomaly: Some(language::localised(&a, lang)),
+                    anomaly: Some(language::localised(&a, lang, &*self.stores.reference)),
                 })
                 .collect()
         } else {
             Vec::new()
         };
+        let registry = self.stores.reference.clone();
         let stream = follow(
             updates,
             replay,
@@ -302,7 +303,7 @@ impl AnalyticsService for AnalyticsApi {
             caller,
             move |anomaly| {
                 query.matches(anomaly).then(|| WatchAnomaliesResponse {
-                    anomaly: Some(language::localised(anomaly, lang)),
+                    anomaly: Some(language::localised(anomaly, lang, &*registry)),
                 })
             },
         );

@@ -5,6 +5,8 @@
 
 use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::Anomaly;
+
+use crate::detect::References;
 use tonic::Request;
 
 /// The metadata a call names its language in: an `Accept-Language` value
@@ -20,14 +22,19 @@ pub fn of<T>(request: &Request<T>) -> Lang {
         .map_or(Lang::En, Lang::negotiate)
 }
 
-/// `anomaly` with its explanation in `lang` (as stored for English, or for
-/// an anomaly published before explanations carried their message).
-pub fn localised(anomaly: &Anomaly, lang: Lang) -> Anomaly {
+/// `anomaly` with its explanation in `lang`, crossings named as the
+/// registry `refs` names them in `lang` (as stored for English, or for an
+/// anomaly published before explanations carried their message).
+pub fn localised(anomaly: &Anomaly, lang: Lang, refs: &dyn References) -> Anomaly {
     let mut out = anomaly.clone();
     if lang != Lang::En
         && let Some(message) = &anomaly.message
     {
-        out.explanation = borderflow_i18n::render(lang, message);
+        let names = |id: &str, lang: Lang| {
+            refs.crossing(id)
+                .and_then(|c| c.names.get(lang.code()).cloned())
+        };
+        out.explanation = borderflow_i18n::render_with(lang, message, &names);
     }
     out
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use borderflow_domain::geo::Coordinates;
 use borderflow_domain::{country, ids};
+use borderflow_i18n::Lang;
 use borderflow_proto::Message;
 use borderflow_proto::analytics::v1::{Crossing, SpecialDayKind, Weekday};
 use borderflow_proto::audit::v1::AuditChange;
@@ -189,6 +190,21 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Error> {
     }
     if crossing.name.len() > 200 {
         return Err(Error::invalid(field("name"), "at most 200 bytes"));
+    }
+    for (code, name) in &crossing.names {
+        let at = || format!("{}[{code:?}]", field("names"));
+        match Lang::parse(code) {
+            Some(lang) if lang != Lang::En && lang.code() == code => {}
+            _ => {
+                return Err(Error::invalid(
+                    at(),
+                    "not a language code borderflow speaks besides English (ru)",
+                ));
+            }
+        }
+        if name.is_empty() || name.len() > 200 {
+            return Err(Error::invalid(at(), "from 1 to 200 bytes"));
+        }
     }
     if let Some(j) = crossing
         .market_days
@@ -394,6 +410,23 @@ mod tests {
         let field = crate::error::field_of(&status).unwrap().to_owned();
         assert!(status.message().starts_with(&format!("{field}: ")));
         field
+    }
+
+    #[test]
+    fn names_in_other_languages_are_checked_by_language() {
+        let mut named = dostuk();
+        named.names.insert("ru".into(), "Достук".into());
+        assert!(check_crossing(0, &named).is_ok());
+        for (code, name) in [
+            ("de", "Dostuk"),
+            ("en", "Dostuk"),
+            ("RU", "Достук"),
+            ("ru", ""),
+        ] {
+            let mut bad = dostuk();
+            bad.names.insert(code.into(), name.into());
+            assert_eq!(refused(bad), format!("crossings[3].names[{code:?}]"));
+        }
     }
 
     #[test]

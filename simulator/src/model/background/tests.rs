@@ -9,6 +9,7 @@ fn spec(mode: Mode, rate: f64) -> CrossingSpec {
     CrossingSpec {
         id: "X".into(),
         name: "X".into(),
+        names: Default::default(),
         country: "KAZ".into(),
         neighbour: "KGZ".into(),
         latitude: 43.0,

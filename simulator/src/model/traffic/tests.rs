@@ -11,6 +11,7 @@ fn crossing(id: &str, rate: f64, capacity: u32) -> CrossingSpec {
     CrossingSpec {
         id: id.into(),
         name: id.into(),
+        names: Default::default(),
         country: "KGZ".into(),
         neighbour: "KAZ".into(),
         latitude: 42.9,

@@ -147,8 +147,16 @@ fn impossible_travel(history: &History, index: usize, ctx: &Context<'_>, out: &m
             continue;
         }
         let explanation = message("impossible-travel")
-            .text("from", ctx.name(&first.place.crossing_id))
-            .text("to", ctx.name(&second.place.crossing_id))
+            .crossing(
+                "from",
+                &first.place.crossing_id,
+                &ctx.name(&first.place.crossing_id),
+            )
+            .crossing(
+                "to",
+                &second.place.crossing_id,
+                &ctx.name(&second.place.crossing_id),
+            )
             .fixed("hours", hours.max(0.0), 1)
             .fixed("km", km, 0)
             .fixed("speed", speed.min(1e9), 0)
@@ -190,9 +198,17 @@ fn double_entry(history: &History, index: usize, ctx: &Context<'_>, out: &mut Ve
         |first: &Passage, second: &Passage, out: &mut Vec<Anomaly>, status: AnomalyStatus| {
             let explanation = message("double-entry")
                 .text("country", country.to_string())
-                .text("place", ctx.name(&second.place.crossing_id))
+                .crossing(
+                    "place",
+                    &second.place.crossing_id,
+                    &ctx.name(&second.place.crossing_id),
+                )
                 .text("day", day(second.at_ms).to_string())
-                .text("earlier-place", ctx.name(&first.place.crossing_id))
+                .crossing(
+                    "earlier-place",
+                    &first.place.crossing_id,
+                    &ctx.name(&first.place.crossing_id),
+                )
                 .text("earlier-day", day(first.at_ms).to_string());
             let evidence = ctx.evidence(&[first, second], Vec::new());
             let mut anomaly = ctx.anomaly(
@@ -257,7 +273,11 @@ fn repeated_refusal(history: &History, index: usize, ctx: &Context<'_>, out: &mu
         let mut involved = earlier.clone();
         involved.push(p);
         let explanation = message("repeated-refusal")
-            .text("place", ctx.name(&p.place.crossing_id))
+            .crossing(
+                "place",
+                &p.place.crossing_id,
+                &ctx.name(&p.place.crossing_id),
+            )
             .text("day", day(p.at_ms).to_string())
             .number("earlier", earlier.len() as f64)
             .number("days", (window / MS_PER_DAY) as f64);
