@@ -13,6 +13,7 @@ use borderflow_common::grpc::Bearer;
 use borderflow_domain::mrz::{self, DocumentSpec, Format};
 use borderflow_domain::time::{Date, MS_PER_HOUR};
 use borderflow_proto::analytics::v1::GetCrossingStatsRequest;
+use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::ingest::v1::SubmitInspectionRequest;
 use borderflow_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use borderflow_proto::inspection::v1::{
@@ -300,6 +301,37 @@ async fn a_partner_watches_its_countrys_referrals_and_no_others() {
         Some(1),
         "two requests, five referrals, one suspected victim"
     );
+    // A viewer reads the same windows without their protection figures.
+    let mut viewer = AnalyticsServiceClient::new(
+        bed.aggregator_channel(aggregator.grpc_addr, Role::Viewer)
+            .await
+            .unwrap(),
+    );
+    let seen = viewer
+        .get_crossing_stats(GetCrossingStatsRequest {
+            crossing_id: home.id.clone(),
+            recent_windows: 10,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let summary = seen.summary.unwrap();
+    let windows: Vec<_> = summary.current.into_iter().chain(seen.recent).collect();
+    assert!(windows.iter().map(|w| w.inspections).sum::<u64>() > 0);
+    for w in &windows {
+        assert_eq!(
+            (
+                w.protection_requests,
+                w.suspected_trafficking_victims,
+                w.unaccompanied_minors,
+                w.undocumented_entries,
+                w.entries_in_need,
+                w.referrals.len()
+            ),
+            (0, 0, 0, 0, 0, 0),
+            "a viewer's window: {w:?}"
+        );
+    }
     let _ = &mut analytics;
     ingest.stop_and_wait().await.unwrap();
     aggregator.stop_and_wait().await.unwrap();

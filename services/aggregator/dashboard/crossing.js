@@ -35,7 +35,7 @@ function protection(windows) {
   ];
 }
 
-function facts(dl, s, lanes, windows) {
+function facts(dl, s, lanes, windows, shown) {
   const pairs = [
     [t('fact.route'), route(s)],
     [t('fact.mode'), t(`mode.${s.mode}`)],
@@ -48,7 +48,8 @@ function facts(dl, s, lanes, windows) {
     [t('fact.wait'), `${duration(s.wait_p50_s)} / ${duration(s.wait_p95_s)}`],
     [t('fact.refused'), number(s.refused)],
     [t('fact.open-anomalies'), number(s.open_anomalies)],
-    ...protection(windows),
+    // Only for a role that reads anomalies.
+    ...(shown ? protection(windows) : []),
   ];
   dl.replaceChildren(...pairs.map(([term, value]) => el('div', {}, el('dt', { text: term }), el('dd', { text: value }))));
 }
@@ -67,7 +68,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
     title.replaceChildren(`${s.id} · ${nameOf(s) || t('crossing.unregistered')} `,
       el('span', { class: `badge state-${s.state}`, text: t(`state.${s.state}`) }));
     document.title = `${s.id} · borderflow`;
-    facts(factList, s, d.lanes, d.windows);
+    facts(factList, s, d.lanes, d.windows, d.protection);
     const points = (pick) => d.windows.map((w) => ({ t: w.end_ms ?? w.start_ms, values: pick(w) }));
     lineChart(charts.throughput, {
       label: t('chart.throughput'),

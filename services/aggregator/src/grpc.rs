@@ -19,8 +19,29 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
+use borderflow_access::Permission;
+use borderflow_proto::analytics::v1::CrossingWindow;
+
 use crate::access::Caller;
 use crate::error::Error;
+
+/// `window` as `caller` may see it. A window's protection figures (requests,
+/// suspected victims, children alone, entries without documents, referrals,
+/// entries in need) are counts of a minute at one crossing, small enough to
+/// point at a person in the queue: only a role that reads anomalies (which
+/// name the same people's cases) sees them. The statistics carry the same
+/// people under disclosure control.
+fn as_seen(mut window: CrossingWindow, caller: &Caller) -> CrossingWindow {
+    if !caller.may(Permission::ReadAnomalies) {
+        window.protection_requests = 0;
+        window.suspected_trafficking_victims = 0;
+        window.unaccompanied_minors = 0;
+        window.undocumented_entries = 0;
+        window.referrals.clear();
+        window.entries_in_need = 0;
+    }
+    window
+}
 
 /// A request's `[from, to)` in milliseconds, open where a bound is absent;
 /// `from` must come before `to`.

@@ -96,6 +96,7 @@ fn window(
                 p95_seconds: 90.0,
                 ..Distribution::default()
             }),
+            protection_requests: inspections.min(2),
             ..CrossingWindow::default()
         }),
         ..CrossingWindowRecord::default()
@@ -408,6 +409,14 @@ async fn every_api_route_needs_a_token_a_role_and_the_scope_and_is_audited() {
     assert_eq!(status, 200);
     let detail: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(detail["anomalies"].as_array().unwrap().len(), 0);
+    // Nor the protection figures: a minute's counts can point at a person.
+    assert_eq!(detail["protection"], false);
+    assert_eq!(detail["windows"][0]["protection_requests"], 0);
+    let analyst = served.token(&[Role::Analyst], &["*"]);
+    let (_, _, body) = get_as(addr, "/api/crossings/KZ-1", &analyst).await;
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["protection"], true);
+    assert_eq!(detail["windows"][0]["protection_requests"], 2);
 
     // A Tajik analyst sees Tajik crossings and their anomalies only.
     let tajik = served.token(&[Role::Analyst], &["TJK"]);
@@ -472,8 +481,8 @@ async fn every_api_route_needs_a_token_a_role_and_the_scope_and_is_audited() {
     };
     assert_eq!(records(AuditOutcome::Unauthenticated), 5);
     assert_eq!(records(AuditOutcome::Denied), 3);
-    // viewer detail, tajik list, anomalies, live opened
-    assert_eq!(records(AuditOutcome::Allowed), 4);
+    // viewer detail, analyst detail, tajik list, anomalies, live opened
+    assert_eq!(records(AuditOutcome::Allowed), 5);
     let (denied, _) = stores.audit.list(
         &AuditQuery {
             principal: "tester".into(),

@@ -26,6 +26,9 @@ struct Detail {
     current: Option<WindowPoint>,
     lanes: u32,
     anomalies: Vec<AnomalyView>,
+    /// Whether the windows carry protection figures: only for a role that
+    /// reads anomalies (`grpc::as_seen`).
+    protection: bool,
 }
 
 #[derive(Serialize)]
@@ -70,8 +73,16 @@ pub(crate) async fn crossing(
     let mut recent = stores.windows.recent(&id, CHART_WINDOWS);
     recent.reverse();
     let (open, _) = stores.windows.current(&id);
-    // Anomalies only for a role that reads them.
-    let anomalies = if viewer(&caller).anomalies {
+    // Anomalies, and protection figures, only for a role that reads them.
+    let reads = viewer(&caller).anomalies;
+    let point = |w: &borderflow_proto::analytics::v1::CrossingWindow| {
+        let mut p = WindowPoint::from(w);
+        if !reads {
+            p.hide_protection();
+        }
+        p
+    };
+    let anomalies = if reads {
         let query = AnomalyQuery {
             crossing_ids: vec![id.clone()],
             include_retracted: true,
@@ -84,13 +95,14 @@ pub(crate) async fn crossing(
     caller.note(|n| n.count = (recent.len() + anomalies.len()) as u64);
     Json(Detail {
         summary,
-        windows: recent.iter().map(WindowPoint::from).collect(),
-        current: open.as_ref().map(WindowPoint::from),
+        windows: recent.iter().map(point).collect(),
+        current: open.as_ref().map(point),
         lanes: stores.reference.crossing(&id).map_or(0, |c| c.lanes),
         anomalies: anomalies
             .iter()
             .map(|a| AnomalyView::of(a, lang, &*stores.reference))
             .collect(),
+        protection: reads,
     })
     .into_response()
 }

@@ -190,6 +190,16 @@ pub(crate) struct WindowPoint {
     pub(crate) referrals: BTreeMap<&'static str, u64>,
 }
 
+impl WindowPoint {
+    /// Drops the protection figures (a role that does not read anomalies).
+    pub(crate) fn hide_protection(&mut self) {
+        self.protection_requests = 0;
+        self.unaccompanied_minors = 0;
+        self.undocumented_entries = 0;
+        self.referrals.clear();
+    }
+}
+
 impl From<&CrossingWindow> for WindowPoint {
     fn from(w: &CrossingWindow) -> Self {
         let percentile = |d: Option<&Distribution>, pick: fn(&Distribution) -> f64| {

@@ -16,7 +16,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::{follow, language};
+use super::{as_seen, follow, language};
 use crate::access::Caller;
 use crate::error::Error;
 use crate::store::AnomalyQuery;
@@ -59,6 +59,15 @@ impl AnalyticsApi {
             last_closed,
             open_anomalies: self.stores.anomalies.open_count(id),
         })
+    }
+}
+
+/// `summary` with its windows as `caller` may see them.
+fn summary_as_seen(summary: CrossingSummary, caller: &Caller) -> CrossingSummary {
+    CrossingSummary {
+        current: summary.current.map(|w| as_seen(w, caller)),
+        last_closed: summary.last_closed.map(|w| as_seen(w, caller)),
+        ..summary
     }
 }
 
@@ -113,6 +122,7 @@ impl AnalyticsService for AnalyticsApi {
             .into_iter()
             .filter(|id| scope.covers(id))
             .filter_map(|id| self.summary(&id))
+            .map(|s| summary_as_seen(s, &caller))
             .filter(|s| {
                 filter.is_empty()
                     || s.crossing.as_ref().is_some_and(|c| {
@@ -149,8 +159,8 @@ impl AnalyticsService for AnalyticsApi {
         let recent = self.stores.windows.recent(&request.crossing_id, limit);
         caller.note(|n| n.count = recent.len() as u64 + 1);
         Ok(Response::new(GetCrossingStatsResponse {
-            summary: Some(summary),
-            recent,
+            summary: Some(summary_as_seen(summary, &caller)),
+            recent: recent.into_iter().map(|w| as_seen(w, &caller)).collect(),
         }))
     }
 
@@ -175,6 +185,7 @@ impl AnalyticsService for AnalyticsApi {
             .windows
             .range(&request.crossing_id, from, to, limit);
         caller.note(|n| n.count = windows.len() as u64);
+        let windows = windows.into_iter().map(|w| as_seen(w, &caller)).collect();
         Ok(Response::new(ListWindowsResponse { windows }))
     }
 
@@ -191,6 +202,7 @@ impl AnalyticsService for AnalyticsApi {
             caller.check_crossing(id)?;
         }
         let scope = caller.scope();
+        let reads_protection = caller.clone();
         let updates = self.stores.windows.subscribe();
         let stream = follow(
             updates,
@@ -204,7 +216,7 @@ impl AnalyticsService for AnalyticsApi {
                 // Checked per window: the registry may move a crossing.
                 && scope.covers(&window.crossing_id);
                 wanted.then(|| WatchCrossingStatsResponse {
-                    window: Some(window.clone()),
+                    window: Some(as_seen(window.clone(), &reads_protection)),
                 })
             },
         );
