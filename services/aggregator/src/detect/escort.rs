@@ -43,6 +43,8 @@ pub struct Escorts {
     due: BTreeSet<(i64, u128)>,
     /// Offsets held, with how many holds each.
     offsets: BTreeMap<i64, u32>,
+    /// The watermark groups were last swept at.
+    swept_ms: i64,
 }
 
 #[derive(Debug)]
@@ -96,6 +98,7 @@ impl Escorts {
             groups: HashMap::new(),
             due: BTreeSet::new(),
             offsets: BTreeMap::new(),
+            swept_ms: i64::MIN,
         }
     }
 
@@ -272,7 +275,13 @@ impl Escorts {
         }
         // A group is needed while an adult of it may still be held: its
         // last member's time plus two windows covers an adult read up to a
-        // window after it and held a window more.
+        // window after it and held a window more. Swept once a window, not
+        // on every record: a group kept a little longer only holds its
+        // offsets a little longer.
+        if watermark.saturating_sub(self.swept_ms) < self.window_ms {
+            return;
+        }
+        self.swept_ms = watermark;
         let horizon = watermark - 2 * self.window_ms;
         let mut freed = Vec::new();
         self.groups.retain(|_, g| {

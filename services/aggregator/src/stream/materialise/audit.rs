@@ -14,7 +14,6 @@ use rdkafka::message::{BorrowedMessage, Message};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
-use super::partition_count;
 use super::view::View;
 use crate::metrics;
 use crate::store::AuditStore;
@@ -31,12 +30,13 @@ pub(super) fn start(
         .create()
         .context("creating the audit view's consumer")?;
     // The trail grows for years: only its tail, as much as the store keeps.
-    let partitions = partition_count(&consumer, topic)?;
-    let keep = store.capacity().div_ceil(partitions as usize) as i64;
+    let capacity = store.capacity();
     View {
         name: "audit",
         topic: topic.to_owned(),
-        first: move |low: i64, high: i64| low.max(high - keep),
+        first: move |low: i64, high: i64, partitions: i32| {
+            low.max(high - capacity.div_ceil(partitions.max(1) as usize) as i64)
+        },
         loaded: || {},
         apply: move |message: &BorrowedMessage<'_>| match message
             .payload()

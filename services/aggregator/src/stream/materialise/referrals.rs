@@ -35,7 +35,7 @@ pub(super) fn start(
     View {
         name: "referrals",
         topic: topic.to_owned(),
-        first: |low, _| low,
+        first: |low, _, _| low,
         loaded: move || loaded.mark_loaded(),
         apply: move |message: &BorrowedMessage<'_>| match message
             .payload()

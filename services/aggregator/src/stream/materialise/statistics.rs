@@ -34,7 +34,7 @@ pub(super) fn start(
     View {
         name: "statistics",
         topic: topic.to_owned(),
-        first: |low, _| low,
+        first: |low, _, _| low,
         loaded: move || {
             loaded.mark_loaded();
             info!("statistics view loaded");

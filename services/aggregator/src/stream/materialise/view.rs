@@ -22,7 +22,8 @@ pub(super) struct View<F, L, A> {
     /// The thread's name, and the view's in logs.
     pub(super) name: &'static str,
     pub(super) topic: String,
-    /// The first offset to read of a partition holding `low..high`.
+    /// The first offset to read of a partition holding `low..high`, of a
+    /// topic of so many partitions.
     pub(super) first: F,
     /// Called once the records the topic held at start-up are read.
     pub(super) loaded: L,
@@ -32,7 +33,7 @@ pub(super) struct View<F, L, A> {
 
 impl<F, L, A> View<F, L, A>
 where
-    F: Fn(i64, i64) -> i64 + Send + 'static,
+    F: Fn(i64, i64, i32) -> i64 + Send + 'static,
     L: FnOnce() + Send + 'static,
     A: FnMut(&BorrowedMessage<'_>) + Send + 'static,
 {
@@ -95,7 +96,7 @@ fn assign(
     name: &'static str,
     topic: &str,
     partitions: i32,
-    first: &impl Fn(i64, i64) -> i64,
+    first: &impl Fn(i64, i64, i32) -> i64,
     shutdown: &CancellationToken,
 ) -> Option<HashMap<i32, i64>> {
     while !shutdown.is_cancelled() {
@@ -119,7 +120,7 @@ fn bounds(
     consumer: &BaseConsumer,
     topic: &str,
     partitions: i32,
-    first: &impl Fn(i64, i64) -> i64,
+    first: &impl Fn(i64, i64, i32) -> i64,
 ) -> anyhow::Result<(TopicPartitionList, HashMap<i32, i64>)> {
     let mut list = TopicPartitionList::new();
     let mut pending = HashMap::new();
@@ -127,7 +128,7 @@ fn bounds(
         let (low, high) = consumer
             .fetch_watermarks(topic, partition, Timeout::After(Duration::from_secs(10)))
             .with_context(|| format!("reading the bounds of {topic}/{partition}"))?;
-        let from = first(low, high).clamp(low, high);
+        let from = first(low, high, partitions).clamp(low, high);
         if high > from {
             pending.insert(partition, high);
         }
