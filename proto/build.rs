@@ -14,6 +14,7 @@ const PROTOS: &[&str] = &[
     "borderflow/audit/v1/audit.proto",
     "borderflow/statistics/v1/statistics.proto",
     "borderflow/protection/v1/protection.proto",
+    "borderflow/liaison/v1/liaison.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -77,6 +77,11 @@ topic "${BORDERFLOW_TOPIC_STATISTICS:-borderflow.statistics.v1}" 6 \
 # kept 30 days, long enough for a partner to recover from an outage.
 topic "${BORDERFLOW_TOPIC_REFERRALS:-borderflow.referrals.v1}" 3 \
   cleanup.policy=delete retention.ms=2592000000
+# The exchange with neighbouring countries' systems for twin pairs (signed
+# aggregates and pair-keyed sets, never identities), keyed by pair: kept
+# 7 days, what a restart reads back to reconcile and learn from.
+topic "${BORDERFLOW_TOPIC_LIAISON:-borderflow.liaison.v1}" 3 \
+  cleanup.policy=delete retention.ms=604800000
 
 "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topics-with-overrides \
   | grep -E '^Topic: borderflow\.' || true

@@ -72,7 +72,7 @@ broker=127.0.0.1:$broker_port
   --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
 pids+=($!)
 wait_for_port "$broker_port" "the broker"
-for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3; do
+for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3 liaison:3; do
   "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
     >>"$state/logs/broker.log" 2>&1
 done
@@ -88,6 +88,7 @@ BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
 BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
 BORDERFLOW_CREDENTIALS=$state/secrets/credentials.toml \
 BORDERFLOW_SECRET_FILE=$state/secrets/pseudonymisation.secret \
+BORDERFLOW_PAIR_KEYS_FILE=$state/secrets/pair-keys \
   "$bin/borderflow-ingest" >"$state/logs/ingest.log" 2>&1 &
 pids+=($!)
 
@@ -108,6 +109,7 @@ BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
 BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
 BORDERFLOW_AUTH_JWKS_FILE=$state/secrets/jwks.json \
 BORDERFLOW_AUTH_ISSUER=https://borderflow.invalid/dev-issuer \
+BORDERFLOW_PAIR_KEYS_FILE=$state/secrets/pair-keys \
   "$bin/borderflow-aggregator" >"$state/logs/aggregator.log" 2>&1 &
 pids+=($!)
 

@@ -53,6 +53,11 @@ pub mod generated {
             tonic::include_proto!("borderflow.statistics.v1");
         }
     }
+    pub mod liaison {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.liaison.v1");
+        }
+    }
     pub mod protection {
         pub mod v1 {
             tonic::include_proto!("borderflow.protection.v1");
@@ -60,7 +65,9 @@ pub mod generated {
     }
 }
 
-pub use generated::{analytics, audit, ingest, inspection, protection, reference, statistics};
+pub use generated::{
+    analytics, audit, ingest, inspection, liaison, protection, reference, statistics,
+};
 
 /// The encoded `FileDescriptorSet` of every borderflow package, for gRPC
 /// server reflection.

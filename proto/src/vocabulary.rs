@@ -21,6 +21,8 @@ pub enum KindScope {
     Booth,
     /// One officer among a crossing's officers.
     Officer,
+    /// The two posts of a twin pair, reconciled.
+    Pair,
 }
 
 impl KindScope {
@@ -31,6 +33,7 @@ impl KindScope {
             Self::Crossing => "crossing",
             Self::Booth => "booth",
             Self::Officer => "officer",
+            Self::Pair => "pair",
         }
     }
 
@@ -38,7 +41,7 @@ impl KindScope {
     /// matched to what caused them by crossing and time, not by event id.
     pub fn is_crossing_level(self) -> bool {
         match self {
-            Self::Crossing | Self::Booth | Self::Officer => true,
+            Self::Crossing | Self::Booth | Self::Officer | Self::Pair => true,
             Self::Event | Self::Document => false,
         }
     }
@@ -46,7 +49,7 @@ impl KindScope {
 
 impl AnomalyKind {
     /// Every kind the contract defines, `Unspecified` excluded.
-    pub const ALL: [AnomalyKind; 20] = [
+    pub const ALL: [AnomalyKind; 22] = [
         Self::MrzCheckDigit,
         Self::DocumentExpired,
         Self::LostStolenDocument,
@@ -67,6 +70,8 @@ impl AnomalyKind {
         Self::CheckpointSilent,
         Self::MassInflux,
         Self::TraffickingCase,
+        Self::MirrorGap,
+        Self::TransitDelay,
     ];
 
     /// The metric label: `flow_surge`, `checkpoint_silent`, …
@@ -93,6 +98,8 @@ impl AnomalyKind {
             Self::CheckpointSilent => "checkpoint_silent",
             Self::MassInflux => "mass_influx",
             Self::TraffickingCase => "trafficking_case",
+            Self::MirrorGap => "mirror_gap",
+            Self::TransitDelay => "transit_delay",
         }
     }
 
@@ -128,6 +135,7 @@ impl AnomalyKind {
             | Self::MassInflux => KindScope::Crossing,
             Self::CheckpointSilent => KindScope::Booth,
             Self::OfficerOverride => KindScope::Officer,
+            Self::MirrorGap | Self::TransitDelay => KindScope::Pair,
         }
     }
 

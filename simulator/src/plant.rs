@@ -18,6 +18,7 @@ mod parties;
 pub mod people;
 mod protection;
 mod travel;
+mod twins;
 
 use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_proto::reference::v1::ReferenceList;
@@ -56,7 +57,9 @@ pub struct Plan {
 /// Plans `scenario`: its incidents and the background occurrences.
 pub fn plan(scenario: &Scenario) -> Result<Plan, FieldError> {
     let mut plan = Plan::default();
+    plan.injections.couple_twins = scenario.couple_twins;
     for incident in &scenario.incidents {
+        let before = follower_changes(scenario, &plan.injections);
         let mut rng = ChaCha8Rng::seed_from_u64(
             scenario.seed
                 ^ stable_hash("plant")
@@ -69,10 +72,32 @@ pub fn plan(scenario: &Scenario) -> Result<Plan, FieldError> {
             rng: &mut rng,
         };
         plant(&mut ctx, &incident.kind)?;
+        if follower_changes(scenario, &plan.injections) != before {
+            return Err(FieldError::new(
+                format!("incident[{}]", incident.index),
+                "changes the traffic of a post that follows its twin in a coupled scenario: its travellers are the twin's, so plant the incident at the pair's first post",
+            ));
+        }
     }
     let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed ^ stable_hash("background"));
     background::plant(scenario, &mut plan, &mut rng);
     Ok(plan)
+}
+
+/// How many traffic changes the coupled scenario's following posts carry:
+/// their travellers are their twins', so a change there would be lost.
+fn follower_changes(scenario: &Scenario, injections: &Injections) -> usize {
+    if !scenario.couple_twins {
+        return 0;
+    }
+    scenario
+        .network
+        .twins
+        .iter()
+        .filter_map(|t| scenario.network.index_of(&t.posts[1]))
+        .filter_map(|i| injections.crossings.get(&i))
+        .map(|c| c.rate_spans.len() + c.service_spans.len() + c.closures.len() + c.campaigns.len())
+        .sum()
 }
 
 /// Plants one incident. One arm per kind and no catch-all: a new kind
@@ -160,6 +185,10 @@ fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
                 young_adults: *young_adults,
             },
         )?,
+        IncidentKind::VanishedTravellers { crossing, parties } => {
+            twins::vanished(ctx, *crossing, *parties);
+        }
+        IncidentKind::TwinClosure { crossing } => twins::closure(ctx, *crossing),
         IncidentKind::MassInflux {
             crossing,
             factor,

@@ -43,6 +43,10 @@ pub struct ScenarioSpec {
     /// anomalies stamped in it are scored like the rest.
     #[serde(default = "default_tail")]
     pub tail: String,
+    /// Twin posts of the network are coupled: a traveller leaving one post
+    /// reaches the other (the network's `[[twin]]` pairs).
+    #[serde(default)]
+    pub couple_twins: bool,
     #[serde(default, rename = "incident")]
     pub incidents: Vec<IncidentSpec>,
 }
@@ -73,6 +77,7 @@ pub struct Scenario {
     pub baseline_end_ms: i64,
     pub scale: f64,
     pub tail_ms: i64,
+    pub couple_twins: bool,
     pub incidents: Vec<Incident>,
 }
 
@@ -198,6 +203,7 @@ impl Scenario {
             baseline_end_ms: start_ms + baseline,
             scale: spec.scale,
             tail_ms,
+            couple_twins: spec.couple_twins,
             incidents: Vec::new(),
         };
         for (index, raw) in spec.incidents.iter().enumerate() {

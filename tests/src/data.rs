@@ -5,6 +5,7 @@
 
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::{Date, MS_PER_DAY};
+use borderflow_domain::twins::PairKeys;
 use borderflow_ingest::record::RecordBuilder;
 use borderflow_ingest::validate::{Limits, validate_event};
 use borderflow_proto::Message as _;
@@ -77,6 +78,20 @@ pub fn events_in_chunks(
     }
 }
 
+/// Exchange keys for `network`'s twin pairs, derived from the pair ids
+/// (tests and benches only: a deployment's are agreed secrets).
+pub fn pair_keys(network: &Network) -> PairKeys {
+    let text = borderflow_simulator::setup::pair_keys(network, |pair| {
+        let mut key = [0u8; 32];
+        for (i, chunk) in key.chunks_mut(8).enumerate() {
+            let word = borderflow_simulator::model::traffic::stable_hash(&format!("{pair}/{i}"));
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        key
+    });
+    PairKeys::parse(&text).expect("the network's pairs are valid")
+}
+
 pub fn bench_keys() -> Pseudonymiser {
     Pseudonymiser::new(BENCH_SECRET).expect("the bench secret is long enough")
 }
@@ -89,7 +104,17 @@ pub fn inspections(
     keys: &Pseudonymiser,
     ingested_at_ms: i64,
 ) -> Vec<Inspection> {
-    let builder = RecordBuilder::new(keys.clone(), false);
+    inspections_paired(events, keys, &PairKeys::default(), ingested_at_ms)
+}
+
+/// [`inspections`] at an ingest that holds the twin pairs' keys `pairs`.
+pub fn inspections_paired(
+    events: &[InspectionEvent],
+    keys: &Pseudonymiser,
+    pairs: &PairKeys,
+    ingested_at_ms: i64,
+) -> Vec<Inspection> {
+    let builder = RecordBuilder::new(keys.clone(), false).with_pairs(pairs.clone());
     let limits = Limits::default();
     events
         .iter()

@@ -24,7 +24,17 @@ pub struct ExerciseServices {
 impl ExerciseServices {
     /// Starts ingest and an aggregator (with `aggregator_flags`) on `bed`.
     pub async fn start(bed: &Testbed, aggregator_flags: &[&str]) -> anyhow::Result<Self> {
-        let ingest = bed.start_ingest(bed.ingest_config(&[])).await?;
+        Self::start_with(bed, &[], aggregator_flags).await
+    }
+
+    /// Starts ingest (with `ingest_flags`) and an aggregator (with
+    /// `aggregator_flags`) on `bed`.
+    pub async fn start_with(
+        bed: &Testbed,
+        ingest_flags: &[&str],
+        aggregator_flags: &[&str],
+    ) -> anyhow::Result<Self> {
+        let ingest = bed.start_ingest(bed.ingest_config(ingest_flags)).await?;
         let aggregator = bed
             .start_aggregator(bed.aggregator_config(aggregator_flags))
             .await?;

@@ -13,11 +13,14 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use borderflow_aggregator::detect::{DetectConfig, References};
+use borderflow_aggregator::liaison::{Exchange, Settings};
 use borderflow_aggregator::partition::effects::{Effects, Record};
 use borderflow_aggregator::partition::{Closed, DocumentPartition, PartitionState, WindowConfig};
+use borderflow_aggregator::store::LiaisonStore;
 use borderflow_aggregator::store::ReferenceStore;
 use borderflow_aggregator::store::reference::entry_key;
 use borderflow_domain::keys::Pseudonymiser;
+use borderflow_domain::twins::PairKeys;
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::{Anomaly, CrossingWindowRecord};
 use borderflow_proto::inspection::v1::{InspectionRecord, inspection_record};
@@ -58,7 +61,8 @@ pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
     let refs = Arc::new(data::reference_store(&scenario.network));
     load_references(&refs, &plan.references, &keys, scenario.start_ms);
     let mut truth = plan.truth;
-    let mut stages = Stages::new(Arc::new(detect), refs);
+    let pairs = Arc::new(data::pair_keys(&scenario.network));
+    let mut stages = Stages::new(Arc::new(detect), refs, pairs);
     let mut held: HashMap<String, Vec<Emitted>> = HashMap::new();
     let mut down: HashMap<String, bool> = HashMap::new();
     let mut link_events = plan.link_events;
@@ -136,7 +140,13 @@ fn load_references(
 
 struct Stages {
     detect: Arc<DetectConfig>,
+    refs: Arc<ReferenceStore>,
     partitions: Vec<(PartitionState, i64)>,
+    /// The liaison stage's partitions (a consumer group of their own, over
+    /// the same topic), and the exchange topic as every instance reads it.
+    exchanges: Vec<Exchange>,
+    liaison: LiaisonStore,
+    pairs: Arc<PairKeys>,
     documents: Vec<(DocumentPartition, i64)>,
     sink: Sink,
     since_publish: usize,
@@ -196,11 +206,25 @@ impl Effects for Sink {
 }
 
 impl Stages {
-    fn new(detect: Arc<DetectConfig>, refs: Arc<ReferenceStore>) -> Self {
+    fn new(detect: Arc<DetectConfig>, refs: Arc<ReferenceStore>, pairs: Arc<PairKeys>) -> Self {
         let windows = WindowConfig::default();
+        let store = refs.clone();
         let refs: Arc<dyn References> = refs;
+        let settings = Settings {
+            period_ms: 15 * 60_000,
+            lateness_ms: 10 * 60_000,
+            min_cell: 5,
+            operated: Vec::new(),
+            bands: Default::default(),
+        };
         Self {
             detect: detect.clone(),
+            refs: store,
+            exchanges: (0..PARTITIONS)
+                .map(|_| Exchange::new(pairs.clone(), settings.clone()))
+                .collect(),
+            liaison: LiaisonStore::new(pairs.as_ref().clone(), 7 * 86_400_000),
+            pairs,
             partitions: (0..PARTITIONS)
                 .map(|p| {
                     let state =
@@ -227,9 +251,13 @@ impl Stages {
     fn emit(&mut self, item: &Emitted, keys: &Pseudonymiser) {
         let (key, body) = match &item.emission {
             Emission::Event(event) => {
-                let Some(inspection) =
-                    data::inspections(std::slice::from_ref(&**event), keys, item.at_ms).pop()
-                else {
+                let Some(inspection) = data::inspections_paired(
+                    std::slice::from_ref(&**event),
+                    keys,
+                    &self.pairs,
+                    item.at_ms,
+                )
+                .pop() else {
                     // Ingest refuses it: it never reaches the stream.
                     return;
                 };
@@ -254,6 +282,9 @@ impl Stages {
         };
         *next_offset += 1;
         let Ok(_) = state.step(&record, &mut self.sink);
+        let refs = &self.refs;
+        let country_of = |id: &str| refs.crossing(id).map(|c| c.country.clone());
+        self.exchanges[index].step(&record, &self.liaison, &country_of);
         let copies = std::mem::take(&mut self.sink.by_document);
         for (document_key, payload) in &copies {
             let index = (u64::from(document_key[0]) % PARTITIONS as u64) as usize;
@@ -277,6 +308,22 @@ impl Stages {
         self.since_publish = 0;
         for (state, _) in &mut self.partitions {
             let Ok(()) = state.publish(&mut self.sink);
+        }
+        // The exchange: each partition's periods due, read back by every
+        // instance, then the flows judged on them.
+        let refs = &self.refs;
+        let country_of = |id: &str| refs.crossing(id).map(|c| c.country.clone());
+        for exchange in &mut self.exchanges {
+            for (_, record) in exchange.publish(&country_of) {
+                self.liaison
+                    .apply(&record)
+                    .expect("this system's own records verify");
+            }
+        }
+        for exchange in &mut self.exchanges {
+            for anomaly in exchange.reconcile(&self.liaison, &self.detect) {
+                let Ok(()) = self.sink.anomaly(&anomaly);
+            }
         }
     }
 }

@@ -343,6 +343,7 @@ impl Testbed {
             format!("--topic-audit={}", t.audit),
             format!("--topic-statistics={}", t.statistics),
             format!("--topic-referrals={}", t.referrals),
+            format!("--topic-liaison={}", t.liaison),
         ];
         flags.extend(
             k.options

@@ -65,6 +65,7 @@ fn crossing(
         profile: Profile::default(),
         nationals_share: 0.6,
         nationalities: Vec::new(),
+        twin: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn network() -> Network {
             crossing("KG-IRK", "Irkeshtam", "KGZ", "CHN", 39.68, 73.90),
         ],
         special_days: Vec::new(),
+        twins: Vec::new(),
     }
 }
 

@@ -44,6 +44,9 @@ pub struct Config {
     pub topics: Topics,
 
     #[command(flatten)]
+    pub liaison: LiaisonConfig,
+
+    #[command(flatten)]
     pub tls: ServerTlsArgs,
 
     /// Serve the admin port (dashboard, JSON API, /metrics, probes) over
@@ -194,6 +197,55 @@ pub struct Config {
         default_value = "text"
     )]
     pub log_format: LogFormat,
+}
+
+/// The exchange with neighbouring countries' systems for twin pairs.
+#[derive(clap::Args, Clone, Debug)]
+pub struct LiaisonConfig {
+    /// The exchange keys of the twin pairs this system exchanges with (one
+    /// pair per line: both posts' crossing ids and the key in hex; the same
+    /// file as ingest's). None: no exchange.
+    #[arg(long, env = "BORDERFLOW_PAIR_KEYS_FILE")]
+    pub pair_keys_file: Option<std::path::PathBuf>,
+
+    /// The countries whose posts this system operates (ISO 3166-1 alpha-3,
+    /// comma-separated); a twin post of another country is the neighbour's.
+    /// Empty: every post whose inspections reach this system.
+    #[arg(long, env = "BORDERFLOW_OPERATED_COUNTRIES", value_delimiter = ',')]
+    pub operated_countries: Vec<String>,
+
+    /// The period a post's inspections are exchanged by.
+    #[arg(long, env = "BORDERFLOW_LIAISON_PERIOD", default_value = "15m", value_parser = parse_duration)]
+    pub liaison_period: Duration,
+
+    /// How far a post's clock must be past a period's end before the period
+    /// is exchanged (inspections later than that are left out, counted).
+    #[arg(long, env = "BORDERFLOW_LIAISON_LATENESS", default_value = "10m", value_parser = parse_duration)]
+    pub liaison_lateness: Duration,
+
+    /// Disclosure control on the exchanged counts: a cell under this is
+    /// withheld, with the cells that would give it away.
+    #[arg(long, env = "BORDERFLOW_LIAISON_MIN_CELL", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub liaison_min_cell: u32,
+
+    /// Event time of exchanged periods kept to reconcile and learn from
+    /// (also what a restart reads back from the exchange topic).
+    #[arg(long, env = "BORDERFLOW_LIAISON_RETENTION", default_value = "7d", value_parser = parse_duration)]
+    pub liaison_retention: Duration,
+}
+
+impl LiaisonConfig {
+    /// The pair keys, if a file is configured.
+    pub fn keys(&self) -> anyhow::Result<borderflow_domain::twins::PairKeys> {
+        use anyhow::Context as _;
+        let Some(path) = &self.pair_keys_file else {
+            return Ok(Default::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the pair keys file {}", path.display()))?;
+        borderflow_domain::twins::PairKeys::parse(&text)
+            .with_context(|| format!("pair keys file {}", path.display()))
+    }
 }
 
 impl Config {

@@ -10,6 +10,9 @@
 //!   inspection time, queue service level, refusals, nationality mix), per
 //!   officer and per checkpoint.
 //!
+//! - [`pair`]: the two posts of a twin pair reconciled from the liaison
+//!   exchange (travellers who never arrived, transit delays).
+//!
 //! Reference data (lists, the crossing registry, market calendars) is read
 //! through [`References`], which the store storey implements.
 
@@ -21,6 +24,7 @@ pub mod crossing;
 pub mod document;
 pub mod escort;
 pub mod event;
+pub mod pair;
 pub mod references;
 pub mod rescan;
 pub mod stats;

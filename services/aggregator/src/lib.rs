@@ -16,7 +16,9 @@
 //!    (sans-io: the benches and tests call the same functions).
 //! 5. [`store`]: what every instance knows, materialised from the output
 //!    topics (implements [`detect::References`]); [`statistics`]: tables
-//!    of the statistics store under disclosure control, and their export.
+//!    of the statistics store under disclosure control, and their export;
+//!    [`liaison`]: a partition's part in the exchange with neighbouring
+//!    countries' systems for twin pairs.
 //! 6. [`stream`]: Kafka in and out; thin adapters from records to the
 //!    partition steps, outputs tracked until durable, the materialiser.
 //! 7. [`access`]: identity, roles, country scopes, the audit trail.
@@ -35,6 +37,7 @@ pub mod error;
 pub mod grpc;
 pub mod http_api;
 pub mod ids;
+pub mod liaison;
 pub mod metrics;
 pub mod partition;
 pub mod protection;
@@ -77,10 +80,12 @@ use crate::grpc::protection::ProtectionApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::grpc::statistics::StatisticsApi;
 use crate::store::{
-    AnomalyStore, AuditStore, ReferenceStore, ReferralStore, StatisticsStore, WindowStore,
+    AnomalyStore, AuditStore, LiaisonStore, ReferenceStore, ReferralStore, StatisticsStore,
+    WindowStore,
 };
 use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
+use crate::stream::liaison::LiaisonStage;
 use crate::stream::materialise::{Materialiser, NotCaughtUp, Stores};
 use crate::stream::output::Relay;
 use crate::stream::pipeline::PipelineConfig;
@@ -112,6 +117,7 @@ impl Running {
 /// processing; returns once serving.
 pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
     metrics::describe();
+    let pair_keys = Arc::new(config.liaison.keys()?);
     let stores = Stores {
         windows: Arc::new(WindowStore::new(config.query_retention.as_millis() as i64)),
         anomalies: Arc::new(AnomalyStore::new(config.anomaly_capacity)),
@@ -121,6 +127,10 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             config.statistics_hourly_retention.as_millis() as i64,
         )),
         referrals: Arc::new(ReferralStore::new(config.referral_capacity)),
+        liaison: Arc::new(LiaisonStore::new(
+            pair_keys.as_ref().clone(),
+            config.liaison.liaison_retention.as_millis() as i64,
+        )),
     };
     let authenticator = config
         .access
@@ -206,6 +216,39 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
         }
     })?;
+    let liaison = (!pair_keys.is_empty())
+        .then(|| {
+            spawn_loop("liaison", shutdown.clone(), {
+                let kafka = config.kafka.clone();
+                let topics = config.topics.clone();
+                let producer = producer.clone();
+                let pipeline = PipelineConfig {
+                    group_id: format!("{}-liaison", config.group_id),
+                    ready: Some(readiness.flag("liaison state")),
+                    ..pipeline.clone()
+                };
+                let stage = LiaisonStage {
+                    keys: pair_keys.clone(),
+                    settings: liaison::Settings {
+                        period_ms: config.liaison.liaison_period.as_millis() as i64,
+                        lateness_ms: config.liaison.liaison_lateness.as_millis() as i64,
+                        min_cell: u64::from(config.liaison.liaison_min_cell),
+                        operated: config.liaison.operated_countries.clone(),
+                        bands: config.age_bands,
+                    },
+                    detect: detect.clone(),
+                    liaison: stores.liaison.clone(),
+                    reference: stores.reference.clone(),
+                    anomalies: stores.anomalies.clone(),
+                    catch_up_deadline: config.catch_up_deadline,
+                };
+                move |stop: &CancellationToken| {
+                    let stage = stage.clone();
+                    stream::pipeline::run(&kafka, &topics, &producer, stage, pipeline.clone(), stop)
+                }
+            })
+        })
+        .transpose()?;
     let document_partitions = {
         let (kafka, topics) = (config.kafka.clone(), config.topics.clone());
         tokio::task::spawn_blocking(move || check_copartitioned(&kafka, &topics)).await??
@@ -358,6 +401,9 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         let joined = tokio::task::spawn_blocking(move || {
             let _ = inspections.join();
             let _ = documents.join();
+            if let Some(liaison) = liaison {
+                let _ = liaison.join();
+            }
         });
         if tokio::time::timeout(deadline + Duration::from_secs(5), joined)
             .await

@@ -58,11 +58,42 @@ pub const DOCUMENT_HISTORIES_EXPIRED: &str =
     "borderflow_aggregator_document_histories_expired_total";
 pub const STANDBY_PARTITIONS: &str = "borderflow_aggregator_standby_partitions";
 pub const STANDBY_RECORDS: &str = "borderflow_aggregator_standby_records_total";
+pub const LIAISON_PUBLISHED: &str = "borderflow_liaison_periods_published_total";
+pub const LIAISON_RECEIVED: &str = "borderflow_liaison_records_received_total";
+pub const LIAISON_LATE: &str = "borderflow_liaison_late_records_total";
+pub const PAIR_UNRECONCILED: &str = "borderflow_pair_unreconciled_travellers";
+pub const PAIR_TRAVELLERS: &str = "borderflow_pair_judged_travellers";
+pub const PAIR_TRANSIT: &str = "borderflow_pair_transit_median_seconds";
 pub const API_CALLS: &str = "borderflow_api_calls_total";
 pub const API_DENIED: &str = "borderflow_api_denied_total";
 pub const AUDIT_WRITE_FAILURES: &str = "borderflow_audit_write_failures_total";
 
 pub fn describe() {
+    describe_counter!(
+        LIAISON_PUBLISHED,
+        "Periods of this system's twin posts published to the exchange with the neighbouring country's system, by pair and direction."
+    );
+    describe_counter!(
+        LIAISON_RECEIVED,
+        "Records read from the exchange (this system's and the neighbour's), by pair and outcome: accepted, or why refused (signature, unknown_pair, not_a_post, version, invalid)."
+    );
+    describe_counter!(
+        LIAISON_LATE,
+        "Inspections at a twin post left out of the exchange because their period was already published, by crossing."
+    );
+    describe_gauge!(
+        PAIR_UNRECONCILED,
+        "In the latest period judged, travellers who do not reconcile across a twin pair, by pair, from and to post and check (gone: left and never arrived; unrecorded: arrived, never recorded leaving)."
+    );
+    describe_gauge!(
+        PAIR_TRAVELLERS,
+        "In the latest period judged, travellers judged across a twin pair (those who left, or arrived), by pair, from and to post and check."
+    );
+    describe_gauge!(
+        PAIR_TRANSIT,
+        metrics::Unit::Seconds,
+        "In the latest period judged, the median time from one post of a twin pair to the other of the travellers who arrived, by pair, from and to post."
+    );
     describe_gauge!(
         PARTITIONS_RESTORING,
         "Assigned partitions whose state is being restored (paused, not processed), by stage."
@@ -413,6 +444,44 @@ pub fn referral(referral: &Referral) {
         "category" => category.label(),
     )
     .increment(1);
+}
+
+pub fn liaison_published(pair: &str, exit: bool) {
+    let direction = if exit { "exit" } else { "entry" };
+    counter!(LIAISON_PUBLISHED, "pair" => pair.to_owned(), "direction" => direction).increment(1);
+}
+
+pub fn liaison_received(pair: &str, outcome: &'static str) {
+    counter!(LIAISON_RECEIVED, "pair" => pair.to_owned(), "outcome" => outcome).increment(1);
+}
+
+pub fn liaison_late(crossing: &str) {
+    counter!(LIAISON_LATE, "crossing" => crossing.to_owned()).increment(1);
+}
+
+/// A twin pair's flow's latest judged period: per check, (missing, judged
+/// travellers), and the median transit when it was measured.
+pub fn pair_judged(
+    pair: &str,
+    from: &str,
+    to: &str,
+    checks: &[(&'static str, usize, usize)],
+    transit_ms: Option<i64>,
+) {
+    for &(check, missing, total) in checks {
+        let labels = [
+            ("pair", pair.to_owned()),
+            ("from", from.to_owned()),
+            ("to", to.to_owned()),
+            ("check", check.to_owned()),
+        ];
+        gauge!(PAIR_UNRECONCILED, &labels).set(missing as f64);
+        gauge!(PAIR_TRAVELLERS, &labels).set(total as f64);
+    }
+    if let Some(ms) = transit_ms {
+        gauge!(PAIR_TRANSIT, "pair" => pair.to_owned(), "from" => from.to_owned(), "to" => to.to_owned())
+            .set(ms as f64 / 1_000.0);
+    }
 }
 
 pub fn watermark(partition: i32, watermark_ms: i64) {

@@ -41,6 +41,7 @@ use hours::Hours;
 mod documents;
 pub mod effects;
 pub mod hours;
+pub mod liaison;
 mod retained;
 mod step;
 

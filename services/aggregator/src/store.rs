@@ -5,6 +5,7 @@
 
 mod anomalies;
 mod audit;
+pub mod liaison;
 pub mod reference;
 mod referrals;
 mod scope;
@@ -13,6 +14,7 @@ mod windows;
 
 pub use anomalies::{AnomalyQuery, AnomalyStore};
 pub use audit::{AuditQuery, AuditStore};
+pub use liaison::LiaisonStore;
 pub use reference::ReferenceStore;
 pub use referrals::ReferralStore;
 pub use scope::CrossingScope;

@@ -17,8 +17,8 @@ use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
 use borderflow_aggregator::grpc::statistics::StatisticsApi;
 use borderflow_aggregator::store::{
-    AnomalyStore, AuditQuery, AuditStore, ReferenceStore, ReferralStore, StatisticsStore,
-    WindowStore, reference,
+    AnomalyStore, AuditQuery, AuditStore, LiaisonStore, ReferenceStore, ReferralStore,
+    StatisticsStore, WindowStore, reference,
 };
 use borderflow_aggregator::stream::materialise::Stores;
 use borderflow_proto::analytics::v1::{
@@ -44,6 +44,7 @@ fn stores() -> Stores {
         audit: Arc::new(AuditStore::new(1_000)),
         statistics: Arc::new(StatisticsStore::new(92 * 24 * 60 * MINUTE)),
         referrals: Arc::new(ReferralStore::new(1_000)),
+        liaison: Arc::new(LiaisonStore::new(Default::default(), 7 * 24 * 60 * MINUTE)),
     };
     for (id, lat, country) in [
         ("KZ-1", 44.2, "KAZ"),

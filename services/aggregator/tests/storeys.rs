@@ -15,6 +15,7 @@ const STOREYS: &[(&str, u32)] = &[
     ("partition", 4),
     ("store", 5),
     ("statistics", 5),
+    ("liaison", 5),
     ("metrics", 6),
     ("error", 6),
     ("stream", 7),

@@ -206,6 +206,11 @@ pub struct Topics {
     /// crossing id.
     #[arg(long = "topic-referrals", env = "BORDERFLOW_TOPIC_REFERRALS", default_value = Topics::REFERRALS)]
     pub referrals: String,
+    /// The exchange with the neighbouring countries' systems for twin
+    /// pairs (aggregates and pair-keyed sets, signed), keyed by pair id;
+    /// shared by both systems of a pair.
+    #[arg(long = "topic-liaison", env = "BORDERFLOW_TOPIC_LIAISON", default_value = Topics::LIAISON)]
+    pub liaison: String,
 }
 
 impl Topics {
@@ -219,6 +224,7 @@ impl Topics {
     pub const AUDIT: &'static str = "borderflow.audit.v1";
     pub const STATISTICS: &'static str = "borderflow.statistics.v1";
     pub const REFERRALS: &'static str = "borderflow.referrals.v1";
+    pub const LIAISON: &'static str = "borderflow.liaison.v1";
 
     /// Every topic with a prefix, for tests that need a fresh set.
     pub fn with_prefix(prefix: &str) -> Self {
@@ -233,10 +239,11 @@ impl Topics {
             audit: format!("{prefix}{}", Self::AUDIT),
             statistics: format!("{prefix}{}", Self::STATISTICS),
             referrals: format!("{prefix}{}", Self::REFERRALS),
+            liaison: format!("{prefix}{}", Self::LIAISON),
         }
     }
 
-    pub fn all(&self) -> [&str; 10] {
+    pub fn all(&self) -> [&str; 11] {
         [
             &self.inspections,
             &self.by_document,
@@ -248,6 +255,7 @@ impl Topics {
             &self.audit,
             &self.statistics,
             &self.referrals,
+            &self.liaison,
         ]
     }
 }

@@ -28,3 +28,4 @@ pub mod mrz;
 pub mod rescan;
 pub mod time;
 pub mod travel;
+pub mod twins;

@@ -10,6 +10,7 @@ use borderflow_common::grpc::ServerTlsArgs;
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_common::telemetry::LogFormat;
 use borderflow_domain::keys::Pseudonymiser;
+use borderflow_domain::twins::PairKeys;
 use tracing::warn;
 
 /// The secret used when development mode is on and no secret is configured.
@@ -59,6 +60,13 @@ pub struct Config {
     /// File holding the pseudonymisation secret (at least 16 bytes).
     #[arg(long, env = "BORDERFLOW_SECRET_FILE")]
     pub secret_file: Option<PathBuf>,
+
+    /// The exchange keys of the twin pairs whose posts report here (one
+    /// pair per line: both posts' crossing ids and the key in hex): documents
+    /// read at such a post also get the pair's key, for the reconciliation
+    /// with the neighbouring country's system. None: no pair keys.
+    #[arg(long, env = "BORDERFLOW_PAIR_KEYS_FILE")]
+    pub pair_keys_file: Option<PathBuf>,
 
     /// Development mode: start with a built-in secret when none is configured.
     #[arg(long, env = "BORDERFLOW_DEV_MODE")]
@@ -129,6 +137,18 @@ impl Config {
             ),
         };
         Ok(Pseudonymiser::new(&secret)?)
+    }
+}
+
+impl Config {
+    /// The twin pairs' exchange keys, if a file is configured.
+    pub fn pair_keys(&self) -> anyhow::Result<PairKeys> {
+        let Some(path) = &self.pair_keys_file else {
+            return Ok(PairKeys::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the pair keys file {}", path.display()))?;
+        PairKeys::parse(&text).with_context(|| format!("pair keys file {}", path.display()))
     }
 }
 

@@ -57,6 +57,13 @@ impl Running {
 pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Result<Running> {
     metrics::describe();
     let keys = config.pseudonymiser()?;
+    let pairs = config.pair_keys()?;
+    if !pairs.is_empty() {
+        info!(
+            pairs = pairs.pairs().len(),
+            "twin pairs keyed for the exchange"
+        );
+    }
     let auth = Authenticator::load(&config.credentials)?;
     if auth.is_empty() {
         warn!(path = %config.credentials.display(), "no checkpoint credentials; every call will be refused");
@@ -81,7 +88,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let kafka_ready = readiness.flag("kafka");
     let api = IngestApi::new(Shared {
         auth: auth.clone(),
-        builder: RecordBuilder::new(keys, config.forward_raw),
+        builder: RecordBuilder::new(keys, config.forward_raw).with_pairs(pairs),
         publisher: publisher.clone(),
         limits: validate::Limits::default(),
         max_batch_events: config.max_batch_events,

@@ -5,6 +5,7 @@
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::mrz;
 use borderflow_domain::time::Date;
+use borderflow_domain::twins::{PairKey, PairKeys};
 use borderflow_proto::inspection::v1::{
     CheckDigitResult, DocumentFacts, DocumentFields, DocumentFormat, DocumentKind, Inspection,
     InspectionEvent, MrzField, MrzFinding, RawDocument, Sex, TravellerFacts, document_read,
@@ -13,16 +14,28 @@ use borderflow_proto::ms_to_timestamp;
 
 use crate::validate::EventTimes;
 
-/// Builds records with one deployment secret.
+/// Builds records with one deployment secret, and the exchange keys of
+/// the twin pairs whose posts report here.
 #[derive(Clone, Debug)]
 pub struct RecordBuilder {
     keys: Pseudonymiser,
     forward_raw: bool,
+    pairs: PairKeys,
 }
 
 impl RecordBuilder {
     pub fn new(keys: Pseudonymiser, forward_raw: bool) -> Self {
-        Self { keys, forward_raw }
+        Self {
+            keys,
+            forward_raw,
+            pairs: PairKeys::default(),
+        }
+    }
+
+    /// Documents read at a post of one of `pairs` also get the pair's key.
+    pub fn with_pairs(mut self, pairs: PairKeys) -> Self {
+        self.pairs = pairs;
+        self
     }
 
     /// The pseudonymised record of `event`, which `validate_event` accepted
@@ -35,12 +48,13 @@ impl RecordBuilder {
     ) -> Inspection {
         let on = Date::from_epoch_ms(times.completed_at);
         let source = event.document.and_then(|d| d.source);
+        let pair = self.pairs.of_post(&event.crossing_id);
         let (mut document, raw) = match &source {
             Some(document_read::Source::Mrz(zone)) => {
                 let lines: Vec<&str> = zone.lines.iter().map(String::as_str).collect();
-                self.read_mrz(&lines, on)
+                self.read_mrz(&lines, on, pair)
             }
-            Some(document_read::Source::Fields(fields)) => self.read_fields(fields, on),
+            Some(document_read::Source::Fields(fields)) => self.read_fields(fields, on, pair),
             None => (DocumentFacts::default(), RawDocument::default()),
         };
         let traveller = event.traveller.unwrap_or_default();
@@ -82,7 +96,12 @@ impl RecordBuilder {
         }
     }
 
-    fn read_mrz(&self, lines: &[&str], on: Date) -> (DocumentFacts, RawDocument) {
+    fn read_mrz(
+        &self,
+        lines: &[&str],
+        on: Date,
+        pair: Option<&PairKey>,
+    ) -> (DocumentFacts, RawDocument) {
         let report = mrz::validate(lines, on);
         let number = report.document_number();
         let birth_date = report.birth_date();
@@ -104,6 +123,10 @@ impl RecordBuilder {
                 .document_key(report.issuing_state(), &number)
                 .0
                 .to_vec()
+                .into(),
+            twin_key: pair
+                .map(|p| p.document_key(report.issuing_state(), &number).0.to_vec())
+                .unwrap_or_default()
                 .into(),
             person_key: self
                 .keys
@@ -153,7 +176,12 @@ impl RecordBuilder {
         (facts, raw)
     }
 
-    fn read_fields(&self, fields: &DocumentFields, on: Date) -> (DocumentFacts, RawDocument) {
+    fn read_fields(
+        &self,
+        fields: &DocumentFields,
+        on: Date,
+        pair: Option<&PairKey>,
+    ) -> (DocumentFacts, RawDocument) {
         let birth_date = fields.birth_date.as_ref().and_then(|d| d.to_date());
         let expiry_date = fields.expiry_date.as_ref().and_then(|d| d.to_date());
         let code = fields.document_code.trim().to_ascii_uppercase();
@@ -171,6 +199,14 @@ impl RecordBuilder {
                 .document_key(&fields.issuing_state, &fields.document_number)
                 .0
                 .to_vec()
+                .into(),
+            twin_key: pair
+                .map(|p| {
+                    p.document_key(&fields.issuing_state, &fields.document_number)
+                        .0
+                        .to_vec()
+                })
+                .unwrap_or_default()
                 .into(),
             person_key: self
                 .keys

@@ -133,6 +133,56 @@ pub struct CrossingInjections {
 #[derive(Clone, Debug, Default)]
 pub struct Injections {
     pub crossings: std::collections::BTreeMap<usize, CrossingInjections>,
+    /// Twin posts are coupled: a party leaving one post reaches the other
+    /// (`model::traffic::twins`).
+    pub couple_twins: bool,
+    /// Parties that leave a leading twin post and never reach the other.
+    pub vanishing: Vec<Vanishing>,
+    /// Spans when a leading post's twin turns everyone back.
+    pub twin_closures: Vec<TwinClosure>,
+}
+
+/// Over [from_ms, to_ms) the twin of leading post `crossing` inspects no
+/// one: travellers who reach it are turned back to `crossing`. They belong
+/// to occurrence `truth`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TwinClosure {
+    pub crossing: usize,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub truth: u32,
+}
+
+/// The first `parties` parties that leave leading twin post `crossing`
+/// over [from_ms, to_ms) never reach the other post: smuggled across the
+/// zone, or lost in it. They belong to occurrence `truth`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vanishing {
+    pub crossing: usize,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub parties: u32,
+    pub truth: u32,
+    /// The parties taken so far (group or event ids).
+    pub taken: Vec<String>,
+}
+
+impl Vanishing {
+    /// Whether `party`, leaving `crossing` at `at_ms`, is one of those
+    /// taken: the party's first member decides for the rest.
+    pub fn takes(&mut self, crossing: usize, at_ms: i64, party: &str) -> bool {
+        if crossing != self.crossing || !(self.from_ms..self.to_ms).contains(&at_ms) {
+            return false;
+        }
+        if self.taken.iter().any(|p| p == party) {
+            return true;
+        }
+        if self.taken.len() < self.parties as usize {
+            self.taken.push(party.to_owned());
+            return true;
+        }
+        false
+    }
 }
 
 impl Injections {

@@ -10,9 +10,11 @@ use borderflow_proto::inspection::v1::TravelMode;
 use serde::{Deserialize, Serialize};
 
 mod calendar;
+mod twins;
 mod validate;
 
 pub use calendar::{DayKind, SpecialDay};
+pub use twins::{Twin, TwinSpec};
 
 /// How people cross at a crossing point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,6 +166,10 @@ pub struct CrossingSpec {
     /// Other nationalities and their relative weights.
     #[serde(default)]
     pub nationalities: Vec<(String, f64)>,
+    /// The other country's post of the same crossing point (filled from
+    /// the network's pairs when it is read, not written per crossing).
+    #[serde(skip)]
+    pub twin: Option<Twin>,
 }
 
 fn default_officers() -> u32 {
@@ -231,6 +237,7 @@ impl CrossingSpec {
                 .iter()
                 .map(SpecialDay::proto)
                 .collect(),
+            twin: self.twin.as_ref().map(Twin::proto),
         }
     }
 }
@@ -245,6 +252,9 @@ pub struct Network {
     /// that keep them.
     #[serde(default, rename = "special_day")]
     pub special_days: Vec<SpecialDay>,
+    /// Crossing points whose two sides are both in the network.
+    #[serde(default, rename = "twin", skip_serializing_if = "Vec::is_empty")]
+    pub twins: Vec<TwinSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,6 +268,13 @@ pub enum NetworkError {
     Parse { path: String, message: String },
     #[error("network {network}: crossing[{index}].{field}: {reason}")]
     Invalid {
+        network: String,
+        index: usize,
+        field: &'static str,
+        reason: String,
+    },
+    #[error("network {network}: twin[{index}].{field}: {reason}")]
+    InvalidTwin {
         network: String,
         index: usize,
         field: &'static str,
@@ -280,6 +297,7 @@ impl Network {
         })?;
         network.validate()?;
         network.spread_special_days();
+        network.spread_twins();
         Ok(network)
     }
 

@@ -74,6 +74,7 @@ pub fn generated(count: usize, seed: u64) -> Network {
                 },
                 nationals_share: rng.random_range(0.3..0.8),
                 nationalities: Vec::new(),
+                twin: None,
             }
         })
         .collect();
@@ -81,6 +82,7 @@ pub fn generated(count: usize, seed: u64) -> Network {
         name: format!("generated-{count}"),
         crossings,
         special_days: Vec::new(),
+        twins: Vec::new(),
     }
 }
 

@@ -245,6 +245,7 @@ mod tests {
             profile,
             nationals_share: 0.5,
             nationalities: Vec::new(),
+            twin: None,
         }
     }
 

@@ -12,6 +12,7 @@
 mod crossing;
 mod event;
 mod sharded;
+mod twins;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -25,6 +26,8 @@ use super::network::Network;
 use crossing::CrossingTraffic;
 pub use crossing::{MISREAD_SHARE, WORN_ZONE_SHARE};
 pub use sharded::ShardedTraffic;
+use twins::Coupling;
+pub use twins::HORIZON_MS as TWIN_HORIZON_MS;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -90,6 +93,8 @@ pub struct Traffic {
     crossings: Vec<CrossingTraffic>,
     next: BinaryHeap<Reverse<(i64, usize)>>,
     buffered: Vec<Option<Emitted>>,
+    /// The coupled twin posts' far sides, when the scenario couples them.
+    coupling: Option<Coupling>,
 }
 
 impl Traffic {
@@ -101,10 +106,13 @@ impl Traffic {
     pub fn with_injections(
         network: &Network,
         config: &TrafficConfig,
-        injections: Injections,
+        mut injections: Injections,
     ) -> Self {
         let all: Vec<usize> = (0..network.crossings.len()).collect();
-        Self::of_crossings(network, config, injections, &all)
+        let coupling = couple(network, config, &mut injections);
+        let mut traffic = Self::of_crossings(network, config, injections, &all);
+        traffic.coupling = coupling;
+        traffic
     }
 
     /// The traffic of the crossings at `indices` (in increasing order) of
@@ -115,12 +123,18 @@ impl Traffic {
         mut injections: Injections,
         indices: &[usize],
     ) -> Self {
+        let followers = if injections.couple_twins {
+            Coupling::followers(network)
+        } else {
+            Default::default()
+        };
         let mut crossings: Vec<CrossingTraffic> = indices
             .iter()
             .map(|&i| {
                 let changes = injections.crossings.remove(&i).unwrap_or_default();
                 let spec = &network.crossings[i];
-                CrossingTraffic::new(i, network.crossings.len(), spec, config, changes)
+                let follows = followers.contains(&i);
+                CrossingTraffic::new(i, network.crossings.len(), spec, config, changes, follows)
             })
             .collect();
         let mut next = BinaryHeap::new();
@@ -139,14 +153,12 @@ impl Traffic {
             crossings,
             next,
             buffered,
+            coupling: None,
         }
     }
-}
 
-impl Iterator for Traffic {
-    type Item = Emitted;
-
-    fn next(&mut self) -> Option<Emitted> {
+    /// The next item of the crossings' merged streams.
+    fn merged(&mut self) -> Option<Emitted> {
         // The crossing's next item replaces it at the top: one sift.
         let mut top = self.next.peek_mut()?;
         let Reverse((_, index)) = *top;
@@ -160,6 +172,56 @@ impl Iterator for Traffic {
         }
         self.buffered[index] = following;
         item
+    }
+}
+
+/// The coupling of a scenario that couples twins; it takes the planted
+/// disappearances, which it plays.
+fn couple(
+    network: &Network,
+    config: &TrafficConfig,
+    injections: &mut Injections,
+) -> Option<Coupling> {
+    if !injections.couple_twins {
+        return None;
+    }
+    Coupling::of(
+        network,
+        config.seed,
+        config.end_ms,
+        std::mem::take(&mut injections.vanishing),
+        std::mem::take(&mut injections.twin_closures),
+    )
+}
+
+/// The next item of `source` with the coupled far sides woven in.
+fn coupled(
+    coupling: &mut Coupling,
+    mut source: impl FnMut() -> Option<Emitted>,
+) -> Option<Emitted> {
+    loop {
+        if let Some(item) = coupling.release(false) {
+            return Some(item);
+        }
+        match source() {
+            Some(item) => coupling.feed(item),
+            None => return coupling.release(true),
+        }
+    }
+}
+
+impl Iterator for Traffic {
+    type Item = Emitted;
+
+    fn next(&mut self) -> Option<Emitted> {
+        match self.coupling.take() {
+            None => self.merged(),
+            Some(mut coupling) => {
+                let item = coupled(&mut coupling, || self.merged());
+                self.coupling = Some(coupling);
+                item
+            }
+        }
     }
 }
 

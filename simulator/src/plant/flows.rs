@@ -78,11 +78,18 @@ pub(super) fn link_outage(ctx: &mut Ctx<'_>, crossing: usize, lane: u32) {
             up,
         });
     }
-    let side_effects = [SideEffect::new(
+    let mut side_effects = vec![SideEffect::new(
         A::FlowDrop,
         "the silent booth's travellers reach the aggregator from its journal only after \
          the outage's periods were judged without them",
     )];
+    if ctx.scenario.couple_twins && ctx.spec(crossing).twin.is_some() {
+        side_effects.push(SideEffect::new(
+            A::MirrorGap,
+            "the silent booth's travellers reach the exchange with the twin post only after \
+             the outage's periods went to it without them",
+        ));
+    }
     let id = ctx.occurrence(A::CheckpointSilent, &side_effects, &[crossing], span);
     ctx.plan.truth.occurrences[id as usize].checkpoint = Some(checkpoint);
 }

@@ -70,6 +70,10 @@ const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../scenarios/trafficking-ring.toml"),
     ),
     (
+        "twin-crossings",
+        include_str!("../../scenarios/twin-crossings.toml"),
+    ),
+    (
         "central-asia-week",
         include_str!("../../scenarios/central-asia-week.toml"),
     ),

@@ -23,6 +23,7 @@ mod operations;
 mod parties;
 mod protection;
 mod travel;
+mod twins;
 
 use borderflow_domain::time::MS_PER_MINUTE;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,7 @@ pub use operations::{LaneClosure, RefusalCampaign};
 pub use parties::{RepeatedRefusals, Trafficking, TraffickingRing};
 pub use protection::MassInflux;
 pub use travel::{DoubleEntry, ImpossibleTravel, Overstay, plausible_speed_kmh};
+pub use twins::{TwinClosure, VanishedTravellers};
 
 /// An incident as written: one flat table, its `kind` saying which
 /// parameters it takes.

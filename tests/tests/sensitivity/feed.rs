@@ -49,6 +49,7 @@ pub(crate) fn raised(scenario: &Scenario, id: &str) -> Vec<Raised> {
         name: network.name.clone(),
         crossings: vec![network.crossings[index].clone()],
         special_days: network.special_days.clone(),
+        twins: Vec::new(),
     };
     let mut injections = Injections::default();
     if let Some(changes) = planned.injections.crossings.remove(&index) {

@@ -248,6 +248,53 @@ pub struct DetectConfig {
     #[arg(long, env = "BORDERFLOW_OFFICER_LOOKBACK", default_value = "24h", value_parser = parse_duration)]
     pub officer_lookback: Duration,
 
+    /// Longest a traveller takes from one post of a twin pair to the other:
+    /// a traveller not inspected at the far post this long after leaving
+    /// the near one has not arrived (and one inspected there was recorded
+    /// leaving within this long before, or not at all).
+    #[arg(long, env = "BORDERFLOW_MIRROR_HORIZON", default_value = "3h", value_parser = parse_duration)]
+    pub mirror_horizon: Duration,
+
+    /// How far back a traveller inspected on entry at one post of a twin
+    /// pair may have left the other: the drive, the queue on a market day,
+    /// a night in the hall of second-line inspection.
+    #[arg(long, env = "BORDERFLOW_MIRROR_LOOKBACK", default_value = "48h", value_parser = parse_duration)]
+    pub mirror_lookback: Duration,
+
+    /// Fewest travellers in a window who do not reconcile across a twin
+    /// pair before MIRROR_GAP.
+    #[arg(long, env = "BORDERFLOW_MIRROR_MIN_MISSING", default_value_t = 10)]
+    pub mirror_min_missing: u32,
+
+    /// The span of periods over which travellers who do not reconcile
+    /// across a twin pair are added up.
+    #[arg(long, env = "BORDERFLOW_MIRROR_WINDOW", default_value = "2h", value_parser = parse_duration)]
+    pub mirror_window: Duration,
+
+    /// Standard deviations of the learned share's binomial spread a
+    /// period's travellers who do not reconcile must exceed.
+    #[arg(long, env = "BORDERFLOW_MIRROR_Z", default_value_t = 4.0)]
+    pub mirror_z: f64,
+
+    /// Periods of a twin pair's flow learned before its gaps and delays are
+    /// judged.
+    #[arg(long, env = "BORDERFLOW_MIRROR_LEARNING_PERIODS", default_value_t = 8)]
+    pub mirror_learning_periods: u32,
+
+    /// A period's median transit between twin posts this many times the
+    /// learned one is a TRANSIT_DELAY.
+    #[arg(long, env = "BORDERFLOW_TRANSIT_DELAY_FACTOR", default_value_t = 2.0)]
+    pub transit_delay_factor: f64,
+
+    /// ... and at least this much longer.
+    #[arg(long, env = "BORDERFLOW_TRANSIT_DELAY_MIN", default_value = "15m", value_parser = parse_duration)]
+    pub transit_delay_min: Duration,
+
+    /// Fewest travellers who arrived over the window to judge its transit
+    /// time.
+    #[arg(long, env = "BORDERFLOW_TRANSIT_MIN_TRAVELLERS", default_value_t = 30)]
+    pub transit_min_travellers: u32,
+
     /// An open checkpoint silent this long (event time) is flagged.
     #[arg(long, env = "BORDERFLOW_CHECKPOINT_SILENCE", default_value = "15m", value_parser = parse_duration)]
     pub checkpoint_silence: Duration,

@@ -9,7 +9,7 @@ use borderflow_domain::geo::Coordinates;
 use borderflow_domain::{country, ids};
 use borderflow_i18n::Lang;
 use borderflow_proto::Message;
-use borderflow_proto::analytics::v1::{Crossing, SpecialDayKind, Weekday};
+use borderflow_proto::analytics::v1::{Crossing, SpecialDayKind, TwinPost, Weekday};
 use borderflow_proto::audit::v1::AuditChange;
 use borderflow_proto::reference::v1::reference_service_server::ReferenceService;
 use borderflow_proto::reference::v1::{
@@ -252,8 +252,50 @@ fn check_crossing(i: usize, crossing: &Crossing) -> Result<(), Error> {
             "must lie within 14 hours of UTC",
         ));
     }
+    if let Some(twin) = &crossing.twin {
+        check_twin(&field, crossing, twin)?;
+    }
     Ok(())
 }
+
+/// A twin post is another country's crossing, reached in at most a day.
+fn check_twin(
+    field: &impl Fn(&str) -> String,
+    crossing: &Crossing,
+    twin: &TwinPost,
+) -> Result<(), Error> {
+    if let Err(problem) = ids::validate(&twin.crossing_id) {
+        return Err(Error::invalid(
+            field("twin.crossing_id"),
+            problem.to_string(),
+        ));
+    }
+    if twin.crossing_id == crossing.id {
+        return Err(Error::invalid(
+            field("twin.crossing_id"),
+            "a crossing cannot be its own twin",
+        ));
+    }
+    if let Err(problem) = country::validate(&twin.country) {
+        return Err(Error::invalid(field("twin.country"), problem.to_string()));
+    }
+    if twin.country == crossing.country {
+        return Err(Error::invalid(
+            field("twin.country"),
+            "the twin post is operated by the neighbouring country, not the same one",
+        ));
+    }
+    if twin.transit_seconds == 0 || twin.transit_seconds > MAX_TRANSIT_SECONDS {
+        return Err(Error::invalid(
+            field("twin.transit_seconds"),
+            format!("must be from 1 to {MAX_TRANSIT_SECONDS} seconds"),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest typical transit between twin posts: a day.
+const MAX_TRANSIT_SECONDS: u32 = 86_400;
 
 #[tonic::async_trait]
 impl ReferenceService for ReferenceApi {
@@ -410,6 +452,44 @@ mod tests {
         let field = crate::error::field_of(&status).unwrap().to_owned();
         assert!(status.message().starts_with(&format!("{field}: ")));
         field
+    }
+
+    #[test]
+    fn a_twin_post_is_another_country_s_within_a_day() {
+        let twin = |id: &str, country: &str, transit_seconds| Crossing {
+            id: "KZ-KORDAY".into(),
+            country: "KAZ".into(),
+            twin: Some(TwinPost {
+                crossing_id: id.into(),
+                country: country.into(),
+                transit_seconds,
+            }),
+            ..Crossing::default()
+        };
+        assert!(check_crossing(0, &twin("KG-AKZHOL", "KGZ", 600)).is_ok());
+        for (crossing, field) in [
+            (
+                twin("KZ-KORDAY", "KGZ", 600),
+                "crossings[3].twin.crossing_id",
+            ),
+            (
+                twin("KG AKZHOL", "KGZ", 600),
+                "crossings[3].twin.crossing_id",
+            ),
+            (twin("KG-AKZHOL", "KAZ", 600), "crossings[3].twin.country"),
+            (twin("KG-AKZHOL", "", 600), "crossings[3].twin.country"),
+            (
+                twin("KG-AKZHOL", "KGZ", 0),
+                "crossings[3].twin.transit_seconds",
+            ),
+            (
+                twin("KG-AKZHOL", "KGZ", 90_000),
+                "crossings[3].twin.transit_seconds",
+            ),
+        ] {
+            let message = check_crossing(3, &crossing).unwrap_err().to_string();
+            assert!(message.contains(field), "{message}");
+        }
     }
 
     #[test]

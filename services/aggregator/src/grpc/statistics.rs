@@ -1,11 +1,10 @@
 //! `StatisticsService`: tables of the statistics store within the caller's
 //! country scope, every figure under disclosure control, and their export.
 
-use borderflow_proto::ms_to_timestamp;
 use borderflow_proto::statistics::v1::statistics_service_server::StatisticsService;
 use borderflow_proto::statistics::v1::{
-    Confidentiality, Dimension, ExportFormat, ExportStatisticsRequest, ExportStatisticsResponse,
-    Granularity, QueryStatisticsRequest, QueryStatisticsResponse, StatisticsRow,
+    Dimension, ExportFormat, ExportStatisticsRequest, ExportStatisticsResponse, Granularity,
+    QueryStatisticsRequest, QueryStatisticsResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -13,7 +12,7 @@ use crate::access::Caller;
 use crate::error::Error;
 use crate::statistics::export::{self, Table};
 use crate::statistics::table::field;
-use crate::statistics::{Row, Status as CellStatus, protect, table};
+use crate::statistics::{Row, protect, table};
 use crate::stream::materialise::Stores;
 use crate::windows::cells::Field;
 
@@ -202,53 +201,6 @@ impl StatisticsApi {
     }
 }
 
-/// A row as the contract carries it.
-pub fn to_row(row: &Row, fields: &[Field]) -> StatisticsRow {
-    let key = row.key;
-    let has = |f: Field| !row.total && fields.contains(&f);
-    let band = if has(Field::AgeBand) {
-        key.age_band()
-    } else {
-        None
-    };
-    StatisticsRow {
-        period_start: Some(ms_to_timestamp(row.period.0)),
-        period_end: Some(ms_to_timestamp(row.period.1)),
-        direction: if has(Field::Direction) {
-            key.direction()
-        } else {
-            0
-        },
-        sex: if has(Field::Sex) { key.sex() } else { 0 },
-        age_from: band.map(|b| u32::from(b.from)),
-        age_to: band.and_then(|b| b.to).map(u32::from),
-        nationality: if has(Field::Nationality) {
-            key.nationality()
-        } else {
-            String::new()
-        },
-        mode: if has(Field::Mode) { key.mode() } else { 0 },
-        outcome: if has(Field::Outcome) {
-            key.outcome()
-        } else {
-            0
-        },
-        refusal_reason: if has(Field::RefusalReason) {
-            key.refusal_reason()
-        } else {
-            0
-        },
-        count: row.value(),
-        confidentiality: match row.status {
-            CellStatus::Published => Confidentiality::Free,
-            CellStatus::Primary => Confidentiality::Primary,
-            CellStatus::Secondary => Confidentiality::Secondary,
-        } as i32,
-        total: row.total,
-        age_unknown: has(Field::AgeBand) && band.is_none(),
-    }
-}
-
 #[tonic::async_trait]
 impl StatisticsService for StatisticsApi {
     async fn query_statistics(
@@ -263,7 +215,7 @@ impl StatisticsService for StatisticsApi {
             rows: answer
                 .rows
                 .iter()
-                .map(|r| to_row(r, &answer.fields))
+                .map(|r| r.to_proto(&answer.fields))
                 .collect(),
             threshold: self.threshold,
             scope: answer.scope,

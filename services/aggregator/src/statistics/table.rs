@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use borderflow_proto::statistics::v1::Dimension;
+use borderflow_proto::ms_to_timestamp;
+use borderflow_proto::statistics::v1::{Confidentiality, Dimension, StatisticsRow};
 
 use crate::store::statistics::{Period, PeriodCells};
 use crate::windows::cells::{CellKey, Field};
@@ -34,6 +35,54 @@ impl Row {
     /// The count if it may be published.
     pub fn value(&self) -> Option<u64> {
         (self.status == Status::Published).then_some(self.count)
+    }
+
+    /// The row as the contract carries it, with the dimensions `fields`.
+    pub fn to_proto(&self, fields: &[Field]) -> StatisticsRow {
+        let row = self;
+        let key = row.key;
+        let has = |f: Field| !row.total && fields.contains(&f);
+        let band = if has(Field::AgeBand) {
+            key.age_band()
+        } else {
+            None
+        };
+        StatisticsRow {
+            period_start: Some(ms_to_timestamp(row.period.0)),
+            period_end: Some(ms_to_timestamp(row.period.1)),
+            direction: if has(Field::Direction) {
+                key.direction()
+            } else {
+                0
+            },
+            sex: if has(Field::Sex) { key.sex() } else { 0 },
+            age_from: band.map(|b| u32::from(b.from)),
+            age_to: band.and_then(|b| b.to).map(u32::from),
+            nationality: if has(Field::Nationality) {
+                key.nationality()
+            } else {
+                String::new()
+            },
+            mode: if has(Field::Mode) { key.mode() } else { 0 },
+            outcome: if has(Field::Outcome) {
+                key.outcome()
+            } else {
+                0
+            },
+            refusal_reason: if has(Field::RefusalReason) {
+                key.refusal_reason()
+            } else {
+                0
+            },
+            count: row.value(),
+            confidentiality: match row.status {
+                Status::Published => Confidentiality::Free,
+                Status::Primary => Confidentiality::Primary,
+                Status::Secondary => Confidentiality::Secondary,
+            } as i32,
+            total: row.total,
+            age_unknown: has(Field::AgeBand) && band.is_none(),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! previous owner is never missed.
 
 mod audit;
+mod liaison;
 mod referrals;
 mod statistics;
 mod view;
@@ -28,7 +29,8 @@ use tracing::{debug, warn};
 
 use crate::metrics;
 use crate::store::{
-    AnomalyStore, AuditStore, ReferenceStore, ReferralStore, StatisticsStore, WindowStore,
+    AnomalyStore, AuditStore, LiaisonStore, ReferenceStore, ReferralStore, StatisticsStore,
+    WindowStore,
 };
 
 /// The stores every instance keeps.
@@ -40,6 +42,7 @@ pub struct Stores {
     pub audit: Arc<AuditStore>,
     pub statistics: Arc<StatisticsStore>,
     pub referrals: Arc<ReferralStore>,
+    pub liaison: Arc<LiaisonStore>,
 }
 
 impl Stores {
@@ -125,6 +128,12 @@ impl Materialiser {
             kafka,
             &topics.referrals,
             stores.referrals.clone(),
+            shutdown.clone(),
+        )?;
+        liaison::start(
+            kafka,
+            &topics.liaison,
+            stores.liaison.clone(),
             shutdown.clone(),
         )?;
         let positions = materialiser.positions.clone();

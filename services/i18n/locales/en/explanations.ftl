@@ -91,3 +91,9 @@ service-asylum-authority = asylum authority
 service-child-protection = child protection
 service-anti-trafficking = anti trafficking
 service-medical = medical
+
+## Twin pairs reconciled.
+
+mirror-gap-gone = { $missing } of { $total } travellers who left { $from } in the { $minutes } min from { $start } were not inspected at { $to } within { $hours } h (about { $expected } expected)
+mirror-gap-unrecorded = { $missing } of { $total } travellers inspected at { $to } in the { $minutes } min from { $start } were not recorded leaving { $from } in the { $hours } h before (about { $expected } expected)
+transit-delay = Travellers from { $from } to { $to } took { $median } min (median of { $travellers }) from { $start }, against { $usual } min usually

@@ -141,3 +141,18 @@ service-asylum-authority = орган по вопросам убежища
 service-child-protection = служба защиты детей
 service-anti-trafficking = служба противодействия торговле людьми
 service-medical = медицинская помощь
+
+## Сверка парных пунктов пропуска.
+
+mirror-gap-gone = { $missing } из { $total ->
+        [one] { $total } путешественника
+       *[other] { $total } путешественников
+    }, выехавших через { $from } за { $minutes } мин с { $start }, не прошли контроль в { $to } в течение { $hours } ч (ожидалось около { $expected })
+mirror-gap-unrecorded = { $missing } из { $total ->
+        [one] { $total } путешественника
+       *[other] { $total } путешественников
+    }, прошедших контроль в { $to } за { $minutes } мин с { $start }, не зарегистрированы на выезде через { $from } за { $hours } ч до этого (ожидалось около { $expected })
+transit-delay = Путь от { $from } до { $to } занял { $median } мин (медиана по { $travellers ->
+        [one] { $travellers } путешественнику
+       *[other] { $travellers } путешественникам
+    }) с { $start } против обычных { $usual } мин

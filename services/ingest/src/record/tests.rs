@@ -219,3 +219,33 @@ fn protection_flags_and_referrals_travel_with_the_record() {
     assert_eq!(build(event, false).protection, Some(protection));
     assert_eq!(build(valid_event(), false).protection, None);
 }
+
+#[test]
+fn a_twin_post_keys_documents_for_the_exchange_too() {
+    let pairs = borderflow_domain::twins::PairKeys::parse(
+        "KZ-KORDAY KG-AKZHOL 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    )
+    .unwrap();
+    let keys = Pseudonymiser::new(b"another national secret, sixteen+").unwrap();
+    let ours = RecordBuilder::new(keys, false).with_pairs(pairs.clone());
+    let theirs = RecordBuilder::new(
+        Pseudonymiser::new(b"the neighbour's own national secret").unwrap(),
+        false,
+    )
+    .with_pairs(pairs);
+    let at = |builder: &RecordBuilder, crossing: &str| {
+        let mut event = valid_event();
+        event.crossing_id = crossing.into();
+        let times = validate_event(&event, &Limits::default()).unwrap();
+        builder.build(event, times, 0).document.unwrap()
+    };
+    let (korday, akzhol) = (at(&ours, "KZ-KORDAY"), at(&theirs, "KG-AKZHOL"));
+    assert_eq!(korday.twin_key.len(), 32);
+    assert_eq!(korday.twin_key, akzhol.twin_key, "both sides key alike");
+    assert_ne!(
+        korday.document_key, akzhol.document_key,
+        "national keys differ"
+    );
+    assert_ne!(korday.twin_key, korday.document_key);
+    assert!(at(&ours, "KZ-ALA").twin_key.is_empty(), "not a twin post");
+}

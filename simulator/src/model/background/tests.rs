@@ -26,6 +26,7 @@ fn spec(mode: Mode, rate: f64) -> CrossingSpec {
         },
         nationals_share: 0.5,
         nationalities: Vec::new(),
+        twin: None,
     }
 }
 

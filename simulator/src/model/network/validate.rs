@@ -122,7 +122,7 @@ impl Network {
                 return Err(fail("country", problem.to_string()));
             }
         }
-        Ok(())
+        self.validate_twins()
     }
 }
 
@@ -134,6 +134,7 @@ mod tests {
     fn with_id(id: &str, officers: u32) -> Result<(), NetworkError> {
         let mut network = builtin::network("central-asia").unwrap().unwrap();
         network.crossings.truncate(1);
+        network.twins.clear();
         network.crossings[0].id = id.to_owned();
         network.crossings[0].officers = officers;
         network.validate()
@@ -154,6 +155,7 @@ mod tests {
         // does not exist, such as the specimens' Utopia.
         let mut network = builtin::network("central-asia").unwrap().unwrap();
         network.crossings.truncate(1);
+        network.twins.clear();
         assert!(network.validate().is_ok());
         let mut fictional = network.clone();
         fictional.crossings[0].nationalities = vec![("UTO".into(), 1.0)];

@@ -120,14 +120,25 @@ pub(super) struct CrossingTraffic {
 }
 
 impl CrossingTraffic {
-    /// Crossing `index` of a network of `crossings`.
+    /// Crossing `index` of a network of `crossings`. A post that `follows`
+    /// its twin has no arrivals, coaches or closures of its own: its
+    /// travellers are the twin's (`super::twins`); its booths still report
+    /// and a scenario may still plant parties there.
     pub(super) fn new(
         index: usize,
         crossings: usize,
         spec: &CrossingSpec,
         config: &TrafficConfig,
         changes: CrossingInjections,
+        follows: bool,
     ) -> Self {
+        let widened;
+        let spec = if follows {
+            widened = open_for_the_twin(spec);
+            &widened
+        } else {
+            spec
+        };
         // The background is planned from a stream of its own, clear of the
         // scenario's incidents (a closure would hide them).
         let mut background_rng =
@@ -140,8 +151,10 @@ impl CrossingTraffic {
             config.end_ms,
             &busy,
         );
-        let (whole, booth_closures): (Vec<Closure>, Vec<Closure>) =
-            closures.into_iter().partition(|c| c.lane.is_none());
+        let (whole, booth_closures): (Vec<Closure>, Vec<Closure>) = closures
+            .into_iter()
+            .filter(|_| !follows)
+            .partition(|c| c.lane.is_none());
         let intensity = Intensity::new(spec, config.scale)
             .with_trend(
                 background::trend(&mut background_rng),
@@ -150,7 +163,7 @@ impl CrossingTraffic {
             )
             .with_closures(whole.iter().map(|c| (c.from_ms, c.to_ms)).collect())
             .with_spans(changes.rate_spans);
-        let bursts = background::bursts(
+        let mut bursts = background::bursts(
             &mut background_rng,
             spec,
             &intensity,
@@ -158,6 +171,9 @@ impl CrossingTraffic {
             config.end_ms,
             config.scale,
         );
+        if follows {
+            bursts.clear();
+        }
         let burst_share = background::burst_share(
             spec,
             &intensity,
@@ -201,7 +217,9 @@ impl CrossingTraffic {
             modality: Modality::at(spec.mode),
             config: config.clone(),
         };
-        if let Some(first) = traffic.next_arrival_after(config.start_ms) {
+        if let Some(first) = traffic.next_arrival_after(config.start_ms)
+            && !follows
+        {
             traffic.schedule(first, Happening::Arrival);
         }
         traffic.schedule_planted();
@@ -385,6 +403,20 @@ impl CrossingTraffic {
             truth: None,
         }
     }
+}
+
+/// A following post keeps its booths open an hour and a transit longer
+/// each side of its hours: its twin's last travellers of the day reach it
+/// after the twin has closed, and its first have left it before.
+fn open_for_the_twin(spec: &CrossingSpec) -> CrossingSpec {
+    let mut spec = spec.clone();
+    let [open, close] = spec.profile.open_hours;
+    if (open, close) != (0, 24) {
+        let transit_h = spec.twin.as_ref().map_or(0, |t| t.transit_ms / 3_600_000);
+        let margin = u32::try_from(transit_h + 1).unwrap_or(1);
+        spec.profile.open_hours = [open.saturating_sub(margin), (close + margin).min(24)];
+    }
+    spec
 }
 
 /// Distinguishes the background's stream from the arrivals' stream.

@@ -9,7 +9,7 @@ use std::collections::binary_heap::PeekMut;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::{Emitted, Traffic, TrafficConfig};
+use super::{Coupling, Emitted, Traffic, TrafficConfig, couple, coupled};
 use crate::model::inject::Injections;
 use crate::model::network::Network;
 
@@ -21,6 +21,8 @@ const AHEAD: usize = 8;
 /// The network's traffic from `threads` generator threads.
 pub struct ShardedTraffic {
     shards: Vec<Shard>,
+    /// The coupled twin posts' far sides, when the scenario couples them.
+    coupling: Option<Coupling>,
     /// (time, crossing, shard) of each shard's next item.
     heads: BinaryHeap<Reverse<(i64, usize, usize)>>,
 }
@@ -57,6 +59,7 @@ impl ShardedTraffic {
         mut injections: Injections,
         threads: usize,
     ) -> std::io::Result<Self> {
+        let coupling = couple(network, config, &mut injections);
         let network = Arc::new(network.clone());
         let mut shards = Vec::new();
         for indices in balance(&network, threads.max(1)) {
@@ -65,6 +68,9 @@ impl ShardedTraffic {
                     .iter()
                     .filter_map(|i| injections.crossings.remove(i).map(|c| (*i, c)))
                     .collect(),
+                couple_twins: injections.couple_twins,
+                vanishing: Vec::new(),
+                twin_closures: Vec::new(),
             };
             let (to, from) = sync_channel(AHEAD);
             let (network, config) = (network.clone(), config.clone());
@@ -84,7 +90,11 @@ impl ShardedTraffic {
                 heads.push(Reverse((item.at_ms, item.crossing, n)));
             }
         }
-        Ok(Self { shards, heads })
+        Ok(Self {
+            shards,
+            coupling,
+            heads,
+        })
     }
 }
 
@@ -140,6 +150,20 @@ impl Iterator for ShardedTraffic {
     type Item = Emitted;
 
     fn next(&mut self) -> Option<Emitted> {
+        match self.coupling.take() {
+            None => self.merged(),
+            Some(mut coupling) => {
+                let item = coupled(&mut coupling, || self.merged());
+                self.coupling = Some(coupling);
+                item
+            }
+        }
+    }
+}
+
+impl ShardedTraffic {
+    /// The next item of the shards' merged streams.
+    fn merged(&mut self) -> Option<Emitted> {
         let mut top = self.heads.peek_mut()?;
         let Reverse((_, _, n)) = *top;
         let shard = &mut self.shards[n];

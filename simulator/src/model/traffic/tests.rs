@@ -24,6 +24,7 @@ fn crossing(id: &str, rate: f64, capacity: u32) -> CrossingSpec {
         profile: Profile::default(),
         nationals_share: 0.6,
         nationalities: Vec::new(),
+        twin: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn network() -> Network {
         name: "test".into(),
         crossings: vec![crossing("A", 120.0, 400), crossing("B", 30.0, 200)],
         special_days: Vec::new(),
+        twins: Vec::new(),
     }
 }
 
@@ -130,6 +132,7 @@ fn overload_makes_queues_grow() {
             name: "load".into(),
             crossings: vec![crossing("A", 150.0, capacity)],
             special_days: Vec::new(),
+            twins: Vec::new(),
         };
         let items = events(Traffic::new(&network, &config(4, 5)));
         let waits: Vec<i64> = items
@@ -158,6 +161,7 @@ fn idle_booths_send_heartbeats() {
         name: "quiet".into(),
         crossings: vec![crossing("Q", 0.5, 100)],
         special_days: Vec::new(),
+        twins: Vec::new(),
     };
     let items = events(Traffic::new(&network, &config(3, 3)));
     let beats = items
@@ -174,6 +178,7 @@ fn an_open_booth_is_never_quiet_longer_than_the_heartbeat_interval() {
         name: "quiet".into(),
         crossings: vec![crossing("Q", 20.0, 400)],
         special_days: Vec::new(),
+        twins: Vec::new(),
     };
     let config = config(24, 4);
     let mut last: std::collections::HashMap<u32, i64> = std::collections::HashMap::new();

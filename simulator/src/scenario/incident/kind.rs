@@ -12,7 +12,8 @@ use super::check::Check;
 use super::{
     DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LaneClosure, LinkOutage,
     MassInflux, NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
-    SlowInspections, StolenDocuments, Trafficking, TraffickingRing, WatchlistedPerson,
+    SlowInspections, StolenDocuments, Trafficking, TraffickingRing, TwinClosure,
+    VanishedTravellers, WatchlistedPerson,
 };
 use crate::scenario::FieldError;
 
@@ -39,6 +40,8 @@ pub enum IncidentParams {
     RefusalCampaign(RefusalCampaign),
     MassInflux(MassInflux),
     TraffickingRing(TraffickingRing),
+    VanishedTravellers(VanishedTravellers),
+    TwinClosure(TwinClosure),
 }
 
 impl IncidentParams {
@@ -63,6 +66,8 @@ impl IncidentParams {
             Self::RefusalCampaign(_) => "refusal_campaign",
             Self::MassInflux(_) => "mass_influx",
             Self::TraffickingRing(_) => "trafficking_ring",
+            Self::VanishedTravellers(_) => "vanished_travellers",
+            Self::TwinClosure(_) => "twin_closure",
         }
     }
 
@@ -87,6 +92,8 @@ impl IncidentParams {
             Self::RefusalCampaign(p) => p.resolve(at),
             Self::MassInflux(p) => p.resolve(at),
             Self::TraffickingRing(p) => p.resolve(at),
+            Self::VanishedTravellers(p) => p.resolve(at),
+            Self::TwinClosure(p) => p.resolve(at),
         }
     }
 }
@@ -185,6 +192,13 @@ pub enum IncidentKind {
         consent_letters: bool,
         young_adults: u32,
     },
+    VanishedTravellers {
+        crossing: usize,
+        parties: u32,
+    },
+    TwinClosure {
+        crossing: usize,
+    },
 }
 
 impl IncidentKind {
@@ -209,6 +223,8 @@ impl IncidentKind {
             Self::RefusalCampaign { .. } => "refusal_campaign",
             Self::MassInflux { .. } => "mass_influx",
             Self::TraffickingRing { .. } => "trafficking_ring",
+            Self::VanishedTravellers { .. } => "vanished_travellers",
+            Self::TwinClosure { .. } => "twin_closure",
         }
     }
 
@@ -237,7 +253,9 @@ impl IncidentKind {
             | Self::LinkOutage { crossing, .. }
             | Self::LaneClosure { crossing, .. }
             | Self::RefusalCampaign { crossing, .. }
-            | Self::MassInflux { crossing, .. } => vec![(*crossing, "crossing")],
+            | Self::MassInflux { crossing, .. }
+            | Self::VanishedTravellers { crossing, .. }
+            | Self::TwinClosure { crossing } => vec![(*crossing, "crossing")],
         }
     }
 }

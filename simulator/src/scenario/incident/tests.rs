@@ -82,6 +82,11 @@ trips = 3
 minors = 2
 consent_letters = true
 young_adults = 4"#,
+    r#"kind = "vanished_travellers"
+crossing = "KZ-KORDAY"
+parties = 20"#,
+    r#"kind = "twin_closure"
+crossing = "KG-DOSTUK""#,
 ];
 
 fn table(params: &str) -> String {
@@ -110,12 +115,14 @@ fn position(params: &IncidentParams) -> usize {
         IncidentParams::RefusalCampaign(_) => 15,
         IncidentParams::MassInflux(_) => 16,
         IncidentParams::TraffickingRing(_) => 17,
+        IncidentParams::VanishedTravellers(_) => 18,
+        IncidentParams::TwinClosure(_) => 19,
     }
 }
 
 #[test]
 fn every_kind_round_trips_through_toml() {
-    let mut seen = [false; 18];
+    let mut seen = [false; 20];
     for params in EVERY_KIND {
         let text = table(params);
         let spec: IncidentSpec = toml::from_str(&text).unwrap_or_else(|e| panic!("{params}: {e}"));
@@ -166,7 +173,7 @@ fn optional_parameters_may_be_left_out() {
 fn every_kind_validates_and_plants() {
     let mut text = String::from(
         "name = \"t\"\nnetwork = \"central-asia\"\nstart = \"2026-05-04T00:00:00Z\"\n\
-         duration = \"2d\"\nseed = 1\nbaseline = \"1d\"\n",
+         duration = \"2d\"\nseed = 1\nbaseline = \"1d\"\ncouple_twins = true\n",
     );
     for params in EVERY_KIND {
         text.push_str(&format!("\n[[incident]]\n{}", table(params)));

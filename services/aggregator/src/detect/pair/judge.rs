@@ -1,0 +1,449 @@
+//! Judging a flow's periods: matching keys across the two sides, the gap
+//! and delay rules, and the episodes they open or grow.
+
+use std::collections::HashMap;
+
+use borderflow_i18n::{Args, message};
+use borderflow_proto::analytics::v1::{Anomaly, AnomalyKind, Evidence, Measurement, Severity};
+
+use super::{Episode, Flow, FlowId, PairKey, Share, SidePeriod};
+use crate::detect::DetectConfig;
+use crate::detect::anomaly::Draft;
+
+/// What a period is judged on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Left the first post, never inspected at the second.
+    Gone = 0,
+    /// Inspected at the second post, never recorded leaving the first.
+    Unrecorded = 1,
+    /// The transit time between the two.
+    Transit = 2,
+}
+
+impl Check {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Gone => "gone",
+            Self::Unrecorded => "unrecorded",
+            Self::Transit => "transit",
+        }
+    }
+}
+
+pub(super) fn run(flow: &mut Flow, config: &DetectConfig) -> Vec<Anomaly> {
+    let horizon = config.mirror_horizon.as_millis() as i64;
+    let lookback = config.mirror_lookback.as_millis() as i64;
+    let id = flow.id.clone();
+    let mut out = Vec::new();
+    // Travellers who left: judged once the far side is in to the horizon
+    // and its queue (someone who reached it is recorded once inspected).
+    let wait = flow.queue_allowance_ms().min(lookback);
+    let ready: Vec<i64> = flow
+        .exits
+        .range(flow.judged_exits.saturating_add(1)..)
+        .take_while(|(_, p)| flow.entries_through >= p.end_ms() + horizon + wait)
+        .map(|(start, _)| *start)
+        .collect();
+    for start in ready {
+        let period = &flow.exits[&start];
+        let arrivals = index(
+            flow.entries.values(),
+            period.start_ms,
+            period.end_ms() + horizon,
+            false,
+        );
+        let mut missing = 0;
+        let mut transits = Vec::new();
+        let mut left = 0;
+        for &(key, at, admitted) in &period.passages {
+            if !admitted {
+                continue;
+            }
+            left += 1;
+            match first_after(&arrivals, &key, at, at + horizon) {
+                Some(arrived) => transits.push(arrived - at),
+                None => missing += 1,
+            }
+        }
+        let (start_ms, end_ms) = (period.start_ms, period.end_ms());
+        let detected = flow.entries_through;
+        flow.judged_exits = start;
+        flow.latest.gone = Some((missing, left));
+        let gap = judge_gap(&mut flow.gone, (missing, left, start_ms), config)
+            .map(|window| gap_draft(&id, Check::Gone, (end_ms, detected), window, config));
+        out.extend(episode(flow, &id, Check::Gone, start_ms, end_ms, gap));
+        let delay =
+            judge_transit(flow, (start_ms, transits), config).map(|(median, travellers, usual)| {
+                transit_draft(&id, start_ms, detected, travellers, median, usual)
+            });
+        out.extend(episode(flow, &id, Check::Transit, start_ms, end_ms, delay));
+    }
+    // Travellers who arrived: judged once the near side is in to the
+    // horizon past the period's end (a late booth's records amend its
+    // periods in that time), and only a look-back after the near side's
+    // first period (earlier arrivals may have left before it).
+    let first_exit = flow.exits.keys().next().copied().unwrap_or(i64::MAX);
+    let ready: Vec<i64> = flow
+        .entries
+        .range(flow.judged_entries.saturating_add(1)..)
+        .take_while(|(_, p)| flow.exits_through >= p.end_ms() + horizon)
+        .map(|(start, _)| *start)
+        .collect();
+    for start in ready {
+        let period = &flow.entries[&start];
+        let (start_ms, end_ms) = (period.start_ms, period.end_ms());
+        flow.judged_entries = start;
+        if start_ms < first_exit.saturating_add(lookback) {
+            continue;
+        }
+        let departures = index(flow.exits.values(), start_ms - lookback, end_ms, true);
+        let arrived = period.passages.len();
+        let missing = period
+            .passages
+            .iter()
+            .filter(|(key, at, _)| last_before(&departures, key, at - lookback, *at).is_none())
+            .count();
+        let detected = flow.exits_through.max(end_ms);
+        flow.latest.unrecorded = Some((missing, arrived));
+        let gap = judge_gap(&mut flow.unrecorded, (missing, arrived, start_ms), config)
+            .map(|window| gap_draft(&id, Check::Unrecorded, (end_ms, detected), window, config));
+        out.extend(episode(flow, &id, Check::Unrecorded, start_ms, end_ms, gap));
+    }
+    prune(flow, lookback);
+    out
+}
+
+/// Keys of the passages of `periods` inside [from, to], with their times
+/// (only admitted ones when `admitted_only`).
+fn index<'a>(
+    periods: impl Iterator<Item = &'a SidePeriod>,
+    from: i64,
+    to: i64,
+    admitted_only: bool,
+) -> HashMap<PairKey, Vec<i64>> {
+    let mut out: HashMap<PairKey, Vec<i64>> = HashMap::new();
+    for period in periods.filter(|p| p.end_ms() > from && p.start_ms <= to) {
+        for &(key, at, admitted) in &period.passages {
+            if (from..=to).contains(&at) && (admitted || !admitted_only) {
+                out.entry(key).or_default().push(at);
+            }
+        }
+    }
+    out
+}
+
+fn first_after(
+    index: &HashMap<PairKey, Vec<i64>>,
+    key: &PairKey,
+    after: i64,
+    until: i64,
+) -> Option<i64> {
+    index
+        .get(key)?
+        .iter()
+        .copied()
+        .filter(|t| *t > after && *t <= until)
+        .min()
+}
+
+fn last_before(
+    index: &HashMap<PairKey, Vec<i64>>,
+    key: &PairKey,
+    from: i64,
+    before: i64,
+) -> Option<i64> {
+    index
+        .get(key)?
+        .iter()
+        .copied()
+        .filter(|t| *t >= from && *t < before)
+        .max()
+}
+
+/// A window of periods judged a gap: its first period's start, the
+/// travellers missing in it and judged, and how many were expected.
+pub(super) struct Window {
+    start_ms: i64,
+    /// The first period of the window with clearly more missing than
+    /// usual: when the gap began.
+    began_ms: i64,
+    missing: usize,
+    total: usize,
+    expected: f64,
+}
+
+/// The window ending with `period` (missing, judged, start) when its
+/// count is far above the learned share's binomial spread; otherwise
+/// learns the period.
+fn judge_gap(
+    share: &mut Share,
+    period: (usize, usize, i64),
+    config: &DetectConfig,
+) -> Option<Window> {
+    let (missing, total, start_ms) = period;
+    let span = config.mirror_window.as_millis() as i64;
+    share.recent.push_back(period);
+    while share
+        .recent
+        .front()
+        .is_some_and(|(_, _, start)| *start <= start_ms - span)
+    {
+        share.recent.pop_front();
+    }
+    let window = share
+        .recent
+        .iter()
+        .fold((0, 0), |(m, n), (pm, pn, _)| (m + pm, n + pn));
+    let p = share.rate();
+    let n = window.1 as f64;
+    let expected = n * p;
+    let spread = (n * p * (1.0 - p)).sqrt();
+    let alarm = share.periods >= config.mirror_learning_periods
+        && window.0 >= config.mirror_min_missing as usize
+        && window.0 as f64 > expected + config.mirror_z * spread + 1.0;
+    if !alarm {
+        share.learn(missing, total);
+    }
+    alarm.then(|| Window {
+        start_ms: share.recent.front().map_or(start_ms, |(_, _, s)| *s),
+        began_ms: share
+            .recent
+            .iter()
+            .find(|(m, n, _)| *m as f64 > *n as f64 * p + 1.0)
+            .map_or(start_ms, |(_, _, s)| *s),
+        missing: window.0,
+        total: window.1,
+        expected,
+    })
+}
+
+/// (median, travellers, usual) transit over the window ending with
+/// `period` (start, transit times) when its median is well above the
+/// learned one; otherwise learns the window's median. Travellers of one
+/// party or one coach share a drive, so a window, not a period, is judged.
+fn judge_transit(
+    flow: &mut Flow,
+    period: (i64, Vec<i64>),
+    config: &DetectConfig,
+) -> Option<(f64, usize, f64)> {
+    let start_ms = period.0;
+    let span = config.mirror_window.as_millis() as i64;
+    flow.transits.push_back(period);
+    while flow
+        .transits
+        .front()
+        .is_some_and(|(start, _)| *start <= start_ms - span)
+    {
+        flow.transits.pop_front();
+    }
+    let mut transits: Vec<i64> = flow
+        .transits
+        .iter()
+        .flat_map(|(_, t)| t.iter().copied())
+        .collect();
+    if transits.len() < config.transit_min_travellers as usize {
+        return None;
+    }
+    transits.sort_unstable();
+    let median = transits[transits.len() / 2] as f64;
+    flow.latest.transit_ms = Some(median as i64);
+    let usual = flow.transit.usual_ms();
+    let delay = usual.filter(|usual| {
+        flow.transit.periods >= config.mirror_learning_periods
+            && median >= usual * config.transit_delay_factor
+            && median - usual >= config.transit_delay_min.as_millis() as f64
+    });
+    match delay {
+        Some(usual) => Some((median, transits.len(), usual)),
+        None => {
+            flow.transit.learn(median);
+            None
+        }
+    }
+}
+
+/// Opens, grows or ends the check's episode; the anomaly when it alarms.
+fn episode(
+    flow: &mut Flow,
+    id: &FlowId,
+    check: Check,
+    start_ms: i64,
+    end_ms: i64,
+    draft: Option<(Draft<'_>, Severity)>,
+) -> Option<Anomaly> {
+    let Some((draft, severity)) = draft else {
+        flow.episodes[check as usize] = None;
+        return None;
+    };
+    let slot = &mut flow.episodes[check as usize];
+    let episode = match slot.take() {
+        Some(open) if open.last_end_ms >= start_ms => Episode {
+            first_start_ms: open.first_start_ms,
+            last_end_ms: end_ms,
+            revision: open.revision + 1,
+        },
+        _ => Episode {
+            first_start_ms: start_ms,
+            last_end_ms: end_ms,
+            revision: 1,
+        },
+    };
+    let mut anomaly = Draft { severity, ..draft }.build(&[
+        id.pair_id.as_bytes(),
+        id.from.as_bytes(),
+        id.to.as_bytes(),
+        check.label().as_bytes(),
+        &episode.first_start_ms.to_be_bytes(),
+    ]);
+    anomaly.revision = episode.revision;
+    *slot = Some(episode);
+    Some(anomaly)
+}
+
+fn measure(name: &str, value: f64, unit: &str) -> Measurement {
+    Measurement {
+        name: name.to_owned(),
+        value,
+        unit: unit.to_owned(),
+    }
+}
+
+fn clock(ms: i64) -> String {
+    let minutes = ms.div_euclid(60_000);
+    format!(
+        "{} {:02}:{:02} UTC",
+        borderflow_domain::time::Date::from_epoch_ms(ms),
+        minutes.div_euclid(60).rem_euclid(24),
+        minutes.rem_euclid(60)
+    )
+}
+
+/// A gap's anomaly: the window judged, ending at `end_ms`, judged at
+/// `detected_ms`.
+fn gap_draft<'f>(
+    id: &'f FlowId,
+    check: Check,
+    (end_ms, detected_ms): (i64, i64),
+    window: Window,
+    config: &DetectConfig,
+) -> (Draft<'f>, Severity) {
+    let Window {
+        start_ms,
+        began_ms,
+        missing,
+        total,
+        expected,
+    } = window;
+    let key = match check {
+        Check::Gone => "mirror-gap-gone",
+        _ => "mirror-gap-unrecorded",
+    };
+    let severity = if missing >= 20 || missing as f64 >= 0.1 * total as f64 {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    let draft = Draft {
+        kind: AnomalyKind::MirrorGap,
+        severity,
+        crossing_id: &id.told,
+        event_ms: began_ms,
+        detected_ms,
+        message: message(key)
+            .number("missing", missing as f64)
+            .number("total", total as f64)
+            .crossing("from", &id.from, &id.from)
+            .crossing("to", &id.to, &id.to)
+            .text("start", clock(start_ms))
+            .number("minutes", ((end_ms - start_ms) / 60_000) as f64)
+            .number(
+                "hours",
+                match check {
+                    Check::Gone => config.mirror_horizon,
+                    _ => config.mirror_lookback,
+                }
+                .as_secs_f64()
+                    / 3_600.0,
+            )
+            .fixed("expected", expected, 1),
+        evidence: Evidence {
+            values: vec![
+                measure(
+                    match check {
+                        Check::Gone => "left",
+                        _ => "arrived",
+                    },
+                    total as f64,
+                    "travellers",
+                ),
+                measure("missing", missing as f64, "travellers"),
+                measure("expected", expected, "travellers"),
+                measure(
+                    "period_minutes",
+                    ((end_ms - start_ms) / 60_000) as f64,
+                    "min",
+                ),
+            ],
+            baseline: Some(expected),
+            threshold: Some(config.mirror_min_missing as f64),
+            crossing_ids: vec![id.from.clone(), id.to.clone()],
+            reference: format!("{}:{}", id.pair_id, check.label()),
+            ..Evidence::default()
+        },
+    };
+    (draft, severity)
+}
+
+fn transit_draft(
+    id: &FlowId,
+    start_ms: i64,
+    detected_ms: i64,
+    travellers: usize,
+    median: f64,
+    usual: f64,
+) -> (Draft<'_>, Severity) {
+    let severity = if median >= 3.0 * usual {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    let minutes = |ms: f64| ms / 60_000.0;
+    let draft = Draft {
+        kind: AnomalyKind::TransitDelay,
+        severity,
+        crossing_id: &id.told,
+        event_ms: start_ms,
+        detected_ms,
+        message: message("transit-delay")
+            .crossing("from", &id.from, &id.from)
+            .crossing("to", &id.to, &id.to)
+            .text("start", clock(start_ms))
+            .fixed("median", minutes(median), 0)
+            .number("travellers", travellers as f64)
+            .fixed("usual", minutes(usual), 0),
+        evidence: Evidence {
+            values: vec![
+                measure("median_transit", minutes(median), "min"),
+                measure("usual_transit", minutes(usual), "min"),
+                measure("travellers", travellers as f64, "travellers"),
+            ],
+            baseline: Some(minutes(usual)),
+            crossing_ids: vec![id.from.clone(), id.to.clone()],
+            reference: format!("{}:{}", id.pair_id, Check::Transit.label()),
+            ..Evidence::default()
+        },
+    };
+    (draft, severity)
+}
+
+/// Drops periods no check needs any more: exits a look-back older than
+/// the entries still to judge, entries older than the exits still to judge.
+fn prune(flow: &mut Flow, lookback: i64) {
+    let exits_needed_from = flow.judged_entries.saturating_sub(lookback);
+    let entries_needed_from = flow.judged_exits;
+    flow.exits
+        .retain(|start, p| *start > flow.judged_exits || p.end_ms() > exits_needed_from);
+    flow.entries
+        .retain(|start, p| *start > flow.judged_entries || p.end_ms() > entries_needed_from);
+}
