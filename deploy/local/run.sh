@@ -28,6 +28,13 @@ network=$(sed -n 's/^network *= *"\(.*\)"/\1/p' "$scenario_file" | head -n1)
 speed=${BORDERFLOW_SIM_SPEED:-}
 broker_port=${BORDERFLOW_BROKER_PORT:-9092}
 state=${BORDERFLOW_LOCAL_DIR:-$root/target/local}
+# The twin posts exchange with each other when the scenario moves
+# travellers between them (couple_twins); uncoupled posts would never
+# reconcile.
+pair_keys=()
+if grep -q '^couple_twins *= *true' "$scenario_file"; then
+  pair_keys=(--pair-keys-file "$state/secrets/pair-keys")
+fi
 keep_running=${BORDERFLOW_KEEP_RUNNING:-1}
 
 BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 BORDERFLOW_NEED_PYTHON=0 scripts/ensure-tools.sh
@@ -88,8 +95,7 @@ BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
 BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
 BORDERFLOW_CREDENTIALS=$state/secrets/credentials.toml \
 BORDERFLOW_SECRET_FILE=$state/secrets/pseudonymisation.secret \
-BORDERFLOW_PAIR_KEYS_FILE=$state/secrets/pair-keys \
-  "$bin/borderflow-ingest" >"$state/logs/ingest.log" 2>&1 &
+  "$bin/borderflow-ingest" "${pair_keys[@]}" >"$state/logs/ingest.log" 2>&1 &
 pids+=($!)
 
 # Event time runs at the scenario's clock: a tenth of a second of wall
@@ -109,8 +115,7 @@ BORDERFLOW_TLS_CERT=$state/secrets/server.pem \
 BORDERFLOW_TLS_KEY=$state/secrets/server-key.pem \
 BORDERFLOW_AUTH_JWKS_FILE=$state/secrets/jwks.json \
 BORDERFLOW_AUTH_ISSUER=https://borderflow.invalid/dev-issuer \
-BORDERFLOW_PAIR_KEYS_FILE=$state/secrets/pair-keys \
-  "$bin/borderflow-aggregator" >"$state/logs/aggregator.log" 2>&1 &
+  "$bin/borderflow-aggregator" "${pair_keys[@]}" >"$state/logs/aggregator.log" 2>&1 &
 pids+=($!)
 
 wait_for_ready 9181 "ingest"
