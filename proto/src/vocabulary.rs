@@ -278,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn crossing_level_kinds_are_the_per_crossing_detectors() {
+    fn crossing_level_kinds_are_the_per_crossing_and_per_pair_detectors() {
         let crossing_level: Vec<_> = AnomalyKind::ALL
             .into_iter()
             .filter(|k| k.scope().is_crossing_level())
@@ -295,7 +295,9 @@ mod tests {
                 "NATIONALITY_MIX_SHIFT",
                 "OFFICER_OVERRIDE",
                 "CHECKPOINT_SILENT",
-                "MASS_INFLUX"
+                "MASS_INFLUX",
+                "MIRROR_GAP",
+                "TRANSIT_DELAY"
             ]
         );
     }

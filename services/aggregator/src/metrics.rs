@@ -75,7 +75,7 @@ pub fn describe() {
     );
     describe_counter!(
         LIAISON_RECEIVED,
-        "Records read from the exchange (this system's and the neighbour's), by pair and outcome: accepted, or why refused (signature, unknown_pair, not_a_post, version, invalid)."
+        "Records read from the exchange (this system's and the neighbour's), by pair (unknown: a pair this system holds no key for) and outcome: accepted, or why refused (signature, unknown_pair, not_a_post, version, invalid)."
     );
     describe_counter!(
         LIAISON_LATE,

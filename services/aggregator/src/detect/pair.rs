@@ -27,6 +27,7 @@
 //! median well above the learned one. A period that alarms is not learned.
 //! Consecutive periods that alarm are one anomaly whose revision grows.
 
+mod draft;
 mod judge;
 
 use std::collections::BTreeMap;

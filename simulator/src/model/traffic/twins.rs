@@ -20,122 +20,24 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
-use borderflow_domain::mrz;
-use borderflow_domain::time::{Date, MS_PER_HOUR, MS_PER_SECOND};
-use borderflow_proto::inspection::v1::{
-    Direction, InspectionEvent, Outcome, RefusalReason, document_read,
-};
-use borderflow_proto::{Timestamp, ms_to_timestamp, timestamp_to_ms};
+use borderflow_domain::time::MS_PER_HOUR;
+use borderflow_proto::inspection::v1::{Direction, InspectionEvent, Outcome};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, LogNormal};
 
-use super::event::Names;
-use super::{Emission, Emitted, REFUSAL_SHARE, stable_hash, uuid};
+use super::{Emission, Emitted, REFUSAL_SHARE, stable_hash};
 use crate::model::inject::{TwinClosure, Vanishing};
-use crate::model::network::{CrossingSpec, Network};
+use crate::model::network::Network;
+use post::{Post, QUICK_WAIT_MS};
+use record::{decide, document_of, lane_of, mirror, party_of, time_of};
+
+mod post;
+mod record;
 
 /// How far back in time a twin's exit may lie before the event it leads
 /// to: the longest wait and inspection at the leading post, the drive and
 /// the twin's own queue.
 pub const HORIZON_MS: i64 = 6 * MS_PER_HOUR;
-
-/// Spread of the drive across the zone around the pair's typical transit
-/// (log-normal sigma): most vehicles within half and twice the median.
-const DRIVE_SIGMA: f64 = 0.35;
-
-/// The longest wait at a post's exit booths, or on coming back to the post
-/// just left: those queues are not modelled here.
-const QUICK_WAIT_MS: i64 = 3 * 60_000;
-
-/// One post of a pair, as the other sees it.
-struct Post {
-    index: usize,
-    names: Names,
-    spec: CrossingSpec,
-    transit_ms: i64,
-    service: LogNormal<f64>,
-    /// When each booth is free again, for the travellers reaching this
-    /// post from its twin.
-    free_at: Vec<i64>,
-}
-
-/// One inspection's booth and times.
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    lane: u32,
-    queued: i64,
-    started: i64,
-    completed: i64,
-}
-
-impl Post {
-    fn new(index: usize, spec: &CrossingSpec, transit_ms: i64) -> Self {
-        let mean_s = f64::from(spec.lanes) * 3_600.0 / f64::from(spec.capacity_per_hour.max(1));
-        let sigma: f64 = 0.45;
-        let mu = mean_s.max(1.0).ln() - sigma * sigma / 2.0;
-        Self {
-            index,
-            names: Names::new(spec),
-            spec: spec.clone(),
-            transit_ms,
-            service: LogNormal::new(mu, sigma).expect("valid log-normal parameters"),
-            free_at: vec![i64::MIN; spec.lanes as usize],
-        }
-    }
-
-    fn local_hour(&self, at: i64) -> u32 {
-        let local = at + i64::from(self.spec.profile.utc_offset_hours) * MS_PER_HOUR;
-        (local.rem_euclid(24 * MS_PER_HOUR) / MS_PER_HOUR) as u32
-    }
-
-    /// The drive across the zone to this post.
-    fn drive(&self, rng: &mut ChaCha8Rng) -> i64 {
-        let drive = LogNormal::new(0.0, DRIVE_SIGMA)
-            .expect("valid log-normal parameters")
-            .sample(rng)
-            * self.transit_ms as f64;
-        drive.max(60_000.0) as i64
-    }
-
-    /// A traveller reaching this post at `arrival` queues for the booth
-    /// that frees first: waiting emerges from the load, as at every post.
-    fn queue(&mut self, arrival: i64, rng: &mut ChaCha8Rng) -> Slot {
-        let (lane, free) = self
-            .free_at
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|(lane, free)| (*free, *lane))
-            .unwrap_or((0, i64::MIN));
-        let started = arrival.max(free);
-        let completed = started + self.service_ms(rng);
-        self.free_at[lane] = completed;
-        Slot {
-            lane: lane as u32,
-            queued: arrival,
-            started,
-            completed,
-        }
-    }
-
-    /// An inspection that ends at `completed`, after a short wait: leaving
-    /// a post, or coming back to the one just left (its queue is its own
-    /// simulation's, which this one does not see).
-    fn before(&self, completed: i64, rng: &mut ChaCha8Rng) -> Slot {
-        let started = completed - self.service_ms(rng);
-        Slot {
-            lane: rng.random_range(0..self.spec.lanes),
-            queued: started - rng.random_range(0..QUICK_WAIT_MS),
-            started,
-            completed,
-        }
-    }
-
-    fn service_ms(&self, rng: &mut ChaCha8Rng) -> i64 {
-        (self.service.sample(rng) * MS_PER_SECOND as f64).max(5_000.0) as i64
-    }
-}
 
 /// A pair coupled: the leading post and its twin.
 struct Pair {
@@ -399,123 +301,6 @@ impl Coupling {
     fn rng(&self, key: &str) -> ChaCha8Rng {
         ChaCha8Rng::seed_from_u64(self.seed ^ TWIN_STREAM ^ stable_hash(key))
     }
-}
-
-/// The same traveller's inspection at `post`: a new record of the same
-/// document in `slot`, with the booth's officer on duty.
-fn mirror(
-    event: &InspectionEvent,
-    post: &Post,
-    direction: Direction,
-    slot: Slot,
-) -> Box<InspectionEvent> {
-    let Slot {
-        lane,
-        queued,
-        started,
-        completed,
-    } = slot;
-    let hour = post.local_hour(started);
-    let officer = post.spec.officer_on_duty(lane, hour) as usize;
-    let mut far = Box::new(event.clone());
-    far.event_id = mirrored_id(&event.event_id, post.index);
-    far.crossing_id.clone_from(&post.names.crossing_id);
-    far.lane_id.clone_from(&post.names.lane_ids[lane as usize]);
-    far.checkpoint_id
-        .clone_from(&post.names.checkpoint_ids[lane as usize]);
-    far.officer_id.clone_from(&post.names.officer_ids[officer]);
-    far.direction = direction as i32;
-    far.mode = post.names.mode;
-    far.queued_at = Some(ms_to_timestamp(queued));
-    far.started_at = Some(ms_to_timestamp(started));
-    far.completed_at = Some(ms_to_timestamp(completed));
-    if let Some(traveller) = far.traveller.as_mut() {
-        for id in [&mut traveller.group_id, &mut traveller.accompanied_by] {
-            if !id.is_empty() {
-                *id = mirrored_id(id, post.index);
-            }
-        }
-    }
-    if let Some(checks) = far.checks.as_mut() {
-        checks.secondary_referral = false;
-        checks.biometric_modality = post.names.modality;
-    }
-    far.protection = None;
-    far
-}
-
-/// The far post's decision: admitted, or refused for one of the reasons a
-/// land border refuses without document fraud.
-fn decide(
-    mut far: Box<InspectionEvent>,
-    refused: bool,
-    rng: &mut ChaCha8Rng,
-) -> Box<InspectionEvent> {
-    let reasons = [RefusalReason::C, RefusalReason::E, RefusalReason::G];
-    let (outcome, reason) = if refused {
-        (
-            Outcome::Refused,
-            reasons[rng.random_range(0..reasons.len())],
-        )
-    } else {
-        (Outcome::Admitted, RefusalReason::Unspecified)
-    };
-    far.outcome = outcome as i32;
-    far.refusal_reason = reason as i32;
-    far
-}
-
-/// The id of an event's counterpart at crossing `post`: the same input
-/// always gives the same id, so a party's escort and group links hold.
-fn mirrored_id(id: &str, post: usize) -> String {
-    let mut rng =
-        ChaCha8Rng::seed_from_u64(stable_hash(id) ^ (post as u64).rotate_left(17) ^ TWIN_STREAM);
-    uuid(&mut rng)
-}
-
-/// Members of one party travel together: their group, else themselves.
-fn party_of(event: &InspectionEvent) -> &str {
-    event
-        .traveller
-        .as_ref()
-        .map(|t| t.group_id.as_str())
-        .filter(|g| !g.is_empty())
-        .unwrap_or(&event.event_id)
-}
-
-/// The document an inspection read (issuing state and number), as a
-/// hash: the same whether the zone was read or the fields keyed in.
-fn document_of(event: &InspectionEvent) -> u64 {
-    match event.document.as_ref().and_then(|d| d.source.as_ref()) {
-        Some(document_read::Source::Mrz(zone)) => {
-            let lines: Vec<&str> = zone.lines.iter().map(String::as_str).collect();
-            let report = mrz::validate(&lines, Date::from_epoch_ms(0));
-            let state = report.issuing_state().trim_end_matches('<');
-            stable_hash(&format!("{state}{}", report.document_number()))
-        }
-        Some(document_read::Source::Fields(fields)) => stable_hash(&format!(
-            "{}{}",
-            fields.issuing_state, fields.document_number
-        )),
-        None => stable_hash(&event.event_id),
-    }
-}
-
-fn lane_of(pair: &Pair, crossing: usize, event: &InspectionEvent) -> u32 {
-    let post = if crossing == pair.lead.index {
-        &pair.lead
-    } else {
-        &pair.twin
-    };
-    post.names
-        .lane_ids
-        .iter()
-        .position(|l| *l == event.lane_id)
-        .unwrap_or(0) as u32
-}
-
-fn time_of(at: Option<&Timestamp>) -> i64 {
-    at.and_then(timestamp_to_ms).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -40,13 +40,21 @@ pub(super) fn start(
             .map(LiaisonRecord::decode)
             .transpose()
         {
-            Ok(Some(record)) => match store.apply(&record) {
-                Ok(()) => metrics::liaison_received(&record.pair_id, "accepted"),
-                Err(refused) => {
-                    metrics::liaison_received(&record.pair_id, refused.label());
-                    debug!(offset = message.offset(), %refused, "liaison record refused");
+            Ok(Some(record)) => {
+                // Only a pair this system holds a key for names a label: a
+                // record can claim any pair id.
+                let pair = store
+                    .keys()
+                    .of_pair(&record.pair_id)
+                    .map_or("unknown", |p| p.pair_id.as_str());
+                match store.apply(&record) {
+                    Ok(()) => metrics::liaison_received(pair, "accepted"),
+                    Err(refused) => {
+                        metrics::liaison_received(pair, refused.label());
+                        debug!(offset = message.offset(), %refused, "liaison record refused");
+                    }
                 }
-            },
+            }
             Ok(None) => {}
             Err(err) => {
                 metrics::materialise_error(message.topic());
