@@ -61,7 +61,13 @@ pub fn judge(scenario: &Scenario, detect: DetectConfig) -> Judged {
     let refs = Arc::new(data::reference_store(&scenario.network));
     load_references(&refs, &plan.references, &keys, scenario.start_ms);
     let mut truth = plan.truth;
-    let pairs = Arc::new(data::pair_keys(&scenario.network));
+    // The twin posts exchange when the scenario moves travellers between
+    // them, as the local run does: uncoupled posts would never reconcile.
+    let pairs = Arc::new(if scenario.couple_twins {
+        data::pair_keys(&scenario.network)
+    } else {
+        PairKeys::default()
+    });
     let mut stages = Stages::new(Arc::new(detect), refs, pairs);
     let mut held: HashMap<String, Vec<Emitted>> = HashMap::new();
     let mut down: HashMap<String, bool> = HashMap::new();
