@@ -12,6 +12,14 @@
 # BORDERFLOW_BROKER_PORT (9092), BORDERFLOW_SIM_SPEED (the scenario's clock
 # unless set, e.g. x360), BORDERFLOW_ALLOWED_LATENESS (scaled to the clock
 # unless set), BORDERFLOW_KEEP_RUNNING=0 to stop once the scorecard is out.
+#
+# Two countries, two systems: BORDERFLOW_LOCAL_NEIGHBOUR=KGZ (ISO codes,
+# comma-separated) starts a second borderflow for those countries'
+# crossings on the same broker: its own secrets, tokens and CA
+# ($state/neighbour/secrets), its own topics (prefix "neighbour."), consumer
+# groups, ingest (127.0.0.1:50061) and aggregator (127.0.0.1:50062, dashboard
+# 9192). Only the exchange topic and the twin pairs' keys are shared; the
+# simulator streams each crossing's booths to its own country's ingest.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,6 +44,11 @@ if grep -q '^couple_twins *= *true' "$scenario_file"; then
   pair_keys=(--pair-keys-file "$state/secrets/pair-keys")
 fi
 keep_running=${BORDERFLOW_KEEP_RUNNING:-1}
+neighbour=${BORDERFLOW_LOCAL_NEIGHBOUR:-}
+if [[ -n $neighbour && ! $neighbour =~ ^[A-Z]{3}(,[A-Z]{3})*$ ]]; then
+  echo "BORDERFLOW_LOCAL_NEIGHBOUR: '$neighbour' is not a comma-separated list of ISO 3166-1 alpha-3 codes" >&2
+  exit 2
+fi
 
 BORDERFLOW_NEED_BROWSER=0 BORDERFLOW_NEED_PROMTOOL=0 BORDERFLOW_NEED_PYTHON=0 scripts/ensure-tools.sh
 echo "building the services (release)…" >&2
@@ -79,9 +92,13 @@ broker=127.0.0.1:$broker_port
   --storage-engine memory://tansu/ >"$state/logs/broker.log" 2>&1 &
 pids+=($!)
 wait_for_port "$broker_port" "the broker"
-for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3 liaison:3; do
-  "$tansu" topic create "borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
-    >>"$state/logs/broker.log" 2>&1
+prefixes=("")
+[[ -n $neighbour ]] && prefixes+=("neighbour.")
+for prefix in "${prefixes[@]}"; do
+  for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3 liaison:3; do
+    "$tansu" topic create "${prefix}borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
+      >>"$state/logs/broker.log" 2>&1
+  done
 done
 
 "$bin/borderflow-sim" dev-setup --network "$network" --out "$state/secrets" >"$state/logs/dev-setup.log"
@@ -121,6 +138,59 @@ pids+=($!)
 wait_for_ready 9181 "ingest"
 wait_for_ready 9182 "the aggregator"
 
+if [[ -n $neighbour ]]; then
+  # The neighbour's own secrets; the pair keys are the one thing agreed
+  # between the two services.
+  nb=$state/neighbour
+  mkdir -p "$nb"
+  "$bin/borderflow-sim" dev-setup --network "$network" --out "$nb/secrets" >"$state/logs/neighbour-dev-setup.log"
+  cp "$state/secrets/pair-keys" "$nb/secrets/pair-keys"
+  nb_keys=()
+  ((${#pair_keys[@]})) && nb_keys=(--pair-keys-file "$nb/secrets/pair-keys")
+  nb_topics=()
+  for t in inspections:inspections by-document:inspections-by-document document-state:document-state \
+    crossing-stats:crossing-stats anomalies:anomalies reference:reference deadletter:deadletter audit:audit \
+    statistics:statistics referrals:referrals; do
+    nb_topics+=("--topic-${t%%:*}" "neighbour.borderflow.${t##*:}.v1")
+  done
+  BORDERFLOW_INGEST_GRPC_ADDR=127.0.0.1:50061 \
+  BORDERFLOW_INGEST_ADMIN_ADDR=127.0.0.1:9191 \
+  BORDERFLOW_TLS_CERT=$nb/secrets/server.pem \
+  BORDERFLOW_TLS_KEY=$nb/secrets/server-key.pem \
+  BORDERFLOW_CREDENTIALS=$nb/secrets/credentials.toml \
+  BORDERFLOW_SECRET_FILE=$nb/secrets/pseudonymisation.secret \
+    "$bin/borderflow-ingest" "${nb_topics[@]}" "${nb_keys[@]}" >"$state/logs/neighbour-ingest.log" 2>&1 &
+  pids+=($!)
+  rm -rf "$nb/document-state"
+  BORDERFLOW_STATE_DIR=$nb/document-state \
+  BORDERFLOW_GROUP_ID=neighbour-borderflow-aggregator \
+  BORDERFLOW_AGGREGATOR_GRPC_ADDR=127.0.0.1:50062 \
+  BORDERFLOW_AGGREGATOR_ADMIN_ADDR=127.0.0.1:9192 \
+  BORDERFLOW_ALLOWED_LATENESS=$lateness \
+  BORDERFLOW_TLS_CERT=$nb/secrets/server.pem \
+  BORDERFLOW_TLS_KEY=$nb/secrets/server-key.pem \
+  BORDERFLOW_AUTH_JWKS_FILE=$nb/secrets/jwks.json \
+  BORDERFLOW_AUTH_ISSUER=https://borderflow.invalid/dev-issuer \
+    "$bin/borderflow-aggregator" "${nb_topics[@]}" "${nb_keys[@]}" >"$state/logs/neighbour-aggregator.log" 2>&1 &
+  pids+=($!)
+  wait_for_ready 9191 "the neighbour's ingest"
+  wait_for_ready 9192 "the neighbour's aggregator"
+  {
+    echo "[[neighbour]]"
+    echo "countries = [\"${neighbour//,/\", \"}\"]"
+    echo "ingest = \"https://127.0.0.1:50061\""
+    echo "aggregator = \"https://127.0.0.1:50062\""
+    echo "setup = \"neighbour/secrets\""
+  } >"$state/neighbours.toml"
+  cat >&2 <<INFO
+
+the neighbour's borderflow ($neighbour) is running
+  dashboard          http://127.0.0.1:9192/   tokens in $nb/secrets/tokens/
+  gRPC               ingest 127.0.0.1:50061, aggregator 127.0.0.1:50062 (CA $nb/secrets/ca.pem)
+  topics             neighbour.borderflow.*.v1; the exchange borderflow.liaison.v1 is shared
+INFO
+fi
+
 cat >&2 <<INFO
 
 borderflow is running
@@ -147,6 +217,7 @@ sim_args=(run "$scenario_file"
   --outbox-dir "$state/outbox"
   --scorecard "$state/scorecard.json")
 [[ -n $speed ]] && sim_args+=(--speed "$speed")
+[[ -n $neighbour ]] && sim_args+=(--neighbours-file "$state/neighbours.toml")
 "$bin/borderflow-sim" "${sim_args[@]}" 2> >(tee "$state/logs/simulator.log" >&2) &
 sim=$!
 pids+=($sim)

@@ -3,6 +3,7 @@
 //! `token` (the local issuer's tokens).
 
 mod check;
+mod neighbours;
 mod run;
 
 use std::path::PathBuf;
@@ -122,6 +123,11 @@ pub struct RunArgs {
     /// entries as ingest keys documents (needed by scenarios).
     #[arg(long, env = "BORDERFLOW_SECRET_FILE")]
     pub secret_file: Option<PathBuf>,
+    /// Neighbouring countries' own systems (see `cli/neighbours.rs`): the
+    /// booths of their countries' crossings stream to their ingest, their
+    /// aggregators register those crossings and are scored with this one.
+    #[arg(long, env = "BORDERFLOW_SIM_NEIGHBOURS_FILE")]
+    pub neighbours_file: Option<PathBuf>,
     /// Write the scenario's scorecard as JSON here.
     #[arg(long, env = "BORDERFLOW_SIM_SCORECARD")]
     pub scorecard: Option<PathBuf>,

@@ -12,38 +12,25 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use borderflow_common::grpc::Authorized;
-use borderflow_domain::keys::Pseudonymiser;
 use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyFilter, ListAnomaliesRequest};
 use borderflow_proto::ms_to_timestamp;
-use borderflow_proto::reference::v1::UpsertCrossingsRequest;
-use borderflow_proto::reference::v1::reference_service_client::ReferenceServiceClient;
 use tokio_util::sync::CancellationToken;
 
 use crate::link::LinkConfig;
 use crate::model::traffic::{Emission, Traffic, TrafficConfig};
 use crate::plant;
 use crate::reference;
-use crate::run::{IngestEndpoint, RunConfig, run_emissions};
+use crate::run::{RunConfig, run_emissions};
 use crate::scenario::Scenario;
 use crate::score::{Scope, Scorecard, score};
-use crate::setup::credentials::TokenIssuer;
 use crate::stats::Stats;
 use crate::truth::Truth;
 
-/// Where a scenario runs.
-#[derive(Clone, Debug)]
-pub struct Targets {
-    /// Ingest's gRPC endpoint (see [`crate::run::ingest`]).
-    pub ingest: IngestEndpoint,
-    /// The aggregator's gRPC endpoint (ReferenceService and
-    /// AnalyticsService), with a token of the trainer role.
-    pub aggregator: Authorized,
-    pub tokens: TokenIssuer,
-    /// Keyed with the deployment's pseudonymisation secret.
-    pub keys: Pseudonymiser,
-}
+mod targets;
+
+pub use targets::{Neighbour, System, Targets};
 
 /// How a scenario runs.
 #[derive(Clone, Debug)]
@@ -105,19 +92,13 @@ pub async fn run_scenario(
     let plan = plant::plan(scenario)
         .map_err(|e| anyhow::anyhow!("planning {}: {}: {}", scenario.name, e.field, e.reason))?;
     let network = &scenario.network;
-    ReferenceServiceClient::new(targets.aggregator.clone())
-        .upsert_crossings(UpsertCrossingsRequest {
-            crossings: network
-                .crossings
-                .iter()
-                .map(|c| c.registry_entry())
-                .collect(),
-        })
-        .await
-        .context("registering crossings with the aggregator")?;
-    let entries = reference::entries(&plan.references, &targets.keys, scenario.start_ms);
-    tracing::info!(entries = entries.len(), scenario = %scenario.name, "loading reference entries");
-    reference::load(targets.aggregator.clone(), entries).await?;
+    targets.register(network).await?;
+    for system in targets.systems() {
+        // Each system keys the listed documents with its own secret.
+        let entries = reference::entries(&plan.references, &system.keys, scenario.start_ms);
+        tracing::info!(entries = entries.len(), scenario = %scenario.name, "loading reference entries");
+        reference::load(system.aggregator.clone(), entries).await?;
+    }
 
     let truth = Arc::new(Mutex::new(plan.truth));
     let traffic = Traffic::with_injections(network, &traffic_config(scenario), plan.injections);
@@ -153,8 +134,7 @@ pub async fn run_scenario(
     let streamed = run_emissions(
         network,
         &config,
-        targets.ingest.clone(),
-        &targets.tokens,
+        &targets.ingests(),
         recorder,
         plan.link_events,
         stats.clone(),
@@ -169,8 +149,13 @@ pub async fn run_scenario(
         anyhow::bail!("the run was interrupted");
     }
     let scope = scope(scenario, options, stats.sim_time_ms.load(Ordering::Relaxed));
-    let mut analytics = AnalyticsServiceClient::new(targets.aggregator.clone())
-        .max_decoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES);
+    let mut analytics: Vec<_> = targets
+        .systems()
+        .map(|s| {
+            AnalyticsServiceClient::new(s.aggregator.clone())
+                .max_decoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES)
+        })
+        .collect();
     let anomalies = settle(&mut analytics, &scope, options).await?;
     let truth = truth.lock().expect("truth lock").clone();
     Ok(Outcome {
@@ -208,18 +193,18 @@ pub fn traffic_config(scenario: &Scenario) -> TrafficConfig {
     }
 }
 
-/// Reads the anomalies until their number stops changing.
+/// Reads every system's anomalies until their number stops changing.
 async fn settle(
-    client: &mut AnalyticsServiceClient<Authorized>,
+    clients: &mut [AnalyticsServiceClient<Authorized>],
     scope: &Scope,
     options: &ExerciseOptions,
 ) -> anyhow::Result<Vec<Anomaly>> {
     let started = Instant::now();
-    let mut last = list_anomalies(client, scope, options.lang).await?;
+    let mut last = list_all(clients, scope, options.lang).await?;
     let mut quiet_since = Instant::now();
     while started.elapsed() < options.settle_limit {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = list_anomalies(client, scope, options.lang).await?;
+        let now = list_all(clients, scope, options.lang).await?;
         if now.len() != last.len() {
             quiet_since = Instant::now();
         }
@@ -229,6 +214,19 @@ async fn settle(
         }
     }
     Ok(last)
+}
+
+/// Every system's anomalies stamped in `scope`'s span.
+async fn list_all(
+    clients: &mut [AnalyticsServiceClient<Authorized>],
+    scope: &Scope,
+    lang: Lang,
+) -> anyhow::Result<Vec<Anomaly>> {
+    let mut all = Vec::new();
+    for client in clients {
+        all.extend(list_anomalies(client, scope, lang).await?);
+    }
+    Ok(all)
 }
 
 /// Every anomaly stamped in `scope`'s span, page by page.

@@ -189,6 +189,12 @@ fn plant(ctx: &mut Ctx<'_>, kind: &IncidentKind) -> Result<(), FieldError> {
             twins::vanished(ctx, *crossing, *parties);
         }
         IncidentKind::TwinClosure { crossing } => twins::closure(ctx, *crossing),
+        IncidentKind::ZoneSlowdown { crossing, factor } => {
+            twins::slowdown(ctx, *crossing, *factor);
+        }
+        IncidentKind::UnreportedBooths { crossing, booths } => {
+            twins::unreported(ctx, *crossing, *booths);
+        }
         IncidentKind::MassInflux {
             crossing,
             factor,

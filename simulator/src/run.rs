@@ -45,12 +45,47 @@ pub struct LinkEvent {
     pub up: bool,
 }
 
+/// Where checkpoints stream: one ingest for every crossing, or, when
+/// neighbouring countries each run their own borderflow in one exercise,
+/// the ingest of the crossing's country, with that system's credentials.
+#[derive(Clone, Debug)]
+pub struct Ingests {
+    home: (IngestEndpoint, TokenIssuer),
+    by_country: HashMap<String, (IngestEndpoint, TokenIssuer)>,
+}
+
+impl Ingests {
+    /// Every checkpoint streams to `ingest` with a token from `tokens`.
+    pub fn one(ingest: IngestEndpoint, tokens: TokenIssuer) -> Self {
+        Self {
+            home: (ingest, tokens),
+            by_country: HashMap::new(),
+        }
+    }
+
+    /// Checkpoints of `country` stream to `ingest` instead, with a token
+    /// from `tokens`.
+    pub fn with_country(
+        mut self,
+        country: &str,
+        ingest: IngestEndpoint,
+        tokens: TokenIssuer,
+    ) -> Self {
+        self.by_country.insert(country.to_owned(), (ingest, tokens));
+        self
+    }
+
+    /// Ingest and credentials for a checkpoint of `country`.
+    fn of(&self, country: &str) -> &(IngestEndpoint, TokenIssuer) {
+        self.by_country.get(country).unwrap_or(&self.home)
+    }
+}
+
 /// Streams `network`'s traffic to ingest.
 pub async fn run(
     network: &Network,
     config: &RunConfig,
-    ingest: IngestEndpoint,
-    tokens: &TokenIssuer,
+    ingests: &Ingests,
     link_events: Vec<LinkEvent>,
     stats: Arc<Stats>,
     shutdown: CancellationToken,
@@ -59,8 +94,7 @@ pub async fn run(
     run_emissions(
         network,
         config,
-        ingest,
-        tokens,
+        ingests,
         traffic,
         link_events,
         stats,
@@ -70,12 +104,10 @@ pub async fn run(
 }
 
 /// Streams any time-ordered emissions (the plain traffic or a scenario's).
-#[allow(clippy::too_many_arguments)]
 pub async fn run_emissions<I>(
     network: &Network,
     config: &RunConfig,
-    ingest: IngestEndpoint,
-    tokens: &TokenIssuer,
+    ingests: &Ingests,
     emissions: I,
     mut link_events: Vec<LinkEvent>,
     stats: Arc<Stats>,
@@ -97,6 +129,7 @@ where
             ),
             None => Box::new(MemoryOutbox::default()),
         };
+        let (ingest, tokens) = ingests.of(&network.crossings[crossing].country);
         let client = link::client(ingest.connection(), &tokens.token(&id))?;
         links.spawn(link::run(
             client,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::model::traffic::Traffic;
-use borderflow_simulator::run::{LinkEvent, RunConfig, run_emissions};
+use borderflow_simulator::run::{Ingests, LinkEvent, RunConfig, run_emissions};
 use borderflow_simulator::stats::Stats;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -84,8 +84,7 @@ impl Stream {
                 run_emissions(
                     &network,
                     &config,
-                    channel,
-                    &tokens,
+                    &Ingests::one(channel, tokens),
                     traffic,
                     links,
                     stats,

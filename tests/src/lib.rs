@@ -27,3 +27,4 @@ pub mod planted;
 pub mod process;
 pub mod testbed;
 pub mod totals;
+pub mod twins;

@@ -25,7 +25,7 @@ use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceC
 use borderflow_proto::reference::v1::{
     ListEntry, ReferenceList, ReferenceRecord, reference_record,
 };
-use borderflow_simulator::exercise::Targets;
+use borderflow_simulator::exercise::{System, Targets};
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::run::IngestEndpoint;
 use borderflow_simulator::setup::credentials::TokenIssuer;
@@ -454,7 +454,17 @@ impl Testbed {
         ingest: SocketAddr,
         aggregator: SocketAddr,
     ) -> anyhow::Result<Targets> {
-        Ok(Targets {
+        Ok(Targets::single(self.system(ingest, aggregator).await?))
+    }
+
+    /// This bed's system as an exercise reaches it (see
+    /// [`targets`](Self::targets)).
+    pub async fn system(
+        &self,
+        ingest: SocketAddr,
+        aggregator: SocketAddr,
+    ) -> anyhow::Result<System> {
+        Ok(System {
             ingest: self.ingest_endpoint(ingest)?,
             aggregator: self.aggregator_channel(aggregator, Role::Trainer).await?,
             tokens: self.tokens()?,

@@ -36,7 +36,7 @@ use borderflow_simulator::cli::register_crossings;
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::networks;
 use borderflow_simulator::model::traffic::TrafficConfig;
-use borderflow_simulator::run::{RunConfig, run};
+use borderflow_simulator::run::{Ingests, RunConfig, run};
 use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::testbed::{Testbed, eventually};
@@ -241,7 +241,10 @@ async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
         let channel = bed.ingest_endpoint(ingest.grpc_addr).unwrap();
         let tokens = bed.tokens().unwrap();
         let (network, stats, stop) = (network.clone(), stats.clone(), stop.clone());
-        async move { run(&network, &config, channel, &tokens, Vec::new(), stats, stop).await }
+        async move {
+            let ingests = Ingests::one(channel, tokens);
+            run(&network, &config, &ingests, Vec::new(), stats, stop).await
+        }
     });
     let writer = tokio::spawn(submit_flagged_travellers(
         bed.ingest_channel(ingest.grpc_addr).await.unwrap(),

@@ -25,7 +25,7 @@ use borderflow_simulator::cli::register_crossings;
 use borderflow_simulator::link::LinkConfig;
 use borderflow_simulator::model::network::{CrossingSpec, Mode, Network, Profile};
 use borderflow_simulator::model::traffic::{Emission, Emitted, Traffic, TrafficConfig};
-use borderflow_simulator::run::{RunConfig, run_emissions};
+use borderflow_simulator::run::{Ingests, RunConfig, run_emissions};
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::testbed::Testbed;
 use plant::{Planter, heartbeat};
@@ -475,8 +475,7 @@ async fn every_kind_in_the_catalogue_fires_exactly_as_planted() {
     run_emissions(
         &network,
         &config,
-        channel,
-        &bed.tokens().unwrap(),
+        &Ingests::one(channel, bed.tokens().unwrap()),
         exercise.emissions.into_iter(),
         Vec::new(),
         stats.clone(),

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use borderflow_simulator::model::networks;
-use borderflow_simulator::run::run;
+use borderflow_simulator::run::{Ingests, run};
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::testbed::{Testbed, eventually};
 use borderflow_systest::totals::{describe, expected, on_topic, run_config, sent, wait_for};
@@ -33,8 +33,7 @@ async fn every_event_sent_is_counted_exactly_once() {
     run(
         &network,
         &run_config(hours, None),
-        channel,
-        &bed.tokens().unwrap(),
+        &Ingests::one(channel, bed.tokens().unwrap()),
         Vec::new(),
         stats.clone(),
         CancellationToken::new(),
@@ -83,8 +82,7 @@ async fn an_aggregator_restarted_mid_stream_still_counts_exactly() {
             run(
                 &network,
                 &run_config(hours, Some(3_600.0)),
-                channel,
-                &tokens,
+                &Ingests::one(channel, tokens),
                 Vec::new(),
                 stats,
                 CancellationToken::new(),

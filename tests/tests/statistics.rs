@@ -20,7 +20,7 @@ use borderflow_proto::statistics::v1::{
 };
 use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 use borderflow_simulator::model::networks;
-use borderflow_simulator::run::run;
+use borderflow_simulator::run::{Ingests, run};
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::testbed::Testbed;
 use borderflow_systest::totals::{each_inspection, expected, run_config, traffic_config, wait_for};
@@ -198,8 +198,10 @@ async fn statistics_count_every_traveller_once_and_withhold_small_cells() {
     run(
         &network,
         &run_config(HOURS, None),
-        bed.ingest_endpoint(ingest.grpc_addr).unwrap(),
-        &bed.tokens().unwrap(),
+        &Ingests::one(
+            bed.ingest_endpoint(ingest.grpc_addr).unwrap(),
+            bed.tokens().unwrap(),
+        ),
         Vec::new(),
         Arc::new(Stats::default()),
         CancellationToken::new(),

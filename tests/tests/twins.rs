@@ -1,8 +1,9 @@
 //! Twin crossings judged by the aggregator's own steps in memory
 //! (`offline`), with the liaison exchange between the two posts of each
-//! pair: the pair incidents of the `twin-crossings` exercise are found as
-//! MIRROR_GAP at the post the travellers left, and a plain run of coupled
-//! pairs reconciles without a false gap or delay.
+//! pair: the pair incidents of the `twin-crossings` exercise (travellers
+//! lost, a side closed, a slower zone, booths not reporting) are found as
+//! MIRROR_GAP or TRANSIT_DELAY, and a plain run of coupled pairs
+//! reconciles without a false gap or delay.
 
 use borderflow_aggregator::detect::DetectConfig;
 use borderflow_proto::analytics::v1::AnomalyKind;
@@ -18,7 +19,12 @@ fn the_pair_incidents_are_found_where_the_travellers_left() {
     let text = builtin::scenario("twin-crossings").unwrap();
     let judged = judge(&scenario(text), DetectConfig::default());
     let card = &judged.scorecard;
-    for kind in ["vanished_travellers", "twin_closure"] {
+    for kind in [
+        "vanished_travellers",
+        "twin_closure",
+        "zone_slowdown",
+        "unreported_booths",
+    ] {
         let row = card
             .incidents
             .iter()

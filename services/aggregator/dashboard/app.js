@@ -1,7 +1,8 @@
 // The dashboard's entry point: asks who is signed in and shows nothing of
 // the data until someone is, keeps the crossings and the stream's clock,
 // applies live updates once per animation frame, and routes between the
-// overview (#/) and a crossing page (#/crossing/ID). Signing out, or the
+// overview (#/), a crossing page (#/crossing/ID), a twin pair's view
+// (#/pair/ID) and the statistics (#/statistics). Signing out, or the
 // server no longer knowing the session, closes the stream and empties
 // every view.
 
@@ -11,6 +12,7 @@ import { setText, utc } from './format.js';
 import { lang, setLang, t, translate } from './i18n.js';
 import { connect } from './live.js';
 import { createMap } from './map.js';
+import { createPairPage } from './pair.js';
 import * as session from './session.js';
 import { createSignIn } from './signin.js';
 import { createStatisticsPage } from './statistics.js';
@@ -48,6 +50,16 @@ const page = createCrossingPage({
   facts: $('crossing-facts'),
   charts: { throughput: $('chart-throughput'), inspection: $('chart-inspection'), wait: $('chart-wait') },
   anomalies: $('crossing-anomalies'),
+  pair: { box: $('crossing-pair'), link: $('crossing-pair-link') },
+});
+const pairPage = createPairPage({
+  title: $('pair-title'),
+  picker: $('pair-select'),
+  hours: $('pair-hours'),
+  note: $('pair-note'),
+  flows: $('pair-flows'),
+  anomalies: $('pair-anomalies'),
+  anomaliesSection: $('pair-anomalies-section'),
 });
 const statistics = createStatisticsPage({
   form: {
@@ -186,6 +198,8 @@ function start(who) {
     $('network-facts').hidden = false;
     $('conn').hidden = false;
     stream = connect(`/api/live?lang=${lang()}`, live);
+    // The pair view's link, when the viewer may see a twin pair.
+    pairPage.list().then((pairs) => { if (user) $('pairs-link').hidden = !pairs.length; }).catch(() => {});
   } else if (session.may(who, READ_STATISTICS)) {
     location.hash = '#/statistics';
   }
@@ -199,6 +213,7 @@ function stop(reason) {
   stream?.close();
   stream = null;
   statistics.clear();
+  pairPage.clear();
   cancelAnimationFrame(frame);
   frame = 0;
   pending = nothingPending();
@@ -211,7 +226,7 @@ function stop(reason) {
   showCounts([]);
   setText($('total'), '—');
   setText($('clock'), utc(null));
-  for (const id of ['overview', 'crossing-page', 'statistics-page', 'network-facts', 'conn', 'statistics-link']) $(id).hidden = true;
+  for (const id of ['overview', 'crossing-page', 'pair-page', 'statistics-page', 'network-facts', 'conn', 'statistics-link', 'pairs-link']) $(id).hidden = true;
   signIn.show(reason);
 }
 
@@ -230,11 +245,15 @@ session.whenExpired(() => stop(t('signin.expired')));
 function route() {
   if (!user) return;
   const match = location.hash.match(/^#\/crossing\/(.+)$/);
+  const pairMatch = location.hash.match(/^#\/pair(?:\/(.+))?$/);
   const overview = $('overview');
   const crossingPage = $('crossing-page');
   const statisticsPage = $('statistics-page');
   const wantsStatistics = location.hash === '#/statistics' && session.may(user, READ_STATISTICS);
+  const wantsPair = pairMatch && !wantsStatistics && session.may(user, READ_FIGURES);
   statisticsPage.hidden = !wantsStatistics;
+  $('pair-page').hidden = !wantsPair;
+  if (!wantsPair) pairPage.hide();
   if (wantsStatistics) {
     overview.hidden = true;
     crossingPage.hidden = true;
@@ -244,6 +263,12 @@ function route() {
   } else if (!session.may(user, READ_FIGURES)) {
     overview.hidden = true;
     crossingPage.hidden = true;
+  } else if (wantsPair) {
+    overview.hidden = true;
+    crossingPage.hidden = true;
+    page.hide();
+    pairPage.show(pairMatch[1] ? decodeURIComponent(pairMatch[1]) : null);
+    $('pair-title').focus();
   } else if (match) {
     overview.hidden = true;
     crossingPage.hidden = false;

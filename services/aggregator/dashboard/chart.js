@@ -41,9 +41,10 @@ function segments(points, index, x, y) {
  * renders an axis value, `label` names the chart for screen readers;
  * `time` (optional) labels the time axis (default `hh:mm`), `span` is the
  * least time the axis covers and the least step between its ticks
- * (default a minute).
+ * (default a minute); `marks` (optional) are times to mark with a
+ * vertical line (e.g. periods that alarmed).
  */
-export function lineChart(root, { points, series, format, label, time = hhmm, span = MINUTE }) {
+export function lineChart(root, { points, series, format, label, time = hhmm, span = MINUTE, marks = [] }) {
   root.replaceChildren();
   root.setAttribute('role', 'img');
   const values = points.flatMap((p) => p.values).filter((v) => v != null);
@@ -72,6 +73,9 @@ export function lineChart(root, { points, series, format, label, time = hhmm, sp
       svg('text', { x: x(t), y: H - 8, 'text-anchor': anchor }, time(t)));
   }
   root.append(axes);
+  for (const m of marks) {
+    root.append(svg('line', { x1: x(m), x2: x(m), y1: M.top, y2: H - M.bottom, class: 'mark' }));
+  }
 
   const legend = svg('g', { class: 'legend' });
   const layers = [];

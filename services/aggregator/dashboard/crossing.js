@@ -56,7 +56,7 @@ function facts(dl, s, lanes, windows, shown) {
 
 const minutes = (s) => (s == null ? null : s / 60);
 
-export function createCrossingPage({ title, facts: factList, charts, anomalies }) {
+export function createCrossingPage({ title, facts: factList, charts, anomalies, pair }) {
   let current = null;
   let lastLoad = 0;
   let timer = null;
@@ -69,6 +69,9 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
       el('span', { class: `badge state-${s.state}`, text: t(`state.${s.state}`) }));
     document.title = `${s.id} · borderflow`;
     facts(factList, s, d.lanes, d.windows, d.protection);
+    // A post of a twin pair this system exchanges for: its pair view.
+    pair.box.hidden = !d.pair;
+    if (d.pair) pair.link.href = `#/pair/${encodeURIComponent(d.pair)}`;
     const points = (pick) => d.windows.map((w) => ({ t: w.end_ms ?? w.start_ms, values: pick(w) }));
     lineChart(charts.throughput, {
       label: t('chart.throughput'),
@@ -125,6 +128,7 @@ export function createCrossingPage({ title, facts: factList, charts, anomalies }
     title.textContent = text;
     factList.replaceChildren();
     anomalies.replaceChildren();
+    pair.box.hidden = true;
     for (const chart of Object.values(charts)) chart.replaceChildren();
   }
 

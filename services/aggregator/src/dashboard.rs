@@ -14,6 +14,12 @@
 //!   anomalies}`; windows oldest first, for the charts.
 //! - `GET /api/anomalies?kind=&crossing=&severity=&limit=`: newest first;
 //!   lists are comma-separated, `severity` is the least one.
+//! - `GET /api/pairs`: `{pairs: [{id, posts}]}`, the twin pairs this
+//!   system exchanges for with a post in the caller's scope.
+//! - `GET /api/pairs/{id}?hours=`: `{id, posts, from_ms, latest_ms, flows,
+//!   anomalies, anomalies_shown}`; per direction of travel and period, the
+//!   exits published at one post, the entries at the other and what the
+//!   reconciliation judged (`pair`).
 //! - `GET /api/live`: server-sent events. `snapshot` (`{seq, clock_ms,
 //!   crossings, anomalies}`) on connecting and after falling behind; then
 //!   once a second `delta` (`{seq, clock_ms, changed, removed,
@@ -33,6 +39,7 @@ mod auth;
 mod delta;
 mod hub;
 mod live;
+mod pair;
 mod statistics;
 mod view;
 
@@ -106,6 +113,8 @@ pub fn router(
         .route("/api/anomalies", get(api::anomalies))
         .route("/api/kinds", get(api::kinds))
         .route("/api/live", get(live::live))
+        .route("/api/pairs", get(pair::pairs))
+        .route("/api/pairs/{id}", get(pair::pair))
         .route("/api/statistics", get(statistics::statistics))
         .route("/api/statistics.csv", get(statistics::csv))
         .route_layer(middleware::from_fn_with_state(

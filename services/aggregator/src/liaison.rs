@@ -20,7 +20,7 @@ use borderflow_proto::liaison::v1::LiaisonRecord;
 use borderflow_proto::timestamp_to_ms;
 
 use crate::detect::DetectConfig;
-use crate::detect::pair::{Flow, FlowId, Latest, PairKey};
+use crate::detect::pair::{Flow, FlowId, Judged, Latest, PairKey};
 use crate::partition::effects::Record;
 use crate::partition::liaison::{Passage, PostPeriods};
 use crate::statistics::liaison::record;
@@ -47,6 +47,14 @@ pub enum Stepped {
     Counted,
     /// Its period was already exchanged.
     Late,
+}
+
+/// What one reconciliation raised, and what each flow judged (for the
+/// operators' pair view).
+#[derive(Debug, Default)]
+pub struct Reconciled {
+    pub anomalies: Vec<Anomaly>,
+    pub judged: Vec<(FlowId, Vec<Judged>)>,
 }
 
 pub struct Exchange {
@@ -103,8 +111,8 @@ impl Exchange {
                 self.periods.resume(crossing, through);
             }
             let twin = pair.twin_of(crossing).unwrap_or_default().to_owned();
-            let twin_is_ours =
-                self.operates(country_of(&twin).as_deref()) && country_of(&twin).is_some();
+            let twin_country = country_of(&twin);
+            let twin_is_ours = twin_country.is_some() && self.operates(twin_country.as_deref());
             let mut flows = vec![(crossing.to_owned(), twin.clone())];
             if !twin_is_ours {
                 flows.push((twin.clone(), crossing.to_owned()));
@@ -202,7 +210,12 @@ impl Exchange {
 
     /// Judges the flows told here on what the exchange holds now.
     pub fn reconcile(&mut self, store: &LiaisonStore, config: &DetectConfig) -> Vec<Anomaly> {
-        let mut out = Vec::new();
+        self.reconcile_judged(store, config).anomalies
+    }
+
+    /// [`Exchange::reconcile`], with every period each flow judged.
+    pub fn reconcile_judged(&mut self, store: &LiaisonStore, config: &DetectConfig) -> Reconciled {
+        let mut out = Reconciled::default();
         for (flow, position) in &mut self.flows {
             let (periods, next) = store.since(&flow.id.pair_id, *position);
             *position = next;
@@ -212,7 +225,11 @@ impl Exchange {
             for period in periods {
                 flow.offer((*period).clone());
             }
-            out.extend(flow.judge(config));
+            out.anomalies.extend(flow.judge(config));
+            let judged = flow.take_judged();
+            if !judged.is_empty() {
+                out.judged.push((flow.id.clone(), judged));
+            }
         }
         out
     }

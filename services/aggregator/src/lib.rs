@@ -147,6 +147,12 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let admin_addr = admin_listener.local_addr()?;
     let readiness = Readiness::default();
     let caught_up = readiness.flag("materialised");
+    // How this instance signs its audit records.
+    let instance = config
+        .instance_id
+        .clone()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| grpc_addr.to_string());
 
     let background = CancellationToken::new();
     let materialiser = {
@@ -154,8 +160,11 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         let topics = config.topics.clone();
         let stores = stores.clone();
         let stop = background.clone();
-        tokio::task::spawn_blocking(move || Materialiser::start(&kafka, &topics, stores, stop))
-            .await??
+        let instance = instance.clone();
+        tokio::task::spawn_blocking(move || {
+            Materialiser::start(&kafka, &topics, stores, &instance, stop)
+        })
+        .await??
     };
     // Not ready until the view has caught up, however long that takes.
     loop {
@@ -241,6 +250,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                     reference: stores.reference.clone(),
                     anomalies: stores.anomalies.clone(),
                     catch_up_deadline: config.catch_up_deadline,
+                    instance: instance.clone(),
                 };
                 move |stop: &CancellationToken| {
                     let stage = stage.clone();
@@ -316,11 +326,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             config.audit_failure,
         ),
         reference: stores.reference.clone(),
-        instance: config
-            .instance_id
-            .clone()
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .unwrap_or_else(|| grpc_addr.to_string()),
+        instance: instance.clone(),
     });
     {
         let stop = background.clone();

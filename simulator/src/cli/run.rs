@@ -12,10 +12,11 @@ use borderflow_i18n::{Args as _, Lang, message, render};
 use tokio_util::sync::CancellationToken;
 
 use super::{RunArgs, register_crossings};
-use crate::exercise::{ExerciseOptions, Targets, run_scenario};
+use crate::exercise::{ExerciseOptions, Neighbour, System, Targets, run_scenario};
 use crate::link::LinkConfig;
+use crate::model::network::Network;
 use crate::model::traffic::TrafficConfig;
-use crate::run::{self, RunConfig};
+use crate::run::{self, Ingests, RunConfig};
 use crate::scenario::Scenario;
 use crate::scenario::time::parse_speed;
 use crate::score;
@@ -26,6 +27,13 @@ fn tokens(args: &RunArgs) -> anyhow::Result<TokenIssuer> {
     let secret = std::fs::read_to_string(&args.token_secret_file)
         .with_context(|| format!("reading {}", args.token_secret_file.display()))?;
     Ok(TokenIssuer::new(secret.trim().as_bytes()))
+}
+
+async fn neighbours(args: &RunArgs) -> anyhow::Result<Vec<Neighbour>> {
+    match &args.neighbours_file {
+        Some(path) => super::neighbours::load(path).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 fn speed(args: &RunArgs) -> anyhow::Result<Option<Option<f64>>> {
@@ -61,13 +69,16 @@ pub(super) async fn scenario(
         .then(|| tls.clone())
         .flatten();
     let targets = Targets {
-        ingest: run::ingest(&args.ingest, tls)?,
-        aggregator: authorized(
-            run::connect(aggregator, aggregator_tls).await?,
-            args.aggregator_bearer()?,
-        ),
-        tokens: tokens(&args)?,
-        keys,
+        home: System {
+            ingest: run::ingest(&args.ingest, tls)?,
+            aggregator: authorized(
+                run::connect(aggregator, aggregator_tls).await?,
+                args.aggregator_bearer()?,
+            ),
+            tokens: tokens(&args)?,
+            keys,
+        },
+        neighbours: neighbours(&args).await?,
     };
     let options = ExerciseOptions {
         speed: speed(&args)?,
@@ -117,24 +128,47 @@ pub(super) async fn plain(
         .with_context(|| format!("--start: {:?} is not an RFC 3339 time", args.start))?;
     let tokens = tokens(&args)?;
     let tls = args.tls.client_config()?;
+    let neighbours = neighbours(&args).await?;
+    let abroad = |country: &str| {
+        neighbours
+            .iter()
+            .any(|n| n.countries.iter().any(|c| c == country))
+    };
     if let Some(aggregator) = &args.aggregator {
         let aggregator_tls = aggregator
             .starts_with("https://")
             .then(|| tls.clone())
             .flatten();
-        register_crossings(
-            aggregator,
-            aggregator_tls,
-            args.aggregator_bearer()?,
-            &network,
-        )
-        .await?;
+        let home = Network {
+            crossings: network
+                .crossings
+                .iter()
+                .filter(|c| !abroad(&c.country))
+                .cloned()
+                .collect(),
+            ..network.clone()
+        };
+        register_crossings(aggregator, aggregator_tls, args.aggregator_bearer()?, &home).await?;
         report(&format!(
             "registered {} crossings with the aggregator",
-            network.crossings.len()
+            home.crossings.len()
         ));
     }
-    let ingest = run::ingest(&args.ingest, tls)?;
+    let mut ingests = Ingests::one(run::ingest(&args.ingest, tls)?, tokens);
+    for n in &neighbours {
+        n.system
+            .register(
+                network
+                    .crossings
+                    .iter()
+                    .filter(|c| n.countries.contains(&c.country)),
+            )
+            .await?;
+        for country in &n.countries {
+            ingests =
+                ingests.with_country(country, n.system.ingest.clone(), n.system.tokens.clone());
+        }
+    }
     let config = RunConfig {
         traffic: TrafficConfig {
             start_ms,
@@ -156,8 +190,7 @@ pub(super) async fn plain(
     let run = run::run(
         &network,
         &config,
-        ingest,
-        &tokens,
+        &ingests,
         Vec::new(),
         stats.clone(),
         shutdown.clone(),

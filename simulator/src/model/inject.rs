@@ -140,6 +140,36 @@ pub struct Injections {
     pub vanishing: Vec<Vanishing>,
     /// Spans when a leading post's twin turns everyone back.
     pub twin_closures: Vec<TwinClosure>,
+    /// Spans when the zone between a pair's posts is slower.
+    pub slowdowns: Vec<ZoneSlowdown>,
+    /// Spans when some of a twin post's booths inspect without reporting.
+    pub unreported: Vec<UnreportedBooths>,
+}
+
+/// Over [from_ms, to_ms) the drive between leading post `crossing` and
+/// its twin, either way, takes `factor` times as long for travellers
+/// setting out then (road works, a checkpoint in the zone, weather). They
+/// belong to occurrence `truth`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneSlowdown {
+    pub crossing: usize,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub factor: f64,
+    pub truth: u32,
+}
+
+/// Over [from_ms, to_ms) the first `booths` booths of twin post
+/// `crossing` inspect travellers as usual, but nothing of theirs
+/// (inspections, heartbeats) reaches the system: a booth working offline
+/// whose records are never synchronised. Occurrence `truth`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnreportedBooths {
+    pub crossing: usize,
+    pub booths: u32,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub truth: u32,
 }
 
 /// Over [from_ms, to_ms) the twin of leading post `crossing` inspects no

@@ -176,7 +176,7 @@ impl Traffic {
 }
 
 /// The coupling of a scenario that couples twins; it takes the planted
-/// disappearances, which it plays.
+/// pair incidents, which it plays.
 fn couple(
     network: &Network,
     config: &TrafficConfig,
@@ -185,13 +185,7 @@ fn couple(
     if !injections.couple_twins {
         return None;
     }
-    Coupling::of(
-        network,
-        config.seed,
-        config.end_ms,
-        std::mem::take(&mut injections.vanishing),
-        std::mem::take(&mut injections.twin_closures),
-    )
+    Coupling::of(network, config.seed, config.end_ms, injections)
 }
 
 /// The next item of `source` with the coupled far sides woven in.

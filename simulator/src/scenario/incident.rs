@@ -42,7 +42,7 @@ pub use operations::{LaneClosure, RefusalCampaign};
 pub use parties::{RepeatedRefusals, Trafficking, TraffickingRing};
 pub use protection::MassInflux;
 pub use travel::{DoubleEntry, ImpossibleTravel, Overstay, plausible_speed_kmh};
-pub use twins::{TwinClosure, VanishedTravellers};
+pub use twins::{TwinClosure, UnreportedBooths, VanishedTravellers, ZoneSlowdown};
 
 /// An incident as written: one flat table, its `kind` saying which
 /// parameters it takes.

@@ -25,6 +25,9 @@ struct Detail {
     /// The open window, when there is one.
     current: Option<WindowPoint>,
     lanes: u32,
+    /// The twin pair the crossing is a post of, when this system exchanges
+    /// for it (`/api/pairs/{id}`).
+    pair: Option<String>,
     anomalies: Vec<AnomalyView>,
     /// Whether the windows carry protection figures: only for a role that
     /// reads anomalies (`grpc::as_seen`).
@@ -98,6 +101,11 @@ pub(crate) async fn crossing(
         windows: recent.iter().map(point).collect(),
         current: open.as_ref().map(point),
         lanes: stores.reference.crossing(&id).map_or(0, |c| c.lanes),
+        pair: stores
+            .liaison
+            .keys()
+            .of_post(&id)
+            .map(|p| p.pair_id.clone()),
         anomalies: anomalies
             .iter()
             .map(|a| AnomalyView::of(a, lang, &*stores.reference))

@@ -35,6 +35,7 @@ const ASSETS: &[Asset] = &[
     asset!("crossing.js", "text/javascript; charset=utf-8"),
     asset!("session.js", "text/javascript; charset=utf-8"),
     asset!("statistics.js", "text/javascript; charset=utf-8"),
+    asset!("pair.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
     asset!("i18n.js", "text/javascript; charset=utf-8"),
     asset!("messages.en.json", "application/json; charset=utf-8"),

@@ -145,6 +145,9 @@ impl Transit {
 #[derive(Clone, Debug)]
 struct Episode {
     first_start_ms: i64,
+    /// When the condition first held: every revision keeps its first
+    /// one's event time (the explanation describes the latest window).
+    first_event: Option<borderflow_proto::Timestamp>,
     last_end_ms: i64,
     revision: u32,
 }
@@ -174,6 +177,8 @@ pub struct Flow {
     waits: std::collections::VecDeque<(i64, i64)>,
     /// (period start, transit times) of the periods in the window.
     transits: std::collections::VecDeque<(i64, Vec<i64>)>,
+    /// Periods judged since [`Flow::take_judged`] last took them.
+    judged: Vec<Judged>,
 }
 
 /// The latest judged period of a flow: per check, (missing, judged).
@@ -182,6 +187,23 @@ pub struct Latest {
     pub gone: Option<(usize, usize)>,
     pub unrecorded: Option<(usize, usize)>,
     pub transit_ms: Option<i64>,
+}
+
+/// One period as one check judged it, for the operators' pair view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    pub check: Check,
+    /// The period judged: the leaving post's (gone, transit) or the
+    /// entering post's (unrecorded).
+    pub start_ms: i64,
+    /// Travellers judged; for transit, those the median is over.
+    pub judged: usize,
+    /// Travellers who did not reconcile (none for transit).
+    pub missing: usize,
+    /// Transit: the median over the window ending with the period.
+    pub transit_ms: Option<i64>,
+    /// The check alarmed on the period.
+    pub alarm: bool,
 }
 
 impl Flow {
@@ -201,6 +223,7 @@ impl Flow {
             latest: Latest::default(),
             waits: std::collections::VecDeque::new(),
             transits: std::collections::VecDeque::new(),
+            judged: Vec::new(),
         }
     }
 
@@ -233,6 +256,11 @@ impl Flow {
     /// the anomalies raised or grown.
     pub fn judge(&mut self, config: &crate::detect::DetectConfig) -> Vec<Anomaly> {
         judge::run(self, config)
+    }
+
+    /// The periods judged since this was last asked, oldest first.
+    pub fn take_judged(&mut self) -> Vec<Judged> {
+        std::mem::take(&mut self.judged)
     }
 
     /// How long the entering post may take to record a traveller who has

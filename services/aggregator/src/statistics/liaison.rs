@@ -9,6 +9,8 @@ use borderflow_proto::inspection::v1::Direction;
 use borderflow_proto::liaison::v1::{KeyedPassage, LiaisonRecord};
 use borderflow_proto::{ms_to_timestamp, timestamp_to_ms};
 
+pub mod audit;
+
 use super::{protect, table};
 use crate::detect::pair::{PairKey, SidePeriod};
 use crate::partition::liaison::PostPeriod;

@@ -5,7 +5,10 @@
 //! reconciled takes what is new since it last looked; a period published
 //! again with more in it replaces the first and is offered again (one with
 //! no more is a replay, and ignored).
-//! Periods older than the retention are dropped.
+//! Periods older than the retention are dropped. Beside them, what the
+//! flows reconciled here judged ([`JudgedBook`]), for the pair view.
+
+mod judged;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +19,8 @@ use borderflow_proto::liaison::v1::LiaisonRecord;
 
 use crate::detect::pair::SidePeriod;
 use crate::statistics::liaison::{Refused, verify};
+
+pub use judged::{FlowJudgements, JudgedBook, PeriodJudgement, TransitVerdict, Verdict};
 
 /// What the store keeps of one period besides its keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +45,7 @@ pub struct LiaisonStore {
     retention_ms: i64,
     inner: RwLock<HashMap<String, Pair>>,
     loaded: AtomicBool,
+    judged: JudgedBook,
 }
 
 impl LiaisonStore {
@@ -49,11 +55,17 @@ impl LiaisonStore {
             retention_ms,
             inner: RwLock::default(),
             loaded: AtomicBool::new(false),
+            judged: JudgedBook::new(retention_ms),
         }
     }
 
     pub fn keys(&self) -> &PairKeys {
         &self.pairs_keys
+    }
+
+    /// What the flows reconciled on this instance judged.
+    pub fn judged(&self) -> &JudgedBook {
+        &self.judged
     }
 
     /// The view holds what the topic held at start-up.

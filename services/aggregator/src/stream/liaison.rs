@@ -5,6 +5,8 @@
 //! pair, tracked until durable like every output; every tick it reconciles
 //! its flows on the liaison store and publishes what they raise.
 //!
+//! Each period sent is written to the audit trail in the same batch.
+//!
 //! A flow judged again after a restart raises the same anomalies again
 //! (ids derived from the flow and the episode); one this instance's store
 //! already holds at that revision or later is not published twice.
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
+use borderflow_common::clock::now_ms;
 use borderflow_common::kafka::Topics;
 use borderflow_domain::twins::PairKeys;
 use borderflow_proto::Message as _;
@@ -22,6 +25,7 @@ use crate::detect::DetectConfig;
 use crate::liaison::{Exchange, Settings, Stepped};
 use crate::metrics;
 use crate::partition::effects::{Effects, Record};
+use crate::statistics::liaison::audit;
 use crate::store::{LiaisonStore, ReferenceStore};
 use crate::stream::output::Outputs;
 use crate::stream::pipeline::Stage;
@@ -36,6 +40,8 @@ pub struct LiaisonStage {
     pub anomalies: Arc<crate::store::AnomalyStore>,
     /// Longest wait for the liaison view before a partition resumes.
     pub catch_up_deadline: Duration,
+    /// This instance's name in the audit trail.
+    pub instance: String,
 }
 
 impl LiaisonStage {
@@ -91,13 +97,27 @@ impl Stage for LiaisonStage {
         for (pair, record) in state.publish(&self.country_of()) {
             let exit = record.direction == borderflow_proto::inspection::v1::Direction::Exit as i32;
             out.send(&topic, pair.as_bytes(), &record.encode_to_vec(), None)?;
+            // Into the audit trail with the period, durable alike.
+            let entry = audit::sent(&record, &topic, &self.instance, now_ms());
+            let audit_topic = out.topics.audit.clone();
+            out.send(
+                &audit_topic,
+                entry.principal.as_bytes(),
+                &entry.encode_to_vec(),
+                None,
+            )?;
             metrics::liaison_published(&pair, exit);
         }
         Ok(())
     }
 
     fn tick(&self, state: &mut Exchange, out: &mut Outputs<'_>) {
-        for anomaly in state.reconcile(&self.liaison, &self.detect) {
+        let reconciled = state.reconcile_judged(&self.liaison, &self.detect);
+        // What each flow judged, for the dashboard's pair view.
+        for (id, judged) in &reconciled.judged {
+            self.liaison.judged().record(id, judged);
+        }
+        for anomaly in reconciled.anomalies {
             if self
                 .anomalies
                 .get(&anomaly.id)

@@ -88,6 +88,7 @@ impl Materialiser {
         kafka: &KafkaArgs,
         topics: &Topics,
         stores: Stores,
+        instance: &str,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
         let consumer: BaseConsumer = kafka
@@ -132,8 +133,9 @@ impl Materialiser {
         )?;
         liaison::start(
             kafka,
-            &topics.liaison,
+            topics,
             stores.liaison.clone(),
+            instance,
             shutdown.clone(),
         )?;
         let positions = materialiser.positions.clone();

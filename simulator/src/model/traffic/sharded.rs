@@ -69,8 +69,7 @@ impl ShardedTraffic {
                     .filter_map(|i| injections.crossings.remove(i).map(|c| (*i, c)))
                     .collect(),
                 couple_twins: injections.couple_twins,
-                vanishing: Vec::new(),
-                twin_closures: Vec::new(),
+                ..Injections::default()
             };
             let (to, from) = sync_channel(AHEAD);
             let (network, config) = (network.clone(), config.clone());

@@ -18,7 +18,7 @@
 //! event, so the coupled stream depends on nothing but its inputs.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use borderflow_domain::time::MS_PER_HOUR;
 use borderflow_proto::inspection::v1::{Direction, InspectionEvent, Outcome};
@@ -26,7 +26,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{Emission, Emitted, REFUSAL_SHARE, stable_hash};
-use crate::model::inject::{TwinClosure, Vanishing};
+use crate::model::inject::{Injections, TwinClosure, UnreportedBooths, Vanishing, ZoneSlowdown};
 use crate::model::network::Network;
 use post::{Post, QUICK_WAIT_MS};
 use record::{decide, document_of, lane_of, mirror, party_of, time_of};
@@ -53,6 +53,12 @@ pub(super) struct Coupling {
     pairs: Vec<Pair>,
     vanishing: Vec<Vanishing>,
     closures: Vec<TwinClosure>,
+    slowdowns: Vec<ZoneSlowdown>,
+    unreported: Vec<UnreportedBooths>,
+    /// Documents whose exit an unreporting booth swallowed, with the post
+    /// and the occurrence: their next entry there is the incident's too
+    /// (it looks like an entry without an exit).
+    unreported_exits: HashMap<u64, (usize, u32)>,
     /// Documents sent back to the leading post, whose next entry there the
     /// return already made.
     returned: HashSet<u64>,
@@ -97,8 +103,7 @@ impl Coupling {
         network: &Network,
         seed: u64,
         end_ms: i64,
-        vanishing: Vec<Vanishing>,
-        closures: Vec<TwinClosure>,
+        injections: &mut Injections,
     ) -> Option<Self> {
         let mut leads = vec![None; network.crossings.len()];
         let mut pairs = Vec::new();
@@ -120,8 +125,11 @@ impl Coupling {
             seed,
             leads,
             pairs,
-            vanishing,
-            closures,
+            vanishing: std::mem::take(&mut injections.vanishing),
+            closures: std::mem::take(&mut injections.twin_closures),
+            slowdowns: std::mem::take(&mut injections.slowdowns),
+            unreported: std::mem::take(&mut injections.unreported),
+            unreported_exits: HashMap::new(),
             returned: HashSet::new(),
             in_hall: HashSet::new(),
             held: BinaryHeap::new(),
@@ -144,27 +152,59 @@ impl Coupling {
     pub(super) fn feed(&mut self, item: Emitted) {
         self.now = self.now.max(item.at_ms);
         let pair = self.leads.get(item.crossing).copied().flatten();
-        match (&item.emission, pair) {
-            (Emission::Event(event), Some(pair)) if item.truth.is_none() => {
-                let event = event.clone();
-                if self.is_second_entry(&event) {
-                    return;
-                }
-                self.couple(pair, &event);
-                self.hold(item);
+        if let (Emission::Event(event), Some(pair)) = (&item.emission, pair)
+            && item.truth.is_none()
+        {
+            // Entries need the document (read from the zone) whatever they
+            // decided; exits only when sent back.
+            let entry = (event.direction == Direction::Entry as i32).then(|| document_of(event));
+            if entry.is_some_and(|document| self.is_second_entry(event, document)) {
+                return;
             }
-            _ => self.hold(item),
+            self.couple(pair, event, entry);
         }
+        self.hold(item);
     }
 
     /// The next item whose time no later input can precede; with `done`,
     /// whatever is held.
+    /// Items of booths planted as unreporting never come out.
     pub(super) fn release(&mut self, done: bool) -> Option<Emitted> {
-        let Reverse(Held(at, ..)) = self.held.peek()?;
-        if done || *at <= self.now.saturating_sub(HORIZON_MS) {
-            self.held.pop().map(|Reverse(Held(.., item))| *item)
-        } else {
-            None
+        loop {
+            let Reverse(Held(at, ..)) = self.held.peek()?;
+            if !done && *at > self.now.saturating_sub(HORIZON_MS) {
+                return None;
+            }
+            let Reverse(Held(.., mut item)) = self.held.pop()?;
+            let silent = self.unreported.iter().find(|u| {
+                u.crossing == item.crossing
+                    && item.lane < u.booths
+                    && (u.from_ms..u.to_ms).contains(&item.at_ms)
+            });
+            let Emission::Event(event) = &item.emission else {
+                if silent.is_none() {
+                    return Some(*item);
+                }
+                continue;
+            };
+            let exit = event.direction == Direction::Exit as i32;
+            if let Some(u) = silent {
+                if exit && event.outcome == Outcome::Admitted as i32 {
+                    self.unreported_exits
+                        .insert(document_of(event), (item.crossing, u.truth));
+                }
+                continue;
+            }
+            if !exit && item.truth.is_none() && !self.unreported_exits.is_empty() {
+                let document = document_of(event);
+                if let Some(&(crossing, truth)) = self.unreported_exits.get(&document)
+                    && crossing == item.crossing
+                {
+                    self.unreported_exits.remove(&document);
+                    item.truth = Some(truth);
+                }
+            }
+            return Some(*item);
         }
     }
 
@@ -180,11 +220,10 @@ impl Coupling {
 
     /// An entry at the leading post (or a failed read before it) of a
     /// party the twin sent back: the return was that entry.
-    fn is_second_entry(&mut self, event: &InspectionEvent) -> bool {
-        if event.direction != Direction::Entry as i32 || self.returned.is_empty() {
+    fn is_second_entry(&mut self, event: &InspectionEvent, document: u64) -> bool {
+        if self.returned.is_empty() {
             return false;
         }
-        let document = document_of(event);
         if event.outcome == Outcome::Unspecified as i32 {
             self.returned.contains(&document)
         } else {
@@ -192,8 +231,9 @@ impl Coupling {
         }
     }
 
-    /// The far side of one inspection at a leading post.
-    fn couple(&mut self, pair: usize, event: &InspectionEvent) {
+    /// The far side of one inspection at a leading post; `entry` is an
+    /// entry's document.
+    fn couple(&mut self, pair: usize, event: &InspectionEvent, entry: Option<u64>) {
         let outcome = Outcome::try_from(event.outcome).unwrap_or(Outcome::Unspecified);
         // A read that failed before the inspection that counts moves no one.
         if outcome == Outcome::Unspecified {
@@ -208,10 +248,19 @@ impl Coupling {
         let mut party = self.rng(party_of(event));
         let mut own = self.rng(&event.event_id);
         let earliest = self.now.saturating_sub(HORIZON_MS);
+        let lead_index = self.pairs[pair].lead.index;
+        let slowdowns = &self.slowdowns;
+        // A drive setting out at `at`, slowed by a planted slowdown then.
+        let slowed = |drive: i64, at: i64| -> i64 {
+            slowdowns
+                .iter()
+                .filter(|s| s.crossing == lead_index && (s.from_ms..s.to_ms).contains(&at))
+                .fold(drive as f64, |d, s| d * s.factor) as i64
+        };
         let Pair { lead, twin } = &mut self.pairs[pair];
         let mut out = Vec::new();
         if exit {
-            let arrival = completed + twin.drive(&mut party);
+            let arrival = completed + slowed(twin.drive(&mut party), completed);
             if self
                 .closures
                 .iter()
@@ -219,7 +268,7 @@ impl Coupling {
             {
                 // Turned back at the closed booths, without an inspection:
                 // admitted again where the party left.
-                let again = arrival + lead.drive(&mut party);
+                let again = arrival + slowed(lead.drive(&mut party), arrival);
                 let slot = lead.before(again + lead.service_ms(&mut own), &mut own);
                 let back = mirror(event, lead, Direction::Entry, slot);
                 self.returned.insert(document_of(event));
@@ -234,7 +283,7 @@ impl Coupling {
                 );
                 if refused {
                     // Sent back: admitted again at the post the party left.
-                    let again = slot.completed + lead.drive(&mut party);
+                    let again = slot.completed + slowed(lead.drive(&mut party), slot.completed);
                     let slot = lead.before(again + lead.service_ms(&mut own), &mut own);
                     out.push((lead.index, mirror(event, lead, Direction::Entry, slot)));
                     self.returned.insert(document_of(event));
@@ -244,7 +293,7 @@ impl Coupling {
         } else {
             // A party held at second line queues again later from the
             // hall, not from the twin: it left the twin once.
-            let document = document_of(event);
+            let document = entry.unwrap_or_else(|| document_of(event));
             if self.in_hall.remove(&document) {
                 if outcome == Outcome::ReferredToSecondary {
                     self.in_hall.insert(document);
@@ -255,7 +304,8 @@ impl Coupling {
                 self.in_hall.insert(document);
             }
             // The party left the twin before queueing here.
-            let left = (queued - twin.drive(&mut party)).max(earliest + 2 * QUICK_WAIT_MS);
+            let drive = twin.drive(&mut party);
+            let left = (queued - slowed(drive, queued - drive)).max(earliest + 2 * QUICK_WAIT_MS);
             let slot = twin.before(left, &mut own);
             out.push((
                 twin.index,
@@ -263,7 +313,10 @@ impl Coupling {
             ));
             // Refused: back to the twin, to try again another day.
             if outcome == Outcome::Refused {
-                let slot = twin.queue(completed + twin.drive(&mut party), &mut own);
+                let slot = twin.queue(
+                    completed + slowed(twin.drive(&mut party), completed),
+                    &mut own,
+                );
                 out.push((
                     twin.index,
                     decide(mirror(event, twin, Direction::Entry, slot), false, &mut own),

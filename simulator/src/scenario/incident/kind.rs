@@ -12,8 +12,8 @@ use super::check::Check;
 use super::{
     DoubleEntry, FlowDrop, FlowSurge, ForgedDocuments, ImpossibleTravel, LaneClosure, LinkOutage,
     MassInflux, NationalityShift, OfficerOverride, Overstay, RefusalCampaign, RepeatedRefusals,
-    SlowInspections, StolenDocuments, Trafficking, TraffickingRing, TwinClosure,
-    VanishedTravellers, WatchlistedPerson,
+    SlowInspections, StolenDocuments, Trafficking, TraffickingRing, TwinClosure, UnreportedBooths,
+    VanishedTravellers, WatchlistedPerson, ZoneSlowdown,
 };
 use crate::scenario::FieldError;
 
@@ -42,6 +42,8 @@ pub enum IncidentParams {
     TraffickingRing(TraffickingRing),
     VanishedTravellers(VanishedTravellers),
     TwinClosure(TwinClosure),
+    ZoneSlowdown(ZoneSlowdown),
+    UnreportedBooths(UnreportedBooths),
 }
 
 impl IncidentParams {
@@ -68,6 +70,8 @@ impl IncidentParams {
             Self::TraffickingRing(_) => "trafficking_ring",
             Self::VanishedTravellers(_) => "vanished_travellers",
             Self::TwinClosure(_) => "twin_closure",
+            Self::ZoneSlowdown(_) => "zone_slowdown",
+            Self::UnreportedBooths(_) => "unreported_booths",
         }
     }
 
@@ -94,6 +98,8 @@ impl IncidentParams {
             Self::TraffickingRing(p) => p.resolve(at),
             Self::VanishedTravellers(p) => p.resolve(at),
             Self::TwinClosure(p) => p.resolve(at),
+            Self::ZoneSlowdown(p) => p.resolve(at),
+            Self::UnreportedBooths(p) => p.resolve(at),
         }
     }
 }
@@ -199,6 +205,14 @@ pub enum IncidentKind {
     TwinClosure {
         crossing: usize,
     },
+    ZoneSlowdown {
+        crossing: usize,
+        factor: f64,
+    },
+    UnreportedBooths {
+        crossing: usize,
+        booths: u32,
+    },
 }
 
 impl IncidentKind {
@@ -225,6 +239,8 @@ impl IncidentKind {
             Self::TraffickingRing { .. } => "trafficking_ring",
             Self::VanishedTravellers { .. } => "vanished_travellers",
             Self::TwinClosure { .. } => "twin_closure",
+            Self::ZoneSlowdown { .. } => "zone_slowdown",
+            Self::UnreportedBooths { .. } => "unreported_booths",
         }
     }
 
@@ -255,7 +271,9 @@ impl IncidentKind {
             | Self::RefusalCampaign { crossing, .. }
             | Self::MassInflux { crossing, .. }
             | Self::VanishedTravellers { crossing, .. }
-            | Self::TwinClosure { crossing } => vec![(*crossing, "crossing")],
+            | Self::TwinClosure { crossing }
+            | Self::ZoneSlowdown { crossing, .. }
+            | Self::UnreportedBooths { crossing, .. } => vec![(*crossing, "crossing")],
         }
     }
 }

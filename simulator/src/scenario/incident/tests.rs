@@ -87,6 +87,12 @@ crossing = "KZ-KORDAY"
 parties = 20"#,
     r#"kind = "twin_closure"
 crossing = "KG-DOSTUK""#,
+    r#"kind = "zone_slowdown"
+crossing = "KZ-KORDAY"
+factor = 3.0"#,
+    r#"kind = "unreported_booths"
+crossing = "KG-AKZHOL"
+booths = 2"#,
 ];
 
 fn table(params: &str) -> String {
@@ -117,12 +123,14 @@ fn position(params: &IncidentParams) -> usize {
         IncidentParams::TraffickingRing(_) => 17,
         IncidentParams::VanishedTravellers(_) => 18,
         IncidentParams::TwinClosure(_) => 19,
+        IncidentParams::ZoneSlowdown(_) => 20,
+        IncidentParams::UnreportedBooths(_) => 21,
     }
 }
 
 #[test]
 fn every_kind_round_trips_through_toml() {
-    let mut seen = [false; 20];
+    let mut seen = [false; 22];
     for params in EVERY_KIND {
         let text = table(params);
         let spec: IncidentSpec = toml::from_str(&text).unwrap_or_else(|e| panic!("{params}: {e}"));

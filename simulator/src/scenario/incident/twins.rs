@@ -1,6 +1,8 @@
 //! Incidents of a twin pair (both posts of one crossing point, each its
 //! own country's), in a scenario that couples twins: travellers who leave
-//! one post and never reach the other, and one post closing its side.
+//! one post and never reach the other, one post closing its side, the zone
+//! between the posts slowing down, and booths of one post that inspect
+//! without reporting.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,16 +51,81 @@ impl TwinClosure {
     }
 }
 
+/// The drive between the pair's posts, either way, takes `factor` (1.5 to
+/// 20, default 4) times as long for travellers setting out during the
+/// incident: road works, an unannounced check in the zone, snow on a pass.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneSlowdown {
+    /// The pair's first post.
+    pub crossing: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+}
+
+impl ZoneSlowdown {
+    pub(super) fn resolve(&self, at: &Check<'_>) -> Result<IncidentKind, FieldError> {
+        let crossing = leading_post(at, &self.crossing)?;
+        let factor = self.factor.unwrap_or(4.0);
+        if !(1.5..=20.0).contains(&factor) {
+            return Err(at.err("factor", "must be between 1.5 and 20"));
+        }
+        Ok(IncidentKind::ZoneSlowdown { crossing, factor })
+    }
+}
+
+/// The first `booths` booths (1 to all, default 1) of a twin post inspect
+/// travellers as usual but nothing of theirs reaches the system (a booth
+/// working offline whose records are never synchronised): the post's
+/// counts fall short of what its twin sees.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreportedBooths {
+    /// Either post of a declared pair.
+    pub crossing: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booths: Option<u32>,
+}
+
+impl UnreportedBooths {
+    pub(super) fn resolve(&self, at: &Check<'_>) -> Result<IncidentKind, FieldError> {
+        let crossing = at.crossing("crossing", &self.crossing)?;
+        coupled(at)?;
+        let spec = &at.network().crossings[crossing];
+        if spec.twin.is_none() {
+            return Err(at.err(
+                "crossing",
+                format!("{:?} is not a post of a declared twin pair", self.crossing),
+            ));
+        }
+        let booths = self.booths.unwrap_or(1);
+        if !(1..=spec.lanes).contains(&booths) {
+            return Err(at.err(
+                "booths",
+                format!("must be between 1 and the post's {} booths", spec.lanes),
+            ));
+        }
+        Ok(IncidentKind::UnreportedBooths { crossing, booths })
+    }
+}
+
+/// Travellers cross between twin posts only in a coupled scenario.
+fn coupled(at: &Check<'_>) -> Result<(), FieldError> {
+    if at.scenario.couple_twins {
+        Ok(())
+    } else {
+        Err(at.err(
+            "crossing",
+            "travellers cross between twin posts only in a scenario with couple_twins = true",
+        ))
+    }
+}
+
 /// The index of `id`, which must be the first post of a declared pair in
 /// a scenario that couples twins.
 fn leading_post(at: &Check<'_>, id: &str) -> Result<usize, FieldError> {
     let crossing = at.crossing("crossing", id)?;
-    if !at.scenario.couple_twins {
-        return Err(at.err(
-            "crossing",
-            "travellers cross between twin posts only in a scenario with couple_twins = true",
-        ));
-    }
+    coupled(at)?;
     let leads = at.network().crossings[crossing]
         .twin
         .as_ref()

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use borderflow_proto::analytics::v1::{Anomaly, Severity};
 
 use super::draft::{gap_draft, transit_draft};
-use super::{Episode, Flow, FlowId, PairKey, Share, SidePeriod};
+use super::{Episode, Flow, FlowId, Judged, PairKey, Share, SidePeriod};
 use crate::detect::DetectConfig;
 use crate::detect::anomaly::Draft;
 
@@ -72,6 +72,14 @@ pub(super) fn run(flow: &mut Flow, config: &DetectConfig) -> Vec<Anomaly> {
         flow.latest.gone = Some((missing, left));
         let gap = judge_gap(&mut flow.gone, (missing, left, start_ms), config)
             .map(|window| gap_draft(&id, Check::Gone, (end_ms, detected), window, config));
+        flow.judged.push(Judged {
+            check: Check::Gone,
+            start_ms,
+            judged: left,
+            missing,
+            transit_ms: None,
+            alarm: gap.is_some(),
+        });
         out.extend(episode(flow, &id, Check::Gone, start_ms, end_ms, gap));
         let delay =
             judge_transit(flow, (start_ms, transits), config).map(|(median, travellers, usual)| {
@@ -108,6 +116,14 @@ pub(super) fn run(flow: &mut Flow, config: &DetectConfig) -> Vec<Anomaly> {
         flow.latest.unrecorded = Some((missing, arrived));
         let gap = judge_gap(&mut flow.unrecorded, (missing, arrived, start_ms), config)
             .map(|window| gap_draft(&id, Check::Unrecorded, (end_ms, detected), window, config));
+        flow.judged.push(Judged {
+            check: Check::Unrecorded,
+            start_ms,
+            judged: arrived,
+            missing,
+            transit_ms: None,
+            alarm: gap.is_some(),
+        });
         out.extend(episode(flow, &id, Check::Unrecorded, start_ms, end_ms, gap));
     }
     prune(flow, lookback);
@@ -254,6 +270,14 @@ fn judge_transit(
             && median >= usual * config.transit_delay_factor
             && median - usual >= config.transit_delay_min.as_millis() as f64
     });
+    flow.judged.push(Judged {
+        check: Check::Transit,
+        start_ms,
+        judged: transits.len(),
+        missing: 0,
+        transit_ms: Some(median as i64),
+        alarm: delay.is_some(),
+    });
     match delay {
         Some(usual) => Some((median, transits.len(), usual)),
         None => {
@@ -280,11 +304,13 @@ fn episode(
     let episode = match slot.take() {
         Some(open) if open.last_end_ms >= start_ms => Episode {
             first_start_ms: open.first_start_ms,
+            first_event: open.first_event,
             last_end_ms: end_ms,
             revision: open.revision + 1,
         },
         _ => Episode {
             first_start_ms: start_ms,
+            first_event: None,
             last_end_ms: end_ms,
             revision: 1,
         },
@@ -297,6 +323,11 @@ fn episode(
         &episode.first_start_ms.to_be_bytes(),
     ]);
     anomaly.revision = episode.revision;
+    let mut episode = episode;
+    match &episode.first_event {
+        Some(first) => anomaly.event_time = Some(*first),
+        None => episode.first_event = anomaly.event_time,
+    }
     *slot = Some(episode);
     Some(anomaly)
 }

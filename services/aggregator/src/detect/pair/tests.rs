@@ -287,3 +287,35 @@ fn periods_are_dropped_once_judged() {
     // more, three hours' horizon of entries, and a few.
     assert!(flow.held() < 192 + 2 * 16, "{}", flow.held());
 }
+
+#[test]
+fn each_judged_period_is_reported_once_with_its_figures() {
+    let config = DetectConfig::default();
+    let mut flow = flow();
+    let mut traffic = Traffic::new();
+    let mut judged = Vec::new();
+    // Two travellers of period 2 never arrive; a period is judged once the
+    // far side is in to the horizon (three hours) past its end.
+    for p in 0..24 {
+        traffic.period(p, if p == 2 { 2 } else { 0 }, 20 * MIN, 0);
+        traffic.offer_until(&mut flow, (p + 1) * PERIOD);
+        flow.judge(&config);
+        judged.extend(flow.take_judged());
+    }
+    assert!(flow.take_judged().is_empty(), "taken once");
+    let gone: Vec<&Judged> = judged.iter().filter(|j| j.check == Check::Gone).collect();
+    assert!(gone.len() >= 3, "{judged:?}");
+    assert!(gone.windows(2).all(|w| w[0].start_ms < w[1].start_ms));
+    let period_2 = gone.iter().find(|j| j.start_ms == 2 * PERIOD).unwrap();
+    assert_eq!((period_2.missing, period_2.judged), (2, 40));
+    assert!(!period_2.alarm, "still learning");
+    assert!(
+        gone.iter()
+            .filter(|j| j.start_ms != 2 * PERIOD)
+            .all(|j| (j.missing, j.judged) == (0, 40))
+    );
+    // The window's median transit: 20 minutes and up to four more.
+    let transit = judged.iter().find(|j| j.check == Check::Transit).unwrap();
+    let median = transit.transit_ms.unwrap();
+    assert!((20 * MIN..=24 * MIN).contains(&median), "{median}");
+}

@@ -5,7 +5,7 @@ use borderflow_proto::inspection::v1::{Direction, InspectionEvent, Outcome};
 use borderflow_proto::timestamp_to_ms;
 
 use super::{HORIZON_MS, document_of};
-use crate::model::inject::{Injections, Vanishing};
+use crate::model::inject::{Injections, UnreportedBooths, Vanishing, ZoneSlowdown};
 use crate::model::network::{CrossingSpec, Mode, Network, Profile, TwinSpec};
 use crate::model::traffic::{Emission, Emitted, ShardedTraffic, Traffic, TrafficConfig};
 
@@ -245,4 +245,125 @@ fn vanished_parties_never_reach_the_twin() {
     // Twelve parties, some of them families.
     assert!((12..=30).contains(&missing), "{missing}");
     assert_eq!(inspections(&all, 0).len(), inspections(&some, 0).len());
+}
+
+/// Per document, the time from leaving A to reaching B's queue, for
+/// travellers leaving A in [from, to).
+fn transits(items: &[Emitted], from: i64, to: i64) -> Vec<i64> {
+    let b_entries: HashMap<u64, Vec<i64>> = inspections(items, 1)
+        .iter()
+        .filter(|e| e.direction == Direction::Entry as i32)
+        .fold(HashMap::new(), |mut m, e| {
+            m.entry(document_of(e))
+                .or_default()
+                .push(ms(e.queued_at.as_ref()));
+            m
+        });
+    let mut out: Vec<i64> = inspections(items, 0)
+        .iter()
+        .filter(|e| e.direction == Direction::Exit as i32 && e.outcome == Outcome::Admitted as i32)
+        .filter_map(|e| {
+            let left = ms(e.completed_at.as_ref());
+            if !(from..to).contains(&left) {
+                return None;
+            }
+            b_entries
+                .get(&document_of(e))?
+                .iter()
+                .filter(|t| **t > left)
+                .min()
+                .map(|t| t - left)
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+#[test]
+fn a_slower_zone_lengthens_the_drive_only_for_those_setting_out_then() {
+    let network = network();
+    let start = config(24).start_ms;
+    let slowdown = ZoneSlowdown {
+        crossing: 0,
+        from_ms: start + 10 * MS_PER_HOUR,
+        to_ms: start + 12 * MS_PER_HOUR,
+        factor: 4.0,
+        truth: 0,
+    };
+    let plain: Vec<Emitted> =
+        Traffic::with_injections(&network, &config(24), coupled(Vec::new())).collect();
+    let slow: Vec<Emitted> = Traffic::with_injections(
+        &network,
+        &config(24),
+        Injections {
+            slowdowns: vec![slowdown],
+            ..coupled(Vec::new())
+        },
+    )
+    .collect();
+    let median = |v: &[i64]| v[v.len() / 2] as f64 / 60_000.0;
+    let (during, during_plain) = (
+        transits(&slow, start + 10 * MS_PER_HOUR, start + 12 * MS_PER_HOUR),
+        transits(&plain, start + 10 * MS_PER_HOUR, start + 12 * MS_PER_HOUR),
+    );
+    // A 15-minute drive taking four times as long.
+    assert!(
+        (3.0..5.0).contains(&(median(&during) / median(&during_plain))),
+        "{} vs {}",
+        median(&during),
+        median(&during_plain)
+    );
+    // Before it, nothing changed: the same draws, the same drives.
+    assert_eq!(
+        transits(&slow, start, start + 9 * MS_PER_HOUR),
+        transits(&plain, start, start + 9 * MS_PER_HOUR)
+    );
+    // Nobody is lost on the slower road.
+    assert_eq!(during.len(), during_plain.len());
+}
+
+#[test]
+fn unreported_booths_inspect_but_nothing_of_theirs_comes_out() {
+    let network = network();
+    let start = config(24).start_ms;
+    let (from, to) = (start + 10 * MS_PER_HOUR, start + 12 * MS_PER_HOUR);
+    let silent = UnreportedBooths {
+        crossing: 1,
+        booths: 2,
+        from_ms: from,
+        to_ms: to,
+        truth: 0,
+    };
+    let all: Vec<Emitted> =
+        Traffic::with_injections(&network, &config(24), coupled(Vec::new())).collect();
+    let some: Vec<Emitted> = Traffic::with_injections(
+        &network,
+        &config(24),
+        Injections {
+            unreported: vec![silent],
+            ..coupled(Vec::new())
+        },
+    )
+    .collect();
+    let lost: Vec<&Emitted> = all
+        .iter()
+        .filter(|i| i.crossing == 1 && i.lane < 2 && (from..to).contains(&i.at_ms))
+        .collect();
+    assert!(
+        lost.iter()
+            .any(|i| matches!(i.emission, Emission::Event(_)))
+    );
+    assert!(
+        lost.iter()
+            .any(|i| matches!(i.emission, Emission::Heartbeat(_)))
+    );
+    // Exactly those items are missing; the other booths and the twin's
+    // traffic are untouched.
+    let key = |i: &Emitted| format!("{}{}{}{:?}", i.at_ms, i.crossing, i.lane, i.emission);
+    let kept: Vec<String> = all
+        .iter()
+        .filter(|i| !(i.crossing == 1 && i.lane < 2 && (from..to).contains(&i.at_ms)))
+        .map(key)
+        .collect();
+    assert_eq!(some.iter().map(key).collect::<Vec<_>>(), kept);
 }

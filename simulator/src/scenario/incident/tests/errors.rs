@@ -236,3 +236,50 @@ fn an_influx_names_the_field_at_fault() {
         assert_names(&message, &[expected]);
     }
 }
+
+#[test]
+fn pair_incidents_name_their_field() {
+    let coupled = |body: &str| {
+        let text = format!(
+            "name = \"t\"\nnetwork = \"central-asia\"\nstart = \"2026-05-04T00:00:00Z\"\n\
+             duration = \"2d\"\nseed = 1\nbaseline = \"1d\"\ncouple_twins = true\n\
+             \n[[incident]]\nstart = \"+1d\"\nduration = \"2h\"\n{body}\n"
+        );
+        match Scenario::from_toml(&text, "t.toml") {
+            Ok(_) => panic!("accepted:\n{text}"),
+            Err(e) => e.to_string(),
+        }
+    };
+    for (body, expected) in [
+        (
+            "kind = \"zone_slowdown\"\ncrossing = \"KG-AKZHOL\"",
+            "incident[0].crossing (zone_slowdown): \"KG-AKZHOL\" is not the first post",
+        ),
+        (
+            "kind = \"zone_slowdown\"\ncrossing = \"KZ-KORDAY\"\nfactor = 1.2",
+            "incident[0].factor (zone_slowdown): must be between 1.5 and 20",
+        ),
+        (
+            "kind = \"unreported_booths\"\ncrossing = \"KZ-NQZ\"",
+            "incident[0].crossing (unreported_booths): \"KZ-NQZ\" is not a post of a declared twin pair",
+        ),
+        (
+            "kind = \"unreported_booths\"\ncrossing = \"KG-AKZHOL\"\nbooths = 0",
+            "incident[0].booths (unreported_booths): must be between 1 and the post's",
+        ),
+    ] {
+        assert_names(&coupled(body), &[expected]);
+    }
+    // Uncoupled, no pair incident.
+    let message = error(&[
+        VALID,
+        "kind = \"unreported_booths\"\ncrossing = \"KG-AKZHOL\"\nstart = \"+1d\"\nduration = \"1h\"",
+    ]);
+    assert_names(
+        &message,
+        &[
+            "incident[1].crossing (unreported_booths)",
+            "couple_twins = true",
+        ],
+    );
+}
