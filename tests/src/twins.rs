@@ -3,6 +3,7 @@
 //! inspections carry, and the checks every exchanged record must pass.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use borderflow_aggregator::statistics::liaison::verify;
@@ -11,6 +12,8 @@ use borderflow_proto::Message as _;
 use borderflow_proto::inspection::v1::{InspectionRecord, Outcome, inspection_record};
 use borderflow_proto::liaison::v1::LiaisonRecord;
 use borderflow_proto::timestamp_to_ms;
+use borderflow_simulator::model::network::Network;
+use borderflow_simulator::scenario::Scenario;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message as _;
 
@@ -53,6 +56,40 @@ nationalities = [["KAZ", 1.0]]
 posts = ["KZ-A", "KG-B"]
 transit_minutes = 12
 "#;
+
+/// The pair's network.
+pub fn network() -> Network {
+    Network::from_toml(NETWORK, "pair").expect("the pair network")
+}
+
+/// The exercise the exchange tests run on the pair (network file written
+/// into `dir`): 14 hours at a day in two minutes, forty parties vanishing
+/// between the posts from five hours in, for two hours.
+pub fn vanishing_scenario(dir: &Path, seed: u64) -> Scenario {
+    let network_file = dir.join("pair.toml");
+    std::fs::write(&network_file, NETWORK).expect("writing the network file");
+    let text = format!(
+        r#"
+name = "pair"
+network = "{}"
+start = "2026-05-04T00:00:00Z"
+duration = "14h"
+speed = "1 day in 2 minutes"
+seed = {seed}
+baseline = "4h"
+couple_twins = true
+
+[[incident]]
+kind = "vanished_travellers"
+crossing = "KZ-A"
+start = "+5h"
+duration = "2h"
+parties = 40
+"#,
+        network_file.display()
+    );
+    Scenario::from_toml(&text, "pair").expect("the pair scenario")
+}
 
 /// The pair's id on the exchange.
 pub const PAIR_ID: &str = "KG-B+KZ-A";

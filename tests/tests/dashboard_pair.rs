@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use borderflow_access::Role;
 use borderflow_proto::Message as _;
@@ -28,54 +28,15 @@ use borderflow_proto::analytics::v1::AnomalyKind;
 use borderflow_proto::inspection::v1::Direction;
 use borderflow_proto::liaison::v1::LiaisonRecord;
 use borderflow_proto::timestamp_to_ms;
-use borderflow_simulator::model::network::Network;
-use borderflow_simulator::scenario::Scenario;
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::exercise::ExerciseServices;
 use borderflow_systest::testbed::{Testbed, eventually};
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message as _;
+use borderflow_systest::twins;
 use serde_json::json;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const PAIR: &str = "KG-B+KZ-A";
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(180);
-
-const NETWORK: &str = r#"
-name = "pair"
-
-[[crossing]]
-id = "KZ-A"
-name = "A"
-country = "KAZ"
-neighbour = "KGZ"
-latitude = 43.03
-longitude = 74.71
-mode = "road"
-lanes = 6
-officers = 18
-capacity_per_hour = 600
-rate_per_hour = 160
-nationalities = [["KGZ", 1.0]]
-
-[[crossing]]
-id = "KG-B"
-name = "B"
-country = "KGZ"
-neighbour = "KAZ"
-latitude = 43.02
-longitude = 74.71
-mode = "road"
-lanes = 6
-officers = 18
-capacity_per_hour = 600
-rate_per_hour = 160
-nationalities = [["KAZ", 1.0]]
-
-[[twin]]
-posts = ["KZ-A", "KG-B"]
-transit_minutes = 12
-"#;
 
 fn driver_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard")
@@ -110,32 +71,17 @@ fn npm_ci_if_needed(dir: &Path) {
 /// Every period that crossed the exchange topic: (crossing, exit, start)
 /// to its total, the largest where a period was published again.
 fn exchanged(bed: &Testbed) -> BTreeMap<(String, bool, i64), u64> {
-    let consumer: BaseConsumer = bed
-        .kafka()
-        .reader_config("pair-view-check")
-        .create()
-        .unwrap();
-    let mut list = rdkafka::TopicPartitionList::new();
-    for p in 0..bed.partitions {
-        list.add_partition_offset(&bed.topics.liaison, p, rdkafka::Offset::Beginning)
-            .unwrap();
-    }
-    consumer.assign(&list).unwrap();
-    let (started, mut last) = (Instant::now(), Instant::now());
     let mut out = BTreeMap::new();
-    while started.elapsed() < Duration::from_secs(60) && last.elapsed() < Duration::from_secs(3) {
-        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(100)) {
-            let record = LiaisonRecord::decode(message.payload().unwrap_or_default()).unwrap();
-            let start = record
-                .period_start
-                .as_ref()
-                .and_then(timestamp_to_ms)
-                .unwrap();
-            let exit = record.direction == Direction::Exit as i32;
-            let total = out.entry((record.crossing_id, exit, start)).or_insert(0);
-            *total = (*total).max(record.total);
-            last = Instant::now();
-        }
+    for (_, payload) in twins::read_topic(bed, &bed.topics.liaison) {
+        let record = LiaisonRecord::decode(&payload[..]).unwrap();
+        let start = record
+            .period_start
+            .as_ref()
+            .and_then(timestamp_to_ms)
+            .unwrap();
+        let exit = record.direction == Direction::Exit as i32;
+        let total = out.entry((record.crossing_id, exit, start)).or_insert(0);
+        *total = (*total).max(record.total);
     }
     out
 }
@@ -199,38 +145,12 @@ async fn the_pair_view_shows_both_sides_and_the_gap_of_a_real_run_in_chromium() 
     .await
     .unwrap();
 
-    let network = Network::from_toml(NETWORK, "pair").unwrap();
-    let bed = Testbed::start(network, 3).await.unwrap();
-    let network_file = bed.dir().join("pair.toml");
-    std::fs::write(&network_file, NETWORK).unwrap();
+    let bed = Testbed::start(twins::network(), 3).await.unwrap();
     let keys = format!("--pair-keys-file={}", bed.setup.pair_keys_file.display());
     let services = ExerciseServices::start_with(&bed, &[&keys], &[&keys])
         .await
         .unwrap();
-    let scenario = Scenario::from_toml(
-        &format!(
-            r#"
-name = "pair"
-network = "{}"
-start = "2026-05-04T00:00:00Z"
-duration = "14h"
-speed = "1 day in 2 minutes"
-seed = 5
-baseline = "4h"
-couple_twins = true
-
-[[incident]]
-kind = "vanished_travellers"
-crossing = "KZ-A"
-start = "+5h"
-duration = "2h"
-parties = 40
-"#,
-            network_file.display()
-        ),
-        "pair",
-    )
-    .unwrap();
+    let scenario = twins::vanishing_scenario(bed.dir(), 5);
     let options = services.options(Duration::from_secs(8));
     let outcome = services
         .run(&scenario, &options, Arc::new(Stats::default()))

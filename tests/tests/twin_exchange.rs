@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use borderflow_domain::twins::PairKeys;
 use borderflow_proto::analytics::v1::AnomalyKind;
-use borderflow_simulator::model::network::Network;
-use borderflow_simulator::scenario::Scenario;
 use borderflow_simulator::stats::Stats;
 use borderflow_systest::exercise::ExerciseServices;
 use borderflow_systest::testbed::Testbed;
@@ -20,38 +18,12 @@ use borderflow_systest::twins;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lost_travellers_are_found_and_only_keys_and_counts_cross() {
-    let network = Network::from_toml(twins::NETWORK, "pair").unwrap();
-    let bed = Testbed::start(network, 3).await.unwrap();
-    let network_file = bed.dir().join("pair.toml");
-    std::fs::write(&network_file, twins::NETWORK).unwrap();
+    let bed = Testbed::start(twins::network(), 3).await.unwrap();
     let keys = format!("--pair-keys-file={}", bed.setup.pair_keys_file.display());
     let services = ExerciseServices::start_with(&bed, &[&keys], &[&keys])
         .await
         .unwrap();
-    let scenario = Scenario::from_toml(
-        &format!(
-            r#"
-name = "pair"
-network = "{}"
-start = "2026-05-04T00:00:00Z"
-duration = "14h"
-speed = "1 day in 2 minutes"
-seed = 5
-baseline = "4h"
-couple_twins = true
-
-[[incident]]
-kind = "vanished_travellers"
-crossing = "KZ-A"
-start = "+5h"
-duration = "2h"
-parties = 40
-"#,
-            network_file.display()
-        ),
-        "pair",
-    )
-    .unwrap();
+    let scenario = twins::vanishing_scenario(bed.dir(), 5);
     let options = services.options(Duration::from_secs(8));
     let outcome = services
         .run(&scenario, &options, Arc::new(Stats::default()))

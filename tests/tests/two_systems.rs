@@ -245,17 +245,7 @@ impl Exchanged {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_systems_reconcile_through_an_outage_of_one() {
     let systems = TwoSystems::start().await;
-    let scenario = systems.scenario(
-        "duration = \"14h\"\nspeed = \"1 day in 2 minutes\"\nseed = 8",
-        r#"
-[[incident]]
-kind = "vanished_travellers"
-crossing = "KZ-A"
-start = "+5h"
-duration = "2h"
-parties = 40
-"#,
-    );
+    let scenario = twins::vanishing_scenario(systems.kaz.dir(), 8);
     let mut systems = systems;
 
     // Kyrgyzstan's aggregator goes down four hours in and comes back at
