@@ -21,6 +21,7 @@ use borderflow_proto::timestamp_to_ms;
 
 use crate::detect::DetectConfig;
 use crate::detect::pair::{Flow, FlowId, Judged, Latest, PairKey};
+use crate::ids::parse_uuid;
 use crate::partition::effects::Record;
 use crate::partition::liaison::{Passage, PostPeriods};
 use crate::statistics::liaison::record;
@@ -180,11 +181,13 @@ impl Exchange {
                     key,
                     admitted: outcome == Outcome::Admitted,
                     offset: record.offset,
+                    event: parse_uuid(&inspection.event_id),
                 });
                 match added {
                     crate::partition::liaison::Added::Counted => Stepped::Counted,
                     crate::partition::liaison::Added::Amended => Stepped::Counted,
                     crate::partition::liaison::Added::Late => Stepped::Late,
+                    crate::partition::liaison::Added::Duplicate => Stepped::Ignored,
                 }
             }
             _ => Stepped::Ignored,

@@ -16,11 +16,15 @@
 //! it), so no period is published again from a part of its records
 //! (the liaison store keeps the fuller copy in any case); the committed
 //! offset never passes
-//! the first record of a period not yet taken.
+//! the first record of a period not yet taken. A record read twice (a
+//! booth's batch sent again, which ingest publishes again) counts once: a
+//! period knows the event ids it holds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use crate::detect::pair::PairKey;
+use crate::ids::MixedHasher;
 use crate::windows::cells::{CellKey, Cells};
 
 /// Booths further behind the post's newest than this have gone silent:
@@ -56,6 +60,8 @@ pub enum Added {
     Amended,
     /// Its period was published too long ago to be amended.
     Late,
+    /// Its event was counted already.
+    Duplicate,
 }
 
 /// How long after it was taken a period is still amended by a record
@@ -82,6 +88,8 @@ pub struct Passage<'a> {
     pub key: Option<PairKey>,
     pub admitted: bool,
     pub offset: i64,
+    /// The inspection's event id, when it is one (see [`crate::ids`]).
+    pub event: Option<u128>,
 }
 
 /// A period taken: one post, one direction.
@@ -106,15 +114,24 @@ struct Open {
     first_offset: i64,
     /// A taken period's first record not yet published again.
     amend_offset: Option<i64>,
+    /// The event ids counted.
+    events: HashSet<u128, BuildHasherDefault<MixedHasher>>,
 }
 
 impl Open {
-    fn add(&mut self, p: &Passage<'_>) {
+    /// Counts `p`; false when its event was counted already.
+    fn add(&mut self, p: &Passage<'_>) -> bool {
+        if let Some(event) = p.event
+            && !self.events.insert(event)
+        {
+            return false;
+        }
         self.cells.add(p.cell, 1);
         self.longest_wait_ms = self.longest_wait_ms.max(p.wait_ms);
         if let Some(key) = p.key {
             self.passages.push((key, p.passage_ms, p.admitted));
         }
+        true
     }
 
     fn period(&self, crossing_id: &str, exit: bool, start_ms: i64, len_ms: i64) -> PostPeriod {
@@ -189,7 +206,9 @@ impl PostPeriods {
                 self.late += 1;
                 return Added::Late;
             };
-            taken.add(&p);
+            if !taken.add(&p) {
+                return Added::Duplicate;
+            }
             taken.amend_offset.get_or_insert(p.offset);
             return Added::Amended;
         }
@@ -197,8 +216,11 @@ impl PostPeriods {
             first_offset: p.offset,
             ..Open::default()
         });
-        open.add(&p);
-        Added::Counted
+        if open.add(&p) {
+            Added::Counted
+        } else {
+            Added::Duplicate
+        }
     }
 
     /// A booth of the post is heard from (a heartbeat).
@@ -294,6 +316,7 @@ mod tests {
             key: Some([offset as u8; 16]),
             admitted: true,
             offset,
+            event: Some(1_000 + offset as u128),
         }
     }
 
@@ -375,5 +398,30 @@ mod tests {
         periods.tick("KZ-A", "L01", P);
         let taken = periods.take();
         assert_eq!((taken[1].cells.total(), taken[1].passages.len()), (1, 0));
+    }
+
+    #[test]
+    fn a_record_read_twice_counts_once_open_or_taken() {
+        let mut periods = PostPeriods::new(P, 0);
+        let first = passage("KZ-A", true, 60_000, 1);
+        assert_eq!(periods.add(first), Added::Counted);
+        // The same inspection published again by ingest: a later offset.
+        assert_eq!(
+            periods.add(Passage { offset: 5, ..first }),
+            Added::Duplicate
+        );
+        periods.tick("KZ-A", "L01", P);
+        let taken = periods.take();
+        assert_eq!((taken[1].cells.total(), taken[1].passages.len()), (1, 1));
+        // Read again after the period was taken: no amendment either.
+        assert_eq!(
+            periods.add(Passage { offset: 9, ..first }),
+            Added::Duplicate
+        );
+        assert!(periods.take().is_empty());
+        // Another inspection of the period still amends it.
+        let other = passage("KZ-A", true, 90_000, 2);
+        assert_eq!(periods.add(other), Added::Amended);
+        assert_eq!(periods.take()[0].cells.total(), 2);
     }
 }

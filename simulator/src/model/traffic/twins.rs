@@ -29,7 +29,7 @@ use super::{Emission, Emitted, REFUSAL_SHARE, stable_hash};
 use crate::model::inject::{Injections, TwinClosure, UnreportedBooths, Vanishing, ZoneSlowdown};
 use crate::model::network::Network;
 use post::{Post, QUICK_WAIT_MS};
-use record::{decide, document_of, lane_of, mirror, party_of, time_of};
+use record::{decide, document_of, lane_of, mirror, party_of, rekey, time_of};
 
 mod post;
 mod record;
@@ -317,10 +317,10 @@ impl Coupling {
                     completed + slowed(twin.drive(&mut party), completed),
                     &mut own,
                 );
-                out.push((
-                    twin.index,
-                    decide(mirror(event, twin, Direction::Entry, slot), false, &mut own),
-                ));
+                // The twin's exit above is this event's mirror there already.
+                let mut back = mirror(event, twin, Direction::Entry, slot);
+                rekey(&mut back, twin.index);
+                out.push((twin.index, decide(back, false, &mut own)));
             }
         }
         self.hold_all(pair, out);

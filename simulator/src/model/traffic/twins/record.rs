@@ -86,6 +86,20 @@ pub(super) fn mirrored_id(id: &str, post: usize) -> String {
     uuid(&mut rng)
 }
 
+/// A second record at `post` derived from the same event (the way back
+/// after a refusal): ids of its own, its party's and escort's alike, so it
+/// is not the first record again.
+pub(super) fn rekey(event: &mut InspectionEvent, post: usize) {
+    event.event_id = mirrored_id(&event.event_id, post);
+    if let Some(traveller) = event.traveller.as_mut() {
+        for id in [&mut traveller.group_id, &mut traveller.accompanied_by] {
+            if !id.is_empty() {
+                *id = mirrored_id(id, post);
+            }
+        }
+    }
+}
+
 /// Members of one party travel together: their group, else themselves.
 pub(super) fn party_of(event: &InspectionEvent) -> &str {
     event

@@ -367,3 +367,24 @@ fn unreported_booths_inspect_but_nothing_of_theirs_comes_out() {
         .collect();
     assert_eq!(some.iter().map(key).collect::<Vec<_>>(), kept);
 }
+
+#[test]
+fn every_record_of_the_coupled_stream_has_an_id_of_its_own() {
+    let network = network();
+    let items: Vec<Emitted> =
+        Traffic::with_injections(&network, &config(72), coupled(Vec::new())).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut refused_back = 0;
+    for item in &items {
+        if let Emission::Event(e) = &item.emission {
+            assert!(seen.insert(e.event_id.clone()), "{} twice", e.event_id);
+            refused_back += usize::from(
+                item.crossing == 0
+                    && e.direction == Direction::Entry as i32
+                    && e.outcome == Outcome::Refused as i32,
+            );
+        }
+    }
+    // Parties refused entry at A go back to B: records of their own.
+    assert!(refused_back > 0);
+}
