@@ -15,6 +15,7 @@ const PROTOS: &[&str] = &[
     "borderflow/statistics/v1/statistics.proto",
     "borderflow/protection/v1/protection.proto",
     "borderflow/liaison/v1/liaison.proto",
+    "borderflow/triage/v1/triage.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

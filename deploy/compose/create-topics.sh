@@ -82,6 +82,10 @@ topic "${BORDERFLOW_TOPIC_REFERRALS:-borderflow.referrals.v1}" 3 \
 # 7 days, what a restart reads back to reconcile and learn from.
 topic "${BORDERFLOW_TOPIC_LIAISON:-borderflow.liaison.v1}" 3 \
   cleanup.policy=delete retention.ms=604800000
+# The operators' triage of anomalies, keyed by anomaly id: compacted (the
+# latest record is the anomaly's lifecycle) and kept as the anomalies are.
+topic "${BORDERFLOW_TOPIC_TRIAGE:-borderflow.triage.v1}" 3 \
+  cleanup.policy=compact retention.ms=-1 min.compaction.lag.ms=60000
 
 "$bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --describe --topics-with-overrides \
   | grep -E '^Topic: borderflow\.' || true

@@ -95,7 +95,7 @@ wait_for_port "$broker_port" "the broker"
 prefixes=("")
 [[ -n $neighbour ]] && prefixes+=("neighbour.")
 for prefix in "${prefixes[@]}"; do
-  for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3 liaison:3; do
+  for spec in inspections:12 inspections-by-document:12 document-state:12 crossing-stats:6 anomalies:6 reference:3 deadletter:3 audit:3 statistics:6 referrals:3 liaison:3 triage:3; do
     "$tansu" topic create "${prefix}borderflow.${spec%%:*}.v1" --partitions "${spec##*:}" --broker "tcp://$broker" \
       >>"$state/logs/broker.log" 2>&1
   done
@@ -150,7 +150,7 @@ if [[ -n $neighbour ]]; then
   nb_topics=()
   for t in inspections:inspections by-document:inspections-by-document document-state:document-state \
     crossing-stats:crossing-stats anomalies:anomalies reference:reference deadletter:deadletter audit:audit \
-    statistics:statistics referrals:referrals; do
+    statistics:statistics referrals:referrals triage:triage; do
     nb_topics+=("--topic-${t%%:*}" "neighbour.borderflow.${t##*:}.v1")
   done
   BORDERFLOW_INGEST_GRPC_ADDR=127.0.0.1:50061 \

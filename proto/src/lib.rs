@@ -63,10 +63,15 @@ pub mod generated {
             tonic::include_proto!("borderflow.protection.v1");
         }
     }
+    pub mod triage {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.triage.v1");
+        }
+    }
 }
 
 pub use generated::{
-    analytics, audit, ingest, inspection, liaison, protection, reference, statistics,
+    analytics, audit, ingest, inspection, liaison, protection, reference, statistics, triage,
 };
 
 /// The encoded `FileDescriptorSet` of every borderflow package, for gRPC

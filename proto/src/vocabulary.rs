@@ -4,6 +4,8 @@
 //! compile until it is named here; the services, the simulator's scorecard
 //! and the dashboard (through the aggregator's API) all read this module.
 
+mod triage;
+
 use crate::analytics::v1::{AnomalyKind, Severity};
 use crate::inspection::v1::{DocumentFormat, ReferralCategory};
 

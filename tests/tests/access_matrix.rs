@@ -1,5 +1,5 @@
 //! Who may call what, on a real broker and an aggregator serving TLS: every
-//! AnalyticsService, ReferenceService, AuditService and StatisticsService
+//! AnalyticsService (triage included), ReferenceService, AuditService and StatisticsService
 //! method called by every role — scoped to one country and to all — on a
 //! resource in and out of that country, and with every kind of broken credential (none,
 //! expired, wrong audience, wrong issuer, tampered, `alg: none`). Each call
@@ -18,8 +18,9 @@ use borderflow_common::grpc::{Authorized, Bearer, authorized};
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyFilter, AnomalyKind, AnomalyStatus, Crossing, GetAnomalyRequest,
-    GetCrossingStatsRequest, ListAnomaliesRequest, ListCrossingsRequest, ListWindowsRequest,
-    Severity, WatchAnomaliesRequest, WatchCrossingStatsRequest,
+    GetCrossingStatsRequest, ListAnomaliesRequest, ListCrossingsRequest, ListTriageRequest,
+    ListWindowsRequest, Severity, TriageAnomalyRequest, WatchAnomaliesRequest,
+    WatchCrossingStatsRequest,
 };
 use borderflow_proto::audit::v1::audit_service_client::AuditServiceClient;
 use borderflow_proto::audit::v1::{AuditOutcome, ListAuditRecordsRequest};
@@ -35,6 +36,7 @@ use borderflow_proto::statistics::v1::statistics_service_client::StatisticsServi
 use borderflow_proto::statistics::v1::{
     Dimension, ExportFormat, ExportStatisticsRequest, Granularity, QueryStatisticsRequest,
 };
+use borderflow_proto::triage::v1::TriageAction;
 use borderflow_simulator::model::networks;
 use borderflow_simulator::setup::identity::{DEV_AUDIENCE, DEV_ISSUER};
 use borderflow_systest::audit;
@@ -71,6 +73,8 @@ const CALLS: &[(&str, Permission, &[Target])] = {
         ),
         ("GetAnomaly", ReadAnomalies, &[InScope, OutOfScope]),
         ("WatchAnomalies", ReadAnomalies, &[InScope, OutOfScope]),
+        ("TriageAnomaly", TriageAnomalies, &[InScope, OutOfScope]),
+        ("ListTriage", ReadAnomalies, &[Nothing, InScope, OutOfScope]),
         ("UpsertEntries", WriteReference, &[Nothing]),
         ("DeleteEntries", WriteReference, &[Nothing]),
         ("ListEntries", ReadReference, &[Nothing]),
@@ -182,6 +186,31 @@ async fn call(channel: &Authorized, method: &str, target: Target) -> Code {
             analytics
                 .get_anomaly(GetAnomalyRequest {
                     id: format!("anomaly-{id}"),
+                })
+                .await
+                .map(drop),
+        ),
+        // A note: allowed in every state, so every permitted caller's
+        // call succeeds whatever the others did before.
+        "TriageAnomaly" => code(
+            analytics
+                .triage_anomaly(TriageAnomalyRequest {
+                    anomaly_id: format!("anomaly-{id}"),
+                    action: TriageAction::Note as i32,
+                    note: "checked".into(),
+                    ..TriageAnomalyRequest::default()
+                })
+                .await
+                .map(drop),
+        ),
+        "ListTriage" => code(
+            analytics
+                .list_triage(ListTriageRequest {
+                    filter: Some(AnomalyFilter {
+                        crossing_ids: named(target),
+                        ..AnomalyFilter::default()
+                    }),
+                    ..ListTriageRequest::default()
                 })
                 .await
                 .map(drop),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const CONTRACT_SOURCES: &[&str] = &[
     "services/ingest/src/metrics.rs",
     "services/aggregator/src/metrics.rs",
+    "services/aggregator/src/metrics/triage.rs",
 ];
 
 /// The series a Prometheus histogram `name` is exported as; there is no

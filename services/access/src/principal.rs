@@ -26,10 +26,13 @@ pub enum Permission {
     ReadStatistics,
     /// The stream of protection referrals (minimal data, no identities).
     WatchReferrals,
+    /// Acting on anomalies: acknowledging, escalating, dismissing,
+    /// closing, assigning and noting them (their triage).
+    TriageAnomalies,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Self::ReadFigures,
         Self::ReadAnomalies,
         Self::ReadReference,
@@ -38,6 +41,7 @@ impl Permission {
         Self::ReadAudit,
         Self::ReadStatistics,
         Self::WatchReferrals,
+        Self::TriageAnomalies,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Permission {
             Self::ReadAudit => "read-audit",
             Self::ReadStatistics => "read-statistics",
             Self::WatchReferrals => "watch-referrals",
+            Self::TriageAnomalies => "triage-anomalies",
         }
     }
 }
@@ -60,7 +65,8 @@ impl Permission {
 pub enum Role {
     /// Crossing figures and windows.
     Viewer,
-    /// Figures, and anomalies with their evidence.
+    /// The operators: figures, and anomalies with their evidence, which
+    /// they triage.
     Analyst,
     /// Watchlist and lost/stolen lists.
     ReferenceAdmin,
@@ -123,7 +129,7 @@ impl Role {
         use Permission::*;
         match self {
             Self::Viewer => &[ReadFigures, ReadStatistics],
-            Self::Analyst => &[ReadFigures, ReadAnomalies, ReadStatistics],
+            Self::Analyst => &[ReadFigures, ReadAnomalies, ReadStatistics, TriageAnomalies],
             Self::ReferenceAdmin => &[ReadReference, WriteReference],
             Self::RegistryAdmin => &[ReadFigures, WriteRegistry],
             Self::Auditor => &[ReadAudit],

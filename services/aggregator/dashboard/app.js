@@ -2,7 +2,8 @@
 // the data until someone is, keeps the crossings and the stream's clock,
 // applies live updates once per animation frame, and routes between the
 // overview (#/), a crossing page (#/crossing/ID), a twin pair's view
-// (#/pair/ID) and the statistics (#/statistics). Signing out, or the
+// (#/pair/ID), the operators' triage queue (#/triage) and the statistics
+// (#/statistics). Signing out, or the
 // server no longer knowing the session, closes the stream and empties
 // every view.
 
@@ -17,6 +18,7 @@ import * as session from './session.js';
 import { createSignIn } from './signin.js';
 import { createStatisticsPage } from './statistics.js';
 import { createTable } from './table.js';
+import { createTriagePage } from './triage.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +30,7 @@ const MAX_PENDING_ANOMALIES = 500;
 const READ_ANOMALIES = 'read-anomalies';
 const READ_FIGURES = 'read-figures';
 const READ_STATISTICS = 'read-statistics';
+const TRIAGE_ANOMALIES = 'triage-anomalies';
 
 const crossings = new Map();
 let clockMs = null;
@@ -60,6 +63,14 @@ const pairPage = createPairPage({
   flows: $('pair-flows'),
   anomalies: $('pair-anomalies'),
   anomaliesSection: $('pair-anomalies-section'),
+});
+const triagePage = createTriagePage({
+  form: $('triage-form'),
+  state: $('triage-state'),
+  severity: $('triage-severity'),
+  mine: $('triage-mine'),
+  note: $('triage-note'),
+  list: $('triage-list'),
 });
 const statistics = createStatisticsPage({
   form: {
@@ -190,6 +201,7 @@ function start(who) {
   $('feed-panel').hidden = !anomalies;
   if (anomalies) feed.loadKinds();
   $('crossing-anomalies-section').hidden = !anomalies;
+  $('triage-link').hidden = !anomalies;
   $('statistics-link').hidden = !session.may(who, READ_STATISTICS);
   // A statistics office sees the statistics only: no live figures.
   const figures = session.may(who, READ_FIGURES);
@@ -214,6 +226,7 @@ function stop(reason) {
   stream = null;
   statistics.clear();
   pairPage.clear();
+  triagePage.clear();
   cancelAnimationFrame(frame);
   frame = 0;
   pending = nothingPending();
@@ -226,7 +239,7 @@ function stop(reason) {
   showCounts([]);
   setText($('total'), '—');
   setText($('clock'), utc(null));
-  for (const id of ['overview', 'crossing-page', 'pair-page', 'statistics-page', 'network-facts', 'conn', 'statistics-link', 'pairs-link']) $(id).hidden = true;
+  for (const id of ['overview', 'crossing-page', 'pair-page', 'triage-page', 'statistics-page', 'network-facts', 'conn', 'statistics-link', 'pairs-link', 'triage-link']) $(id).hidden = true;
   signIn.show(reason);
 }
 
@@ -251,10 +264,19 @@ function route() {
   const statisticsPage = $('statistics-page');
   const wantsStatistics = location.hash === '#/statistics' && session.may(user, READ_STATISTICS);
   const wantsPair = pairMatch && !wantsStatistics && session.may(user, READ_FIGURES);
+  const wantsTriage = location.hash === '#/triage' && session.may(user, READ_ANOMALIES);
   statisticsPage.hidden = !wantsStatistics;
   $('pair-page').hidden = !wantsPair;
+  $('triage-page').hidden = !wantsTriage;
   if (!wantsPair) pairPage.hide();
-  if (wantsStatistics) {
+  if (!wantsTriage) triagePage.hide();
+  if (wantsTriage) {
+    overview.hidden = true;
+    crossingPage.hidden = true;
+    page.hide();
+    triagePage.show(session.may(user, TRIAGE_ANOMALIES));
+    $('triage-title').focus();
+  } else if (wantsStatistics) {
     overview.hidden = true;
     crossingPage.hidden = true;
     page.hide();

@@ -27,6 +27,11 @@ function ended(at) {
   expired();
 }
 
+/** The server's reason for a failed answer (its `error`), or the status. */
+export async function errorOf(response) {
+  return reason(response);
+}
+
 async function reason(response) {
   try {
     const body = await response.json();
@@ -79,6 +84,22 @@ export async function verify() {
 export async function api(url) {
   const at = epoch;
   const response = await fetch(url, { headers: { accept: 'application/json', 'accept-language': lang() } });
+  if (response.status === 401) {
+    ended(at);
+    throw new SignedOut(await reason(response));
+  }
+  return response;
+}
+
+/** POSTs JSON to an /api route as the signed-in page. */
+export async function post(url, body) {
+  const at = epoch;
+  const response = await fetch(url, {
+    method: 'POST',
+    cache: 'no-store',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': lang() },
+    body: JSON.stringify(body),
+  });
   if (response.status === 401) {
     ended(at);
     throw new SignedOut(await reason(response));

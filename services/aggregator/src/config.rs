@@ -183,11 +183,16 @@ pub struct Config {
     #[arg(long, env = "BORDERFLOW_STATE_MAX_AGE", default_value = "12h", value_parser = parse_duration)]
     pub state_max_age: Duration,
 
-    /// Longest a reference or registry change waits to be durable on the
-    /// reference topic and applied by this instance before the call answers
+    /// Longest a reference, registry or triage change waits to be durable
+    /// on its topic and applied by this instance before the call answers
     /// `UNAVAILABLE`.
     #[arg(long, env = "BORDERFLOW_REFERENCE_WRITE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub reference_write_timeout: Duration,
+
+    /// How often the triage figures (open anomalies by severity, state and
+    /// age; the oldest unacknowledged) are computed for the metrics.
+    #[arg(long, env = "BORDERFLOW_TRIAGE_FIGURES_INTERVAL", default_value = "15s", value_parser = parse_duration)]
+    pub triage_figures_interval: Duration,
 
     /// Log format.
     #[arg(

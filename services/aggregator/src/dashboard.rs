@@ -14,6 +14,8 @@
 //!   anomalies}`; windows oldest first, for the charts.
 //! - `GET /api/anomalies?kind=&crossing=&severity=&limit=`: newest first;
 //!   lists are comma-separated, `severity` is the least one.
+//! - `GET /api/triage`, `POST /api/anomalies/{id}/triage`: the anomaly
+//!   queue by triage state and assignee, and an action on one (`triage`).
 //! - `GET /api/pairs`: `{pairs: [{id, posts}]}`, the twin pairs this
 //!   system exchanges for with a post in the caller's scope.
 //! - `GET /api/pairs/{id}?hours=`: `{id, posts, from_ms, latest_ms, flows,
@@ -41,19 +43,21 @@ mod hub;
 mod live;
 mod pair;
 mod statistics;
+mod triage;
 mod view;
 
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use borderflow_access::Permission;
 use borderflow_i18n::Lang;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Gate};
 use crate::grpc::statistics::StatisticsApi;
+use crate::grpc::triage::TriageApi;
 use crate::stream::materialise::Stores;
 use hub::{Hub, Viewer};
 
@@ -62,6 +66,7 @@ struct Dashboard {
     stores: Stores,
     gate: Arc<Gate>,
     statistics: StatisticsApi,
+    triage: TriageApi,
     shutdown: CancellationToken,
     /// Started by the first page or API call, then shared by all.
     hub: Arc<OnceLock<Arc<Hub>>>,
@@ -98,12 +103,14 @@ pub fn router(
     stores: Stores,
     gate: Arc<Gate>,
     statistics: StatisticsApi,
+    triage: TriageApi,
     shutdown: CancellationToken,
 ) -> Router {
     let dashboard = Dashboard {
         stores,
         gate,
         statistics,
+        triage,
         shutdown,
         hub: Arc::default(),
     };
@@ -112,6 +119,8 @@ pub fn router(
         .route("/api/crossings/{id}", get(api::crossing))
         .route("/api/anomalies", get(api::anomalies))
         .route("/api/kinds", get(api::kinds))
+        .route("/api/triage", get(triage::queue))
+        .route("/api/anomalies/{id}/triage", post(triage::act))
         .route("/api/live", get(live::live))
         .route("/api/pairs", get(pair::pairs))
         .route("/api/pairs/{id}", get(pair::pair))

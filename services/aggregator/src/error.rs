@@ -22,6 +22,13 @@ pub enum Error {
     /// The caller's role or country scope does not cover the request.
     #[error("{0}")]
     PermissionDenied(String),
+    /// The request is well formed but does not apply to the resource's
+    /// current state (closing an anomaly nobody decided on).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// Another change got there first (a stale revision); read and retry.
+    #[error("{0}")]
+    Aborted(String),
     /// A dependency (the broker, the audit trail) cannot answer now.
     #[error("{0}")]
     Unavailable(String),
@@ -62,6 +69,8 @@ impl Error {
             Self::NotFound(_) => Code::NotFound,
             Self::Unauthenticated(_) => Code::Unauthenticated,
             Self::PermissionDenied(_) => Code::PermissionDenied,
+            Self::FailedPrecondition(_) => Code::FailedPrecondition,
+            Self::Aborted(_) => Code::Aborted,
             Self::Unavailable(_) => Code::Unavailable,
             Self::Internal(_) => Code::Internal,
         }
@@ -114,6 +123,16 @@ mod tests {
                 Error::unavailable("server shutting down"),
                 Code::Unavailable,
                 "server shutting down",
+            ),
+            (
+                Error::FailedPrecondition("cannot close an anomaly that is new".into()),
+                Code::FailedPrecondition,
+                "cannot close an anomaly that is new",
+            ),
+            (
+                Error::Aborted("changed by another action".into()),
+                Code::Aborted,
+                "changed by another action",
             ),
             (
                 Error::Unauthenticated("no authenticated caller".into()),

@@ -11,6 +11,7 @@ pub mod language;
 pub mod protection;
 pub mod reference;
 pub mod statistics;
+pub mod triage;
 
 use std::sync::Arc;
 

@@ -10,7 +10,8 @@
 //!    what a record must hold to be counted.
 //! 3. [`detect`]: the detection catalogue, pure; reference data is read
 //!    through [`detect::References`]. [`protection`]: the minimal-data
-//!    referrals an inspection gives rise to, pure.
+//!    referrals an inspection gives rise to, pure. [`triage`]: the
+//!    operators' lifecycle of an anomaly and its figures, pure.
 //! 4. [`partition`]: one partition's state driven record by record, and the
 //!    stages' per-record steps as pure functions returning effects
 //!    (sans-io: the benches and tests call the same functions).
@@ -45,6 +46,7 @@ pub mod reflist;
 pub mod statistics;
 pub mod store;
 pub mod stream;
+pub mod triage;
 pub mod windows;
 
 use std::net::SocketAddr;
@@ -79,9 +81,10 @@ use crate::grpc::audit::AuditApi;
 use crate::grpc::protection::ProtectionApi;
 use crate::grpc::reference::ReferenceApi;
 use crate::grpc::statistics::StatisticsApi;
+use crate::grpc::triage::TriageApi;
 use crate::store::{
     AnomalyStore, AuditStore, LiaisonStore, ReferenceStore, ReferralStore, StatisticsStore,
-    WindowStore,
+    TriageStore, WindowStore,
 };
 use crate::stream::documents::{DocumentsStage, LocalStores, Standby, check_copartitioned};
 use crate::stream::inspections::InspectionsStage;
@@ -131,6 +134,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             pair_keys.as_ref().clone(),
             config.liaison.liaison_retention.as_millis() as i64,
         )),
+        triage: Arc::new(TriageStore::new(config.anomaly_capacity)),
     };
     let authenticator = config
         .access
@@ -332,7 +336,19 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         let stop = background.clone();
         tokio::spawn(async move { authenticator.watch(stop).await });
     }
-    let analytics = AnalyticsApi::new(stores.clone(), shutdown.clone());
+    let triage = TriageApi::new(
+        producer.clone(),
+        config.topics.triage.clone(),
+        stores.clone(),
+        materialiser.clone(),
+        config.reference_write_timeout,
+    );
+    let analytics = AnalyticsApi::new(stores.clone(), triage.clone(), shutdown.clone());
+    tokio::spawn(report_triage(
+        stores.clone(),
+        config.triage_figures_interval,
+        background.clone(),
+    ));
     let statistics = StatisticsApi::new(stores.clone(), config.statistics_min_cell);
     let reference = ReferenceApi::new(
         producer.clone(),
@@ -388,6 +404,7 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
                 stores.clone(),
                 gate,
                 statistics,
+                triage,
                 shutdown.clone(),
             ))
             .merge(json_api),
@@ -435,6 +452,21 @@ pub async fn start(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         stores,
         task,
     })
+}
+
+/// Sets the triage gauges every `every` until `stop`.
+async fn report_triage(stores: Stores, every: Duration, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = tick.tick() => {
+                let now_ms = borderflow_common::clock::now_ms();
+                metrics::report_triage(&stores.anomalies, &stores.triage, now_ms);
+            }
+        }
+    }
 }
 
 /// Runs `body` on a thread of its own, restarting it with a backoff when

@@ -1,7 +1,8 @@
 //! The aggregator's telemetry contract: every metric it exports, with help
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
-//! partition, sex, age band (the configured bands), referral service; never a document,
-//! person or event id.
+//! partition, sex, age band (the configured bands), referral service,
+//! triage action and state; never a document, person, event or anomaly id.
+//! The triage figures are in [`triage`].
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CrossingWindow, Severity, WindowState,
@@ -14,6 +15,13 @@ use std::collections::{BTreeMap, HashMap};
 use metrics::{
     Counter, Gauge, Histogram, counter, describe_counter, describe_gauge, describe_histogram,
     gauge, histogram,
+};
+
+mod triage;
+
+pub use triage::{
+    TRIAGE_ACTIONS, TRIAGE_OLDEST_NEW, TRIAGE_OPEN, TRIAGE_TIME_TO_ACKNOWLEDGE, acknowledged,
+    report_triage, triage_action, triage_figures,
 };
 
 use crate::partition::Closed;
@@ -69,6 +77,7 @@ pub const API_DENIED: &str = "borderflow_api_denied_total";
 pub const AUDIT_WRITE_FAILURES: &str = "borderflow_audit_write_failures_total";
 
 pub fn describe() {
+    triage::describe();
     describe_counter!(
         LIAISON_PUBLISHED,
         "Periods of this system's twin posts published to the exchange with the neighbouring country's system, by pair and direction."

@@ -1,7 +1,8 @@
 //! What every aggregator instance knows, materialised from Kafka: crossing
 //! windows, anomalies, reference data, the newest audit records and
-//! protection referrals, and the statistics. Query handlers, the dashboard and
-//! the processing loops share these through concurrent maps.
+//! protection referrals, the statistics, and the operators' triage of
+//! anomalies. Query handlers, the dashboard and the processing loops share
+//! these through concurrent maps.
 
 mod anomalies;
 mod audit;
@@ -10,6 +11,7 @@ pub mod reference;
 mod referrals;
 mod scope;
 pub mod statistics;
+pub mod triage;
 mod windows;
 
 pub use anomalies::{AnomalyQuery, AnomalyStore};
@@ -19,4 +21,5 @@ pub use reference::ReferenceStore;
 pub use referrals::ReferralStore;
 pub use scope::CrossingScope;
 pub use statistics::StatisticsStore;
+pub use triage::TriageStore;
 pub use windows::{ClosedWindow, WindowStore};

@@ -16,9 +16,10 @@ use borderflow_access::{Authenticator, Role};
 use borderflow_aggregator::access::{AuditSink, Gate};
 use borderflow_aggregator::dashboard;
 use borderflow_aggregator::grpc::statistics::StatisticsApi;
+use borderflow_aggregator::grpc::triage::TriageApi;
 use borderflow_aggregator::store::{
     AnomalyStore, AuditQuery, AuditStore, LiaisonStore, ReferenceStore, ReferralStore,
-    StatisticsStore, WindowStore, reference,
+    StatisticsStore, TriageStore, WindowStore, reference,
 };
 use borderflow_aggregator::stream::materialise::Stores;
 use borderflow_proto::analytics::v1::{
@@ -45,6 +46,7 @@ fn stores() -> Stores {
         statistics: Arc::new(StatisticsStore::new(92 * 24 * 60 * MINUTE)),
         referrals: Arc::new(ReferralStore::new(1_000)),
         liaison: Arc::new(LiaisonStore::new(Default::default(), 7 * 24 * 60 * MINUTE)),
+        triage: Arc::new(TriageStore::new(1_000)),
     };
     for (id, lat, country) in [
         ("KZ-1", 44.2, "KAZ"),
@@ -153,7 +155,8 @@ async fn serve(stores: Stores, shutdown: CancellationToken) -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let statistics = StatisticsApi::new(stores.clone(), 5);
-    let app = dashboard::router(stores, gate, statistics, shutdown);
+    let triage = TriageApi::in_memory(stores.clone());
+    let app = dashboard::router(stores, gate, statistics, triage, shutdown);
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -547,4 +550,151 @@ async fn a_page_signs_in_with_a_token_into_a_strict_cookie_and_out_again() {
     let (status, head, _) = send(served.addr, "DELETE /auth/session HTTP/1.0", "").await;
     assert_eq!(status, 204);
     assert!(head.contains("Max-Age=0"), "{head}");
+}
+
+async fn post_as(addr: SocketAddr, path: &str, token: &str, body: &str) -> (u16, Value) {
+    let head = format!("POST {path} HTTP/1.0\r\nAuthorization: Bearer {token}");
+    let (status, _, body) = send(addr, &head, body).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn operators_triage_anomalies_as_themselves_within_their_scope() {
+    let stores = stores();
+    stores.anomalies.apply(expired("a1", "KZ-1", 0));
+    stores.anomalies.apply(expired("a2", "KZ-1", 1));
+    stores.anomalies.apply(expired("t1", "TJ-1", 2));
+    stores.triage.raised("a1", 1_000);
+    let served = serve(stores.clone(), CancellationToken::new()).await;
+    let addr = served.addr;
+    let operator = served.analyst.clone();
+    let colleague =
+        served
+            .issuer
+            .token("op-2", &[Role::Analyst], &["KAZ"], Duration::from_secs(600));
+    let act = |id: &str| format!("/api/anomalies/{id}/triage");
+
+    // Everything starts new, newest first.
+    let queue = get_json(&served, "/api/triage?state=new").await;
+    let ids: Vec<&str> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["anomaly"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["t1", "a2", "a1"]);
+    assert!(queue["items"][0]["triage"].is_null());
+    assert_eq!(queue["subject"], "tester");
+
+    let (status, body) = post_as(
+        addr,
+        &act("a1"),
+        &operator,
+        r#"{"action":"acknowledge","revision":0}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["triage"]["state"], "acknowledged");
+    assert_eq!(body["triage"]["revision"], 1);
+    assert_eq!(body["triage"]["raised_at_ms"], 1_000);
+    assert_eq!(body["triage"]["history"][0]["actor"], "tester");
+
+    // A colleague acting on the view before the acknowledgement is told.
+    let (status, body) = post_as(
+        addr,
+        &act("a1"),
+        &colleague,
+        r#"{"action":"acknowledge","revision":0}"#,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = post_as(
+        addr,
+        &act("a1"),
+        &colleague,
+        r#"{"action":"dismiss","revision":1}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("reason")),
+        "{body}"
+    );
+    let (status, body) = post_as(
+        addr,
+        &act("a1"),
+        &colleague,
+        r#"{"action":"close","revision":1}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("acknowledged"),
+        "{body}"
+    );
+    let (status, body) = post_as(
+        addr,
+        &act("a1"),
+        &colleague,
+        r#"{"action":"dismiss","reason":"handled_at_booth","note":"seen at booth 3","revision":1}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["triage"]["dismiss_reason"], "handled_at_booth");
+    assert_eq!(body["triage"]["history"][1]["actor"], "op-2");
+    let (status, _) = post_as(
+        addr,
+        &act("a2"),
+        &operator,
+        r#"{"action":"assign","assignee":"op-2"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // The queue by state and by assignee; the colleague cannot see Tajikistan's.
+    let open = get_json(&served, "/api/triage?state=new,acknowledged,escalated").await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 2, "{open}");
+    let (status, _, body) = get_as(addr, "/api/triage?mine=1", &colleague).await;
+    assert_eq!(status, 200);
+    let mine: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"][0]["anomaly"]["id"], "a2");
+    assert_eq!(mine["items"][0]["triage"]["assignee"], "op-2");
+    let (status, body) = post_as(addr, &act("t1"), &colleague, r#"{"action":"acknowledge"}"#).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = post_as(addr, &act("nope"), &operator, r#"{"action":"acknowledge"}"#).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        get_as(addr, "/api/triage?state=sleeping", &operator)
+            .await
+            .0,
+        400
+    );
+
+    // A viewer reads figures only: no queue, no actions.
+    let viewer = served.token(&[Role::Viewer], &["*"]);
+    assert_eq!(get_as(addr, "/api/triage", &viewer).await.0, 403);
+    let (status, _) = post_as(addr, &act("a2"), &viewer, r#"{"action":"acknowledge"}"#).await;
+    assert_eq!(status, 403);
+    assert_eq!(stores.triage.get("a2").unwrap().revision, 1, "unchanged");
+
+    // Every action is audited with the state it replaces, never the note.
+    let records = stores.audit.list(&AuditQuery::default(), 1_000, None).0;
+    let changes: Vec<_> = records
+        .iter()
+        .flat_map(|r| r.changes.iter().map(move |c| (r.principal.as_str(), c)))
+        .filter(|(_, c)| c.list == "triage")
+        .collect();
+    assert!(changes.iter().any(|(who, c)| {
+        *who == "op-2"
+            && c.key == "a1"
+            && c.previous.starts_with("state=acknowledged revision=1")
+            && c.action
+                .starts_with("dismiss -> state=dismissed revision=2")
+    }));
+    assert!(
+        records
+            .iter()
+            .all(|r| !format!("{r:?}").contains("booth 3"))
+    );
 }

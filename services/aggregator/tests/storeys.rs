@@ -12,6 +12,7 @@ const STOREYS: &[(&str, u32)] = &[
     ("windows", 2),
     ("detect", 3),
     ("protection", 3),
+    ("triage", 3),
     ("partition", 4),
     ("store", 5),
     ("statistics", 5),

@@ -211,6 +211,10 @@ pub struct Topics {
     /// shared by both systems of a pair.
     #[arg(long = "topic-liaison", env = "BORDERFLOW_TOPIC_LIAISON", default_value = Topics::LIAISON)]
     pub liaison: String,
+    /// The operators' triage of anomalies (compacted), keyed by anomaly id:
+    /// each record the whole lifecycle after one action.
+    #[arg(long = "topic-triage", env = "BORDERFLOW_TOPIC_TRIAGE", default_value = Topics::TRIAGE)]
+    pub triage: String,
 }
 
 impl Topics {
@@ -225,6 +229,7 @@ impl Topics {
     pub const STATISTICS: &'static str = "borderflow.statistics.v1";
     pub const REFERRALS: &'static str = "borderflow.referrals.v1";
     pub const LIAISON: &'static str = "borderflow.liaison.v1";
+    pub const TRIAGE: &'static str = "borderflow.triage.v1";
 
     /// Every topic with a prefix, for tests that need a fresh set.
     pub fn with_prefix(prefix: &str) -> Self {
@@ -240,10 +245,11 @@ impl Topics {
             statistics: format!("{prefix}{}", Self::STATISTICS),
             referrals: format!("{prefix}{}", Self::REFERRALS),
             liaison: format!("{prefix}{}", Self::LIAISON),
+            triage: format!("{prefix}{}", Self::TRIAGE),
         }
     }
 
-    pub fn all(&self) -> [&str; 11] {
+    pub fn all(&self) -> [&str; 12] {
         [
             &self.inspections,
             &self.by_document,
@@ -256,6 +262,7 @@ impl Topics {
             &self.statistics,
             &self.referrals,
             &self.liaison,
+            &self.triage,
         ]
     }
 }

@@ -36,6 +36,7 @@ const ASSETS: &[Asset] = &[
     asset!("session.js", "text/javascript; charset=utf-8"),
     asset!("statistics.js", "text/javascript; charset=utf-8"),
     asset!("pair.js", "text/javascript; charset=utf-8"),
+    asset!("triage.js", "text/javascript; charset=utf-8"),
     asset!("signin.js", "text/javascript; charset=utf-8"),
     asset!("i18n.js", "text/javascript; charset=utf-8"),
     asset!("messages.en.json", "application/json; charset=utf-8"),

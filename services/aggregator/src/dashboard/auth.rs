@@ -48,6 +48,11 @@ fn route_rule(route: &str) -> Option<(&'static str, Permission)> {
         "/api/live" => ("GET /api/live", Permission::ReadFigures),
         "/api/anomalies" => ("GET /api/anomalies", Permission::ReadAnomalies),
         "/api/kinds" => ("GET /api/kinds", Permission::ReadAnomalies),
+        "/api/triage" => ("GET /api/triage", Permission::ReadAnomalies),
+        "/api/anomalies/{id}/triage" => (
+            "POST /api/anomalies/{id}/triage",
+            Permission::TriageAnomalies,
+        ),
         "/api/pairs" => ("GET /api/pairs", Permission::ReadFigures),
         "/api/pairs/{id}" => ("GET /api/pairs/{id}", Permission::ReadFigures),
         "/api/statistics" => ("GET /api/statistics", Permission::ReadStatistics),

@@ -8,7 +8,8 @@ use borderflow_proto::analytics::v1::analytics_service_server::AnalyticsService;
 use borderflow_proto::analytics::v1::{
     AnomalyFilter, Crossing, CrossingSummary, GetAnomalyRequest, GetAnomalyResponse,
     GetCrossingStatsRequest, GetCrossingStatsResponse, ListAnomaliesRequest, ListAnomaliesResponse,
-    ListCrossingsRequest, ListCrossingsResponse, ListWindowsRequest, ListWindowsResponse,
+    ListCrossingsRequest, ListCrossingsResponse, ListTriageRequest, ListTriageResponse,
+    ListWindowsRequest, ListWindowsResponse, TriageAnomalyRequest, TriageAnomalyResponse,
     WatchAnomaliesRequest, WatchAnomaliesResponse, WatchCrossingStatsRequest,
     WatchCrossingStatsResponse, WindowState,
 };
@@ -16,6 +17,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use super::triage::TriageApi;
 use super::{as_seen, follow, language};
 use crate::access::Caller;
 use crate::error::Error;
@@ -29,12 +31,17 @@ const MAX_PAGE: usize = 1_000;
 #[derive(Clone)]
 pub struct AnalyticsApi {
     stores: Stores,
+    triage: TriageApi,
     shutdown: CancellationToken,
 }
 
 impl AnalyticsApi {
-    pub fn new(stores: Stores, shutdown: CancellationToken) -> Self {
-        Self { stores, shutdown }
+    pub fn new(stores: Stores, triage: TriageApi, shutdown: CancellationToken) -> Self {
+        Self {
+            stores,
+            triage,
+            shutdown,
+        }
     }
 
     /// The registry entry of a crossing, or a bare one for a crossing only
@@ -72,7 +79,7 @@ fn summary_as_seen(summary: CrossingSummary, caller: &Caller) -> CrossingSummary
 }
 
 /// Page tokens are "<event time ms>:<anomaly id>" of the last item returned.
-fn parse_token(token: &str) -> Result<Option<(i64, String)>, Error> {
+pub(super) fn parse_token(token: &str) -> Result<Option<(i64, String)>, Error> {
     if token.is_empty() {
         return Ok(None);
     }
@@ -87,7 +94,10 @@ fn parse_token(token: &str) -> Result<Option<(i64, String)>, Error> {
 
 /// The filter within the caller's scope; naming an out-of-scope crossing
 /// is refused rather than answered with nothing.
-fn scoped_query(caller: &Caller, filter: Option<&AnomalyFilter>) -> Result<AnomalyQuery, Status> {
+pub(super) fn scoped_query(
+    caller: &Caller,
+    filter: Option<&AnomalyFilter>,
+) -> Result<AnomalyQuery, Error> {
     let mut query = filter.map(AnomalyQuery::from).unwrap_or_default();
     caller.note(|n| {
         n.resource = format!(
@@ -320,5 +330,34 @@ impl AnalyticsService for AnalyticsApi {
             },
         );
         Ok(Response::new(stream))
+    }
+
+    async fn triage_anomaly(
+        &self,
+        request: Request<TriageAnomalyRequest>,
+    ) -> Result<Response<TriageAnomalyResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        let record = self
+            .triage
+            .act(&caller, request.into_inner().into())
+            .await?;
+        Ok(Response::new(TriageAnomalyResponse {
+            triage: Some(record),
+        }))
+    }
+
+    async fn list_triage(
+        &self,
+        request: Request<ListTriageRequest>,
+    ) -> Result<Response<ListTriageResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        let lang = language::of(&request);
+        let mut answer = self.triage.list(&caller, request.get_ref())?;
+        for item in &mut answer.items {
+            if let Some(anomaly) = &item.anomaly {
+                item.anomaly = Some(language::localised(anomaly, lang, &*self.stores.reference));
+            }
+        }
+        Ok(Response::new(answer))
     }
 }

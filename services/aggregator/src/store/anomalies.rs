@@ -183,6 +183,17 @@ impl AnomalyStore {
         limit: usize,
         after: Option<(i64, String)>,
     ) -> (Vec<Arc<Anomaly>>, Option<(i64, String)>) {
+        self.list_where(query, limit, after, |_| true)
+    }
+
+    /// [`Self::list`] of the anomalies that also satisfy `keep`.
+    pub fn list_where(
+        &self,
+        query: &AnomalyQuery,
+        limit: usize,
+        after: Option<(i64, String)>,
+        keep: impl Fn(&Anomaly) -> bool,
+    ) -> (Vec<Arc<Anomaly>>, Option<(i64, String)>) {
         let order = self.order.read().expect("anomaly order lock");
         let mut out = Vec::new();
         let mut last = None;
@@ -196,12 +207,20 @@ impl AnomalyStore {
             }
             if let Some(anomaly) = self.by_id.get(&key.1)
                 && query.matches(&anomaly)
+                && keep(&anomaly)
             {
                 out.push(anomaly.clone());
                 last = Some(key.clone());
             }
         }
         (out, None)
+    }
+
+    /// Every anomaly held (the figures' walk: no order needed).
+    pub fn for_each(&self, mut each: impl FnMut(&Anomaly)) {
+        for entry in &self.by_id {
+            each(entry.value());
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Every instance reads the crossing-stats, anomalies and reference topics
-//! whole, into the stores, on one thread (the audit topic's tail on
+//! Every instance reads the crossing-stats, anomalies, reference and
+//! triage topics whole, into the stores, on one thread (the audit topic's tail on
 //! another, `audit`, the statistics topic on a third, `statistics`, and
 //! the referrals topic on a fourth, `referrals`). Processing waits until this view has caught up with
 //! the topics before it resumes a partition, so state published by a
@@ -19,6 +19,7 @@ use anyhow::{Context, bail};
 use borderflow_common::kafka::{KafkaArgs, Topics};
 use borderflow_proto::Message as _;
 use borderflow_proto::analytics::v1::Anomaly;
+use borderflow_proto::triage::v1::TriageRecord;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
@@ -30,7 +31,7 @@ use tracing::{debug, warn};
 use crate::metrics;
 use crate::store::{
     AnomalyStore, AuditStore, LiaisonStore, ReferenceStore, ReferralStore, StatisticsStore,
-    WindowStore,
+    TriageStore, WindowStore,
 };
 
 /// The stores every instance keeps.
@@ -43,6 +44,7 @@ pub struct Stores {
     pub statistics: Arc<StatisticsStore>,
     pub referrals: Arc<ReferralStore>,
     pub liaison: Arc<LiaisonStore>,
+    pub triage: Arc<TriageStore>,
 }
 
 impl Stores {
@@ -82,7 +84,7 @@ pub struct Materialiser {
 }
 
 impl Materialiser {
-    /// Assigns every partition of the three topics from the beginning and
+    /// Assigns every partition of the four topics from the beginning and
     /// starts reading on a thread of its own.
     pub fn start(
         kafka: &KafkaArgs,
@@ -96,7 +98,12 @@ impl Materialiser {
             .create()
             .context("creating the materialiser consumer")?;
         let consumer = Arc::new(consumer);
-        let names = [&topics.crossing_stats, &topics.anomalies, &topics.reference];
+        let names = [
+            &topics.crossing_stats,
+            &topics.anomalies,
+            &topics.reference,
+            &topics.triage,
+        ];
         let mut list = TopicPartitionList::new();
         let mut assignment = Vec::new();
         for name in names {
@@ -323,6 +330,21 @@ fn follow(
     }
 }
 
+/// A triage record, or a tombstone (no payload) deleting one.
+fn apply_triage(stores: &Stores, message: &BorrowedMessage<'_>) -> Result<(), String> {
+    let Some(payload) = message.payload() else {
+        let key = message.key().unwrap_or_default();
+        stores.triage.remove(&String::from_utf8_lossy(key));
+        return Ok(());
+    };
+    let record = TriageRecord::decode(payload).map_err(|e| e.to_string())?;
+    if record.anomaly_id.is_empty() {
+        return Err("a triage record without an anomaly id".into());
+    }
+    stores.triage.apply(record);
+    Ok(())
+}
+
 fn read(
     consumer: &BaseConsumer,
     topics: &Topics,
@@ -344,10 +366,17 @@ fn read(
                 .transpose()
                 .map(|anomaly| {
                     if let Some(anomaly) = anomaly {
+                        let at_ms = message
+                            .timestamp()
+                            .to_millis()
+                            .unwrap_or_else(borderflow_common::clock::now_ms);
+                        stores.triage.raised(&anomaly.id, at_ms);
                         stores.anomalies.apply(anomaly);
                     }
                 })
                 .map_err(|e| e.to_string())
+        } else if topic == topics.triage {
+            apply_triage(stores, message)
         } else {
             stores
                 .reference
