@@ -16,6 +16,7 @@ const PROTOS: &[&str] = &[
     "borderflow/protection/v1/protection.proto",
     "borderflow/liaison/v1/liaison.proto",
     "borderflow/triage/v1/triage.proto",
+    "borderflow/exercise/v1/exercise.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

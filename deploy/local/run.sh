@@ -11,7 +11,9 @@
 # Environment: BORDERFLOW_LOCAL_DIR (state and logs, default target/local),
 # BORDERFLOW_BROKER_PORT (9092), BORDERFLOW_SIM_SPEED (the scenario's clock
 # unless set, e.g. x360), BORDERFLOW_ALLOWED_LATENESS (scaled to the clock
-# unless set), BORDERFLOW_KEEP_RUNNING=0 to stop once the scorecard is out.
+# unless set), BORDERFLOW_KEEP_RUNNING=0 to stop once the scorecard is out,
+# BORDERFLOW_SIM_CONTROL_ADDR (the trainer's control endpoint, default
+# 127.0.0.1:50070; "off" for none).
 #
 # Two countries, two systems: BORDERFLOW_LOCAL_NEIGHBOUR=KGZ (ISO codes,
 # comma-separated) starts a second borderflow for those countries'
@@ -102,6 +104,13 @@ for prefix in "${prefixes[@]}"; do
 done
 
 "$bin/borderflow-sim" dev-setup --network "$network" --out "$state/secrets" >"$state/logs/dev-setup.log"
+# The trainer's control endpoint (pause, speed, inject, end): on loopback,
+# behind a secret of its own.
+control_addr=${BORDERFLOW_SIM_CONTROL_ADDR:-127.0.0.1:50070}
+control_secret=$state/secrets/trainer-control.secret
+if [[ $control_addr != off ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$control_secret")
+fi
 
 export BORDERFLOW_KAFKA_BROKERS=$broker
 export BORDERFLOW_LOG_FORMAT=text
@@ -204,8 +213,15 @@ borderflow is running
   broker             $broker (tansu, in memory)
   logs               $state/logs/
 scenario $scenario on network $network; the scorecard follows when it ends.
-
 INFO
+if [[ $control_addr != off ]]; then
+  cat >&2 <<INFO
+  trainer control    borderflow-sim control --addr $control_addr --token-file $control_secret status
+                     (pause, resume, speed x720, inject NAME, end, log --follow); the exercise
+                     log is $state/exercise-log.jsonl
+INFO
+fi
+echo >&2
 
 sim_args=(run "$scenario_file"
   --ingest https://127.0.0.1:50051
@@ -215,15 +231,19 @@ sim_args=(run "$scenario_file"
   --token-secret-file "$state/secrets/checkpoint-tokens.secret"
   --secret-file "$state/secrets/pseudonymisation.secret"
   --outbox-dir "$state/outbox"
-  --scorecard "$state/scorecard.json")
+  --scorecard "$state/scorecard.json"
+  --report "$state/report.html"
+  --record "$state/exercise.json")
 [[ -n $speed ]] && sim_args+=(--speed "$speed")
+[[ $control_addr != off ]] && sim_args+=(--control-addr "$control_addr"
+  --control-token-file "$control_secret" --exercise-log "$state/exercise-log.jsonl")
 [[ -n $neighbour ]] && sim_args+=(--neighbours-file "$state/neighbours.toml")
 "$bin/borderflow-sim" "${sim_args[@]}" 2> >(tee "$state/logs/simulator.log" >&2) &
 sim=$!
 pids+=($sim)
 wait "$sim" || echo "the simulator ended with an error; see $state/logs/simulator.log" >&2
 
-echo "scorecard written to $state/scorecard.json" >&2
+echo "scorecard written to $state/scorecard.json, the after-action report to $state/report.html" >&2
 if [[ $keep_running == 1 ]]; then
   echo "services keep running for the dashboard; Ctrl-C stops them" >&2
   wait "${pids[0]}"

@@ -2,7 +2,8 @@
 //!
 //! The generated code lives in [`generated`] and is re-exported by package
 //! (`inspection::v1`, `ingest::v1`, `analytics::v1`, `reference::v1`,
-//! `audit::v1`, `statistics::v1`, `protection::v1`). Beside it sit the conversions between wire types and the
+//! `audit::v1`, `statistics::v1`, `protection::v1`, `exercise::v1`: the
+//! simulator's control endpoint for trainers). Beside it sit the conversions between wire types and the
 //! domain (`convert`), the contract's vocabulary (kind names, labels and
 //! scopes, severity and format labels: `vocabulary`, as inherent methods
 //! of the generated enums) and the encoded descriptor set that gRPC
@@ -68,10 +69,16 @@ pub mod generated {
             tonic::include_proto!("borderflow.triage.v1");
         }
     }
+    pub mod exercise {
+        pub mod v1 {
+            tonic::include_proto!("borderflow.exercise.v1");
+        }
+    }
 }
 
 pub use generated::{
-    analytics, audit, ingest, inspection, liaison, protection, reference, statistics, triage,
+    analytics, audit, exercise, ingest, inspection, liaison, protection, reference, statistics,
+    triage,
 };
 
 /// The encoded `FileDescriptorSet` of every borderflow package, for gRPC

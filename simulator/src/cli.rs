@@ -1,10 +1,16 @@
 //! The `borderflow-sim` command line: `run` (a scenario, or a network's
-//! plain traffic for load), `check` (validate a scenario), `dev-setup` and
-//! `token` (the local issuer's tokens).
+//! plain traffic for load), `check` (validate a scenario), `control` (steer
+//! a running exercise), `dev-setup` and `token` (the local issuer's tokens).
 
 mod check;
+mod control;
 mod neighbours;
+mod report;
+mod roster;
 mod run;
+
+pub use control::{ControlAction, ControlArgs};
+pub use report::ReportArgs;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,6 +46,12 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Validates a scenario file (or a shipped scenario by name).
     Check(CheckArgs),
+    /// Steers a running exercise through its control endpoint (`run
+    /// --control-addr`): pause, resume, speed, inject, end, status, log.
+    Control(ControlArgs),
+    /// Writes an exercise's after-action report (HTML) from the record
+    /// `run --record` wrote and what the aggregator holds now.
+    Report(Box<ReportArgs>),
     /// Writes secrets, checkpoint credentials, development certificates and
     /// a local token issuer with a token per role.
     DevSetup(DevSetupArgs),
@@ -131,11 +143,26 @@ pub struct RunArgs {
     /// Write the scenario's scorecard as JSON here.
     #[arg(long, env = "BORDERFLOW_SIM_SCORECARD")]
     pub scorecard: Option<PathBuf>,
+    /// Write the after-action report (HTML) here at the end of the run.
+    #[arg(long, env = "BORDERFLOW_SIM_REPORT")]
+    pub report: Option<PathBuf>,
+    /// Write the exercise record here, for `borderflow-sim report` later
+    /// (once the operators have finished).
+    #[arg(long, env = "BORDERFLOW_SIM_RECORD")]
+    pub record: Option<PathBuf>,
     /// The aggregator's detection period (read from the same variable as
     /// the aggregator's): the scorecard takes a crossing-level anomaly to
     /// judge this long from its event time.
     #[arg(long, env = "BORDERFLOW_DETECTION_PERIOD", default_value = "15m", value_parser = parse_duration)]
     pub detection_period: Duration,
+    /// After the system settles, how long the operators still have to
+    /// triage before their work is read back and scored (`10m`).
+    #[arg(long, env = "BORDERFLOW_SIM_TRIAGE_GRACE", default_value = "0s", value_parser = parse_duration)]
+    pub triage_grace: Duration,
+    /// The exercise's roster (TOML: `[[operator]] subject = "…", team =
+    /// "…"`): the operators' score is also summed per team.
+    #[arg(long, env = "BORDERFLOW_SIM_ROSTER")]
+    pub roster: Option<PathBuf>,
     /// Simulated start (RFC 3339), without a scenario.
     #[arg(long, default_value = "2026-05-04T00:00:00Z")]
     pub start: String,
@@ -164,6 +191,26 @@ pub struct RunArgs {
     /// unset; a scenario uses a temporary directory).
     #[arg(long, env = "BORDERFLOW_SIM_OUTBOX_DIR")]
     pub outbox_dir: Option<PathBuf>,
+    /// Serve the trainer's control endpoint (gRPC
+    /// `borderflow.exercise.v1.ExerciseControl`: pause, resume, speed,
+    /// inject, end early, status, log) here: `ADDRESS:PORT` on a loopback
+    /// address, or a port on 127.0.0.1. Off when unset; needs a scenario
+    /// and `--control-token-file`.
+    #[arg(
+        long,
+        env = "BORDERFLOW_SIM_CONTROL_ADDR",
+        value_parser = crate::control::grpc::parse_addr,
+        requires = "control_token_file"
+    )]
+    pub control_addr: Option<std::net::SocketAddr>,
+    /// File with the trainer's secret: control calls must carry it as
+    /// `authorization: Bearer <secret>`.
+    #[arg(long, env = "BORDERFLOW_SIM_CONTROL_TOKEN_FILE")]
+    pub control_token_file: Option<PathBuf>,
+    /// Write the exercise log (the run's start and end and every control
+    /// action, with wall and event time) here as JSON lines.
+    #[arg(long, env = "BORDERFLOW_SIM_EXERCISE_LOG")]
+    pub exercise_log: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -211,6 +258,8 @@ pub async fn execute(
             Ok(())
         }
         Command::Check(args) => check::check(&args, report),
+        Command::Control(args) => control::control(args, report).await,
+        Command::Report(args) => report::report(*args, report).await,
         Command::Run(args) => match args.scenario.clone() {
             Some(scenario) => run::scenario(&scenario, *args, shutdown, report).await,
             None => run::plain(*args, shutdown, report).await,

@@ -1,36 +1,51 @@
 //! Running a scenario against a deployment: register the network's
 //! crossings and the scenario's reference entries, stream the traffic with
 //! its incidents (recording which events belong to which occurrence), wait
-//! for the system to settle, read the anomalies and score them.
+//! for the system to settle, read the anomalies and score them, then read
+//! the operators' triage of them and score the operators.
 //!
-//! [`run_scenario`] is what the CLI and the system tests call.
+//! [`run_scenario`] is what the CLI and the system tests call. The run is
+//! steered through its [`Control`] (`crate::control`): a trainer may pause
+//! it, change its speed, inject incidents, which join its truth, and end it
+//! early, when it closes as at its end and is scored over the span played.
+//! Its exercise log comes back in the [`Outcome`].
 
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use borderflow_common::grpc::Authorized;
+use borderflow_domain::time::format_rfc3339;
 use borderflow_i18n::Lang;
 use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
 use borderflow_proto::analytics::v1::{Anomaly, AnomalyFilter, ListAnomaliesRequest};
 use borderflow_proto::ms_to_timestamp;
+use borderflow_proto::triage::v1::TriageRecord;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::Clock;
+use crate::control::{Control, ExerciseLog, speed_text};
 use crate::link::LinkConfig;
-use crate::model::traffic::{Emission, Traffic, TrafficConfig};
+use crate::model::inject::Injections;
+use crate::model::traffic::{Emission, Emitted, Traffic, TrafficConfig};
 use crate::plant;
 use crate::reference;
-use crate::run::{RunConfig, run_emissions};
+use crate::run::{RunConfig, Steer, Steering, run_steered};
 use crate::scenario::Scenario;
-use crate::score::{Scope, Scorecard, score};
+use crate::score::{Roster, Scope, Scorecard, score, score_operators};
 use crate::stats::Stats;
 use crate::truth::Truth;
 
+mod operators;
+mod report;
 mod targets;
+mod traffic;
 
+pub use operators::read_triage;
+pub use report::{after_action, involved};
 pub use targets::{Neighbour, System, Targets};
+pub use traffic::read_traffic;
 
 /// How a scenario runs.
 #[derive(Clone, Debug)]
@@ -50,6 +65,16 @@ pub struct ExerciseOptions {
     pub detection_period: Duration,
     /// The language the anomalies' explanations are read back in.
     pub lang: Lang,
+    /// After the anomalies settle, how long the operators still have to
+    /// triage them before their work is read back and scored.
+    pub triage_grace: Duration,
+    /// Who is in which team, for the operators' score.
+    pub roster: Roster,
+    /// The trainer's control of the run; without one the run has a control
+    /// of its own, which nobody steers but which keeps the log.
+    pub control: Option<Control>,
+    /// Write the exercise log here too, as JSON lines.
+    pub exercise_log: Option<PathBuf>,
 }
 
 /// The aggregator's default detection period.
@@ -69,6 +94,10 @@ impl Default for ExerciseOptions {
             settle_limit: Duration::from_secs(120),
             detection_period: DEFAULT_DETECTION_PERIOD,
             lang: Lang::En,
+            triage_grace: Duration::ZERO,
+            roster: Roster::default(),
+            control: None,
+            exercise_log: None,
         }
     }
 }
@@ -79,6 +108,46 @@ pub struct Outcome {
     pub scorecard: Scorecard,
     pub truth: Truth,
     pub anomalies: Vec<Anomaly>,
+    /// The operators' triage records of those anomalies.
+    pub triage: Vec<TriageRecord>,
+    /// What was scored: the span the run streamed.
+    pub scope: Scope,
+    /// The run's start and end and every control action.
+    pub log: ExerciseLog,
+    /// Where the trainer ended the run, when early.
+    pub ended_early_at: Option<i64>,
+}
+
+/// The scenario's traffic, recording which events belong to which
+/// occurrence as it streams.
+struct Recorded {
+    traffic: Traffic,
+    truth: Arc<Mutex<Truth>>,
+}
+
+impl Iterator for Recorded {
+    type Item = Emitted;
+
+    fn next(&mut self) -> Option<Emitted> {
+        let item = self.traffic.next()?;
+        if let (Some(tag), Emission::Event(event)) = (item.truth, &item.emission) {
+            self.truth
+                .lock()
+                .expect("truth lock")
+                .record(tag, &event.event_id);
+        }
+        Some(item)
+    }
+}
+
+impl Steer for Recorded {
+    fn inject(&mut self, injections: Injections) {
+        self.traffic.inject(injections);
+    }
+
+    fn frontier(&self) -> i64 {
+        self.traffic.frontier()
+    }
 }
 
 /// Runs `scenario` against `targets` and scores what the system flagged.
@@ -86,6 +155,33 @@ pub async fn run_scenario(
     scenario: &Scenario,
     targets: &Targets,
     options: &ExerciseOptions,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Outcome> {
+    let control = options.control.clone().unwrap_or_default();
+    let speed = options.speed.unwrap_or(scenario.speed);
+    control.begin(scenario, speed, options.exercise_log.as_deref())?;
+    let played = play(scenario, targets, options, &control, stats, shutdown).await;
+    let (detail, outcome) = match &played {
+        Ok(o) => {
+            let detail = match o.ended_early_at {
+                Some(at) => format!("ended early at {}", format_rfc3339(at)),
+                None => "played to the end".to_owned(),
+            };
+            let injected = control.injected().len();
+            (detail, format!("ok: {injected} incidents injected"))
+        }
+        Err(e) => (String::new(), format!("failed: {e:#}")),
+    };
+    let log = control.finish(detail, outcome);
+    played.map(|outcome| Outcome { log, ..outcome })
+}
+
+async fn play(
+    scenario: &Scenario,
+    targets: &Targets,
+    options: &ExerciseOptions,
+    control: &Control,
     stats: Arc<Stats>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Outcome> {
@@ -101,17 +197,9 @@ pub async fn run_scenario(
     }
 
     let truth = Arc::new(Mutex::new(plan.truth));
-    let traffic = Traffic::with_injections(network, &traffic_config(scenario), plan.injections);
-    let recorder = {
-        let truth = truth.clone();
-        traffic.inspect(move |item| {
-            if let (Some(tag), Emission::Event(event)) = (item.truth, &item.emission) {
-                truth
-                    .lock()
-                    .expect("truth lock")
-                    .record(tag, &event.event_id);
-            }
-        })
+    let recorder = Recorded {
+        traffic: Traffic::with_injections(network, &traffic_config(scenario), plan.injections),
+        truth: truth.clone(),
     };
     let (outbox_dir, scratch) = match &options.outbox_dir {
         Some(dir) => (dir.clone(), None),
@@ -131,7 +219,11 @@ pub async fn run_scenario(
         outbox_dir: Some(outbox_dir),
         closing_after_ms: CLOSING_AFTER_MS,
     };
-    let streamed = run_emissions(
+    let clock = Arc::new(Clock::new(scenario.start_ms, config.clock_speed));
+    let (steering, levers) = Steering::controlled(clock);
+    control.attach(levers, truth.clone(), targets.systems().cloned().collect());
+    tracing::info!(scenario = %scenario.name, speed = %speed_text(config.clock_speed), "streaming");
+    let streamed = run_steered(
         network,
         &config,
         &targets.ingests(),
@@ -139,16 +231,23 @@ pub async fn run_scenario(
         plan.link_events,
         stats.clone(),
         shutdown.clone(),
+        steering,
     )
     .await;
+    if let Ok(played) = &streamed {
+        control.closing(played);
+    }
     if let Some(dir) = scratch {
         let _ = std::fs::remove_dir_all(dir);
     }
-    streamed?;
+    let played = streamed?;
     if shutdown.is_cancelled() {
         anyhow::bail!("the run was interrupted");
     }
-    let scope = scope(scenario, options, stats.sim_time_ms.load(Ordering::Relaxed));
+    let scope = match played.ended_at {
+        Some(end) => scope_to(scenario, options, end),
+        None => scope(scenario, options, played.last_ms),
+    };
     let mut analytics: Vec<_> = targets
         .systems()
         .map(|s| {
@@ -158,10 +257,28 @@ pub async fn run_scenario(
         .collect();
     let anomalies = settle(&mut analytics, &scope, options).await?;
     let truth = truth.lock().expect("truth lock").clone();
+    // Ended early: what had not begun was not played.
+    let truth = match played.ended_at {
+        Some(end) => truth.played_until(end),
+        None => truth,
+    };
+    let mut scorecard = score(&scope, &truth, &anomalies);
+    let triage = read_triage(&mut analytics, &scope, options.triage_grace).await?;
+    scorecard.operators = Some(score_operators(
+        &scope,
+        &truth,
+        &anomalies,
+        &triage,
+        &options.roster,
+    ));
     Ok(Outcome {
-        scorecard: score(&scope, &truth, &anomalies),
+        scorecard,
         truth,
         anomalies,
+        triage,
+        scope,
+        log: ExerciseLog::default(),
+        ended_early_at: played.ended_at,
     })
 }
 
@@ -170,7 +287,16 @@ pub async fn run_scenario(
 /// the queues still draining after it) to the checkpoints' closing
 /// reports. The anomalies read back are those stamped in the same span.
 pub fn scope(scenario: &Scenario, options: &ExerciseOptions, last_ms: i64) -> Scope {
-    let streamed_to = last_ms.max(scenario.end_ms + scenario.tail_ms);
+    scope_to(
+        scenario,
+        options,
+        last_ms.max(scenario.end_ms + scenario.tail_ms),
+    )
+}
+
+/// What a run of `scenario` whose stream reached `streamed_to` is scored
+/// on (a run ended early: where it ended), the closing reports included.
+pub fn scope_to(scenario: &Scenario, options: &ExerciseOptions, streamed_to: i64) -> Scope {
     Scope {
         scenario: scenario.name.clone(),
         network: scenario.network.name.clone(),
@@ -216,7 +342,6 @@ async fn settle(
     Ok(last)
 }
 
-/// Every system's anomalies stamped in `scope`'s span.
 async fn list_all(
     clients: &mut [AnalyticsServiceClient<Authorized>],
     scope: &Scope,

@@ -59,29 +59,65 @@ pub fn plan(scenario: &Scenario) -> Result<Plan, FieldError> {
     let mut plan = Plan::default();
     plan.injections.couple_twins = scenario.couple_twins;
     for incident in &scenario.incidents {
-        let before = follower_changes(scenario, &plan.injections);
-        let mut rng = ChaCha8Rng::seed_from_u64(
-            scenario.seed
-                ^ stable_hash("plant")
-                ^ (incident.index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        );
-        let mut ctx = Ctx {
-            scenario,
-            incident,
-            plan: &mut plan,
-            rng: &mut rng,
-        };
-        plant(&mut ctx, &incident.kind)?;
-        if follower_changes(scenario, &plan.injections) != before {
-            return Err(FieldError::new(
-                format!("incident[{}]", incident.index),
-                "changes the traffic of a post that follows its twin in a coupled scenario: its travellers are the twin's, so plant the incident at the pair's first post",
-            ));
-        }
+        plant_incident(scenario, incident, &mut plan)?;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed ^ stable_hash("background"));
     background::plant(scenario, &mut plan, &mut rng);
     Ok(plan)
+}
+
+/// Plans one more incident of `scenario` while it runs (a trainer's
+/// injection, `crate::control`): what the traffic, the links and the
+/// reference lists take from now on, with its occurrences added to the
+/// run's `truth` and numbered after those there. On error `truth` is left
+/// as it was. The incident's index, past the scenario's own, seeds its
+/// draws, so it plants people of its own.
+pub fn plan_more(
+    scenario: &Scenario,
+    incident: &Incident,
+    truth: &mut Truth,
+) -> Result<Plan, FieldError> {
+    let mut plan = Plan {
+        truth: std::mem::take(truth),
+        ..Plan::default()
+    };
+    plan.injections.couple_twins = scenario.couple_twins;
+    let planted_before = plan.truth.occurrences.len();
+    let result = plant_incident(scenario, incident, &mut plan);
+    *truth = std::mem::take(&mut plan.truth);
+    if let Err(e) = result {
+        truth.occurrences.truncate(planted_before);
+        return Err(e);
+    }
+    Ok(plan)
+}
+
+/// Plants `incident` into `plan`, with draws of its own.
+fn plant_incident(
+    scenario: &Scenario,
+    incident: &Incident,
+    plan: &mut Plan,
+) -> Result<(), FieldError> {
+    let before = follower_changes(scenario, &plan.injections);
+    let mut rng = ChaCha8Rng::seed_from_u64(
+        scenario.seed
+            ^ stable_hash("plant")
+            ^ (incident.index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    );
+    let mut ctx = Ctx {
+        scenario,
+        incident,
+        plan,
+        rng: &mut rng,
+    };
+    plant(&mut ctx, &incident.kind)?;
+    if follower_changes(scenario, &plan.injections) != before {
+        return Err(FieldError::new(
+            format!("incident[{}]", incident.index),
+            "changes the traffic of a post that follows its twin in a coupled scenario: its travellers are the twin's, so plant the incident at the pair's first post",
+        ));
+    }
+    Ok(())
 }
 
 /// How many traffic changes the coupled scenario's following posts carry:

@@ -1,8 +1,13 @@
 //! Plays the network's traffic against ingest: the model runs on a thread of
-//! its own, a dispatcher paces its output on the scenario clock and hands
-//! each emission to its checkpoint's link.
+//! its own (`generate.rs`), a dispatcher paces its output on the scenario
+//! clock and hands each emission to its checkpoint's link. A steered run
+//! (`steer.rs`) also takes a trainer's controls while it plays: a pause, a
+//! new speed, incidents injected, an early end.
 
-use std::collections::HashMap;
+mod generate;
+mod steer;
+
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,13 +21,16 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::clock::Clock;
 use crate::link::{self, Control, LinkConfig};
 use crate::model::network::Network;
 use crate::model::traffic::{Emission, Emitted, Traffic, TrafficConfig};
 use crate::outbox::{DiskOutbox, MemoryOutbox, Outbox};
 use crate::setup::credentials::TokenIssuer;
 use crate::stats::Stats;
+use generate::Generator;
+pub use generate::LOOKAHEAD_MS;
+use steer::{Fixed, next_of};
+pub use steer::{Levers, Steer, Steering};
 
 /// How a run plays out.
 #[derive(Clone, Debug)]
@@ -109,12 +117,52 @@ pub async fn run_emissions<I>(
     config: &RunConfig,
     ingests: &Ingests,
     emissions: I,
-    mut link_events: Vec<LinkEvent>,
+    link_events: Vec<LinkEvent>,
     stats: Arc<Stats>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()>
 where
     I: Iterator<Item = Emitted> + Send + 'static,
+{
+    let start_ms = config.traffic.start_ms;
+    run_steered(
+        network,
+        config,
+        ingests,
+        Fixed::new(emissions, start_ms),
+        link_events,
+        stats,
+        shutdown,
+        Steering::fixed(start_ms, config.clock_speed),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// How a steered run played out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Played {
+    /// The event time of the last item sent.
+    pub last_ms: i64,
+    /// The event time the run was ended at, when ended early.
+    pub ended_at: Option<i64>,
+}
+
+/// Streams emissions that `steering` may pause, re-pace, change and end
+/// early while they play (`crate::control`).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_steered<S>(
+    network: &Network,
+    config: &RunConfig,
+    ingests: &Ingests,
+    emissions: S,
+    link_events: Vec<LinkEvent>,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+    steering: Steering,
+) -> anyhow::Result<Played>
+where
+    S: Steer + Send + 'static,
 {
     let mut links = JoinSet::new();
     let mut senders: HashMap<(usize, u32), mpsc::Sender<Control>> = HashMap::new();
@@ -142,30 +190,64 @@ where
         by_id.insert(id, (crossing, lane));
     }
 
-    // The model runs ahead on its own thread, bounded by the channel.
+    let Steering {
+        clock,
+        end,
+        injections,
+        link_events: mut new_link_events,
+        frontier,
+    } = steering;
+    // Event time starts now, whatever the preparation took.
+    clock.restart(config.traffic.start_ms);
+    // The model runs ahead on its own thread, bounded by the channel and,
+    // paced, by the lookahead.
     let (items_tx, mut items) = mpsc::channel::<Emitted>(8_192);
+    let generator = Generator {
+        source: emissions,
+        to: items_tx,
+        clock: clock.clone(),
+        injections,
+        frontier,
+        end: end.clone(),
+        runtime: tokio::runtime::Handle::current(),
+    };
     let generator = std::thread::Builder::new()
         .name("traffic".into())
-        .spawn(move || {
-            for item in emissions {
-                if items_tx.blocking_send(item).is_err() {
-                    break;
-                }
-            }
-        })
+        .spawn(move || generator.run())
         .context("spawning the traffic thread")?;
 
-    link_events.sort_by_key(|e| e.at_ms);
-    let mut link_events = link_events.into_iter().peekable();
-    let clock = Clock::start(config.traffic.start_ms, config.clock_speed);
+    let mut link_events: VecDeque<LinkEvent> = {
+        let mut events = link_events;
+        // Stable: events at one time keep their order (an outage ending
+        // where the next begins).
+        events.sort_by_key(|e| e.at_ms);
+        events.into()
+    };
     let mut last_ms = config.traffic.start_ms;
     loop {
+        // An early end stops the generator, which closes the queue; what
+        // the queue still holds is checked against it item by item, which
+        // costs an unpaced run less than a third branch here.
         let item = tokio::select! {
+            biased;
             _ = shutdown.cancelled() => break,
+            event = next_of(&mut new_link_events) => {
+                match event {
+                    Some(event) => {
+                        link_events.push_back(event);
+                        link_events.make_contiguous().sort_by_key(|e| e.at_ms);
+                    }
+                    None => new_link_events = None,
+                }
+                continue;
+            }
             item = items.recv() => item,
         };
         let Some(item) = item else { break };
-        while let Some(event) = link_events.next_if(|e| e.at_ms <= item.at_ms) {
+        if end.is_cancelled() {
+            break;
+        }
+        while let Some(event) = link_events.front().filter(|e| e.at_ms <= item.at_ms) {
             if let Some(key) = by_id.get(&event.checkpoint_id) {
                 let control = if event.up {
                     Control::LinkUp
@@ -174,9 +256,18 @@ where
                 };
                 let _ = senders[key].send(control).await;
             }
+            link_events.pop_front();
         }
-        clock.wait_until(item.at_ms).await;
-        last_ms = item.at_ms;
+        if !clock.is_due(item.at_ms) {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                () = end.cancelled() => break,
+                () = clock.wait_until(item.at_ms) => {}
+            }
+        }
+        last_ms = last_ms.max(item.at_ms);
+        clock.sent(item.at_ms);
         stats.sim_time_ms.store(item.at_ms, Ordering::Relaxed);
         match &item.emission {
             Emission::Event(_) => stats.generated.fetch_add(1, Ordering::Relaxed),
@@ -186,9 +277,11 @@ where
             let _ = sender.send(Control::Emit(item.emission)).await;
         }
     }
+    // Ended early: where the clock stood (the control pauses it first).
+    let ended_at = end.is_cancelled().then(|| clock.now_ms().max(last_ms));
     drop(items);
     let _ = generator.join();
-    for event in link_events.filter(|e| e.up) {
+    for event in link_events.into_iter().filter(|e| e.up) {
         if let Some(key) = by_id.get(&event.checkpoint_id) {
             let _ = senders[key].send(Control::LinkUp).await;
         }
@@ -200,7 +293,7 @@ where
         // acknowledged everywhere before the second starts: a booth's later
         // heartbeat overtaking another's closing one would make the other
         // look silent.
-        let end = last_ms.max(config.traffic.end_ms);
+        let end = ended_at.unwrap_or_else(|| last_ms.max(config.traffic.end_ms));
         for (round, at) in [end, end + config.closing_after_ms].into_iter().enumerate() {
             if round > 0 {
                 flush_all(&senders).await;
@@ -240,7 +333,7 @@ where
             }
         }
     }
-    failed.map_or(Ok(()), Err)
+    failed.map_or(Ok(Played { last_ms, ended_at }), Err)
 }
 
 /// Waits until every checkpoint has had everything it was given so far

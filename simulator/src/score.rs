@@ -20,10 +20,14 @@
 //! measures the delay. Precision is true positives over true positives and
 //! false alarms: duplicates count in neither. Pure: unit-tested on
 //! hand-built anomalies.
+//!
+//! The operators' part (`operators.rs`) scores the people: what they did
+//! with each anomaly the system raised, from the triage records.
 
 mod assign;
 mod card;
 mod matching;
+pub mod operators;
 mod rows;
 mod text;
 
@@ -37,6 +41,7 @@ pub use card::{
     Scorecard, Totals,
 };
 pub use matching::judged_within;
+pub use operators::{IncidentTriage, OperatorScore, Operators, Roster, score_operators};
 pub use text::render;
 
 use crate::truth::{Occurrence, Truth};
@@ -141,6 +146,43 @@ fn verdicts(scope: &Scope, truth: &Truth, scored: &[Scored<'_>]) -> Vec<Verdict>
         .collect()
 }
 
+/// What an anomaly was judged, as the report draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// It detects this occurrence.
+    Detects(u32),
+    /// It is about this occurrence, already detected by another.
+    Duplicate(u32),
+    /// An excused side effect of this occurrence.
+    Excused(u32),
+    FalseAlarm,
+}
+
+/// Every scored anomaly's id, detection time (event time) and judgement,
+/// in detection order: the verdicts [`score`] counts.
+pub fn judgements(
+    scope: &Scope,
+    truth: &Truth,
+    anomalies: &[Anomaly],
+) -> Vec<(String, i64, Judgement)> {
+    let scored = scored(scope, anomalies);
+    let verdicts = verdicts(scope, truth, &scored);
+    scored
+        .iter()
+        .zip(verdicts)
+        .map(|(s, v)| {
+            let id = |o: usize| truth.occurrences[o].id;
+            let judgement = match v {
+                Verdict::Detects(o) => Judgement::Detects(id(o)),
+                Verdict::Duplicate(o) => Judgement::Duplicate(id(o)),
+                Verdict::Excused(o, _) => Judgement::Excused(id(o)),
+                Verdict::False => Judgement::FalseAlarm,
+            };
+            (s.anomaly.id.clone(), s.detected_at, judgement)
+        })
+        .collect()
+}
+
 /// Scores `anomalies` against `truth`.
 pub fn score(scope: &Scope, truth: &Truth, anomalies: &[Anomaly]) -> Scorecard {
     let scored = scored(scope, anomalies);
@@ -241,6 +283,7 @@ pub fn score(scope: &Scope, truth: &Truth, anomalies: &[Anomaly]) -> Scorecard {
         duplicates: by_time(lists.duplicates),
         side_effects: by_time(lists.side_effects),
         false_alarms: by_time(lists.false_alarms),
+        operators: None,
     }
 }
 

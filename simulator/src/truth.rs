@@ -109,4 +109,61 @@ impl Truth {
     pub fn planted(&self) -> impl Iterator<Item = &Occurrence> {
         self.occurrences.iter().filter(|o| !o.is_background())
     }
+
+    /// The truth of a run ended early at `end_ms`: occurrences that had
+    /// not begun are dropped, spans running past the end are cut at it,
+    /// and the rest numbered afresh (ids are positions, as the scorecard
+    /// takes them). Event ids stay: they were recorded as streamed.
+    pub fn played_until(&self, end_ms: i64) -> Truth {
+        let occurrences = self
+            .occurrences
+            .iter()
+            .filter(|o| o.start_ms < end_ms)
+            .enumerate()
+            .map(|(id, o)| Occurrence {
+                id: id as u32,
+                end_ms: o.end_ms.min(end_ms),
+                ..o.clone()
+            })
+            .collect();
+        Truth { occurrences }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(label: &str, start_ms: i64, end_ms: i64) -> Draft {
+        Draft {
+            incident: Some(0),
+            label: label.into(),
+            kind: "flow_surge".into(),
+            expected: AnomalyKind::FlowSurge,
+            side_effects: Vec::new(),
+            crossings: vec!["A".into()],
+            checkpoint: None,
+            officer: None,
+            start_ms,
+            end_ms,
+        }
+    }
+
+    #[test]
+    fn a_run_ended_early_keeps_what_had_begun() {
+        let mut truth = Truth::default();
+        truth.add(draft("early", 0, 100));
+        truth.add(draft("across", 50, 500));
+        let late = truth.add(draft("late", 300, 400));
+        truth.record(late, "e-1");
+        truth.record(1, "e-2");
+        let played = truth.played_until(200);
+        let spans: Vec<(u32, &str, i64, i64)> = played
+            .occurrences
+            .iter()
+            .map(|o| (o.id, o.label.as_str(), o.start_ms, o.end_ms))
+            .collect();
+        assert_eq!(spans, [(0, "early", 0, 100), (1, "across", 50, 200)]);
+        assert!(played.occurrences[1].event_ids.contains("e-2"));
+    }
 }

@@ -6,12 +6,11 @@
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::{Date, MS_PER_DAY};
 use borderflow_domain::twins::PairKeys;
-use borderflow_ingest::record::RecordBuilder;
-use borderflow_ingest::validate::{Limits, validate_event};
 use borderflow_proto::Message as _;
 use borderflow_proto::inspection::v1::{
     Inspection, InspectionEvent, InspectionRecord, inspection_record,
 };
+use borderflow_replay::ingest::Ingest;
 use borderflow_simulator::model::network::Network;
 use borderflow_simulator::model::traffic::{
     Emission, Emitted, ShardedTraffic, Traffic, TrafficConfig,
@@ -20,9 +19,9 @@ use borderflow_simulator::model::traffic::{
 /// The seed every bench and the load tool use unless told otherwise.
 pub const SEED: u64 = 7;
 
-/// A fixed secret for in-memory benches (the load tool uses its
-/// deployment's secret).
-pub const BENCH_SECRET: &[u8] = b"borderflow-bench-secret-0123456789";
+/// The fixed secret and keys of in-memory runs, and the registry of a
+/// network, shared with the what-if replay and its judge.
+pub use borderflow_replay::world::{BENCH_SECRET, bench_keys, pair_keys, reference_store};
 
 /// Traffic from 2026-05-04 on, for up to a year of simulated time.
 pub fn traffic_config(seed: u64) -> TrafficConfig {
@@ -78,24 +77,6 @@ pub fn events_in_chunks(
     }
 }
 
-/// Exchange keys for `network`'s twin pairs, derived from the pair ids
-/// (tests and benches only: a deployment's are agreed secrets).
-pub fn pair_keys(network: &Network) -> PairKeys {
-    let text = borderflow_simulator::setup::pair_keys(network, |pair| {
-        let mut key = [0u8; 32];
-        for (i, chunk) in key.chunks_mut(8).enumerate() {
-            let word = borderflow_simulator::model::traffic::stable_hash(&format!("{pair}/{i}"));
-            chunk.copy_from_slice(&word.to_be_bytes());
-        }
-        key
-    });
-    PairKeys::parse(&text).expect("the network's pairs are valid")
-}
-
-pub fn bench_keys() -> Pseudonymiser {
-    Pseudonymiser::new(BENCH_SECRET).expect("the bench secret is long enough")
-}
-
 /// What ingest makes of each event (validated, read, pseudonymised),
 /// stamped as ingested at `ingested_at_ms`. Events ingest would refuse are
 /// left out.
@@ -114,14 +95,10 @@ pub fn inspections_paired(
     pairs: &PairKeys,
     ingested_at_ms: i64,
 ) -> Vec<Inspection> {
-    let builder = RecordBuilder::new(keys.clone(), false).with_pairs(pairs.clone());
-    let limits = Limits::default();
+    let ingest = Ingest::new(keys.clone(), pairs.clone());
     events
         .iter()
-        .filter_map(|event| {
-            let times = validate_event(event, &limits).ok()?;
-            Some(builder.build(event.clone(), times, ingested_at_ms))
-        })
+        .filter_map(|event| ingest.inspection(event.clone(), ingested_at_ms))
         .collect()
 }
 
@@ -156,23 +133,6 @@ pub fn distinct_documents(inspections: &[Inspection]) -> usize {
     keys.sort_unstable();
     keys.dedup();
     keys.len()
-}
-
-/// A reference store with `network`'s crossings registered, as the
-/// aggregator holds it once the registry is loaded.
-pub fn reference_store(network: &Network) -> borderflow_aggregator::store::ReferenceStore {
-    use borderflow_proto::reference::v1::{ReferenceRecord, reference_record};
-    let store = borderflow_aggregator::store::ReferenceStore::default();
-    for crossing in &network.crossings {
-        let record = ReferenceRecord {
-            body: Some(reference_record::Body::Crossing(crossing.registry_entry())),
-        };
-        let key = borderflow_aggregator::store::reference::crossing_key(&crossing.id);
-        store
-            .apply(key.as_bytes(), Some(&record.encode_to_vec()))
-            .expect("a valid registry record");
-    }
-    store
 }
 
 /// `network` with every crossing's capacity and mean rate multiplied by

@@ -18,6 +18,7 @@ pub mod admin;
 pub mod anomalies;
 pub mod audit;
 pub mod broker;
+pub mod browser;
 pub mod data;
 pub mod exercise;
 pub mod fault;

@@ -344,6 +344,7 @@ impl Testbed {
             format!("--topic-statistics={}", t.statistics),
             format!("--topic-referrals={}", t.referrals),
             format!("--topic-liaison={}", t.liaison),
+            format!("--topic-triage={}", t.triage),
         ];
         flags.extend(
             k.options

@@ -39,13 +39,13 @@ use borderflow_simulator::model::traffic::TrafficConfig;
 use borderflow_simulator::run::{Ingests, RunConfig, run};
 use borderflow_simulator::setup::credentials::TokenIssuer;
 use borderflow_simulator::stats::Stats;
+use borderflow_systest::browser;
 use borderflow_systest::testbed::{Testbed, eventually};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 const CROSSINGS: usize = 40;
 /// Simulated seconds per wall second: a one-minute window closes every second.
 const SPEED: f64 = 60.0;
@@ -56,43 +56,12 @@ const WATCHED: &str = "GEN-00003";
 const SCOPED_COUNTRY: &str = "KAZ";
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(240);
 
-fn driver_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard")
-}
-
 /// `<target dir>/dashboard.png`, beside the build it checked.
 fn screenshot_path() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target tmp dir sits in the target dir")
         .join("dashboard.png")
-}
-
-/// Whether to run: Chromium is there, or CI insists.
-fn browser_available() -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    let present = Path::new(CHROMIUM).exists();
-    if !present && !ci {
-        eprintln!(
-            "SKIPPED dashboard browser test: {CHROMIUM} is not installed \
-             (apt-get install -y chromium); with CI=true this is a failure"
-        );
-        return false;
-    }
-    assert!(present, "CI is set but {CHROMIUM} is missing");
-    true
-}
-
-fn npm_ci_if_needed(dir: &Path) {
-    if dir.join("node_modules/playwright-core").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .status()
-        .expect("running npm ci (node and npm installed?)");
-    assert!(status.success(), "npm ci in {} failed", dir.display());
 }
 
 /// Travellers the detection engine must flag, submitted through ingest like
@@ -173,13 +142,13 @@ async fn submit_flagged_travellers(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_dashboard_shows_live_crossings_and_anomalies_in_chromium() {
-    if !browser_available() {
+    if !browser::available("dashboard browser test") {
         return;
     }
-    let dir = driver_dir();
+    let dir = browser::driver_dir();
     tokio::task::spawn_blocking({
         let dir = dir.clone();
-        move || npm_ci_if_needed(&dir)
+        move || browser::npm_ci_if_needed(&dir)
     })
     .await
     .unwrap();

@@ -17,7 +17,7 @@
 //! `CI` is not set; under CI it always runs.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,44 +29,14 @@ use borderflow_proto::inspection::v1::Direction;
 use borderflow_proto::liaison::v1::LiaisonRecord;
 use borderflow_proto::timestamp_to_ms;
 use borderflow_simulator::stats::Stats;
+use borderflow_systest::browser;
 use borderflow_systest::exercise::ExerciseServices;
 use borderflow_systest::testbed::{Testbed, eventually};
 use borderflow_systest::twins;
 use serde_json::json;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 const PAIR: &str = "KG-B+KZ-A";
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(180);
-
-fn driver_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard")
-}
-
-fn browser_available() -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    let present = Path::new(CHROMIUM).exists();
-    if !present && !ci {
-        eprintln!(
-            "SKIPPED dashboard pair view test: {CHROMIUM} is not installed \
-             (apt-get install -y chromium); with CI=true this is a failure"
-        );
-        return false;
-    }
-    assert!(present, "CI is set but {CHROMIUM} is missing");
-    true
-}
-
-fn npm_ci_if_needed(dir: &Path) {
-    if dir.join("node_modules/playwright-core").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .status()
-        .expect("running npm ci (node and npm installed?)");
-    assert!(status.success(), "npm ci in {} failed", dir.display());
-}
 
 /// Every period that crossed the exchange topic: (crossing, exit, start)
 /// to its total, the largest where a period was published again.
@@ -134,13 +104,13 @@ fn expected_flow(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_pair_view_shows_both_sides_and_the_gap_of_a_real_run_in_chromium() {
-    if !browser_available() {
+    if !browser::available("dashboard pair view test") {
         return;
     }
-    let dir = driver_dir();
+    let dir = browser::driver_dir();
     tokio::task::spawn_blocking({
         let dir = dir.clone();
-        move || npm_ci_if_needed(&dir)
+        move || browser::npm_ci_if_needed(&dir)
     })
     .await
     .unwrap();

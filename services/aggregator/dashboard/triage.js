@@ -37,6 +37,15 @@ export function createTriagePage({ form, state, severity, mine, note, list }) {
   let subject = '';
   // Bumped by clear() and by each load: an answer to an older one is dropped.
   let generation = 0;
+  // What the operator is in the middle of, by anomaly id: a reason picked,
+  // a note typed, the history opened. Each refresh rebuilds the list; these
+  // are put back, so a refresh neither drops a note nor lets Dismiss send
+  // a reason other than the one chosen.
+  const drafts = new Map();
+  const draft = (id) => {
+    if (!drafts.has(id)) drafts.set(id, {});
+    return drafts.get(id);
+  };
 
   function query() {
     const q = new URLSearchParams({ limit: LIMIT });
@@ -82,27 +91,34 @@ export function createTriagePage({ form, state, severity, mine, note, list }) {
       triage?.assignee ? el('span', { class: 'assignee', text: t('triage.assigned', { who: triage.assignee }) }) : null,
       triage?.dismiss_reason ? el('span', { class: 'reason', text: t(`triage.reason-${triage.dismiss_reason}`) }) : null));
     if (triage?.history?.length) {
-      li.append(el('details', { class: 'history' },
+      const history = el('details', { class: 'history', open: drafts.get(anomaly.id)?.history },
         el('summary', { text: t('triage.history', { count: triage.history.length }) }),
-        el('ol', {}, ...triage.history.map(entry))));
+        el('ol', {}, ...triage.history.map(entry)));
+      history.addEventListener('toggle', () => { draft(anomaly.id).history = history.open; });
+      li.append(history);
     }
-    if (canAct) li.append(actions(anomaly.id, current, triage?.revision ?? 0));
+    if (canAct) li.append(actions(anomaly.id, current, triage?.revision ?? 0, triage?.assignee === subject));
     return li;
   }
 
-  function actions(id, current, revision) {
+  function actions(id, current, revision, mine) {
     const box = el('div', { class: 'triage-actions', dataset: { id } });
-    const allowed = ACTIONS[current] ?? [];
+    // Taking what one already holds would change nothing.
+    const allowed = (ACTIONS[current] ?? []).filter((a) => !(mine && a === 'take'));
     for (const action of allowed) {
       box.append(el('button', { type: 'button', dataset: { action }, text: t(`triage.do-${action}`) }));
     }
     const reason = el('select', { class: 'triage-reason', 'aria-label': t('triage.reason') },
       ...REASONS.map((r) => el('option', { value: r, text: t(`triage.reason-${r}`) })));
+    reason.value = drafts.get(id)?.reason ?? REASONS[0];
+    reason.addEventListener('change', () => { draft(id).reason = reason.value; });
     if (allowed.includes('dismiss')) box.append(reason);
     const text = el('input', {
       class: 'triage-note', type: 'text', maxlength: 2000,
       placeholder: t('triage.note-placeholder'), 'aria-label': t('triage.note'),
     });
+    text.value = drafts.get(id)?.note ?? '';
+    text.addEventListener('input', () => { draft(id).note = text.value; });
     box.append(text, el('button', { type: 'button', dataset: { action: 'note' }, text: t('triage.do-note') }));
     box.addEventListener('click', (event) => {
       const button = event.target.closest('button[data-action]');
@@ -119,6 +135,8 @@ export function createTriagePage({ form, state, severity, mine, note, list }) {
     if (text) body.note = text;
     try {
       const response = await post(`/api/anomalies/${encodeURIComponent(id)}/triage`, body);
+      // Done: the reason and the note went with it. Refused: kept, to retry.
+      if (response.ok && drafts.has(id)) Object.assign(drafts.get(id), { reason: undefined, note: undefined });
       say(response.ok
         ? t('triage.done', { action: t(`triage.do-${action}`) })
         : t('triage.refused', { error: await errorOf(response) }));
@@ -164,6 +182,7 @@ export function createTriagePage({ form, state, severity, mine, note, list }) {
     clear() {
       this.hide();
       generation += 1;
+      drafts.clear();
       list.replaceChildren();
       note.textContent = '';
       delete note.dataset.message;

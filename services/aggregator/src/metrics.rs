@@ -2,7 +2,7 @@
 //! text. Labels are bounded: crossing, direction, outcome, kind, severity,
 //! partition, sex, age band (the configured bands), referral service,
 //! triage action and state; never a document, person, event or anomaly id.
-//! The triage figures are in [`triage`].
+//! The triage figures are in `metrics/triage.rs`.
 
 use borderflow_proto::analytics::v1::{
     Anomaly, AnomalyKind, CrossingWindow, Severity, WindowState,

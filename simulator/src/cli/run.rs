@@ -9,13 +9,17 @@ use borderflow_common::grpc::authorized;
 use borderflow_domain::keys::Pseudonymiser;
 use borderflow_domain::time::{format_rfc3339, parse_rfc3339};
 use borderflow_i18n::{Args as _, Lang, message, render};
-use tokio_util::sync::CancellationToken;
+use borderflow_proto::analytics::v1::analytics_service_client::AnalyticsServiceClient;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::{RunArgs, register_crossings};
+use crate::control::Control;
+use crate::control::grpc::{self, TrainerSecret};
 use crate::exercise::{ExerciseOptions, Neighbour, System, Targets, run_scenario};
 use crate::link::LinkConfig;
 use crate::model::network::Network;
 use crate::model::traffic::TrafficConfig;
+use crate::report::{ExerciseRecord, TrainerAction};
 use crate::run::{self, Ingests, RunConfig};
 use crate::scenario::Scenario;
 use crate::scenario::time::parse_speed;
@@ -80,6 +84,9 @@ pub(super) async fn scenario(
         },
         neighbours: neighbours(&args).await?,
     };
+    let control = Control::default();
+    // Stops serving when the run is over, however it ends.
+    let _serving = serve_control(&args, &control, &report).await?;
     let options = ExerciseOptions {
         speed: speed(&args)?,
         outbox_dir: args.outbox_dir.clone(),
@@ -90,6 +97,13 @@ pub(super) async fn scenario(
         },
         detection_period: args.detection_period,
         lang: args.lang,
+        triage_grace: args.triage_grace,
+        roster: match &args.roster {
+            Some(path) => super::roster::load(path)?,
+            None => score::Roster::default(),
+        },
+        control: Some(control.clone()),
+        exercise_log: args.exercise_log.clone(),
         ..ExerciseOptions::default()
     };
     let lang = args.lang;
@@ -114,7 +128,86 @@ pub(super) async fn scenario(
             &message("run-scorecard-written").text("path", path.display().to_string()),
         ));
     }
+    // The trainer's actions on the report's time axis; the run's own start
+    // and end are the axis itself.
+    let trainer: Vec<TrainerAction> = outcome
+        .log
+        .entries
+        .iter()
+        .filter(|e| e.action != "start" && e.action != "end")
+        .map(|e| TrainerAction {
+            wall_ms: e.wall_ms,
+            event_ms: e.event_ms,
+            action: e.action.clone(),
+            detail: if e.outcome == "ok" {
+                e.detail.clone()
+            } else {
+                format!("{} ({})", e.detail, e.outcome)
+            },
+        })
+        .collect();
+    if let Some(path) = &args.record {
+        let record = ExerciseRecord::new(&outcome.scope, &outcome.truth, &trainer);
+        let json = serde_json::to_string_pretty(&record)?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        report(&render(
+            lang,
+            &message("run-record-written").text("path", path.display().to_string()),
+        ));
+    }
+    if let Some(path) = &args.report {
+        let mut clients: Vec<_> = targets
+            .systems()
+            .map(|s| {
+                AnalyticsServiceClient::new(s.aggregator.clone())
+                    .max_decoding_message_size(borderflow_common::grpc::MAX_MESSAGE_BYTES)
+            })
+            .collect();
+        let input = super::report::Readback {
+            scope: &outcome.scope,
+            truth: &outcome.truth,
+            trainer: &trainer,
+            lang,
+        };
+        super::report::write(&mut clients, input, &options.roster, path, None).await?;
+        report(&render(
+            lang,
+            &message("report-written").text("path", path.display().to_string()),
+        ));
+    }
     Ok(())
+}
+
+/// Serves the trainer's control endpoint when `--control-addr` asks for
+/// it, until the returned guard is dropped.
+async fn serve_control(
+    args: &RunArgs,
+    control: &Control,
+    report: &impl Fn(&str),
+) -> anyhow::Result<Option<DropGuard>> {
+    let Some(addr) = args.control_addr else {
+        return Ok(None);
+    };
+    let secret_file = args.control_token_file.as_ref().context(
+        "--control-addr needs --control-token-file: the control admits no one without it",
+    )?;
+    let secret = TrainerSecret::from_file(secret_file)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the control endpoint to {addr}"))?;
+    let addr = listener.local_addr()?;
+    let stop = CancellationToken::new();
+    let serving = grpc::serve(listener, control.clone(), secret, stop.clone());
+    tokio::spawn(async move {
+        if let Err(e) = serving.await {
+            // The trainer has lost the control of the exercise.
+            tracing::error!(error = %format!("{e:#}"), "exercise control endpoint failed");
+        }
+    });
+    report(&format!(
+        "exercise control on http://{addr} (borderflow-sim control --addr {addr} …)"
+    ));
+    Ok(Some(stop.drop_guard()))
 }
 
 /// Streams a network's plain traffic (load runs).
@@ -123,6 +216,10 @@ pub(super) async fn plain(
     shutdown: CancellationToken,
     report: impl Fn(&str),
 ) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.control_addr.is_none(),
+        "--control-addr needs a scenario: plain traffic has no incidents or truth to steer"
+    );
     let network = args.network.load()?;
     let start_ms = parse_rfc3339(&args.start)
         .with_context(|| format!("--start: {:?} is not an RFC 3339 time", args.start))?;

@@ -96,6 +96,13 @@ impl Intensity {
         self
     }
 
+    /// Adds an incident's factor over its span while the traffic plays (a
+    /// trainer's injection); the bound for thinning follows it.
+    pub(crate) fn add_span(&mut self, span: RateSpan) {
+        self.spans.push(span);
+        self.max = self.bound();
+    }
+
     /// The same intensity growing by `per_week` (a fraction, negative for
     /// a decline) each week from `origin_ms`, asked for until `horizon_ms`.
     pub fn with_trend(mut self, per_week: f64, origin_ms: i64, horizon_ms: i64) -> Self {

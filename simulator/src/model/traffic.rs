@@ -95,6 +95,8 @@ pub struct Traffic {
     buffered: Vec<Option<Emitted>>,
     /// The coupled twin posts' far sides, when the scenario couples them.
     coupling: Option<Coupling>,
+    /// The time of the latest item taken from the crossings.
+    merged_ms: i64,
 }
 
 impl Traffic {
@@ -154,6 +156,44 @@ impl Traffic {
             next,
             buffered,
             coupling: None,
+            merged_ms: config.start_ms,
+        }
+    }
+
+    /// The earliest event time a change can still take effect at: what the
+    /// crossings have generated reaches this far (with coupled twins, the
+    /// stream handed out trails it by up to [`TWIN_HORIZON_MS`]).
+    pub fn frontier(&self) -> i64 {
+        self.merged_ms
+    }
+
+    /// Plays more changes while the traffic plays (a trainer's injection):
+    /// each crossing takes them from its own time on, the time of the item
+    /// it has ready (see `CrossingTraffic::inject`), so nothing generated
+    /// is taken back and the stream stays in time order. A plain run never
+    /// calls this, so what it generates is unchanged.
+    pub fn inject(&mut self, mut injections: Injections) {
+        let changed = std::mem::take(&mut injections.crossings);
+        for (index, changes) in changed {
+            let Some(at) = self.crossings.iter().position(|c| c.index() == index) else {
+                continue;
+            };
+            let from_ms = self.buffered[at]
+                .as_ref()
+                .map_or(self.merged_ms, |item| item.at_ms);
+            self.crossings[at].inject(changes, from_ms);
+            // A crossing that had run out has something again.
+            if self.buffered[at].is_none() {
+                self.buffered[at] = self.crossings[at].next();
+                if let Some(item) = &self.buffered[at] {
+                    self.next.push(Reverse((item.at_ms, at)));
+                }
+            }
+        }
+        // Pair incidents validate only in scenarios that couple twins, so
+        // without a coupling there are none.
+        if let Some(coupling) = &mut self.coupling {
+            coupling.inject(&mut injections);
         }
     }
 
@@ -161,7 +201,8 @@ impl Traffic {
     fn merged(&mut self) -> Option<Emitted> {
         // The crossing's next item replaces it at the top: one sift.
         let mut top = self.next.peek_mut()?;
-        let Reverse((_, index)) = *top;
+        let Reverse((at_ms, index)) = *top;
+        self.merged_ms = at_ms;
         let item = self.buffered[index].take();
         let following = self.crossings[index].next();
         match &following {

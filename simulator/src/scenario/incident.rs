@@ -86,6 +86,23 @@ impl Incident {
     pub fn field(&self, name: &str) -> String {
         field(self.index, self.kind.name(), name)
     }
+
+    /// Whether the crossings it needs open at some point of its span, as
+    /// [`IncidentSpec::resolve`] checks: for an incident moved to another
+    /// span (planted again while a run plays, `crate::control`).
+    pub fn check_open(&self, scenario: &Scenario) -> Result<(), FieldError> {
+        let at = Check {
+            index: self.index,
+            kind: self.kind.name(),
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+            scenario,
+        };
+        for (c, name) in self.kind.crossings() {
+            open(&at, c, name)?;
+        }
+        Ok(())
+    }
 }
 
 /// `incident[2].factor (flow_surge)`: where to look in the file, and what

@@ -30,6 +30,10 @@ pub struct Scorecard {
     /// Anomalies excused as side effects of an occurrence, with the reason.
     pub side_effects: Vec<Excused>,
     pub false_alarms: Vec<FalseAlarm>,
+    /// What the operators did with the anomalies (their triage), when the
+    /// run read it back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operators: Option<super::Operators>,
 }
 
 /// One planted kind (`forged_documents`, `background/market_day` …).

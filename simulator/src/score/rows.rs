@@ -119,7 +119,7 @@ pub(super) fn ratio(a: usize, b: usize) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn delay(mut seconds: Vec<f64>) -> Option<Delay> {
+pub(super) fn delay(mut seconds: Vec<f64>) -> Option<Delay> {
     if seconds.is_empty() {
         return None;
     }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use borderflow_i18n::{Args as _, Lang, message};
 
-use super::{AnomalyKindScore, KindScore, Scorecard};
+use super::{AnomalyKindScore, KindScore, OperatorScore, Operators, Scorecard};
 
 /// A catalogue message without arguments in `lang`.
 fn word(lang: Lang, key: &str) -> String {
@@ -179,5 +179,87 @@ pub fn render(card: &Scorecard, lang: Lang) -> String {
             .text("time", a.anomaly.event_time.clone())
             .text("explanation", a.explanation.clone()))
     });
+    if let Some(operators) = &card.operators {
+        render_operators(&mut out, operators, lang);
+    }
     out
+}
+
+fn median(delay: Option<&super::Delay>) -> String {
+    delay.map_or_else(|| "-".to_owned(), |d| seconds(d.median_seconds))
+}
+
+fn operator_rows(out: &mut String, rows: &[OperatorScore], lang: Lang) {
+    let w = |key: &str| word(lang, &format!("scorecard-col-{key}"));
+    let _ = writeln!(
+        out,
+        "  {:<24} {:>7} {:>5} {:>9} {:>16} {:>14} {:>14} {:>16}",
+        w("operator"),
+        w("actions"),
+        w("acknowledged"),
+        w("escalated"),
+        w("dismissed"),
+        w("false-dismissed"),
+        w("false-escalated"),
+        w("to-ack"),
+    );
+    for o in rows {
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>7} {:>5} {:>9} {:>16} {:>14} {:>14} {:>16}",
+            o.operator,
+            o.actions,
+            o.acknowledged,
+            o.escalated,
+            o.wrongly_dismissed,
+            o.false_alarms_dismissed,
+            o.false_alarms_escalated,
+            median(o.time_to_acknowledge.as_ref()),
+        );
+    }
+}
+
+/// The operators' section: totals, one line per operator and team, and
+/// what became of each detected incident.
+fn render_operators(out: &mut String, o: &Operators, lang: Lang) {
+    let say = |m| borderflow_i18n::render(lang, &m);
+    let _ = writeln!(out, "{}", word(lang, "scorecard-operators"));
+    let total = message("scorecard-operators-total")
+        .number("escalated", o.escalated as f64)
+        .number("acknowledged", o.acknowledged_only as f64)
+        .number("dismissed", o.wrongly_dismissed as f64)
+        .number("unnoticed", o.unnoticed as f64)
+        .number("false-dismissed", o.false_alarms_dismissed as f64)
+        .number("false-alarms", o.false_alarms as f64)
+        .number("false-escalated", o.false_alarms_escalated as f64)
+        .text("ack", median(o.time_to_acknowledge.as_ref()))
+        .text("escalate", median(o.time_to_escalate.as_ref()));
+    let _ = writeln!(out, "{}", say(total));
+    if !o.operators.is_empty() {
+        operator_rows(out, &o.operators, lang);
+    }
+    if !o.teams.is_empty() {
+        let _ = writeln!(out, "{}", word(lang, "scorecard-operators-teams"));
+        operator_rows(out, &o.teams, lang);
+    }
+    listed(out, lang, "incidents", &o.incidents, |i| {
+        say(message("scorecard-incident-triage")
+            .text(
+                "outcome",
+                word(lang, &format!("scorecard-outcome-{}", i.outcome)),
+            )
+            .text("kind", i.incident_kind.clone())
+            .text("occurrence", i.occurrence.to_string())
+            .text("incident", i.incident.clone())
+            .text("crossing", i.crossing_id.clone())
+            .text(
+                "by",
+                i.acknowledged_by.clone().unwrap_or_else(|| "-".into()),
+            )
+            .text(
+                "after",
+                i.acknowledged_after_seconds
+                    .map_or_else(|| "-".to_owned(), seconds),
+            ))
+    });
 }

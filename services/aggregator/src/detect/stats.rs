@@ -32,14 +32,17 @@ pub fn binomial_tail(k: u64, n: u64, p: f64) -> f64 {
 /// Jensen-Shannon divergence (bits, 0 to 1) of two distributions given as
 /// counts or shares over string keys.
 pub fn js_divergence(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
-    let total_a: f64 = a.values().sum();
-    let total_b: f64 = b.values().sum();
-    if total_a <= 0.0 || total_b <= 0.0 {
-        return 0.0;
-    }
+    // Every sum runs in key order: a map's own order differs from run to
+    // run, and floating-point sums depend on it, so a replay would not
+    // give the same figure to the last bit.
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort_unstable();
     keys.dedup();
+    let total = |m: &HashMap<String, f64>| -> f64 { keys.iter().filter_map(|k| m.get(*k)).sum() };
+    let (total_a, total_b) = (total(a), total(b));
+    if total_a <= 0.0 || total_b <= 0.0 {
+        return 0.0;
+    }
     let mut divergence = 0.0;
     for key in keys {
         let p = a.get(key).copied().unwrap_or(0.0) / total_a;

@@ -94,12 +94,12 @@ impl Stage for LiaisonStage {
 
     fn finish(&self, state: &mut Exchange, out: &mut Outputs<'_>) -> anyhow::Result<()> {
         let topic = out.topics.liaison.clone();
+        let audit_topic = out.topics.audit.clone();
         for (pair, record) in state.publish(&self.country_of()) {
             let exit = record.direction == borderflow_proto::inspection::v1::Direction::Exit as i32;
             out.send(&topic, pair.as_bytes(), &record.encode_to_vec(), None)?;
             // Into the audit trail with the period, durable alike.
             let entry = audit::sent(&record, &topic, &self.instance, now_ms());
-            let audit_topic = out.topics.audit.clone();
             out.send(
                 &audit_topic,
                 entry.principal.as_bytes(),

@@ -53,6 +53,9 @@ enum Happening {
     Burst,
     /// A booth opens or closes by announcement: it says so at once.
     Announce(u32),
+    /// A party planted while the traffic plays (`inject`): scheduled on
+    /// its own, so the list planned up front keeps its calendar.
+    Injected(Box<Planted>),
 }
 
 /// A calendar entry: (time, sequence) orders happenings deterministically.
@@ -241,6 +244,40 @@ impl CrossingTraffic {
         traffic
     }
 
+    /// The crossing's index in the network.
+    pub(super) fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Plays `changes` from `from_ms` on: the crossing's own time, which
+    /// what it has generated already has reached. Spans apply to what is
+    /// decided from now on (arrivals not yet drawn, inspections not yet
+    /// started); parties due earlier join the queue at `from_ms`, and
+    /// records of the past go out then.
+    pub(super) fn inject(&mut self, changes: CrossingInjections, from_ms: i64) {
+        let CrossingInjections {
+            rate_spans,
+            service_spans,
+            closures,
+            campaigns,
+            planted,
+        } = changes;
+        for span in rate_spans {
+            self.intensity.add_span(span);
+        }
+        self.service_spans.extend(service_spans);
+        self.closures.extend(closures);
+        self.campaigns.extend(campaigns);
+        for party in planted {
+            let at = if party.preamble {
+                from_ms
+            } else {
+                party.at_ms.max(from_ms)
+            };
+            self.schedule(at, Happening::Injected(Box::new(party)));
+        }
+    }
+
     fn schedule_burst(&mut self) {
         if let Some(next) = self.bursts.as_slice().first() {
             self.schedule(next.at_ms, Happening::Burst);
@@ -334,6 +371,7 @@ impl CrossingTraffic {
                         return Some(beat);
                     }
                 }
+                Happening::Injected(planted) => self.plant(at, *planted),
             }
         }
         None

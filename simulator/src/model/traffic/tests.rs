@@ -294,3 +294,105 @@ fn misread_zones_are_retaken_at_the_same_booth() {
     );
     assert!(keyed > 0 && (keyed as f64) < counted as f64 * WORN_ZONE_SHARE * 2.0);
 }
+
+/// The stream of `traffic` with `injections` played in once the stream
+/// reaches `at_ms`.
+fn injected_at(mut traffic: Traffic, at_ms: i64, injections: Injections) -> Vec<Emitted> {
+    let mut out = Vec::new();
+    let mut pending = Some(injections);
+    while let Some(item) = traffic.next() {
+        if item.at_ms >= at_ms
+            && let Some(injections) = pending.take()
+        {
+            traffic.inject(injections);
+        }
+        out.push(item);
+    }
+    out
+}
+
+#[test]
+fn injecting_nothing_changes_nothing() {
+    let plain = stream_bytes(Traffic::new(&network(), &config(6, 5)));
+    let start = config(6, 5).start_ms;
+    let traffic = Traffic::new(&network(), &config(6, 5));
+    let injected = injected_at(traffic, start + 2 * MS_PER_HOUR, Injections::default());
+    assert_eq!(stream_bytes(injected.into_iter()), plain);
+}
+
+#[test]
+fn a_party_injected_mid_run_comes_after_what_was_generated() {
+    use crate::model::inject::{Escort, Planted, PlantedMember};
+    use borderflow_proto::inspection::v1::{Direction, Outcome, RefusalReason};
+    use rand::SeedableRng;
+
+    let config = config(6, 5);
+    let at = config.start_ms + 3 * MS_PER_HOUR;
+    let spec = crossing("B", 30.0, 200);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let date = Date::from_epoch_ms(at);
+    let person = crate::plant::people::traveller(&mut rng, &spec, None, date, 20..60);
+    let mut injections = Injections::default();
+    // Due an hour before the stream gets there: it joins the queue then.
+    injections.at(1).planted.push(Planted {
+        at_ms: at - MS_PER_HOUR,
+        direction: Direction::Entry,
+        members: vec![PlantedMember::new(person.mrz, Escort::Adult)],
+        outcome: Outcome::Refused,
+        refusal_reason: RefusalReason::B,
+        lane: None,
+        officer: None,
+        biometric_score: None,
+        preamble: false,
+        truth: Some(7),
+    });
+    let traffic = Traffic::new(&network(), &config);
+    let items = injected_at(traffic, at, injections);
+    assert!(items.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    let planted: Vec<&Emitted> = items.iter().filter(|i| i.truth == Some(7)).collect();
+    assert_eq!(planted.len(), 1);
+    assert_eq!(planted[0].crossing, 1);
+    assert!(planted[0].at_ms >= at, "{} before {at}", planted[0].at_ms);
+    assert!(planted[0].at_ms < at + MS_PER_HOUR);
+    let Emission::Event(event) = &planted[0].emission else {
+        panic!("a heartbeat")
+    };
+    assert_eq!(event.outcome, Outcome::Refused as i32);
+    // Everything before the injection is what the plain run generated.
+    let plain = events(Traffic::new(&network(), &config));
+    let before = items.iter().take_while(|i| i.at_ms < at).count();
+    assert!(before > 100);
+    assert_eq!(
+        stream_bytes(items[..before].iter().cloned()),
+        stream_bytes(plain[..before].iter().cloned())
+    );
+}
+
+#[test]
+fn a_surge_injected_mid_run_raises_the_rate_from_then_on() {
+    use crate::model::profile::RateSpan;
+
+    let config = config(8, 5);
+    let at = config.start_ms + 4 * MS_PER_HOUR;
+    let mut injections = Injections::default();
+    injections.at(0).rate_spans.push(RateSpan {
+        from_ms: at,
+        to_ms: config.end_ms,
+        factor: 3.0,
+    });
+    let count = |items: &[Emitted], from: i64, to: i64| {
+        items
+            .iter()
+            .filter(|i| i.crossing == 0 && matches!(i.emission, Emission::Event(_)))
+            .filter(|i| (from..to).contains(&i.at_ms))
+            .count() as f64
+    };
+    let plain = events(Traffic::new(&network(), &config));
+    let surged = injected_at(Traffic::new(&network(), &config), at, injections);
+    let start = config.start_ms;
+    assert_eq!(count(&plain, start, at), count(&surged, start, at));
+    // Crossing A's booths serve 400 an hour: three times 120 still fits.
+    let later = at + MS_PER_HOUR;
+    let ratio = count(&surged, later, config.end_ms) / count(&plain, later, config.end_ms);
+    assert!((2.4..3.6).contains(&ratio), "{ratio}");
+}

@@ -148,6 +148,15 @@ impl Coupling {
             .collect()
     }
 
+    /// Plays the pair incidents of `injections` from now on (a trainer's
+    /// injection while the traffic plays); they act on what is fed after.
+    pub(super) fn inject(&mut self, injections: &mut Injections) {
+        self.vanishing.append(&mut injections.vanishing);
+        self.closures.append(&mut injections.twin_closures);
+        self.slowdowns.append(&mut injections.slowdowns);
+        self.unreported.append(&mut injections.unreported);
+    }
+
     /// Takes the next item of the network's stream.
     pub(super) fn feed(&mut self, item: Emitted) {
         self.now = self.now.max(item.at_ms);

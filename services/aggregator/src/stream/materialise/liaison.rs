@@ -25,7 +25,9 @@ use crate::metrics;
 use crate::statistics::liaison::audit::received;
 use crate::store::LiaisonStore;
 
-/// Starts reading the exchange topic from its beginning into `store`.
+/// Starts reading the exchange topic from its beginning into `store`; a
+/// system holding no pair key takes no part in the exchange, and reads
+/// nothing of it.
 pub(super) fn start(
     kafka: &KafkaArgs,
     topics: &Topics,
@@ -33,6 +35,10 @@ pub(super) fn start(
     instance: &str,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    if store.keys().is_empty() {
+        store.mark_loaded();
+        return Ok(());
+    }
     let consumer: BaseConsumer = kafka
         .reader_config("borderflow-aggregator-liaison-view")
         .create()
