@@ -39,6 +39,7 @@ PROTOS = [
     "google/api/http.proto",
     "google/api/annotations.proto",
     "borderflow/inspection/v1/inspection.proto",
+    "borderflow/triage/v1/triage.proto",
     "borderflow/analytics/v1/analytics.proto",
     "borderflow/audit/v1/audit.proto",
 ]
